@@ -1,0 +1,58 @@
+// Package glossary holds the reference entries refbot serves: the entry and
+// curriculum model, loading and validation of the YAML files, and the
+// matching indexes (Lookup, Complete, Search). It knows nothing about chat.
+package glossary
+
+// Entry is one glossary term, loaded from entries/<id>.yaml.
+type Entry struct {
+	ID         string   `yaml:"id" json:"id"`
+	Title      string   `yaml:"title" json:"title"`
+	Aliases    []string `yaml:"aliases,omitempty" json:"aliases,omitempty"`
+	Summary    string   `yaml:"summary" json:"summary"`
+	KeyPoints  []string `yaml:"key_points,omitempty" json:"key_points,omitempty"`
+	Sources    []Source `yaml:"sources" json:"sources"`
+	SeeAlso    []string `yaml:"see_also,omitempty" json:"see_also,omitempty"`
+	Tags       []string `yaml:"tags,omitempty" json:"tags,omitempty"`
+	Questions  []string `yaml:"questions,omitempty" json:"questions,omitempty"`
+	NoAutolink []string `yaml:"no_autolink,omitempty" json:"no_autolink,omitempty"`
+}
+
+// Source is a document an entry or a reading step points to.
+type Source struct {
+	Title   string `yaml:"title" json:"title"`
+	URL     string `yaml:"url" json:"url"`
+	Authors string `yaml:"authors,omitempty" json:"authors,omitempty"`
+	Year    int    `yaml:"year,omitempty" json:"year,omitempty"`
+}
+
+// Names returns the title followed by the aliases.
+func (e *Entry) Names() []string {
+	names := make([]string, 0, 1+len(e.Aliases))
+	names = append(names, e.Title)
+	return append(names, e.Aliases...)
+}
+
+// URL is the address of the entry's first source, or "" when it has none.
+func (e *Entry) URL() string {
+	if len(e.Sources) == 0 {
+		return ""
+	}
+	return e.Sources[0].URL
+}
+
+// Curriculum is an ordered reading list for a study group, loaded from
+// readings/<id>.yaml.
+type Curriculum struct {
+	ID          string `yaml:"id" json:"id"`
+	Title       string `yaml:"title" json:"title"`
+	Description string `yaml:"description,omitempty" json:"description,omitempty"`
+	Steps       []Step `yaml:"steps" json:"steps"`
+}
+
+// Step is one session of a curriculum, usually a week.
+type Step struct {
+	Title     string   `yaml:"title" json:"title"`
+	Entries   []string `yaml:"entries" json:"entries"`
+	Readings  []Source `yaml:"readings,omitempty" json:"readings,omitempty"`
+	Questions []string `yaml:"questions" json:"questions"`
+}

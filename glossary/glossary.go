@@ -1,0 +1,97 @@
+package glossary
+
+import (
+	"sort"
+)
+
+// Glossary is a validated, immutable set of entries and curricula with
+// the indexes built for matching. It is safe for concurrent use; a reload
+// builds a new Glossary and swaps the pointer.
+type Glossary struct {
+	entries   []*Entry // sorted by ID
+	byID      map[string]int
+	reverse   [][]int // reverse[i]: entries whose see_also lists entry i
+	curricula []*Curriculum
+	idx       *index
+}
+
+func build(es []*item[Entry], cs []*item[Curriculum]) *Glossary {
+	g := &Glossary{byID: make(map[string]int, len(es))}
+	for _, it := range es {
+		e := it.v
+		g.entries = append(g.entries, &e)
+	}
+	sort.Slice(g.entries, func(i, j int) bool { return g.entries[i].ID < g.entries[j].ID })
+	for i, e := range g.entries {
+		g.byID[e.ID] = i
+	}
+	g.reverse = make([][]int, len(g.entries))
+	for i, e := range g.entries {
+		for _, id := range e.SeeAlso {
+			j := g.byID[id]
+			g.reverse[j] = append(g.reverse[j], i)
+		}
+	}
+	for _, it := range cs {
+		c := it.v
+		g.curricula = append(g.curricula, &c)
+	}
+	sort.Slice(g.curricula, func(i, j int) bool { return g.curricula[i].ID < g.curricula[j].ID })
+	g.idx = newIndex(g.entries)
+	return g
+}
+
+// Len is the number of entries.
+func (g *Glossary) Len() int { return len(g.entries) }
+
+// Entries returns every entry, sorted by ID. The entries must not be
+// modified.
+func (g *Glossary) Entries() []*Entry { return g.entries }
+
+// Entry returns the entry with the given id.
+func (g *Glossary) Entry(id string) (*Entry, bool) {
+	i, ok := g.byID[id]
+	if !ok {
+		return nil, false
+	}
+	return g.entries[i], true
+}
+
+// Related returns the entries an entry points to (see_also, in its order)
+// followed by the entries that point to it, without repeats.
+func (g *Glossary) Related(id string) []*Entry {
+	i, ok := g.byID[id]
+	if !ok {
+		return nil
+	}
+	e := g.entries[i]
+	seen := map[int]bool{i: true}
+	var out []*Entry
+	for _, sid := range e.SeeAlso {
+		j := g.byID[sid]
+		if !seen[j] {
+			seen[j] = true
+			out = append(out, g.entries[j])
+		}
+	}
+	for _, j := range g.reverse[i] {
+		if !seen[j] {
+			seen[j] = true
+			out = append(out, g.entries[j])
+		}
+	}
+	return out
+}
+
+// Curricula returns every curriculum, sorted by ID.
+func (g *Glossary) Curricula() []*Curriculum { return g.curricula }
+
+// Curriculum returns the curriculum with the given id.
+func (g *Glossary) Curriculum(id string) (*Curriculum, bool) {
+	for _, c := range g.curricula {
+		if c.ID == id {
+			return c, true
+		}
+	}
+	return nil, false
+}
