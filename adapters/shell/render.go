@@ -1,0 +1,173 @@
+package shell
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"refbot/bot"
+)
+
+// Render writes a reply as terminal text.
+func Render(w io.Writer, r bot.Reply, opt Options) error {
+	width := opt.Width
+	if width <= 0 {
+		width = 78
+	}
+	p := &printer{w: w, width: width, color: opt.Color}
+	if r.Notice != "" {
+		p.wrap(r.Notice, "")
+	}
+	if r.Card != nil {
+		p.card(r.Card)
+	}
+	for _, s := range r.Suggestions {
+		line := s.Title
+		if s.Name != "" {
+			line += " (" + s.Name + ")"
+		}
+		if s.Line != "" && r.ListKind != bot.Choices {
+			line += " — " + s.Line
+		}
+		p.wrap(line, "  • ")
+	}
+	for _, l := range r.Links {
+		p.wrap(fmt.Sprintf("%s — %s %s", l.Title, l.Line, l.URL), "  📖 ")
+	}
+	if r.Prompt != nil {
+		p.prompt(r.Prompt)
+	}
+	if len(r.Help) > 0 {
+		for _, c := range r.Help {
+			line := fmt.Sprintf("%-16s %s", c.Usage("/"), c.Description)
+			if len(c.Examples) > 0 {
+				line += fmt.Sprintf(" (e.g. /%s %s)", c.Name, c.Examples[0])
+			}
+			p.wrap(line, "  ")
+		}
+		p.wrap("Any command also works as /refbot COMMAND. Lines without / are chat messages.", "")
+	}
+	return p.err
+}
+
+type printer struct {
+	w     io.Writer
+	width int
+	color bool
+	err   error
+}
+
+func (p *printer) line(s string) {
+	if p.err == nil {
+		_, p.err = fmt.Fprintln(p.w, s)
+	}
+}
+
+func (p *printer) bold(s string) string {
+	if p.color {
+		return "\x1b[1m" + s + "\x1b[0m"
+	}
+	return s
+}
+
+// wrap prints text word-wrapped at the width, the first line after lead
+// and the rest indented to match.
+func (p *printer) wrap(text, lead string) {
+	text = clean(text)
+	indent := strings.Repeat(" ", len([]rune(lead)))
+	for i, para := range strings.Split(text, "\n") {
+		cur := lead
+		if i > 0 {
+			cur = indent
+		}
+		n := len([]rune(cur))
+		words := strings.Fields(para)
+		for j, word := range words {
+			wl := len([]rune(word))
+			if j > 0 && n+1+wl > p.width {
+				p.line(cur)
+				cur, n = indent+word, len(indent)+wl
+				continue
+			}
+			if j > 0 {
+				cur += " "
+				n++
+			}
+			cur += word
+			n += wl
+		}
+		p.line(cur)
+	}
+}
+
+func (p *printer) card(c *bot.Card) {
+	p.line(p.bold(clean(c.Title)))
+	if len(c.Aliases) > 0 {
+		p.wrap("Also called: "+strings.Join(c.Aliases, ", "), "")
+	}
+	p.line("")
+	p.wrap(c.Summary, "")
+	if len(c.KeyPoints) > 0 {
+		p.line("")
+		p.line(p.bold("Key points"))
+		for _, k := range c.KeyPoints {
+			p.wrap(k, "  • ")
+		}
+	}
+	p.sources("Sources", c.Sources)
+	if len(c.SeeAlso) > 0 {
+		titles := make([]string, len(c.SeeAlso))
+		for i, s := range c.SeeAlso {
+			titles[i] = s.Title
+		}
+		p.line("")
+		p.wrap(p.bold("Related:")+" "+strings.Join(titles, ", "), "")
+	}
+}
+
+func (p *printer) sources(heading string, ss []bot.Source) {
+	if len(ss) == 0 {
+		return
+	}
+	p.line("")
+	p.line(p.bold(heading))
+	for _, s := range ss {
+		p.wrap(s.Title+byline(s), "  • ")
+		p.line("    " + clean(s.URL))
+	}
+}
+
+func byline(s bot.Source) string {
+	switch {
+	case s.Authors != "" && s.Year != 0:
+		return fmt.Sprintf(" — %s, %d", s.Authors, s.Year)
+	case s.Authors != "":
+		return " — " + s.Authors
+	case s.Year != 0:
+		return fmt.Sprintf(" (%d)", s.Year)
+	}
+	return ""
+}
+
+func (p *printer) prompt(pr *bot.Prompt) {
+	p.line(p.bold(clean(pr.Title)))
+	if pr.Summary != "" {
+		p.wrap(pr.Summary, "")
+	}
+	p.sources("Read", pr.Readings)
+	if len(pr.Questions) > 0 {
+		p.line("")
+		p.line(p.bold("Discuss"))
+		for i, q := range pr.Questions {
+			p.wrap(q, fmt.Sprintf("  %d. ", i+1))
+		}
+	}
+	if len(pr.Terms) > 0 {
+		titles := make([]string, len(pr.Terms))
+		for i, s := range pr.Terms {
+			titles[i] = s.Title
+		}
+		p.line("")
+		p.wrap(p.bold("Terms:")+" "+strings.Join(titles, ", "), "")
+	}
+}

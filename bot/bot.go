@@ -1,0 +1,194 @@
+// Package bot is refbot's core: requests in, replies out. It owns the
+// command table, the lookup policy and what a reply contains; adapters
+// translate platform events into Requests and Replies into platform
+// messages. It imports no chat SDK and no net/http.
+package bot
+
+import (
+	"context"
+	"log/slog"
+	"sync/atomic"
+	"time"
+
+	"refbot/glossary"
+)
+
+// Kind says what a Request is.
+type Kind int
+
+const (
+	// Command is a slash command or a typed command: Command names it
+	// and Text holds its arguments.
+	Command Kind = iota
+	// Message is an ordinary chat line (for auto-linking).
+	Message
+	// Action is a button press: Command names the action ("define"),
+	// Text holds its value (an entry id).
+	Action
+	// Complete asks for autocomplete choices for the partial Text.
+	Complete
+)
+
+// Request is what an adapter hands to the core.
+type Request struct {
+	Platform, Team, Channel, Thread, User string // ids as the platform gives them
+	Kind                                  Kind
+	Command                               string
+	Text                                  string
+}
+
+// Visibility says who sees a reply.
+type Visibility int
+
+const (
+	// Ephemeral replies are seen only by the person who asked.
+	Ephemeral Visibility = iota
+	// Public replies are posted in the channel.
+	Public
+)
+
+// ListKind says what Reply.Suggestions are.
+type ListKind int
+
+const (
+	DidYouMean ListKind = iota // the query matched nothing with confidence
+	Results                    // search results
+	Related                    // entries related to Reply.Card or a named entry
+	Choices                    // autocomplete choices
+)
+
+// Reply is what comes back from the core: structured, never rendered.
+type Reply struct {
+	Visibility  Visibility
+	Card        *Card
+	Suggestions []Suggestion
+	ListKind    ListKind // what Suggestions are
+	Links       []Link
+	Prompt      *Prompt
+	// Notice is plain text: a heading for Suggestions, help, or an error
+	// the user can act on. It may quote user input; adapters escape it.
+	Notice string
+	// Help lists commands for the adapter to render in its own syntax.
+	Help []CommandInfo
+}
+
+// Card is one glossary entry, ready to render.
+type Card struct {
+	ID        string
+	Title     string
+	Summary   string
+	KeyPoints []string
+	Sources   []Source
+	Aliases   []string
+	SeeAlso   []Suggestion
+	Tags      []string
+}
+
+// URL is the card's first source, where the title links to.
+func (c *Card) URL() string {
+	if len(c.Sources) == 0 {
+		return ""
+	}
+	return c.Sources[0].URL
+}
+
+// Source is a document to read.
+type Source struct {
+	Title   string
+	URL     string
+	Authors string
+	Year    int
+}
+
+// Suggestion points at an entry: a "did you mean", a search result, a
+// related term or an autocomplete choice.
+type Suggestion struct {
+	ID    string
+	Title string
+	// Name is the title or alias that matched, when it differs from Title.
+	Name string
+	// Line is the first sentence of the summary.
+	Line string
+}
+
+// Link is one term found in a chat message, for the auto-link digest.
+type Link struct {
+	ID    string
+	Title string
+	URL   string
+	Line  string
+}
+
+// Prompt is a reading prompt for a study group.
+type Prompt struct {
+	Title     string
+	Summary   string
+	Readings  []Source
+	Questions []string
+	Terms     []Suggestion
+}
+
+// Stats keeps lookup counts for the "most wanted terms" report.
+type Stats interface {
+	// RecordLookup counts one lookup of query that found the entry id,
+	// or nothing when id is "".
+	RecordLookup(ctx context.Context, platform, query, id string) error
+}
+
+// Observer receives measurements (Prometheus in refbot serve).
+type Observer interface {
+	ObserveLookup(outcome string, d time.Duration)
+}
+
+// Lookup outcomes as reported to Observer.
+const (
+	OutcomeMatch   = "match"
+	OutcomeSuggest = "suggest"
+	OutcomeNone    = "none"
+)
+
+// Config holds the core's settings and collaborators. Zero values work.
+type Config struct {
+	// ProposeHint tells people how to propose a missing term; it is
+	// appended to "not found" replies.
+	ProposeHint string
+	Stats       Stats
+	Observer    Observer
+	Logger      *slog.Logger
+}
+
+// DefaultProposeHint is used when Config.ProposeHint is empty.
+const DefaultProposeHint = "To propose it, ask a moderator to add an entry file to the glossary directory (see the README's \"Glossary entries\")."
+
+// Bot is the core. It is safe for concurrent use.
+type Bot struct {
+	glossary atomic.Pointer[glossary.Glossary]
+	cfg      Config
+	log      *slog.Logger
+	commands []command
+}
+
+// New returns a Bot serving g.
+func New(g *glossary.Glossary, cfg Config) *Bot {
+	if cfg.ProposeHint == "" {
+		cfg.ProposeHint = DefaultProposeHint
+	}
+	if cfg.Stats == nil {
+		cfg.Stats = NewMemoryStats()
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	b := &Bot{cfg: cfg, log: log}
+	b.glossary.Store(g)
+	b.commands = b.commandTable()
+	return b
+}
+
+// Glossary returns the glossary in use.
+func (b *Bot) Glossary() *glossary.Glossary { return b.glossary.Load() }
+
+// SetGlossary swaps in a newly loaded glossary; requests already running
+// finish on the old one.
+func (b *Bot) SetGlossary(g *glossary.Glossary) { b.glossary.Store(g) }

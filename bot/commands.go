@@ -1,0 +1,341 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"refbot/glossary"
+)
+
+// MaxTermLength is the longest text, in characters, a command takes.
+const MaxTermLength = 200
+
+// MaxSearchResults caps /search.
+const MaxSearchResults = 10
+
+// MaxChoices is the most autocomplete choices (Discord's limit).
+const MaxChoices = 25
+
+// CommandInfo describes one command: it drives parsing, help, Discord's
+// command registration and Slack's app manifest.
+type CommandInfo struct {
+	Name        string
+	Description string // one line, at most 100 characters (Discord's limit)
+	Args        []Arg
+	Examples    []string // argument text, e.g. "mesa optimisation"
+}
+
+// Arg is one argument of a command. Commands take their arguments as one
+// free-text string.
+type Arg struct {
+	Name        string // lower case, e.g. "term"
+	Description string
+	Required    bool
+	Complete    bool // offer autocomplete from the glossary
+}
+
+// Usage renders "/define TERM" with the given invocation prefix, e.g. "/"
+// or "/refbot ".
+func (c CommandInfo) Usage(prefix string) string {
+	s := prefix + c.Name
+	for _, a := range c.Args {
+		if a.Required {
+			s += " " + strings.ToUpper(a.Name)
+		} else {
+			s += " [" + strings.ToUpper(a.Name) + "]"
+		}
+	}
+	return s
+}
+
+type command struct {
+	CommandInfo
+	run func(ctx context.Context, req Request, text string) (Reply, error)
+}
+
+func (b *Bot) commandTable() []command {
+	return []command{
+		{CommandInfo{
+			Name:        "define",
+			Description: "Show the glossary card for an AI-safety term",
+			Args:        []Arg{{Name: "term", Description: "The term to define, e.g. mesa-optimization", Required: true, Complete: true}},
+			Examples:    []string{"mesa optimisation", "ELK"},
+		}, b.define},
+		{CommandInfo{
+			Name:        "search",
+			Description: "Find glossary entries about a topic",
+			Args:        []Arg{{Name: "query", Description: "Words to search names, tags and summaries for", Required: true}},
+			Examples:    []string{"alignment", "interpretability"},
+		}, b.search},
+		{CommandInfo{
+			Name:        "related",
+			Description: "List the terms related to a term",
+			Args:        []Arg{{Name: "term", Description: "The term whose neighbours to list", Required: true, Complete: true}},
+			Examples:    []string{"inner alignment"},
+		}, b.related},
+		{CommandInfo{
+			Name:        "help",
+			Description: "List refbot's commands with examples",
+		}, b.help},
+	}
+}
+
+// Commands returns the command table.
+func (b *Bot) Commands() []CommandInfo {
+	out := make([]CommandInfo, len(b.commands))
+	for i, c := range b.commands {
+		out[i] = c.CommandInfo
+	}
+	return out
+}
+
+// Umbrella is the command that takes any other as its first word, as in
+// "/refbot search alignment".
+const Umbrella = "refbot"
+
+func (b *Bot) find(name string) (command, bool) {
+	name = strings.ToLower(name)
+	for _, c := range b.commands {
+		if c.Name == name {
+			return c, true
+		}
+	}
+	return command{}, false
+}
+
+// ParseCommand splits a typed line such as "/define mesa" or "refbot
+// search x" into a command name and its text. ok is false when the first
+// word is not a command.
+func (b *Bot) ParseCommand(line string) (name, text string, ok bool) {
+	line = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(line), "/"))
+	name, text, _ = strings.Cut(line, " ")
+	name = strings.ToLower(name)
+	if name == Umbrella {
+		sub, rest, _ := strings.Cut(strings.TrimSpace(text), " ")
+		if sub == "" {
+			return "help", "", true
+		}
+		name, text = strings.ToLower(sub), rest
+	}
+	if _, found := b.find(name); !found {
+		return name, strings.TrimSpace(text), false
+	}
+	return name, strings.TrimSpace(text), true
+}
+
+// Handle answers one request. The error is for the log only; the Reply
+// always holds something a user can read.
+func (b *Bot) Handle(ctx context.Context, req Request) (Reply, error) {
+	switch req.Kind {
+	case Command:
+		name, text := req.Command, req.Text
+		if strings.EqualFold(name, Umbrella) {
+			var ok bool
+			if name, text, ok = b.ParseCommand(Umbrella + " " + req.Text); !ok {
+				return b.unknown(name), nil
+			}
+		}
+		c, ok := b.find(name)
+		if !ok {
+			return b.unknown(name), nil
+		}
+		return c.run(ctx, req, strings.TrimSpace(text))
+	case Action:
+		return b.action(ctx, req)
+	case Complete:
+		return b.complete(req.Text), nil
+	case Message:
+		return Reply{}, nil
+	}
+	return Reply{Notice: "Something went wrong: refbot received a request it does not understand."}, fmt.Errorf("unknown request kind %d", req.Kind)
+}
+
+func (b *Bot) unknown(name string) Reply {
+	return Reply{Notice: fmt.Sprintf("There is no command %q. Here is what refbot can do:", name), Help: b.Commands()}
+}
+
+// usage checks a command's text: it returns a reply and false when the
+// text is empty or too long to be a term.
+func (b *Bot) usage(name, text string) (Reply, bool) {
+	c, _ := b.find(name)
+	example := ""
+	if len(c.Examples) > 0 {
+		example = fmt.Sprintf(" For example: %s %s", c.Usage("/")[:len("/"+c.Name)], c.Examples[0])
+	}
+	switch {
+	case text == "":
+		return Reply{Notice: fmt.Sprintf("Usage: %s — %s.%s", c.Usage("/"), strings.ToLower(c.Description[:1])+c.Description[1:], example)}, false
+	case utf8.RuneCountInString(text) > MaxTermLength:
+		return Reply{Notice: fmt.Sprintf("That is %d characters; a term is at most %d. Try a shorter name.%s", utf8.RuneCountInString(text), MaxTermLength, example)}, false
+	}
+	return Reply{}, true
+}
+
+// lookup runs a glossary lookup, counting and timing it.
+func (b *Bot) lookup(ctx context.Context, req Request, text string) glossary.Result {
+	start := time.Now()
+	r := b.Glossary().Lookup(text)
+	outcome, id := OutcomeNone, ""
+	switch {
+	case r.Match != nil:
+		outcome, id = OutcomeMatch, r.Match.ID
+	case len(r.Suggestions) > 0:
+		outcome = OutcomeSuggest
+	}
+	if b.cfg.Observer != nil {
+		b.cfg.Observer.ObserveLookup(outcome, time.Since(start))
+	}
+	if err := b.cfg.Stats.RecordLookup(ctx, req.Platform, text, id); err != nil {
+		b.log.WarnContext(ctx, "record lookup", "err", err)
+	}
+	return r
+}
+
+func (b *Bot) define(ctx context.Context, req Request, text string) (Reply, error) {
+	if r, ok := b.usage("define", text); !ok {
+		return r, nil
+	}
+	r := b.lookup(ctx, req, text)
+	if r.Match != nil {
+		return Reply{Card: b.card(r.Match)}, nil
+	}
+	return b.notFound(text, r), nil
+}
+
+func (b *Bot) notFound(text string, r glossary.Result) Reply {
+	if len(r.Suggestions) > 0 {
+		return Reply{
+			Notice:      fmt.Sprintf("No entry matches %q exactly. Did you mean:", text),
+			Suggestions: candidates(r.Suggestions),
+			ListKind:    DidYouMean,
+		}
+	}
+	return Reply{Notice: fmt.Sprintf("No glossary entry for %q. Try /search with a broader word. %s", text, b.cfg.ProposeHint)}
+}
+
+func (b *Bot) search(ctx context.Context, req Request, text string) (Reply, error) {
+	if r, ok := b.usage("search", text); !ok {
+		return r, nil
+	}
+	found := b.Glossary().Search(text, MaxSearchResults)
+	if len(found) == 0 {
+		return Reply{Notice: fmt.Sprintf("Nothing in the glossary mentions %q. %s", text, b.cfg.ProposeHint)}, nil
+	}
+	return Reply{
+		Notice:      fmt.Sprintf("Entries about %q:", text),
+		Suggestions: entries(found),
+		ListKind:    Results,
+	}, nil
+}
+
+func (b *Bot) related(ctx context.Context, req Request, text string) (Reply, error) {
+	if r, ok := b.usage("related", text); !ok {
+		return r, nil
+	}
+	r := b.lookup(ctx, req, text)
+	if r.Match == nil {
+		return b.notFound(text, r), nil
+	}
+	rel := b.Glossary().Related(r.Match.ID)
+	if len(rel) == 0 {
+		return Reply{Notice: fmt.Sprintf("%s has no related terms yet.", r.Match.Title)}, nil
+	}
+	return Reply{
+		Notice:      fmt.Sprintf("Related to %s:", r.Match.Title),
+		Suggestions: entries(rel),
+		ListKind:    Related,
+	}, nil
+}
+
+func (b *Bot) help(ctx context.Context, req Request, text string) (Reply, error) {
+	return Reply{
+		Notice: "refbot explains AI-safety terms. Misspellings, British spellings and other names are fine.",
+		Help:   b.Commands(),
+	}, nil
+}
+
+// action answers a button: "define" with an entry id opens its card.
+func (b *Bot) action(ctx context.Context, req Request) (Reply, error) {
+	switch req.Command {
+	case "define", "share":
+		if e, ok := b.Glossary().Entry(req.Text); ok {
+			vis := Ephemeral
+			if req.Command == "share" {
+				vis = Public
+			}
+			return Reply{Visibility: vis, Card: b.card(e)}, nil
+		}
+		// The glossary was reloaded without this entry: look it up instead.
+		return b.define(ctx, req, req.Text)
+	}
+	return Reply{Notice: "That button no longer does anything. Try /help."}, fmt.Errorf("unknown action %q", req.Command)
+}
+
+func (b *Bot) complete(prefix string) Reply {
+	if utf8.RuneCountInString(prefix) > MaxTermLength {
+		return Reply{ListKind: Choices}
+	}
+	cs := b.Glossary().Complete(prefix, MaxChoices)
+	out := make([]Suggestion, len(cs))
+	for i, c := range cs {
+		out[i] = Suggestion{ID: c.Entry.ID, Title: c.Entry.Title, Line: firstSentence(c.Entry.Summary)}
+		if c.Name != c.Entry.Title {
+			out[i].Name = c.Name
+		}
+	}
+	return Reply{Suggestions: out, ListKind: Choices}
+}
+
+func (b *Bot) card(e *glossary.Entry) *Card {
+	c := &Card{
+		ID:        e.ID,
+		Title:     e.Title,
+		Summary:   e.Summary,
+		KeyPoints: e.KeyPoints,
+		Aliases:   e.Aliases,
+		Tags:      e.Tags,
+	}
+	for _, s := range e.Sources {
+		c.Sources = append(c.Sources, Source(s))
+	}
+	g := b.Glossary()
+	for _, id := range e.SeeAlso {
+		if r, ok := g.Entry(id); ok {
+			c.SeeAlso = append(c.SeeAlso, Suggestion{ID: r.ID, Title: r.Title, Line: firstSentence(r.Summary)})
+		}
+	}
+	return c
+}
+
+func entries(es []*glossary.Entry) []Suggestion {
+	out := make([]Suggestion, len(es))
+	for i, e := range es {
+		out[i] = Suggestion{ID: e.ID, Title: e.Title, Line: firstSentence(e.Summary)}
+	}
+	return out
+}
+
+func candidates(cs []glossary.Candidate) []Suggestion {
+	out := make([]Suggestion, len(cs))
+	for i, c := range cs {
+		out[i] = Suggestion{ID: c.Entry.ID, Title: c.Entry.Title, Line: firstSentence(c.Entry.Summary)}
+		if c.Name != c.Entry.Title {
+			out[i].Name = c.Name
+		}
+	}
+	return out
+}
+
+// firstSentence returns the summary's first sentence, for one-line lists.
+func firstSentence(s string) string {
+	s = strings.TrimSpace(s)
+	for i := 0; i+1 < len(s); i++ {
+		if (s[i] == '.' || s[i] == '?' || s[i] == '!') && s[i+1] == ' ' && i > 20 {
+			return s[:i+1]
+		}
+	}
+	return s
+}
