@@ -39,11 +39,11 @@ func Render(w io.Writer, r bot.Reply, opt Options) error {
 	}
 	if len(r.Help) > 0 {
 		for _, c := range r.Help {
-			line := fmt.Sprintf("%-16s %s", c.Usage("/"), c.Description)
+			line := c.Description
 			if len(c.Examples) > 0 {
-				line += fmt.Sprintf(" (e.g. /%s %s)", c.Name, c.Examples[0])
+				line += fmt.Sprintf(" — e.g. /%s %s", c.Name, c.Examples[0])
 			}
-			p.wrap(line, "  ")
+			p.wrap(line, fmt.Sprintf("  %-16s ", c.Usage("/")))
 		}
 		p.wrap("Any command also works as /refbot COMMAND. Lines without / are chat messages.", "")
 	}

@@ -108,7 +108,11 @@ func handleLine(ctx context.Context, b *bot.Bot, out io.Writer, line string, opt
 		_, err := fmt.Fprintln(out, "Commands start with /. Type /help to see them, or /define TERM.")
 		return err
 	}
-	return Render(out, reply, opt)
+	if err := Render(out, reply, opt); err != nil {
+		return err
+	}
+	_, err = fmt.Fprintln(out)
+	return err
 }
 
 func isEmpty(r bot.Reply) bool {

@@ -1,0 +1,174 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"testing/fstest"
+
+	"github.com/goccy/go-yaml"
+
+	"refbot/glossary"
+	"refbot/glossary/data"
+)
+
+func runGlossary(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, "usage: refbot glossary lint [--alone] [DIR] | refbot glossary import [-o DIR] FILE...")
+		return exitError{code: 2}
+	}
+	switch args[0] {
+	case "lint":
+		return runLint(args[1:], stdout, stderr)
+	case "import":
+		return runImport(args[1:], stdout, stderr)
+	}
+	return exitError{code: 2, msg: fmt.Sprintf("unknown glossary command %q: want lint or import", args[0])}
+}
+
+func runLint(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("glossary lint", stderr)
+	alone := fs.Bool("alone", false, "check DIR as a complete glossary instead of an extension of the embedded one")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	var (
+		g   *glossary.Glossary
+		err error
+	)
+	switch dir := fs.Arg(0); {
+	case dir == "":
+		g, err = glossary.Load(glossary.Layer{Name: "glossary/data", FS: data.FS()})
+	case *alone:
+		g, err = loadGlossary(dir, "replace")
+	default:
+		g, err = loadGlossary(dir, "extend")
+	}
+	var probs glossary.Problems
+	if errors.As(err, &probs) {
+		for _, p := range probs {
+			fmt.Fprintln(stdout, p.String())
+		}
+		return exitError{code: 1, msg: fmt.Sprintf("%d problem(s)", len(probs))}
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "ok: %d entries, %d curricula\n", g.Len(), len(g.Curricula()))
+	return nil
+}
+
+func runImport(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("glossary import", stderr)
+	out := fs.String("o", "refbot-glossary", "glossary directory to write entries/ID.yaml into")
+	force := fs.Bool("force", false, "overwrite entry files that already exist")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		fmt.Fprintln(stderr, "usage: refbot glossary import [-o DIR] [--force] FILE...")
+		return exitError{code: 2}
+	}
+	base, err := loadGlossary(existingDir(*out), "extend")
+	if err != nil {
+		return fmt.Errorf("the glossary in %s must be valid before importing into it: %w", *out, err)
+	}
+	failed := 0
+	for _, file := range fs.Args() {
+		path, err := importPage(base, file, *out, *force)
+		if err != nil {
+			fmt.Fprintf(stderr, "%s: %v\n", file, err)
+			failed++
+			continue
+		}
+		fmt.Fprintf(stdout, "wrote %s (a draft: rewrite its summary and key points in your own words)\n", path)
+	}
+	if failed > 0 {
+		return exitError{code: 1, msg: fmt.Sprintf("%d of %d page(s) not imported", failed, fs.NArg())}
+	}
+	return nil
+}
+
+func existingDir(dir string) string {
+	if _, err := os.Stat(filepath.Join(dir, "entries")); err == nil {
+		return dir
+	}
+	return ""
+}
+
+// importPage writes one page as dir/entries/ID.yaml, or nothing at all.
+func importPage(base *glossary.Glossary, file, dir string, force bool) (string, error) {
+	raw, err := os.ReadFile(file)
+	if err != nil {
+		return "", err
+	}
+	page, err := glossary.ParsePage(raw)
+	if err != nil {
+		return "", err
+	}
+	e := page.Draft()
+	if e.ID == "" {
+		return "", errors.New("the title has no letters or digits to make an id from")
+	}
+	for _, name := range page.CitedBy {
+		if r := base.Lookup(name); r.Match != nil && r.Match.ID != e.ID && len(e.SeeAlso) < glossary.MaxSeeAlso {
+			e.SeeAlso = append(e.SeeAlso, r.Match.ID)
+		}
+	}
+	body, err := yaml.MarshalWithOptions(e, yaml.UseLiteralStyleIfMultiline(true))
+	if err != nil {
+		return "", fmt.Errorf("encode entry: %w", err)
+	}
+	body = append([]byte(fmt.Sprintf("# Imported from %s by refbot glossary import.\n# A draft: rewrite the summary and key points in your own words before publishing.\n", filepath.Base(file))), body...)
+	// Validate the file exactly as it will be read, beside the glossary it
+	// joins, before anything touches the disk.
+	rel := "entries/" + e.ID + ".yaml"
+	layers := []glossary.Layer{{Name: "embedded", FS: data.FS()}}
+	if d := existingDir(dir); d != "" {
+		layers = append(layers, glossary.Layer{Name: d, FS: os.DirFS(d)})
+	}
+	layers = append(layers, glossary.Layer{Name: dir, FS: fstest.MapFS{rel: {Data: body}}})
+	if _, err := glossary.Load(layers...); err != nil {
+		return "", fmt.Errorf("the imported entry would not be valid: %w", err)
+	}
+	path := filepath.Join(dir, filepath.FromSlash(rel))
+	if _, err := os.Stat(path); err == nil && !force {
+		return "", fmt.Errorf("%s already exists; use --force to overwrite it", path)
+	}
+	if err := writeFileAtomic(path, body); err != nil {
+		return "", err
+	}
+	return path, nil
+}
+
+// writeFileAtomic writes data to a temporary file beside path, syncs it
+// and renames it over path, so a reader never sees half a file.
+func writeFileAtomic(path string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), ".import-*.tmp")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	defer os.Remove(tmp) // fails harmlessly after the rename
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := os.Chmod(tmp, 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}

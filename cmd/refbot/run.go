@@ -1,0 +1,220 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"runtime/debug"
+	"strings"
+
+	"golang.org/x/term"
+
+	"refbot/adapters/shell"
+	"refbot/bot"
+	"refbot/glossary"
+	"refbot/glossary/data"
+)
+
+// version is set at build time with -ldflags "-X main.version=v1.2.3".
+var version = "dev"
+
+const usage = `refbot — a reference bot for AI-safety study groups
+
+Usage:
+  refbot                                 interactive console on the embedded glossary
+  refbot console [--glossary DIR]        the same, optionally with your own entries
+  refbot define [--json] TERM...         look a term up once; exit 1 when not found
+  refbot glossary lint [--alone] [DIR]   check a glossary directory (default: the embedded one)
+  refbot glossary import [-o DIR] FILE...  turn saved reference pages into entry files
+  refbot serve --config FILE             run the configured platforms and the HTTP server
+  refbot slack manifest --url URL        print a Slack app manifest to paste into api.slack.com
+  refbot discord invite                  print the Discord invite URL for the bot
+  refbot version                         print the version
+
+Run "refbot COMMAND --help" for a command's flags. See README.md for set-up.
+`
+
+// run is the whole program; main only wires the process to it.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) < 2 {
+		return runConsole(ctx, nil, getenv, stdin, stdout, stderr)
+	}
+	cmd, rest := args[1], args[2:]
+	switch cmd {
+	case "console":
+		return runConsole(ctx, rest, getenv, stdin, stdout, stderr)
+	case "define":
+		return runDefine(ctx, rest, stdout, stderr)
+	case "glossary":
+		return runGlossary(ctx, rest, stdout, stderr)
+	case "serve":
+		return runServe(ctx, rest, getenv, stdout, stderr)
+	case "slack":
+		return runSlackCommand(ctx, rest, getenv, stdout, stderr)
+	case "discord":
+		return runDiscordCommand(ctx, rest, getenv, stdout, stderr)
+	case "version", "--version", "-v":
+		fmt.Fprintln(stdout, "refbot", versionString())
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return exitError{code: 2, msg: fmt.Sprintf("unknown command %q", cmd)}
+}
+
+func versionString() string {
+	v := version
+	if info, ok := debug.ReadBuildInfo(); ok {
+		if v == "dev" && info.Main.Version != "" && info.Main.Version != "(devel)" {
+			v = info.Main.Version
+		}
+		for _, s := range info.Settings {
+			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+				v += " (" + s.Value[:12] + ")"
+			}
+		}
+	}
+	return v
+}
+
+// newFlags returns a FlagSet that reports errors instead of exiting.
+func newFlags(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("refbot "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}
+
+// parseFlags parses args; -h prints usage and ends the command cleanly.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	err := fs.Parse(args)
+	if errors.Is(err, flag.ErrHelp) {
+		return exitError{code: 0}
+	}
+	if err != nil {
+		return exitError{code: 2}
+	}
+	return nil
+}
+
+// loadGlossary loads the embedded glossary, extended or replaced by dir.
+func loadGlossary(dir, mode string) (*glossary.Glossary, error) {
+	layers := []glossary.Layer{{Name: "embedded", FS: data.FS()}}
+	if dir != "" {
+		if _, err := os.Stat(dir); err != nil {
+			return nil, fmt.Errorf("glossary directory: %w", err)
+		}
+		l := glossary.Layer{Name: dir, FS: os.DirFS(dir)}
+		if mode == "replace" {
+			layers = layers[:0]
+		}
+		layers = append(layers, l)
+	}
+	return glossary.Load(layers...)
+}
+
+func isTerminal(f any) bool {
+	file, ok := f.(*os.File)
+	return ok && term.IsTerminal(int(file.Fd()))
+}
+
+func runConsole(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := newFlags("console", stderr)
+	dir := fs.String("glossary", "", "a glossary directory to extend the embedded one with")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	g, err := loadGlossary(*dir, "extend")
+	if err != nil {
+		return err
+	}
+	b := bot.New(g, bot.Config{})
+	opt := shell.Options{
+		Interactive: isTerminal(stdin) && isTerminal(stdout),
+		Color:       isTerminal(stdout) && getenv("NO_COLOR") == "" && getenv("TERM") != "dumb",
+	}
+	return shell.Run(ctx, b, stdin, stdout, opt)
+}
+
+// defineJSON is the shape of refbot define --json; scripts rely on it.
+type defineJSON struct {
+	Query       string           `json:"query"`
+	Match       *matchJSON       `json:"match"`
+	Suggestions []suggestionJSON `json:"suggestions"`
+}
+
+type matchJSON struct {
+	ID    string  `json:"id"`
+	Title string  `json:"title"`
+	Score float64 `json:"score"`
+}
+
+type suggestionJSON struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
+}
+
+func runDefine(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("define", stderr)
+	asJSON := fs.Bool("json", false, "print the result as JSON")
+	dir := fs.String("glossary", "", "a glossary directory to extend the embedded one with")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	query := strings.Join(fs.Args(), " ")
+	if strings.TrimSpace(query) == "" {
+		fmt.Fprintln(stderr, "usage: refbot define [--json] TERM...")
+		return exitError{code: 2}
+	}
+	g, err := loadGlossary(*dir, "extend")
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		r := g.Lookup(query)
+		out := defineJSON{Query: query, Suggestions: []suggestionJSON{}}
+		if r.Match != nil {
+			out.Match = &matchJSON{ID: r.Match.ID, Title: r.Match.Title, Score: r.Score}
+		}
+		for _, c := range r.Suggestions {
+			out.Suggestions = append(out.Suggestions, suggestionJSON{ID: c.Entry.ID, Title: c.Entry.Title})
+		}
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(out); err != nil {
+			return err
+		}
+		if r.Match == nil {
+			return exitError{code: 1}
+		}
+		return nil
+	}
+	b := bot.New(g, bot.Config{})
+	reply, err := b.Handle(ctx, bot.Request{Platform: "cli", Kind: bot.Command, Command: "define", Text: query})
+	if err != nil {
+		return err
+	}
+	if err := shell.Render(stdout, reply, shell.Options{Color: isTerminal(stdout)}); err != nil {
+		return err
+	}
+	if reply.Card == nil {
+		return exitError{code: 1}
+	}
+	return nil
+}
+
+func newLogger(cfg LogConfig, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.Level)) // validated by Config.validate
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.Format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}

@@ -1,0 +1,243 @@
+package glossary
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Page is a saved reference page in the format of the project's seed
+// pages: a title line (optionally "Title (Venue)"), a "Summary" section,
+// "Key Points" bullets, a "Cited by" table of page names and cached
+// content with Markdown links.
+type Page struct {
+	Title     string
+	Venue     string // from "Title (Venue)"
+	Summary   string
+	KeyPoints []string
+	CitedBy   []string // names of pages that cite this one
+	SourceURL string   // the page's own address, from its links
+}
+
+// maxPage bounds what ParsePage reads.
+const maxPage = 4 << 20
+
+var (
+	mdLink   = regexp.MustCompile(`\[([^\]\n]{0,300})\]\((https?://[^)\s]+)\)`)
+	venue    = regexp.MustCompile(`^(.*\S)\s+\(([^()]+)\)$`)
+	citedBy  = regexp.MustCompile(`^Cited by\b`)
+	headings = []string{"Summary", "Key Points", "Metadata", "Cached Content Preview", "Related"}
+)
+
+// ParsePage reads one page. Its error says what is missing.
+func ParsePage(page []byte) (Page, error) {
+	var p Page
+	if len(page) > maxPage {
+		return p, fmt.Errorf("page is %d bytes; the limit is %d", len(page), maxPage)
+	}
+	if !utf8.Valid(page) {
+		page = bytes.ToValidUTF8(page, []byte("\uFFFD"))
+	}
+	sc := bufio.NewScanner(bytes.NewReader(page))
+	sc.Buffer(make([]byte, 0, 64<<10), maxPage)
+	var (
+		section string
+		summary []string
+		content strings.Builder
+	)
+	for sc.Scan() {
+		line := strings.TrimSpace(strings.ReplaceAll(sc.Text(), "\r", ""))
+		if p.Title == "" {
+			if line == "" {
+				continue
+			}
+			p.Title = line
+			if m := venue.FindStringSubmatch(line); m != nil {
+				p.Title, p.Venue = m[1], m[2]
+			}
+			continue
+		}
+		if isHeading(line) || citedBy.MatchString(line) {
+			section = line
+			if citedBy.MatchString(line) {
+				section = "Cited by"
+			}
+			continue
+		}
+		switch section {
+		case "Summary":
+			if line != "" {
+				summary = append(summary, line)
+			}
+		case "Key Points":
+			if pt := strings.TrimSpace(strings.TrimLeft(line, "-*•· \t")); pt != "" {
+				p.KeyPoints = append(p.KeyPoints, pt)
+			}
+		case "Cited by":
+			if cell, ok := firstCell(line); ok {
+				p.CitedBy = append(p.CitedBy, cell)
+			}
+		case "Cached Content Preview":
+			content.WriteString(line)
+			content.WriteByte('\n')
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return p, fmt.Errorf("read page: %w", err)
+	}
+	p.Summary = strings.Join(summary, " ")
+	p.SourceURL = sourceURL(p.Title, content.String())
+
+	var missing []string
+	if p.Title == "" {
+		return p, errors.New("the page is empty: want a title on the first line")
+	}
+	if p.Summary == "" {
+		missing = append(missing, `a "Summary" section`)
+	}
+	if p.SourceURL == "" {
+		missing = append(missing, "a link to the page itself in its cached content")
+	}
+	if Normalize(p.Title) == "" {
+		missing = append(missing, "a title with letters or digits")
+	}
+	if len(missing) > 0 {
+		return p, fmt.Errorf("missing %s", strings.Join(missing, " and "))
+	}
+	return p, nil
+}
+
+func isHeading(line string) bool {
+	for _, h := range headings {
+		if line == h {
+			return true
+		}
+	}
+	return false
+}
+
+// firstCell returns the first cell of a Markdown table row, skipping the
+// header and separator rows.
+func firstCell(line string) (string, bool) {
+	if !strings.HasPrefix(line, "|") {
+		return "", false
+	}
+	cells := strings.Split(strings.Trim(line, "|"), "|")
+	c := strings.TrimSpace(cells[0])
+	if c == "" || c == "Page" || strings.Trim(c, "-: ") == "" {
+		return "", false
+	}
+	return c, true
+}
+
+// sourceURL picks the page's own address: the first link whose text is
+// the title, without its fragment; failing that, the first link.
+func sourceURL(title, content string) string {
+	links := mdLink.FindAllStringSubmatch(content, -1)
+	want := Normalize(title)
+	for _, l := range links {
+		if Normalize(l[1]) == want {
+			return withoutFragment(l[2])
+		}
+	}
+	if len(links) > 0 {
+		return withoutFragment(links[0][2])
+	}
+	return ""
+}
+
+func withoutFragment(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return ""
+	}
+	u.Fragment = ""
+	return u.String()
+}
+
+// Draft turns the page into an entry draft. see_also is filled by the
+// caller, which knows the glossary. The draft's prose is the page's own:
+// it must be rewritten before it is published.
+func (p Page) Draft() Entry {
+	title := cut(p.Title, MaxTitle)
+	srcTitle := p.Title
+	if p.Venue != "" {
+		srcTitle += " (" + p.Venue + ")"
+	}
+	e := Entry{
+		ID:      Slug(title),
+		Title:   title,
+		Summary: cutSentences(p.Summary, MaxSummary),
+		Sources: []Source{{Title: cut(srcTitle, 300), URL: p.SourceURL}},
+	}
+	for _, k := range p.KeyPoints {
+		if len(e.KeyPoints) == MaxKeyPoints {
+			break
+		}
+		e.KeyPoints = append(e.KeyPoints, cut(k, MaxPoint))
+	}
+	return e
+}
+
+// Slug makes an entry id from a title: "Goodhart's Law" is
+// "goodharts-law".
+func Slug(title string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range fold(title) {
+		switch {
+		case r < utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r)):
+			b.WriteRune(r)
+			dash = false
+		case b.Len() > 0 && !dash:
+			b.WriteByte('-')
+			dash = true
+		}
+		if b.Len() >= 64 {
+			break
+		}
+	}
+	return strings.Trim(b.String(), "-")
+}
+
+// cut shortens s to at most n characters at a word boundary, adding "…".
+func cut(s string, n int) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, s)
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	rs := []rune(s)[:n-1]
+	if i := strings.LastIndexByte(string(rs), ' '); i > n/2 {
+		return strings.TrimRight(string(rs)[:i], " ,;:") + "…"
+	}
+	return string(rs) + "…"
+}
+
+// cutSentences shortens s to whole sentences within n characters, or cuts
+// it when even the first sentence is longer.
+func cutSentences(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return cut(s, n)
+	}
+	best := -1
+	for i := 0; i < len(s) && utf8.RuneCountInString(s[:i]) < n; i++ {
+		if (s[i] == '.' || s[i] == '?' || s[i] == '!') && (i+1 == len(s) || s[i+1] == ' ') {
+			best = i + 1
+		}
+	}
+	if best > 0 {
+		return cut(s[:best], n)
+	}
+	return cut(s, n)
+}
