@@ -12,8 +12,9 @@ type name struct {
 	text    string   // as written in the file
 	key     string   // canonical words joined by single spaces
 	compact string   // key without spaces
-	words   []string // canonical words
-	weight  float64  // sum of wordWeight over words
+	words   []string  // canonical words
+	weights []float32 // wordWeight of each word
+	weight  float64   // sum of weights
 	title   bool
 }
 
@@ -74,6 +75,7 @@ func newIndex(entries []*Entry) *index {
 			}
 			n := name{entry: int32(ei), text: text, key: key, compact: strings.Join(ws, ""), words: ws, title: i == 0}
 			for _, w := range ws {
+				n.weights = append(n.weights, float32(wordWeight(w)))
 				n.weight += wordWeight(w)
 			}
 			id := int32(len(ix.names))
@@ -127,7 +129,10 @@ func newIndex(entries []*Entry) *index {
 
 	size := len(ix.names)
 	ix.scratch.New = func() any {
-		return &scratch{stamp: make([]uint32, size), acc: make([]accum, size)}
+		return &scratch{
+			stamp: make([]uint32, size), acc: make([]accum, size),
+			entStamp: make([]uint32, len(entries)), ent: make([]entryBest, len(entries)),
+		}
 	}
 	return ix
 }
@@ -246,15 +251,38 @@ type scratch struct {
 	gen     uint32
 	stamp   []uint32 // stamp[name] == gen: acc[name] is in use
 	acc     []accum
-	touched []int32
+	touched []int32 // names with an acc this lookup
+
+	entStamp   []uint32 // entStamp[entry] == gen: ent[entry] is in use
+	ent        []entryBest
+	entTouched []int32
+	best       float64 // best score offered so far
+}
+
+// entryBest is an entry's best-scoring name in one lookup.
+type entryBest struct {
+	name  int32
+	score float64
+	typo  bool // the score rests on a typo correction
+	whole bool // the name holds every content word of the query
+}
+
+// offer records that name id of entry e scored score.
+func (s *scratch) offer(e, id int32, score float64, typo, whole bool, title bool) {
+	if s.entStamp[e] != s.gen {
+		s.entStamp[e] = s.gen
+		s.ent[e] = entryBest{name: id, score: score, typo: typo, whole: whole}
+		s.entTouched = append(s.entTouched, e)
+	} else if b := &s.ent[e]; score > b.score || (score == b.score && title) {
+		*b = entryBest{name: id, score: score, typo: typo, whole: whole}
+	}
+	s.best = max(s.best, score)
 }
 
 type accum struct {
-	sims   [maxNameWords]float32 // best similarity per word of the name
-	qmask  uint64                // query words that matched some word
-	typo   bool                  // a typo-corrected word contributed
-	direct float64               // best whole-name score (compact typo, subsequence)
-	dtypo  bool
+	sims  [maxNameWords]float32 // best similarity per word of the name
+	qmask uint64                // query words that matched some word
+	typo  bool                  // a typo-corrected word contributed
 }
 
 func (s *scratch) get(n int32) *accum {
@@ -274,5 +302,7 @@ func (ix *index) getScratch() *scratch {
 		s.gen = 1
 	}
 	s.touched = s.touched[:0]
+	s.entTouched = s.entTouched[:0]
+	s.best = 0
 	return s
 }

@@ -41,9 +41,10 @@ const (
 //  1. the best entry scores at least confidentScore and beats the
 //     runner-up entry by confidentMargin; or
 //  2. the best entry scores at least clearScore, beats the runner-up by
-//     clearMargin, the query has at least clearMinLen letters, and no typo
-//     correction was needed (only whole words and word prefixes), as in
-//     "treacherous" or "instrumental conv".
+//     clearMargin, the query has at least clearMinLen letters, every word
+//     of the query is in the name, and no typo correction was needed (only
+//     whole words and word prefixes), as in "treacherous" or "instrumental
+//     conv" — but not "debate club".
 //
 // Otherwise it returns up to maxSuggestions entries scoring at least
 // suggestScore as "did you mean". A match that rests on a corrected typo
@@ -119,35 +120,26 @@ func (g *Glossary) approximate(ws []string, compact string) Result {
 	s := ix.getScratch()
 	defer ix.scratch.Put(s)
 
+	q := newQueryWeights(ws)
 	ix.scoreWords(s, ws)
-	ix.scoreCompact(s, compact)
-	ix.scoreSubsequence(s, compact)
-
-	var qweight float64
-	for i, w := range ws {
-		if i < 64 {
-			qweight += wordWeight(w)
-		}
-	}
-	best := map[int32]Candidate{}
-	typo := map[int32]bool{}
 	for _, id := range s.touched {
 		a := &s.acc[id]
 		n := &ix.names[id]
-		score, usedTypo := a.direct, a.dtypo
-		if w := ix.wordScore(a, n, ws, qweight); w > score {
-			score, usedTypo = w, a.typo
-		}
-		if c, ok := best[n.entry]; !ok || score > c.Score || (score == c.Score && n.title) {
-			best[n.entry] = Candidate{Entry: g.entries[n.entry], Name: n.text, Score: score}
-			typo[n.entry] = usedTypo
-		}
+		score := ix.wordScore(a, n, q)
+		s.offer(n.entry, id, score, a.typo, a.qmask&q.content == q.content, n.title)
 	}
-	cands := make([]Candidate, 0, len(best))
-	for _, c := range best {
-		if c.Score >= suggestScore {
-			c.Score = math.Round(c.Score*100) / 100
-			cands = append(cands, c)
+	// The whole-name stages are a fallback: a query whose words already
+	// found a strong name does not pay for them.
+	if s.best < confidentScore {
+		ix.scoreCompact(s, compact)
+		ix.scoreSubsequence(s, compact)
+	}
+
+	cands := make([]Candidate, 0, len(s.entTouched))
+	for _, e := range s.entTouched {
+		b := &s.ent[e]
+		if b.score >= suggestScore {
+			cands = append(cands, Candidate{Entry: g.entries[e], Name: ix.names[b.name].text, Score: math.Round(b.score*100) / 100})
 		}
 	}
 	sort.Slice(cands, func(i, j int) bool {
@@ -165,16 +157,42 @@ func (g *Glossary) approximate(ws []string, compact string) Result {
 		runnerUp = cands[1].Score
 	}
 	margin := top.Score - runnerUp
+	b := &s.ent[g.byID[top.Entry.ID]]
 	confident := (top.Score >= confidentScore && margin >= confidentMargin) ||
-		(top.Score >= clearScore && margin >= clearMargin && len(compact) >= clearMinLen && !typo[int32(g.byID[top.Entry.ID])])
+		(top.Score >= clearScore && margin >= clearMargin && len(compact) >= clearMinLen && !b.typo && b.whole)
 	rest := cands
-	if len(rest) > maxSuggestions {
-		rest = rest[:maxSuggestions]
+	if len(rest) > maxSuggestions+1 {
+		rest = rest[:maxSuggestions+1]
 	}
 	if confident {
 		return Result{Match: top.Entry, Score: top.Score, Name: top.Name, Suggestions: rest[1:]}
 	}
+	if len(rest) > maxSuggestions {
+		rest = rest[:maxSuggestions]
+	}
 	return Result{Score: top.Score, Name: top.Name, Suggestions: rest}
+}
+
+// queryWeights holds the query's word weights.
+type queryWeights struct {
+	w       []float64
+	total   float64
+	content uint64 // mask of the query's content (non-stop) words
+}
+
+func newQueryWeights(ws []string) queryWeights {
+	q := queryWeights{w: make([]float64, 0, len(ws))}
+	for i, w := range ws {
+		if i >= 64 {
+			break
+		}
+		q.w = append(q.w, wordWeight(w))
+		q.total += q.w[i]
+		if !stopWords[w] {
+			q.content |= 1 << i
+		}
+	}
+	return q
 }
 
 // scoreWords matches each query word against the vocabulary: exactly,
@@ -201,7 +219,8 @@ func (ix *index) scoreWords(s *scratch, ws []string) {
 		if exact >= 0 {
 			mark(exact, 1, false)
 		}
-		if k := typoBudget(len(w)); k > 0 {
+		// A word that is in the vocabulary is taken as spelt as meant.
+		if k := typoBudget(len(w)); k > 0 && exact < 0 && qi < maxTypoWords {
 			ix.vocab.near(w, k, func(v int32, d int) {
 				if d > 0 {
 					mark(v, typoSim(d, len(w), len(ix.vocab.keys[v])), true)
@@ -221,9 +240,13 @@ func (ix *index) scoreWords(s *scratch, ws []string) {
 	}
 }
 
+// maxTypoWords bounds how many words of one query are typo-corrected, so
+// a paragraph pasted into /define costs no more than a long name.
+const maxTypoWords = 8
+
 // typoSim is the similarity of two words d edits apart.
 func typoSim(d, a, b int) float64 {
-	return math.Max(0, 1-1.5*float64(d)/float64(max(a, b)))
+	return math.Max(0, 1-1.25*float64(d)/float64(max(a, b)))
 }
 
 // prefixSim is the similarity of a word to a longer word it begins.
@@ -233,24 +256,27 @@ func prefixSim(prefix, full int) float64 {
 
 // wordScore is how well the query words cover name n and the name covers
 // the query words, weighted by word length.
-func (ix *index) wordScore(a *accum, n *name, ws []string, qweight float64) float64 {
+func (ix *index) wordScore(a *accum, n *name, q queryWeights) float64 {
 	if a.qmask == 0 {
 		return 0
 	}
 	var got float64
-	for i, w := range n.words {
+	for i, w := range n.weights {
 		if i >= maxNameWords {
 			break
 		}
-		got += wordWeight(w) * float64(a.sims[i])
+		got += float64(w * a.sims[i])
 	}
 	var matched float64
-	for i, w := range ws {
-		if i < 64 && a.qmask&(1<<i) != 0 {
-			matched += wordWeight(w)
+	for i, w := range q.w {
+		if a.qmask&(1<<i) != 0 {
+			matched += w
 		}
 	}
-	return scoreApprox * (got / n.weight) * (matched / qweight)
+	qweight := q.total
+	// Query words the name lacks cost half as much as name words the
+	// query lacks: "mesa optimization paper" still means the entry.
+	return scoreApprox * (got / n.weight) * (0.5 + 0.5*matched/qweight)
 }
 
 // scoreCompact finds names whose compact form is within the typo budget
@@ -267,10 +293,8 @@ func (ix *index) scoreCompact(s *scratch, compact string) {
 		}
 		sim := scoreApprox * typoSim(d, len(compact), len(ix.compacts.keys[v]))
 		for _, id := range ix.compactNames[v] {
-			a := s.get(id)
-			if sim > a.direct {
-				a.direct, a.dtypo = sim, true
-			}
+			n := &ix.names[id]
+			s.offer(n.entry, id, sim, true, true, n.title)
 		}
 	})
 }
@@ -286,28 +310,30 @@ func (src subsequenceSource) String(i int) string { return src.ix.names[src.ids[
 func (src subsequenceSource) Len() int            { return len(src.ids) }
 
 // maxSubsequenceNames bounds the subsequence stage, which costs about
-// half a microsecond per name.
-const maxSubsequenceNames = 512
+// half a microsecond per name: half from names starting like the query,
+// half from names the word stage found.
+const maxSubsequenceNames = 96
 
-// scoreSubsequence runs sahilm/fuzzy over the names the other stages
-// found plus names starting with the query's first letters. It catches
-// abbreviations that are neither typos nor word prefixes ("mesaopt",
-// "instconv"). Its score is the share of the name the query covers.
+// scoreSubsequence runs sahilm/fuzzy over names starting with the query's
+// first letters and names the word stage found. It catches abbreviations
+// that are neither typos nor word prefixes ("mesaopt", "instconv"). Its
+// score is the share of the name the query covers.
 func (ix *index) scoreSubsequence(s *scratch, compact string) {
 	if len(compact) < 3 {
 		return
 	}
-	count := 0
+	ids := make([]int32, 0, maxSubsequenceNames)
 	ix.compacts.withPrefix(compact[:3], func(v int32) bool {
 		for _, id := range ix.compactNames[v] {
-			s.get(id)
-			count++
+			ids = append(ids, id)
 		}
-		return count < 64
+		return len(ids) < maxSubsequenceNames/2
 	})
-	ids := s.touched
-	if len(ids) > maxSubsequenceNames {
-		ids = ids[:maxSubsequenceNames]
+	for _, id := range s.touched {
+		if len(ids) >= maxSubsequenceNames {
+			break
+		}
+		ids = append(ids, id)
 	}
 	for _, m := range fuzzy.FindFromNoSort(compact, subsequenceSource{ix, ids}) {
 		id := ids[m.Index]
@@ -316,9 +342,6 @@ func (ix *index) scoreSubsequence(s *scratch, compact string) {
 		if len(m.MatchedIndexes) == 0 || m.MatchedIndexes[0] != 0 {
 			sim *= 0.8
 		}
-		a := s.get(id)
-		if sim > a.direct {
-			a.direct, a.dtypo = sim, false
-		}
+		s.offer(n.entry, id, sim, false, false, n.title)
 	}
 }

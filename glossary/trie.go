@@ -134,7 +134,7 @@ func (t *trie) near(word string, max int, fn func(v int32, dist int)) {
 	s.rows = make([]int, w*(maxKeyLen+2))
 	s.path = make([]byte, maxKeyLen+2)
 	for i := 0; i <= len(word); i++ {
-		s.rows[i] = i
+		s.rows[i] = min(i, max+1)
 	}
 	if t.nodes[0].value >= 0 && len(word) <= max {
 		fn(t.nodes[0].value, len(word))
@@ -163,12 +163,30 @@ func (s *nearSearch) children(n int32, depth int) {
 
 func (s *nearSearch) visit(n int32, b byte, depth int) {
 	w := len(s.word) + 1
+	k := s.max
+	inf := k + 1
 	prev := s.rows[(depth-1)*w : depth*w]
 	row := s.rows[depth*w : (depth+1)*w]
 	s.path[depth] = b
-	row[0] = depth
-	best := row[0]
-	for i := 1; i < w; i++ {
+	// Only cells within k of the diagonal can stay within k edits (the
+	// Ukkonen band); the cells just outside it read as "too far".
+	lo, hi := max(1, depth-k), min(w-1, depth+k)
+	if depth <= k {
+		row[0] = depth
+	} else {
+		row[0] = inf
+	}
+	if lo > 1 {
+		row[lo-1] = inf
+	}
+	if hi+1 < w {
+		row[hi+1] = inf
+	}
+	best := inf
+	if row[0] < best {
+		best = row[0]
+	}
+	for i := lo; i <= hi; i++ {
 		cost := 1
 		if s.word[i-1] == b {
 			cost = 0
@@ -178,13 +196,13 @@ func (s *nearSearch) visit(n int32, b byte, depth int) {
 			pp := s.rows[(depth-2)*w : (depth-1)*w]
 			v = min(v, pp[i-2]+1)
 		}
-		row[i] = v
-		best = min(best, v)
+		row[i] = min(v, inf)
+		best = min(best, row[i])
 	}
-	if best > s.max {
+	if best > k {
 		return
 	}
-	if v := s.t.nodes[n].value; v >= 0 && row[w-1] <= s.max {
+	if v := s.t.nodes[n].value; v >= 0 && hi == w-1 && row[w-1] <= k {
 		s.fn(v, row[w-1])
 	}
 	s.children(n, depth+1)

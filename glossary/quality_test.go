@@ -1,0 +1,354 @@
+package glossary_test
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	"refbot/glossary"
+	"refbot/glossary/data"
+)
+
+// fixture builds a glossary from testdata/names.tsv: the names of the
+// spec's term list with placeholder text, so the matcher is tested on
+// names alone.
+func fixture(t testing.TB) *glossary.Glossary {
+	t.Helper()
+	f, err := os.Open("testdata/names.tsv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var es []glossary.Entry
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := sc.Text()
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		cols := strings.Split(line, "\t")
+		e := glossary.Entry{
+			ID:      cols[0],
+			Title:   cols[1],
+			Summary: "Placeholder summary for " + cols[1] + ".",
+			Sources: []glossary.Source{{Title: cols[1], URL: "https://example.org/" + cols[0]}},
+		}
+		if len(cols) > 2 {
+			for _, a := range strings.Split(cols[2], ";") {
+				if a = strings.TrimSpace(a); a != "" {
+					e.Aliases = append(e.Aliases, a)
+				}
+			}
+		}
+		es = append(es, e)
+	}
+	g, err := glossary.New(es, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g
+}
+
+func defaultGlossary(t testing.TB) *glossary.Glossary {
+	t.Helper()
+	g, err := glossary.Load(glossary.Layer{FS: data.FS()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g
+}
+
+// lookupCase is a query and the entry it should find; want "" means
+// nothing may be matched with confidence.
+type lookupCase struct {
+	kind, query, want string
+}
+
+var lookupCases = []lookupCase{
+	// Case, spacing, hyphens, underscores, punctuation.
+	{"exact", "Mesa-Optimization", "mesa-optimization"},
+	{"case", "MESA OPTIMIZATION", "mesa-optimization"},
+	{"case", "inner ALIGNMENT", "inner-alignment"},
+	{"spacing", "mesaoptimization", "mesa-optimization"},
+	{"spacing", "  inner    alignment  ", "inner-alignment"},
+	{"spacing", "inneralignment", "inner-alignment"},
+	{"spacing", "sharpleftturn", "sharp-left-turn"},
+	{"spacing", "red-teaming", "red-teaming"},
+	{"spacing", "inner_alignment", "inner-alignment"},
+	{"spacing", "reward/hacking", "reward-hacking"},
+	{"spacing", "weak to strong generalization", "weak-to-strong-generalization"},
+	{"spacing", "chain of thought faithfulness", "chain-of-thought-faithfulness"},
+	{"spacing", "Goodhart's law", "goodharts-law"},
+	{"spacing", "goodharts law", "goodharts-law"},
+	{"spacing", "Goodhart’s Law", "goodharts-law"},
+	{"spacing", "x-risk", "existential-risk"},
+	{"spacing", "xrisk", "existential-risk"},
+	{"spacing", "s risk", "s-risk"},
+	{"spacing", "power seeking", "power-seeking"},
+	{"spacing", "off switch problem", "off-switch-problem"},
+	{"spacing", "mesa objective", "mesa-objective"},
+	{"spacing", "pseudoalignment", "pseudo-alignment"},
+	{"unicode", "ＭＥＳＡ ＯＰＴＩＭＩＺＡＴＩＯＮ", "mesa-optimization"},
+	{"unicode", "corrigibility\u200b", "corrigibility"},
+	{"unicode", "inner\u00a0alignment", "inner-alignment"},
+	{"unicode", "orthogonälity thesis", "orthogonality-thesis"},
+	{"unicode", "Mesa–Optimization", "mesa-optimization"},
+	// British and American spellings.
+	{"british", "mesa optimisation", "mesa-optimization"},
+	{"british", "mesa-optimiser", "mesa-optimization"},
+	{"british", "goal misgeneralisation", "goal-misgeneralization"},
+	{"british", "recursive reward modelling", "recursive-reward-modeling"},
+	{"british", "paperclip maximiser", "paperclip-maximizer"},
+	{"british", "weak to strong generalisation", "weak-to-strong-generalization"},
+	{"british", "reward model overoptimisation", "reward-model-overoptimization"},
+	{"british", "optimisation daemons", "mesa-optimization"},
+	{"british", "quantiliser", "quantilizers"},
+	{"british", "mild optimisation", "quantilizers"},
+	{"british", "base optimiser", "base-optimizer"},
+	{"british", "outer optimiser", "base-optimizer"},
+	// Plurals.
+	{"plural", "sparse autoencoder", "sparse-autoencoders"},
+	{"plural", "induction head", "induction-heads"},
+	{"plural", "quantilizer", "quantilizers"},
+	{"plural", "adversarial example", "adversarial-examples"},
+	{"plural", "scaling law", "scaling-laws"},
+	{"plural", "impact measure", "impact-measures"},
+	{"plural", "mesa optimizers", "mesa-optimization"},
+	{"plural", "sleeper agent", "sleeper-agents"},
+	{"plural", "steering vector", "representation-engineering"},
+	{"plural", "negative side effect", "negative-side-effects"},
+	{"plural", "dangerous capability evaluation", "dangerous-capability-evaluations"},
+	{"plural", "jailbreaks", "jailbreaking"},
+	{"plural", "tool AIs", "tool-ai"},
+	{"plural", "schemers", "scheming"},
+	{"plural", "circuit", "circuits"},
+	{"plural", "multipolar scenarios", "multipolar-scenario"},
+	// Word order.
+	{"order", "alignment deceptive", "deceptive-alignment"},
+	{"order", "alignment inner", "inner-alignment"},
+	{"order", "turn treacherous", "treacherous-turn"},
+	{"order", "turn left sharp", "sharp-left-turn"},
+	{"order", "tax alignment", "alignment-tax"},
+	{"order", "hacking reward", "reward-hacking"},
+	{"order", "convergence instrumental", "instrumental-convergence"},
+	{"order", "thesis orthogonality", "orthogonality-thesis"},
+	{"order", "agency embedded", "embedded-agency"},
+	{"order", "law goodhart's", "goodharts-law"},
+	// Typos: insertions, deletions, substitutions, transpositions.
+	{"typo", "inner alignmnet", "inner-alignment"},
+	{"typo", "corrigable", "corrigibility"},
+	{"typo", "mesa optimzation", "mesa-optimization"},
+	{"typo", "decpetive alignment", "deceptive-alignment"},
+	{"typo", "instrumental convergance", "instrumental-convergence"},
+	{"typo", "orthoganality thesis", "orthogonality-thesis"},
+	{"typo", "superintelligance", "superintelligence"},
+	{"typo", "mechanistic interpretibility", "mechanistic-interpretability"},
+	{"typo", "interpretabilty", "mechanistic-interpretability"},
+	{"typo", "polysemanticty", "polysemanticity"},
+	{"typo", "sycophency", "sycophancy"},
+	{"typo", "sandbaging", "sandbagging"},
+	{"typo", "steganograpy", "steganography"},
+	{"typo", "paperclip maximzer", "paperclip-maximizer"},
+	{"typo", "distributional shfit", "distributional-shift"},
+	{"typo", "reward hakcing", "reward-hacking"},
+	{"typo", "corrigibilty", "corrigibility"},
+	{"typo", "situational awarness", "situational-awareness"},
+	{"typo", "alignment fakeing", "alignment-faking"},
+	{"typo", "embeded agency", "embedded-agency"},
+	{"typo", "jailbraking", "jailbreaking"},
+	{"typo", "treacherus turn", "treacherous-turn"},
+	{"typo", "goal misgenralization", "goal-misgeneralization"},
+	{"typo", "gradiant hacking", "gradient-hacking"},
+	{"typo", "scalable oversite", "scalable-oversight"},
+	{"typo", "constitutional ia", "constitutional-ai"},
+	{"typo", "inverse reinforcment learning", "inverse-reinforcement-learning"},
+	{"typo", "coherent extrapolated volitoin", "coherent-extrapolated-volition"},
+	{"typo", "intelligence exploson", "intelligence-explosion"},
+	{"typo", "existental risk", "existential-risk"},
+	{"typo", "reward tampring", "reward-tampering"},
+	{"typo", "mesa obejctive", "mesa-objective"},
+	{"typo", "grokkign", "grokking"},
+	{"typo", "superpositon", "superposition"},
+	{"typo", "represenation engineering", "representation-engineering"},
+	{"typo", "iterated amplificaton", "iterated-amplification"},
+	{"typo", "proces supervision", "process-supervision"},
+	{"typo", "inner alingment", "inner-alignment"},
+	{"typo", "sharp lfet turn", "sharp-left-turn"},
+	{"typo", "orthogonallity", "orthogonality-thesis"},
+	// Acronyms and short names.
+	{"acronym", "ELK", "eliciting-latent-knowledge"},
+	{"acronym", "elk", "eliciting-latent-knowledge"},
+	{"acronym", "RLHF", "rlhf"},
+	{"acronym", "rlhf", "rlhf"},
+	{"acronym", "SAE", "sparse-autoencoders"},
+	{"acronym", "SAEs", "sparse-autoencoders"},
+	{"acronym", "IDA", "iterated-amplification"},
+	{"acronym", "CIRL", "cooperative-irl"},
+	{"acronym", "CEV", "coherent-extrapolated-volition"},
+	{"acronym", "RSP", "responsible-scaling-policy"},
+	{"acronym", "RSPs", "responsible-scaling-policy"},
+	{"acronym", "OOD", "distributional-shift"},
+	{"acronym", "ASI", "superintelligence"},
+	{"acronym", "NAH", "natural-abstractions"},
+	{"acronym", "AUP", "impact-measures"},
+	{"acronym", "RLAIF", "constitutional-ai"},
+	{"acronym", "RepE", "representation-engineering"},
+	{"acronym", "CoT faithfulness", "chain-of-thought-faithfulness"},
+	{"acronym", "FOOM", "intelligence-explosion"},
+	{"acronym", "mech interp", "mechanistic-interpretability"},
+	{"acronym", "mechinterp", "mechanistic-interpretability"},
+	{"acronym", "inverse RL", "inverse-reinforcement-learning"},
+	{"acronym", "cooperative IRL", "cooperative-irl"},
+	// Articles and question words.
+	{"article", "the sharp left turn", "sharp-left-turn"},
+	{"article", "the orthogonality thesis", "orthogonality-thesis"},
+	{"article", "a mesa optimizer", "mesa-optimization"},
+	{"article", "The Treacherous Turn", "treacherous-turn"},
+	{"article", "an oracle AI", "oracle-ai"},
+	{"article", "the alignment problem", "ai-alignment"},
+	{"article", "what is corrigibility?", "corrigibility"},
+	{"article", "what's Goodhart's law", "goodharts-law"},
+	{"article", "define ELK", "eliciting-latent-knowledge"},
+	{"article", "what are induction heads", "induction-heads"},
+	// Partial names with one reading.
+	{"partial", "treacherous", "treacherous-turn"},
+	{"partial", "instrumental conv", "instrumental-convergence"},
+	{"partial", "orthogonality", "orthogonality-thesis"},
+	{"partial", "polysemantic", "polysemanticity"},
+	{"partial", "superposition hypothesis", "superposition"},
+	{"partial", "goodhart", "goodharts-law"},
+	{"partial", "wireheading", "reward-tampering"},
+	{"partial", "specification gaming", "reward-hacking"},
+	{"partial", "shutdown problem", "off-switch-problem"},
+	{"partial", "assistance games", "cooperative-irl"},
+	{"partial", "paperclipper", "paperclip-maximizer"},
+	{"partial", "takeoff speeds", "ai-takeoff"},
+	{"partial", "fast takeoff", "ai-takeoff"},
+	{"partial", "dictionary learning", "sparse-autoencoders"},
+	{"partial", "recursive self-improvement", "intelligence-explosion"},
+	// Nothing to match.
+	{"none", "banana bread", ""},
+	{"none", "kubernetes", ""},
+	{"none", "the", ""},
+	{"none", "a", ""},
+	{"none", "x", ""},
+	{"none", "of", ""},
+	{"none", "what is", ""},
+	{"none", "is it", ""},
+	{"none", "hello world", ""},
+	{"none", "pizza", ""},
+	{"none", "javascript", ""},
+	{"none", "weather forecast", ""},
+	{"none", "my cat", ""},
+	{"none", "lol", ""},
+	{"none", "asdfghjkl", ""},
+	{"none", "qwerty", ""},
+	{"none", "docker compose", ""},
+	{"none", "stock market", ""},
+	{"none", "football", ""},
+	{"none", "guitar lessons", ""},
+	{"none", "", ""},
+	{"none", "   ", ""},
+	{"none", "!!!", ""},
+	{"none", "12345", ""},
+	{"none", "🙂", ""},
+	{"none", "python tutorial", ""},
+	{"none", "debate club", ""},
+	{"none", "tax return", ""},
+	{"none", "red wine", ""},
+	{"none", "box of chocolates", ""},
+	{"none", "side dish", ""},
+	{"none", "oracle database", ""},
+	{"none", "game of thrones", ""},
+	{"none", "debase", ""},
+	{"none", "quantum computing", ""},
+	{"none", "climate change", ""},
+	{"none", "machine learning", ""},
+	{"none", "neural network", ""},
+	{"none", "the meaning of life", ""},
+	{"none", "zzzz", ""},
+}
+
+func TestLookupQuality(t *testing.T) {
+	for _, gl := range []struct {
+		name string
+		g    *glossary.Glossary
+	}{{"fixture", fixture(t)}, {"default", defaultGlossary(t)}} {
+		t.Run(gl.name, func(t *testing.T) {
+			var positives, top1, confidentWrong int
+			byKind := map[string][2]int{}
+			for _, c := range lookupCases {
+				r := gl.g.Lookup(c.query)
+				got, best := "", ""
+				if r.Match != nil {
+					got, best = r.Match.ID, r.Match.ID
+				} else if len(r.Suggestions) > 0 {
+					best = r.Suggestions[0].Entry.ID
+				}
+				k := byKind[c.kind]
+				k[1]++
+				if c.want == "" {
+					if got != "" {
+						confidentWrong++
+						t.Errorf("Lookup(%q) = %s (%.2f), want no match", c.query, got, r.Score)
+					} else {
+						k[0]++
+					}
+					byKind[c.kind] = k
+					continue
+				}
+				positives++
+				if best == c.want {
+					top1++
+					k[0]++
+				} else {
+					t.Logf("Lookup(%q): top-1 %q (match %q, score %.2f), want %q", c.query, best, got, r.Score, c.want)
+				}
+				if got != "" && got != c.want {
+					confidentWrong++
+					t.Errorf("Lookup(%q) = %s with confidence, want %s", c.query, got, c.want)
+				}
+				byKind[c.kind] = k
+			}
+			rate := float64(top1) / float64(positives)
+			t.Logf("%s: %d queries; top-1 %d/%d = %.1f%%; confident wrong %d", gl.name, len(lookupCases), top1, positives, 100*rate, confidentWrong)
+			for k, v := range byKind {
+				t.Logf("  %-8s %d/%d", k, v[0], v[1])
+			}
+			if len(lookupCases) < 150 {
+				t.Errorf("only %d cases; the bar is 150", len(lookupCases))
+			}
+			if rate < 0.98 {
+				t.Errorf("top-1 = %.1f%%, want ≥ 98%%", 100*rate)
+			}
+		})
+	}
+}
+
+// TestLookupConfidentShare reports how many positive queries get a
+// confident match (not just a top suggestion); it guards against a
+// matcher that answers everything with "did you mean".
+func TestLookupConfidentShare(t *testing.T) {
+	g := fixture(t)
+	var positives, confident int
+	for _, c := range lookupCases {
+		if c.want == "" {
+			continue
+		}
+		positives++
+		if r := g.Lookup(c.query); r.Match != nil && r.Match.ID == c.want {
+			confident++
+		} else {
+			t.Logf("not confident: %q", c.query)
+		}
+	}
+	share := float64(confident) / float64(positives)
+	t.Logf("confident and right: %d/%d = %.1f%%", confident, positives, 100*share)
+	if share < 0.9 {
+		t.Errorf("confident share %.1f%%, want ≥ 90%%", 100*share)
+	}
+}
+
+var _ = fmt.Sprint
