@@ -9,9 +9,9 @@ import (
 // name is one title or alias of an entry, prepared for matching.
 type name struct {
 	entry   int32
-	text    string   // as written in the file
-	key     string   // canonical words joined by single spaces
-	compact string   // key without spaces
+	text    string    // as written in the file
+	key     string    // canonical words joined by single spaces
+	compact string    // key without spaces
 	words   []string  // canonical words
 	weights []float32 // wordWeight of each word
 	weight  float64   // sum of weights
