@@ -84,6 +84,19 @@ func (g *Glossary) Complete(prefix string, n int) []Choice {
 			}
 		}
 	}
+	// A prefix with a typo in it: names whose compact form starts with
+	// something within the typo budget of the compact prefix.
+	if compact := strings.Join(ws, ""); len(out) < n && typoBudget(len(compact)) > 0 {
+		var near []int32
+		ix.compacts.nearPrefix(compact, typoBudget(len(compact)), window*n, func(v int32, d int) {
+			near = append(near, ix.compactNames[v]...)
+		})
+		for _, id := range near {
+			if !add(id) {
+				return out
+			}
+		}
+	}
 	if len(out) < n && len(strings.Join(ws, "")) >= 3 {
 		r := g.Lookup(prefix)
 		if r.Match != nil {

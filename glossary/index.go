@@ -181,12 +181,17 @@ var stopWords = map[string]bool{
 	"some": true, "lol": true, "ok": true, "okay": true, "hi": true, "hello": true,
 }
 
-// questionLeads are phrases people put before a term in a lookup.
+// questionLeads are phrases people put before a term in a lookup, in
+// canonical form ("does" is "doe" once made singular).
 var questionLeads = [][]string{
-	{"what", "is"}, {"what", "are"}, {"whats"}, {"what"}, {"who", "is"},
+	{"what", "is"}, {"what", "are"}, {"what", "doe"}, {"what", "do"}, {"whats"}, {"what"}, {"who", "is"},
 	{"define"}, {"definition", "of"}, {"meaning", "of"}, {"explain"},
 	{"tell", "me", "about"}, {"lookup"}, {"look", "up"},
 }
+
+// questionTails are phrases people put after a term: "what does RLHF
+// mean".
+var questionTails = [][]string{{"mean"}, {"stand", "for"}}
 
 // nameWords is the canonical words of a name: Normalize's words without a
 // leading article.
@@ -211,7 +216,17 @@ func queryWords(s string, buf []string) []string {
 			break
 		}
 	}
+	for _, tail := range questionTails {
+		if len(ws) > len(tail) && hasSuffixWords(ws, tail) {
+			ws = ws[:len(ws)-len(tail)]
+			break
+		}
+	}
 	return dropArticle(ws)
+}
+
+func hasSuffixWords(ws, suffix []string) bool {
+	return hasPrefixWords(ws[len(ws)-len(suffix):], suffix)
 }
 
 func hasPrefixWords(ws, prefix []string) bool {
@@ -263,18 +278,24 @@ type scratch struct {
 type entryBest struct {
 	name  int32
 	score float64
-	typo  bool // the score rests on a typo correction
-	whole bool // the name holds every content word of the query
+	// clean: one of the entry's names holds every content word of the
+	// query, spelt as typed (whole words or prefixes, no typo).
+	clean bool
 }
 
 // offer records that name id of entry e scored score.
-func (s *scratch) offer(e, id int32, score float64, typo, whole bool, title bool) {
+func (s *scratch) offer(e, id int32, score float64, clean, title bool) {
 	if s.entStamp[e] != s.gen {
 		s.entStamp[e] = s.gen
-		s.ent[e] = entryBest{name: id, score: score, typo: typo, whole: whole}
+		s.ent[e] = entryBest{name: id, score: score, clean: clean}
 		s.entTouched = append(s.entTouched, e)
-	} else if b := &s.ent[e]; score > b.score || (score == b.score && title) {
-		*b = entryBest{name: id, score: score, typo: typo, whole: whole}
+		s.best = max(s.best, score)
+		return
+	}
+	b := &s.ent[e]
+	b.clean = b.clean || clean
+	if score > b.score || (score == b.score && title) {
+		b.name, b.score = id, score
 	}
 	s.best = max(s.best, score)
 }

@@ -40,11 +40,22 @@ const (
 //
 //  1. the best entry scores at least confidentScore and beats the
 //     runner-up entry by confidentMargin; or
+//
 //  2. the best entry scores at least clearScore, beats the runner-up by
 //     clearMargin, the query has at least clearMinLen letters, every word
 //     of the query is in the name, and no typo correction was needed (only
 //     whole words and word prefixes), as in "treacherous" or "instrumental
 //     conv" — but not "debate club".
+//
+//  3. no typo was needed, every word of the query is in the best entry's
+//     name and in no other entry's names, the query has at least
+//     clearMinLen letters and the best scores at least uniqueScore:
+//     "shard" is Shard Theory, "responsible scaling" is the Responsible
+//     Scaling Policy, while "mesa" (two entries) stays a question.
+//
+// Rules 2 and 3 also need one query word that is not an everyday word
+// (see everydayWords): "theory" alone is not Shard Theory, and "fast"
+// alone is not AI Takeoff, though both are suggested.
 //
 // Otherwise it returns up to maxSuggestions entries scoring at least
 // suggestScore as "did you mean". A match that rests on a corrected typo
@@ -56,6 +67,7 @@ const (
 	clearScore      = 0.55
 	clearMargin     = 0.30
 	clearMinLen     = 4
+	uniqueScore     = 0.35
 	suggestScore    = 0.25
 	maxSuggestions  = 5
 	maxQueryBytes   = 200
@@ -126,7 +138,7 @@ func (g *Glossary) approximate(ws []string, compact string) Result {
 		a := &s.acc[id]
 		n := &ix.names[id]
 		score := ix.wordScore(a, n, q)
-		s.offer(n.entry, id, score, a.typo, a.qmask&q.content == q.content, n.title)
+		s.offer(n.entry, id, score, !a.typo && a.qmask&q.content == q.content, n.title)
 	}
 	// The whole-name stages are a fallback: a query whose words already
 	// found a strong name does not pay for them.
@@ -158,8 +170,16 @@ func (g *Glossary) approximate(ws []string, compact string) Result {
 	}
 	margin := top.Score - runnerUp
 	b := &s.ent[g.byID[top.Entry.ID]]
+	cleanEntries := 0
+	for _, e := range s.entTouched {
+		if s.ent[e].clean {
+			cleanEntries++
+		}
+	}
+	clean := b.clean && len(compact) >= clearMinLen && distinctive(ws)
 	confident := (top.Score >= confidentScore && margin >= confidentMargin) ||
-		(top.Score >= clearScore && margin >= clearMargin && len(compact) >= clearMinLen && !b.typo && b.whole)
+		(clean && top.Score >= clearScore && margin >= clearMargin) ||
+		(clean && top.Score >= uniqueScore && cleanEntries == 1)
 	rest := cands
 	if len(rest) > maxSuggestions+1 {
 		rest = rest[:maxSuggestions+1]
@@ -171,6 +191,17 @@ func (g *Glossary) approximate(ws []string, compact string) Result {
 		rest = rest[:maxSuggestions]
 	}
 	return Result{Score: top.Score, Name: top.Name, Suggestions: rest}
+}
+
+// distinctive reports whether some content word of the query is not an
+// everyday word.
+func distinctive(ws []string) bool {
+	for _, w := range ws {
+		if !stopWords[w] && !everydayWords[w] {
+			return true
+		}
+	}
+	return false
 }
 
 // queryWeights holds the query's word weights.
@@ -294,7 +325,7 @@ func (ix *index) scoreCompact(s *scratch, compact string) {
 		sim := scoreApprox * typoSim(d, len(compact), len(ix.compacts.keys[v]))
 		for _, id := range ix.compactNames[v] {
 			n := &ix.names[id]
-			s.offer(n.entry, id, sim, true, true, n.title)
+			s.offer(n.entry, id, sim, false, n.title)
 		}
 	})
 }
@@ -342,6 +373,6 @@ func (ix *index) scoreSubsequence(s *scratch, compact string) {
 		if len(m.MatchedIndexes) == 0 || m.MatchedIndexes[0] != 0 {
 			sim *= 0.8
 		}
-		s.offer(n.entry, id, sim, false, false, n.title)
+		s.offer(n.entry, id, sim, false, n.title)
 	}
 }

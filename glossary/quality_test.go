@@ -352,3 +352,52 @@ func TestLookupConfidentShare(t *testing.T) {
 }
 
 var _ = fmt.Sprint
+
+// TestLookupBlindQueries runs testdata/blind-queries.tsv, a second
+// table written without sight of the matcher, against the default
+// glossary.
+func TestLookupBlindQueries(t *testing.T) {
+	f, err := os.Open("testdata/blind-queries.tsv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	g := defaultGlossary(t)
+	var positives, top1, confident int
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		cols := strings.Split(sc.Text(), "\t")
+		if strings.HasPrefix(sc.Text(), "#") || len(cols) != 3 {
+			continue
+		}
+		query, want := cols[1], cols[2]
+		r := g.Lookup(query)
+		best := ""
+		if r.Match != nil {
+			best = r.Match.ID
+		} else if len(r.Suggestions) > 0 {
+			best = r.Suggestions[0].Entry.ID
+		}
+		switch {
+		case want == "" && r.Match != nil:
+			t.Errorf("Lookup(%q) = %s (%.2f), want no match", query, r.Match.ID, r.Score)
+		case want == "":
+		case r.Match != nil && r.Match.ID != want:
+			t.Errorf("Lookup(%q) = %s with confidence, want %s", query, r.Match.ID, want)
+		default:
+			positives++
+			if best == want {
+				top1++
+			} else {
+				t.Logf("Lookup(%q): top-1 %q, want %q", query, best, want)
+			}
+			if r.Match != nil {
+				confident++
+			}
+		}
+	}
+	t.Logf("blind: top-1 %d/%d; confident %d", top1, positives, confident)
+	if positives < 150 || float64(top1) < 0.98*float64(positives) {
+		t.Errorf("top-1 %d/%d, want ≥ 98%% of at least 150", top1, positives)
+	}
+}

@@ -129,7 +129,27 @@ func (t *trie) near(word string, max int, fn func(v int32, dist int)) {
 	if len(word) > maxKeyLen || max < 0 {
 		return
 	}
-	s := nearSearch{t: t, word: word, max: max, fn: fn}
+	t.search(word, max, false, fn)
+}
+
+// nearPrefix is near for a word still being typed: it calls fn for every
+// key that starts with something within max edits of word, with that
+// distance, until limit keys were reported.
+func (t *trie) nearPrefix(word string, max, limit int, fn func(v int32, dist int)) {
+	count := 0
+	t.search(word, max, true, func(v int32, d int) {
+		if count < limit {
+			fn(v, d)
+		}
+		count++
+	})
+}
+
+func (t *trie) search(word string, max int, prefix bool, fn func(v int32, dist int)) {
+	if len(word) > maxKeyLen || max < 0 {
+		return
+	}
+	s := nearSearch{t: t, word: word, max: max, fn: fn, prefix: prefix}
 	w := len(word) + 1
 	s.rows = make([]int, w*(maxKeyLen+2))
 	s.path = make([]byte, maxKeyLen+2)
@@ -143,12 +163,13 @@ func (t *trie) near(word string, max int, fn func(v int32, dist int)) {
 }
 
 type nearSearch struct {
-	t    *trie
-	word string
-	max  int
-	fn   func(v int32, dist int)
-	rows []int  // row d holds the table row for the node at depth d
-	path []byte // path[d] is the byte on the edge into depth d
+	t      *trie
+	word   string
+	max    int
+	fn     func(v int32, dist int)
+	prefix bool   // report whole subtrees once the word is consumed
+	rows   []int  // row d holds the table row for the node at depth d
+	path   []byte // path[d] is the byte on the edge into depth d
 }
 
 func (s *nearSearch) children(n int32, depth int) {
@@ -200,6 +221,11 @@ func (s *nearSearch) visit(n int32, b byte, depth int) {
 		best = min(best, row[i])
 	}
 	if best > k {
+		return
+	}
+	if s.prefix && hi == w-1 && row[w-1] <= k {
+		d := row[w-1]
+		s.t.walk(n, func(v int32) bool { s.fn(v, d); return true })
 		return
 	}
 	if v := s.t.nodes[n].value; v >= 0 && hi == w-1 && row[w-1] <= k {

@@ -1,0 +1,26 @@
+package glossary
+
+// everydayWords are common English words that appear inside glossary
+// names. On its own such a word is weak evidence ("theory", "fast",
+// "control"): Lookup suggests the entries that contain it but does not
+// answer with one unless the match is exact or strong (see Lookup's
+// confidence rule). Canonical forms (singular, American).
+var everydayWords = setOf(
+	"abstraction", "agent", "ai", "attack", "awareness", "box", "chain", "control",
+	"data", "distribution", "effect", "embedded", "engineering", "evaluation", "example",
+	"explosion", "fast", "feedback", "game", "general", "generalization", "goal", "hacking",
+	"hard", "head", "human", "impact", "inner", "intelligence", "knowledge", "law", "learning",
+	"left", "measure", "model", "natural", "negative", "network", "neural", "objective",
+	"outer", "policy", "power", "problem", "process", "red", "representation", "risk",
+	"safety", "scenario", "sharp", "shift", "side", "slow", "soft", "speed", "steering",
+	"strong", "supervision", "system", "tax", "team", "theory", "thought", "tool", "training",
+	"turn", "value", "vector", "weak", "world",
+)
+
+func setOf(words ...string) map[string]bool {
+	m := make(map[string]bool, len(words))
+	for _, w := range words {
+		m[w] = true
+	}
+	return m
+}
