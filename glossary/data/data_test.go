@@ -1,0 +1,164 @@
+package data_test
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	"refbot/glossary"
+	"refbot/glossary/data"
+)
+
+func load(t *testing.T) *glossary.Glossary {
+	t.Helper()
+	g, err := glossary.Load(glossary.Layer{Name: "glossary/data", FS: data.FS()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g
+}
+
+// TestSpecTermList checks the default glossary against the spec's term
+// list when it is present beside the repository: every row is an entry
+// with its title, aliases, source URLs (in order) and see-also ids.
+func TestSpecTermList(t *testing.T) {
+	f, err := os.Open("../../../shared/spec/glossary-terms.tsv")
+	if os.IsNotExist(err) {
+		t.Skip("../shared/spec/glossary-terms.tsv is not beside the repository")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	g := load(t)
+	split := func(s string) []string {
+		var out []string
+		for _, p := range strings.Split(s, ";") {
+			if p = strings.TrimSpace(p); p != "" {
+				out = append(out, p)
+			}
+		}
+		return out
+	}
+	rows := 0
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if strings.HasPrefix(sc.Text(), "#") || strings.TrimSpace(sc.Text()) == "" {
+			continue
+		}
+		cols := strings.Split(sc.Text(), "\t")
+		for len(cols) < 5 {
+			cols = append(cols, "")
+		}
+		rows++
+		e, ok := g.Entry(cols[0])
+		if !ok {
+			t.Errorf("no entry %q", cols[0])
+			continue
+		}
+		if e.Title != cols[1] {
+			t.Errorf("%s: title %q, want %q", e.ID, e.Title, cols[1])
+		}
+		for _, a := range split(cols[2]) {
+			if !contains(e.Aliases, a) {
+				t.Errorf("%s: alias %q missing", e.ID, a)
+			}
+		}
+		var urls []string
+		for _, s := range e.Sources {
+			urls = append(urls, s.URL)
+		}
+		if want := split(cols[3]); fmt.Sprint(urls[:min(len(urls), len(want))]) != fmt.Sprint(want) {
+			t.Errorf("%s: sources %v, want %v first", e.ID, urls, want)
+		}
+		for _, id := range split(cols[4]) {
+			if !contains(e.SeeAlso, id) {
+				t.Errorf("%s: see_also %q missing", e.ID, id)
+			}
+		}
+	}
+	if rows != g.Len() {
+		t.Errorf("%d rows, %d entries", rows, g.Len())
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// TestEveryNameFindsItsEntry: Lookup of each title and alias returns its
+// entry, confidently.
+func TestEveryNameFindsItsEntry(t *testing.T) {
+	g := load(t)
+	for _, e := range g.Entries() {
+		for _, n := range e.Names() {
+			if r := g.Lookup(n); r.Match == nil || r.Match.ID != e.ID {
+				t.Errorf("Lookup(%q) = %v, want %s", n, r.Match, e.ID)
+			}
+		}
+		if r := g.Lookup(e.ID); r.Match == nil || r.Match.ID != e.ID {
+			t.Errorf("Lookup(id %q) = %v", e.ID, r.Match)
+		}
+	}
+}
+
+// TestEntryShape holds the default glossary to the content bar: 2–4
+// sentence summaries, 3–5 key points, 2–3 questions, tags from the
+// vocabulary, and curricula steps of 3–5 entries with 3 questions.
+func TestEntryShape(t *testing.T) {
+	g := load(t)
+	tags := map[string]bool{}
+	for _, tag := range strings.Fields("inner-alignment outer-alignment deception interpretability oversight evaluation governance agent-foundations risk-scenarios training capabilities") {
+		tags[tag] = true
+	}
+	for _, e := range g.Entries() {
+		if n := len(e.KeyPoints); n < 3 || n > 5 {
+			t.Errorf("%s: %d key points, want 3–5", e.ID, n)
+		}
+		if n := len(e.Questions); n < 2 || n > 3 {
+			t.Errorf("%s: %d questions, want 2–3", e.ID, n)
+		}
+		if len(e.Tags) == 0 {
+			t.Errorf("%s: no tags", e.ID)
+		}
+		for _, tag := range e.Tags {
+			if !tags[tag] {
+				t.Errorf("%s: tag %q is not in the vocabulary", e.ID, tag)
+			}
+		}
+	}
+	if len(g.Curricula()) == 0 {
+		t.Fatal("no curriculum")
+	}
+	for _, c := range g.Curricula() {
+		if n := len(c.Steps); n < 6 || n > 10 {
+			t.Errorf("%s: %d steps, want about 8", c.ID, n)
+		}
+		for i, s := range c.Steps {
+			if n := len(s.Entries); n < 3 || n > 5 {
+				t.Errorf("%s step %d: %d entries, want 3–5", c.ID, i+1, n)
+			}
+			if len(s.Questions) != 3 {
+				t.Errorf("%s step %d: %d questions, want 3", c.ID, i+1, len(s.Questions))
+			}
+		}
+	}
+}
+
+func ExampleFS() {
+	g, err := glossary.Load(glossary.Layer{FS: data.FS()})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	e, _ := g.Entry("mesa-optimization")
+	fmt.Println(e.Title, "—", e.Sources[0].URL)
+	// Output: Mesa-Optimization — https://arxiv.org/abs/1906.01820
+}
