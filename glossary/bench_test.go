@@ -31,7 +31,7 @@ func synthetic(tb testing.TB, n int) []glossary.Entry {
 			seen[glossary.Normalize(nm)] = true
 		}
 		for _, w := range strings.Fields(glossary.Normalize(e.Summary)) {
-			if len(w) >= 3 {
+			if len(w) >= 3 && !functionWords[w] {
 				vocab[w] = true
 			}
 		}
@@ -74,6 +74,15 @@ func synthetic(tb testing.TB, n int) []glossary.Entry {
 		es = append(es, e)
 	}
 	return es
+}
+
+// functionWords do not make glossary names on their own.
+var functionWords = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Fields("the and for that this with from are was were not but its can has have had into than then when what which who why how also more most such only other some any all one two its their them they there these those our out over under about after before while where whether would could should will may might must been being does did doe very just each both few many much own same so too yet nor per via") {
+		functionWords[w] = true
+	}
 }
 
 var (

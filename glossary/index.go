@@ -42,6 +42,9 @@ type index struct {
 	starts []wordStart // every word start of every name, by suffix, for Complete
 
 	scratch sync.Pool // *scratch sized for names
+
+	scan        *scanIndex
+	scanScratch sync.Pool // *scanScratch
 }
 
 // wordStart is the suffix names[name].key[off:].
@@ -126,6 +129,9 @@ func newIndex(entries []*Entry) *index {
 		}
 	}
 	sort.Slice(ix.starts, func(a, b int) bool { return ix.suffix(ix.starts[a]) < ix.suffix(ix.starts[b]) })
+
+	ix.scan = newScanIndex(ix, entries)
+	ix.scanScratch.New = func() any { return &scanScratch{buf: make([]byte, 0, 64)} }
 
 	size := len(ix.names)
 	ix.scratch.New = func() any {

@@ -129,24 +129,48 @@ func invisible(r rune) bool {
 	return unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Me, r) || unicode.Is(unicode.Cf, r)
 }
 
-// britishWords are spellings the suffix rules below cannot reach.
-var britishWords = map[string]string{
-	"defence":   "defense",
-	"offence":   "offense",
-	"licence":   "license",
-	"pretence":  "pretense",
-	"judgement": "judgment",
-	"artefact":  "artifact",
-	"ageing":    "aging",
-	"programme": "program",
-	"grey":      "gray",
-	"sceptic":   "skeptic",
-	"sceptical": "skeptical",
-	"whilst":    "while",
-	"amongst":   "among",
-	"learnt":    "learned",
-	"dreamt":    "dreamed",
+// britishWord returns the American spelling of a British word the
+// suffix rules below cannot reach. A switch, not a map: the scanner asks
+// for every word of every message.
+func britishWord(w string) (string, bool) {
+	switch w {
+	case "defence":
+		return "defense", true
+	case "offence":
+		return "offense", true
+	case "licence":
+		return "license", true
+	case "pretence":
+		return "pretense", true
+	case "judgement":
+		return "judgment", true
+	case "artefact":
+		return "artifact", true
+	case "ageing":
+		return "aging", true
+	case "programme":
+		return "program", true
+	case "grey":
+		return "gray", true
+	case "sceptic":
+		return "skeptic", true
+	case "sceptical":
+		return "skeptical", true
+	case "whilst":
+		return "while", true
+	case "amongst":
+		return "among", true
+	case "learnt":
+		return "learned", true
+	case "dreamt":
+		return "dreamed", true
+	}
+	return "", false
 }
+
+// britishStarts are the British words whose American spelling begins
+// differently (the scanner's prefix filter needs them).
+var britishStarts = []string{"grey"}
 
 // canonWord maps one folded word to its canonical spelling: singular
 // (simple plurals only) and American. The rules are deliberately simple
@@ -154,22 +178,65 @@ var britishWords = map[string]string{
 // "optimization" and "optimizations" all become "optimization", while a
 // rule that fires on an unrelated word ("wise" -> "wize") is harmless.
 func canonWord(w string) string {
-	if v, ok := britishWords[w]; ok {
+	if v, ok := britishWord(w); ok {
 		return v
 	}
-	w = singular(w)
-	if v, ok := britishWords[w]; ok {
+	w = singularEdit(w).apply(w)
+	if v, ok := britishWord(w); ok {
 		return v
 	}
-	if len(w) < 5 {
+	return spellingEdit(w).apply(w)
+}
+
+// canonBytes is canonWord on a buffer it may rewrite, for the scanner,
+// which must not allocate per word.
+func canonBytes(w []byte) []byte {
+	if v, ok := britishWord(string(w)); ok {
+		return append(w[:0], v...)
+	}
+	w = singularEdit(string(w)).applyBytes(w)
+	if v, ok := britishWord(string(w)); ok {
+		return append(w[:0], v...)
+	}
+	return spellingEdit(string(w)).applyBytes(w)
+}
+
+// edit changes the end of a word: drop cut bytes, then append add.
+type edit struct {
+	cut int
+	add string
+}
+
+func (e edit) apply(w string) string {
+	if e.cut == 0 && e.add == "" {
 		return w
+	}
+	if e.add == "" {
+		return w[:len(w)-e.cut]
+	}
+	return w[:len(w)-e.cut] + e.add
+}
+
+func (e edit) applyBytes(w []byte) []byte {
+	return append(w[:len(w)-e.cut], e.add...)
+}
+
+// spellingEdit is the British-to-American rule for w, if one applies.
+func spellingEdit(w string) edit {
+	if len(w) < 5 {
+		return edit{}
+	}
+	switch w[len(w)-1] { // every rule ends in one of these
+	case 'n', 'g', 'd', 'r', 'e', 's':
+	default:
+		return edit{}
 	}
 	for _, r := range spellingRules {
 		if strings.HasSuffix(w, r.from) && len(w)-len(r.from) >= r.stem {
-			return w[:len(w)-len(r.from)] + r.to
+			return edit{cut: len(r.from), add: r.to}
 		}
 	}
-	return w
+	return edit{}
 }
 
 // spellingRules turn British endings into American ones. stem is the
@@ -179,7 +246,6 @@ var spellingRules = []struct {
 	stem     int
 }{
 	{"isation", "ization", 2},
-	{"isations", "izations", 2},
 	{"ising", "izing", 3},
 	{"ised", "ized", 3},
 	{"iser", "izer", 3},
@@ -196,23 +262,23 @@ var spellingRules = []struct {
 	{"ogue", "og", 4}, // catalogue, dialogue
 }
 
-// singular strips a simple English plural. Words ending in -ss, -us, -is
-// and -as keep their s (loss, consensus, analysis, bias).
-func singular(w string) string {
+// singularEdit strips a simple English plural. Words ending in -ss,
+// -us, -is and -as keep their s (loss, consensus, analysis, bias).
+func singularEdit(w string) edit {
 	n := len(w)
 	if n < 4 || w[n-1] != 's' {
-		return w
+		return edit{}
 	}
 	switch w[n-2] {
 	case 's', 'u', 'i', 'a':
-		return w
+		return edit{}
 	}
 	switch {
 	case strings.HasSuffix(w, "ies") && n >= 5:
-		return w[:n-3] + "y"
+		return edit{cut: 3, add: "y"}
 	case strings.HasSuffix(w, "sses"), strings.HasSuffix(w, "xes"),
 		strings.HasSuffix(w, "ches"), strings.HasSuffix(w, "shes"):
-		return w[:n-2]
+		return edit{cut: 2}
 	}
-	return w[:n-1]
+	return edit{cut: 1}
 }

@@ -1,0 +1,275 @@
+package glossary_test
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	"refbot/glossary"
+)
+
+// scanCases are chat messages and the entries they should link, in
+// order. Traps: code, URLs, quotes, markup, everyday words, acronyms in
+// lower case, substrings of longer words.
+var scanCases = []struct {
+	msg  string
+	want string // entry ids, space-separated
+}{
+	{"isn't this just deceptive alignment?", "deceptive-alignment"},
+	{"I think mesa-optimisation is the crux here", "mesa-optimization"},
+	{"Mesa optimizers are scary", "mesa-optimization"},
+	{"inner alignment vs outer alignment, which is harder?", "inner-alignment outer-alignment"},
+	{"this is basically Goodhart's law again", "goodharts-law"},
+	{"goodharts law strikes", "goodharts-law"},
+	{"Goodhart’s Law with a curly apostrophe", "goodharts-law"},
+	{"reward hacking and reward tampering are different", "reward-hacking reward-tampering"},
+	{"RLHF models are sycophantic", "rlhf"},
+	{"sycophancy shows up in RLHF models", "sycophancy rlhf"},
+	{"the ELK report is long", "eliciting-latent-knowledge"},
+	{"we saw an elk on the hike", ""},
+	{"Elk are large animals", ""},
+	{"SAEs find features; saes is a typo", "sparse-autoencoders"},
+	{"see you irl", ""},
+	{"the outer layer of the onion", ""},
+	{"mesa-optimizationish is not a word", ""},
+	{"interalignment is not a word either", ""},
+	{"misalignment happens", ""},
+	{"inner misalignment happens", "inner-alignment"},
+	{"`deceptive alignment` in code does not count", ""},
+	{"```\ninner alignment\n```\nbut outer alignment does", "outer-alignment"},
+	{"read https://example.org/deceptive-alignment please", ""},
+	{"read <https://example.org/x|deceptive alignment> please", ""},
+	{"<@U123ABC> mentioned reward hacking", "reward-hacking"},
+	{"<#C024BE91L|inner-alignment> is the channel", ""},
+	{"<@123456789012345678> talks about scheming", "scheming"},
+	{"<:superintelligence:123456> emoji", ""},
+	{"> deceptive alignment is real\nI disagree", ""},
+	{"&gt; deceptive alignment is real\nI disagree", ""},
+	{"quoted:\n> sharp left turn\nreply: treacherous turn", "treacherous-turn"},
+	{"deceptive alignment, deceptive alignment, deceptive alignment", "deceptive-alignment deceptive-alignment deceptive-alignment"},
+	{"instrumental convergence and the orthogonality thesis", "instrumental-convergence orthogonality-thesis"},
+	{"power-seeking is instrumental", "power-seeking"},
+	{"power seeking AIs", "power-seeking"},
+	{"corrigibility vs corrigible agents", "corrigibility corrigibility"},
+	{"the off-switch problem", "off-switch-problem"},
+	{"AI safety via debate is an oversight proposal", "ai-safety-via-debate"},
+	{"we had a debate about lunch", ""},
+	{"circuits in the kitchen tripped", ""},
+	{"the superposition of two waves", ""},
+	{"a singleton pattern in Java", ""},
+	{"ask the oracle", ""},
+	{"boxing match tonight", ""},
+	{"myopic planning", ""},
+	{"side effects of ibuprofen", ""},
+	{"our red team found a bug", ""},
+	{"red teaming language models", "red-teaming"},
+	{"negative side effects of a reward", "negative-side-effects"},
+	{"my phone jailbreak", ""},
+	{"jailbreaking LLMs is easy", "jailbreaking"},
+	{"sparse autoencoders and dictionary learning", "sparse-autoencoders sparse-autoencoders"},
+	{"induction heads form early", "induction-heads"},
+	{"an induction head", "induction-heads"},
+	{"polysemantic neurons everywhere", "polysemanticity"},
+	{"CoT faithfulness matters", "chain-of-thought-faithfulness"},
+	{"chain-of-thought faithfulness matters", "chain-of-thought-faithfulness"},
+	{"weak-to-strong generalisation results", "weak-to-strong-generalization"},
+	{"recursive reward modelling", "recursive-reward-modeling"},
+	{"iterated amplification (IDA)", "iterated-amplification iterated-amplification"},
+	{"ida is my aunt", ""},
+	{"constitutional AI and RLAIF", "constitutional-ai constitutional-ai"},
+	{"the sharp left turn argument", "sharp-left-turn"},
+	{"turn left at the sharp corner", ""},
+	{"a treacherous turn", "treacherous-turn"},
+	{"paperclip maximiser thought experiment", "paperclip-maximizer"},
+	{"x-risk and s-risks", "existential-risk s-risk"},
+	{"existential risk from AI", "existential-risk"},
+	{"fast takeoff or slow takeoff?", "ai-takeoff ai-takeoff"},
+	{"takeoff speeds", "ai-takeoff"},
+	{"the plane's takeoff was delayed", ""},
+	{"superintelligence by Bostrom", "superintelligence"},
+	{"ASI soon?", "superintelligence"},
+	{"OOD inputs", "distributional-shift"},
+	{"good food", ""},
+	{"distribution shift in the wild", "distributional-shift"},
+	{"adversarial examples fool classifiers", "adversarial-examples"},
+	{"scaling laws predict loss", "scaling-laws"},
+	{"grokking is weird", ""}, // the entry lists Grokking in no_autolink
+	{"I grok it", ""},
+	{"shard theory says values are contextual", "shard-theory"},
+	{"natural abstractions hypothesis", "natural-abstractions"},
+	{"AI alignment is hard", "ai-alignment"},
+	{"the alignment problem", "ai-alignment"},
+	{"alignment tax is low", "alignment-tax"},
+	{"value learning vs inverse reinforcement learning", "value-learning inverse-reinforcement-learning"},
+	{"CIRL or cooperative IRL or assistance games", "cooperative-irl cooperative-irl cooperative-irl"},
+	{"CEV is old", "coherent-extrapolated-volition"},
+	{"embedded agency sequence", "embedded-agency"},
+	{"quantilizers are mild optimizers", "quantilizers"},
+	{"impact measures like AUP", "impact-measures impact-measures"},
+	{"situational awareness in LLMs", ""},
+	{"alignment faking paper", "alignment-faking"},
+	{"sleeper agents paper", "sleeper-agents"},
+	{"sandbagging on evals", ""},
+	{"gradient hacking", "gradient-hacking"},
+	{"goal misgeneralization in CoinRun", "goal-misgeneralization"},
+	{"reward model overoptimization", "reward-model-overoptimization"},
+	{"mech interp is fun", "mechanistic-interpretability"},
+	{"mechanistic interpretability", "mechanistic-interpretability"},
+	{"process supervision beats outcome supervision", "process-supervision process-supervision"},
+	{"steganography in chain of thought", "steganography"},
+	{"AI control evaluations", "ai-control"},
+	{"scalable oversight", "scalable-oversight"},
+	{"responsible scaling policy", "responsible-scaling-policy"},
+	{"RSPs and dangerous capability evals", "responsible-scaling-policy dangerous-capability-evaluations"},
+	{"representation engineering and steering vectors", "representation-engineering representation-engineering"},
+	{"the intelligence explosion, FOOM", "intelligence-explosion intelligence-explosion"},
+	{"foom", ""},
+	{"multipolar scenario", "multipolar-scenario"},
+	{"tool AI vs oracle AI", "tool-ai"},
+	{"AI boxing", "ai-boxing"},
+	{"mesa objective and base optimizer", "mesa-objective base-optimizer"},
+	{"pseudo-alignment", "pseudo-alignment"},
+	{"[[mesa optimisation]] please", "mesa-optimization"},
+	{"[[elk]] explicitly", "eliciting-latent-knowledge"},
+	{"[[banana bread]] is not a term", ""},
+	{"inner. Alignment", ""},
+	{"", ""},
+	{"🙂🙂🙂", ""},
+	{"wireheading", "reward-tampering"},
+	{"specification gaming", "reward-hacking"},
+	{"mesa", ""},
+	{"INNER ALIGNMENT!!!", "inner-alignment"},
+}
+
+func TestScanQuality(t *testing.T) {
+	g := defaultGlossary(t)
+	if len(scanCases) < 80 {
+		t.Errorf("only %d cases", len(scanCases))
+	}
+	wrong := 0
+	for _, c := range scanCases {
+		var got []string
+		for _, m := range g.Scan(c.msg) {
+			got = append(got, m.Entry.ID)
+			if c.msg[m.Start:m.End] != m.Text {
+				t.Errorf("Scan(%q): offsets [%d,%d] do not hold %q", c.msg, m.Start, m.End, m.Text)
+			}
+		}
+		if strings.Join(got, " ") != c.want {
+			wrong++
+			t.Errorf("Scan(%q) = %q, want %q", c.msg, strings.Join(got, " "), c.want)
+		}
+	}
+	t.Logf("%d messages, %d wrong", len(scanCases), wrong)
+}
+
+func TestScanOffsetsAndOverlap(t *testing.T) {
+	g := defaultGlossary(t)
+	msg := "Über-café: mesa optimizers, then reward model overoptimization."
+	ms := g.Scan(msg)
+	if len(ms) != 2 {
+		t.Fatalf("Scan = %+v", ms)
+	}
+	if ms[1].Text != "reward model overoptimization" {
+		t.Errorf("longest match lost: %q", ms[1].Text)
+	}
+	for i := 1; i < len(ms); i++ {
+		if ms[i].Start < ms[i-1].End {
+			t.Errorf("overlap: %+v", ms)
+		}
+	}
+}
+
+func TestScanNoAllocWithoutMention(t *testing.T) {
+	g := defaultGlossary(t)
+	msg := "Had a great time at the meetup yesterday, the pizza was realised beautifully and everyone organised well."
+	if ms := g.Scan(msg); len(ms) != 0 {
+		t.Fatalf("Scan = %v", ms)
+	}
+	if n := testing.AllocsPerRun(100, func() { g.Scan(msg) }); n != 0 {
+		t.Errorf("Scan allocates %v times for a message with no mention", n)
+	}
+}
+
+// chat is chat-like text: everyday messages with an occasional term.
+func chat(n int) string {
+	lines := []string{
+		"hey all, reading group is moved to thursday this week",
+		"did anyone finish the paper? I got stuck on section 3",
+		"I think the argument only works if you assume a lot about training dynamics",
+		"lol yes, same. the appendix is worth reading though",
+		"isn't this just deceptive alignment with extra steps?",
+		"can someone share the slides from last time <@U024BE7LH>",
+		"here you go https://example.org/slides/week-4.pdf",
+		"thanks! also the `train.py` script crashes on my machine",
+		"> the model learns a proxy objective\nright, that's the goal misgeneralization example",
+		"I'm not convinced by the counting argument tbh",
+		"what did people think of the RLHF section?",
+		"coffee first, then we can talk about interpretability stuff",
+		"the sharp left turn post is long but readable",
+		"ok see you all at 6pm, bring snacks 🍕",
+	}
+	var b strings.Builder
+	for i := 0; b.Len() < n; i++ {
+		b.WriteString(lines[i%len(lines)])
+		b.WriteByte('\n')
+	}
+	return b.String()[:n]
+}
+
+func BenchmarkScan(b *testing.B) {
+	big, _ := bigGlossary(b)
+	for _, gl := range []struct {
+		name string
+		g    *glossary.Glossary
+	}{{"default", defaultGlossary(b)}, {"10k", big}} {
+		for _, size := range []int{400, 4000} {
+			msg := chat(size)
+			b.Run(fmt.Sprintf("%s/%dB", gl.name, size), func(b *testing.B) {
+				b.SetBytes(int64(len(msg)))
+				b.ReportAllocs()
+				for b.Loop() {
+					gl.g.Scan(msg)
+				}
+			})
+		}
+	}
+	msg := "Had a great time at the meetup yesterday, the pizza was great and everyone was well organised."
+	b.Run("default/no-mention", func(b *testing.B) {
+		g := defaultGlossary(b)
+		b.SetBytes(int64(len(msg)))
+		b.ReportAllocs()
+		for b.Loop() {
+			g.Scan(msg)
+		}
+	})
+}
+
+// BenchmarkScanRegexpBaseline is the obvious alternative: one
+// case-insensitive alternation of every name, longest first.
+func BenchmarkScanRegexpBaseline(b *testing.B) {
+	big, _ := bigGlossary(b)
+	for _, gl := range []struct {
+		name string
+		g    *glossary.Glossary
+	}{{"default", defaultGlossary(b)}, {"10k", big}} {
+		var names []string
+		for _, e := range gl.g.Entries() {
+			for _, n := range e.Names() {
+				names = append(names, regexp.QuoteMeta(n))
+			}
+		}
+		sort.Slice(names, func(i, j int) bool { return len(names[i]) > len(names[j]) })
+		re := regexp.MustCompile(`(?i)\b(?:` + strings.Join(names, "|") + `)\b`)
+		msg := chat(400)
+		b.Run(gl.name+"/400B", func(b *testing.B) {
+			b.SetBytes(int64(len(msg)))
+			b.ReportAllocs()
+			for b.Loop() {
+				re.FindAllStringIndex(msg, -1)
+			}
+		})
+	}
+}
