@@ -43,7 +43,8 @@ var scanCases = []struct {
 	{"read <https://example.org/x|deceptive alignment> please", ""},
 	{"<@U123ABC> mentioned reward hacking", "reward-hacking"},
 	{"<#C024BE91L|inner-alignment> is the channel", ""},
-	{"<@123456789012345678> talks about scheming", "scheming"},
+	{"<@123456789012345678> talks about scheming", ""}, // Scheming is in no_autolink (everyday word)
+	{"<@123456789012345678> talks about deceptive alignment", "deceptive-alignment"},
 	{"<:superintelligence:123456> emoji", ""},
 	{"> deceptive alignment is real\nI disagree", ""},
 	{"&gt; deceptive alignment is real\nI disagree", ""},
@@ -67,7 +68,7 @@ var scanCases = []struct {
 	{"red teaming language models", "red-teaming"},
 	{"negative side effects of a reward", "negative-side-effects"},
 	{"my phone jailbreak", ""},
-	{"jailbreaking LLMs is easy", "jailbreaking"},
+	{"jailbreaking LLMs is easy", ""}, // no_autolink: phones are jailbroken too
 	{"sparse autoencoders and dictionary learning", "sparse-autoencoders sparse-autoencoders"},
 	{"induction heads form early", "induction-heads"},
 	{"an induction head", "induction-heads"},
