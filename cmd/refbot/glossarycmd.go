@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing/fstest"
 
 	"github.com/goccy/go-yaml"
@@ -113,10 +114,17 @@ func importPage(base *glossary.Glossary, file, dir string, force bool) (string, 
 	if e.ID == "" {
 		return "", errors.New("the title has no letters or digits to make an id from")
 	}
+	// Cited-by pages that name an existing entry become see_also; two
+	// pages may name the same entry (a title and an alias).
 	for _, name := range page.CitedBy {
-		if r := base.Lookup(name); r.Match != nil && r.Match.ID != e.ID && len(e.SeeAlso) < glossary.MaxSeeAlso {
-			e.SeeAlso = append(e.SeeAlso, r.Match.ID)
+		r := base.Lookup(name)
+		if r.Match == nil || r.Match.ID == e.ID || slices.Contains(e.SeeAlso, r.Match.ID) {
+			continue
 		}
+		if len(e.SeeAlso) == glossary.MaxSeeAlso {
+			break
+		}
+		e.SeeAlso = append(e.SeeAlso, r.Match.ID)
 	}
 	body, err := yaml.MarshalWithOptions(e, yaml.UseLiteralStyleIfMultiline(true))
 	if err != nil {
