@@ -108,10 +108,17 @@ func loadConfig(path string, getenv func(string) string) (Config, error) {
 	return cfg, cfg.validate()
 }
 
-func decodeConfig(path string, data []byte, cfg *Config) error {
+func decodeConfig(path string, data []byte, cfg *Config) (err error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil
 	}
+	// The YAML library can panic on malformed input (FuzzDecodeConfig
+	// found one); a bad file must be an error, not a crash.
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%s: cannot parse YAML: %v", path, r)
+		}
+	}()
 	// Decode into a copy: on a file of only comments the decoder reports
 	// io.EOF after zeroing its target, and every key must keep its default.
 	out := *cfg

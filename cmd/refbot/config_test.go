@@ -261,3 +261,12 @@ func TestServeBadConfig(t *testing.T) {
 		t.Errorf("REFBOT_CONFIG: err = %v", r.err)
 	}
 }
+
+// This input made the YAML library panic (found by FuzzDecodeConfig).
+func TestConfigYAMLPanicIsAnError(t *testing.T) {
+	path := writeConfig(t, "discord:\n  guild_ids: !0000\n00000000000")
+	_, err := loadConfig(path, env(nil))
+	if err == nil || !strings.Contains(err.Error(), path) {
+		t.Errorf("err = %v, want an error naming the file", err)
+	}
+}
