@@ -36,6 +36,10 @@ func runLint(args []string, stdout, stderr io.Writer) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	if fs.NArg() > 1 {
+		fmt.Fprintln(stderr, "usage: refbot glossary lint [--alone] [DIR] (one directory at a time)")
+		return exitError{code: 2}
+	}
 	var (
 		g   *glossary.Glossary
 		err error

@@ -123,6 +123,15 @@ func TestLintAlone(t *testing.T) {
 	}
 }
 
+// A second directory would be silently ignored; it is a usage error.
+func TestLintOneDirectory(t *testing.T) {
+	r := runArgs(t, "", nil, "glossary", "lint", t.TempDir(), t.TempDir())
+	wantCode(t, r, 2)
+	if !strings.Contains(r.stderr, "one directory") {
+		t.Errorf("stderr = %q", r.stderr)
+	}
+}
+
 func TestLintNotAGlossary(t *testing.T) {
 	r := runArgs(t, "", nil, "glossary", "lint", filepath.Join(t.TempDir(), "missing"))
 	if r.code() != 1 || !strings.Contains(r.err.Error(), "missing") {
