@@ -3,8 +3,10 @@ package bot
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"refbot/glossary"
@@ -109,21 +111,32 @@ func (b *Bot) find(name string) (command, bool) {
 // ParseCommand splits a typed line such as "/define mesa" or "refbot
 // search x" into a command name and its text. ok is false when the first
 // word is not a command.
+// Words may be separated by any white space (a tab, a no-break space),
+// and invalid UTF-8 becomes U+FFFD, so name and text are always valid.
 func (b *Bot) ParseCommand(line string) (name, text string, ok bool) {
+	line = strings.ToValidUTF8(line, "\uFFFD")
 	line = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(line), "/"))
-	name, text, _ = strings.Cut(line, " ")
+	name, text = cutWord(line)
 	name = strings.ToLower(name)
 	if name == Umbrella {
-		sub, rest, _ := strings.Cut(strings.TrimSpace(text), " ")
+		sub, rest := cutWord(text)
 		if sub == "" {
 			return "help", "", true
 		}
 		name, text = strings.ToLower(sub), rest
 	}
-	if _, found := b.find(name); !found {
-		return name, strings.TrimSpace(text), false
+	_, found := b.find(name)
+	return name, text, found
+}
+
+// cutWord splits s, which has no surrounding space, at its first white
+// space into a word and the trimmed rest.
+func cutWord(s string) (word, rest string) {
+	i := strings.IndexFunc(s, unicode.IsSpace)
+	if i < 0 {
+		return s, ""
 	}
-	return name, strings.TrimSpace(text), true
+	return s[:i], strings.TrimSpace(s[i:])
 }
 
 // Handle answers one request. The error is for the log only; the Reply
@@ -269,7 +282,11 @@ func (b *Bot) action(ctx context.Context, req Request) (Reply, error) {
 			return Reply{Visibility: vis, Card: b.card(e)}, nil
 		}
 		// The glossary was reloaded without this entry: look it up instead.
-		return b.define(ctx, req, req.Text)
+		r, err := b.define(ctx, req, req.Text)
+		if r.Card != nil && req.Command == "share" {
+			r.Visibility = Public
+		}
+		return r, err
 	}
 	return Reply{Notice: "That button no longer does anything. Try /help."}, fmt.Errorf("unknown action %q", req.Command)
 }
@@ -294,9 +311,9 @@ func (b *Bot) card(e *glossary.Entry) *Card {
 		ID:        e.ID,
 		Title:     e.Title,
 		Summary:   e.Summary,
-		KeyPoints: e.KeyPoints,
-		Aliases:   e.Aliases,
-		Tags:      e.Tags,
+		KeyPoints: slices.Clone(e.KeyPoints), // adapters may trim a card in place;
+		Aliases:   slices.Clone(e.Aliases),   // the glossary must not change
+		Tags:      slices.Clone(e.Tags),
 	}
 	for _, s := range e.Sources {
 		c.Sources = append(c.Sources, Source(s))

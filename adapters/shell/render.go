@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"refbot/bot"
 )
@@ -71,16 +72,27 @@ func (p *printer) bold(s string) string {
 }
 
 // wrap prints text word-wrapped at the width, the first line after lead
-// and the rest indented to match.
+// and the rest indented to match. lead is refbot's own text, never input.
 func (p *printer) wrap(text, lead string) {
-	text = clean(text)
-	indent := strings.Repeat(" ", len([]rune(lead)))
+	n := utf8.RuneCountInString(lead)
+	p.wrapAfter(clean(text), lead, n, strings.Repeat(" ", n))
+}
+
+// labelled prints a bold label and text after it, wrapped, with the
+// following lines flush left. The label is styled after the text is
+// cleaned, so its escape sequences survive.
+func (p *printer) labelled(label, text string) {
+	p.wrapAfter(clean(text), p.bold(label)+" ", utf8.RuneCountInString(label)+1, "")
+}
+
+// wrapAfter wraps cleaned text: the first line starts with lead, which
+// takes leadWidth columns; the other lines start with indent.
+func (p *printer) wrapAfter(text, lead string, leadWidth int, indent string) {
 	for i, para := range strings.Split(text, "\n") {
-		cur := lead
+		cur, n := lead, leadWidth
 		if i > 0 {
-			cur = indent
+			cur, n = indent, len(indent)
 		}
-		n := len([]rune(cur))
 		words := strings.Fields(para)
 		for j, word := range words {
 			wl := len([]rune(word))
@@ -121,7 +133,7 @@ func (p *printer) card(c *bot.Card) {
 			titles[i] = s.Title
 		}
 		p.line("")
-		p.wrap(p.bold("Related:")+" "+strings.Join(titles, ", "), "")
+		p.labelled("Related:", strings.Join(titles, ", "))
 	}
 }
 
@@ -168,6 +180,6 @@ func (p *printer) prompt(pr *bot.Prompt) {
 			titles[i] = s.Title
 		}
 		p.line("")
-		p.wrap(p.bold("Terms:")+" "+strings.Join(titles, ", "), "")
+		p.labelled("Terms:", strings.Join(titles, ", "))
 	}
 }

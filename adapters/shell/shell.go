@@ -102,11 +102,13 @@ func handleLine(ctx context.Context, b *bot.Bot, out io.Writer, line string, opt
 	reply, err := b.Handle(ctx, req)
 	if err != nil {
 		// The reply already says what to do; the detail is for developers.
-		fmt.Fprintf(out, "(error: %v)\n", err)
+		// It may quote input, so it is cleaned like everything else.
+		if _, err := fmt.Fprintf(out, "(error: %s)\n", clean(err.Error())); err != nil {
+			return err
+		}
 	}
 	if req.Kind == bot.Message && isEmpty(reply) {
-		_, err := fmt.Fprintln(out, "Commands start with /. Type /help to see them, or /define TERM.")
-		return err
+		reply.Notice = "Commands start with /. Type /help to see them, or /define TERM."
 	}
 	if err := Render(out, reply, opt); err != nil {
 		return err

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/goccy/go-yaml"
@@ -106,12 +108,25 @@ func loadConfig(path string, getenv func(string) string) (Config, error) {
 	return cfg, cfg.validate()
 }
 
-func decodeConfig(path string, data []byte, cfg *Config) error {
+func decodeConfig(path string, data []byte, cfg *Config) (err error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil
 	}
+	// The YAML library can panic on malformed input (FuzzDecodeConfig
+	// found one); a bad file must be an error, not a crash.
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%s: cannot parse YAML: %v", path, r)
+		}
+	}()
+	// Decode into a copy: on a file of only comments the decoder reports
+	// io.EOF after zeroing its target, and every key must keep its default.
+	out := *cfg
 	dec := yaml.NewDecoder(bytes.NewReader(data), yaml.DisallowUnknownField())
-	if err := dec.Decode(cfg); err != nil {
+	if err := dec.Decode(&out); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
 		var ye yaml.Error
 		if errors.As(err, &ye) {
 			line := 0
@@ -126,6 +141,7 @@ func decodeConfig(path string, data []byte, cfg *Config) error {
 		}
 		return fmt.Errorf("%s: %w", path, err)
 	}
+	*cfg = out
 	return nil
 }
 
@@ -135,8 +151,10 @@ var hexKey = regexp.MustCompile(`^[0-9a-fA-F]{64}$`)
 func (c *Config) validate() error {
 	var errs []error
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
-	if _, _, err := net.SplitHostPort(c.HTTP.Addr); err != nil {
+	if _, port, err := net.SplitHostPort(c.HTTP.Addr); err != nil {
 		bad("http.addr: %q is not host:port (for example 127.0.0.1:8080)", c.HTTP.Addr)
+	} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		bad("http.addr: %q needs a port number from 0 to 65535", c.HTTP.Addr)
 	}
 	if c.Glossary.Mode != "extend" && c.Glossary.Mode != "replace" {
 		bad("glossary.mode: %q must be extend or replace", c.Glossary.Mode)

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing/fstest"
 
 	"github.com/goccy/go-yaml"
@@ -34,6 +35,10 @@ func runLint(args []string, stdout, stderr io.Writer) error {
 	alone := fs.Bool("alone", false, "check DIR as a complete glossary instead of an extension of the embedded one")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if fs.NArg() > 1 {
+		fmt.Fprintln(stderr, "usage: refbot glossary lint [--alone] [DIR] (one directory at a time)")
+		return exitError{code: 2}
 	}
 	var (
 		g   *glossary.Glossary
@@ -113,10 +118,17 @@ func importPage(base *glossary.Glossary, file, dir string, force bool) (string, 
 	if e.ID == "" {
 		return "", errors.New("the title has no letters or digits to make an id from")
 	}
+	// Cited-by pages that name an existing entry become see_also; two
+	// pages may name the same entry (a title and an alias).
 	for _, name := range page.CitedBy {
-		if r := base.Lookup(name); r.Match != nil && r.Match.ID != e.ID && len(e.SeeAlso) < glossary.MaxSeeAlso {
-			e.SeeAlso = append(e.SeeAlso, r.Match.ID)
+		r := base.Lookup(name)
+		if r.Match == nil || r.Match.ID == e.ID || slices.Contains(e.SeeAlso, r.Match.ID) {
+			continue
 		}
+		if len(e.SeeAlso) == glossary.MaxSeeAlso {
+			break
+		}
+		e.SeeAlso = append(e.SeeAlso, r.Match.ID)
 	}
 	body, err := yaml.MarshalWithOptions(e, yaml.UseLiteralStyleIfMultiline(true))
 	if err != nil {

@@ -41,6 +41,15 @@ Run "refbot COMMAND --help" for a command's flags. See README.md for set-up.
 
 // run is the whole program; main only wires the process to it.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	err := dispatch(ctx, args, getenv, stdin, stdout, stderr)
+	var ex exitError
+	if errors.As(err, &ex) && ex.code == 0 && ex.msg == "" {
+		return nil // a command's -h: done, successfully
+	}
+	return err
+}
+
+func dispatch(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) < 2 {
 		return runConsole(ctx, nil, getenv, stdin, stdout, stderr)
 	}
@@ -49,7 +58,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case "console":
 		return runConsole(ctx, rest, getenv, stdin, stdout, stderr)
 	case "define":
-		return runDefine(ctx, rest, stdout, stderr)
+		return runDefine(ctx, rest, getenv, stdout, stderr)
 	case "glossary":
 		return runGlossary(ctx, rest, stdout, stderr)
 	case "serve":
@@ -92,15 +101,31 @@ func newFlags(name string, stderr io.Writer) *flag.FlagSet {
 }
 
 // parseFlags parses args; -h prints usage and ends the command cleanly.
+// Flags may follow the other arguments, as people type them ("refbot
+// define mesa --json"); "--" ends the flags ("refbot define -- -x").
 func parseFlags(fs *flag.FlagSet, args []string) error {
-	err := fs.Parse(args)
-	if errors.Is(err, flag.ErrHelp) {
-		return exitError{code: 0}
+	var positional []string
+	for {
+		err := fs.Parse(args)
+		if errors.Is(err, flag.ErrHelp) {
+			return exitError{code: 0}
+		}
+		if err != nil {
+			return exitError{code: 2}
+		}
+		rest := fs.Args()
+		if n := len(args) - len(rest); n > 0 && args[n-1] == "--" {
+			positional = append(positional, rest...)
+			break
+		}
+		if len(rest) == 0 {
+			break
+		}
+		positional = append(positional, rest[0])
+		args = rest[1:]
 	}
-	if err != nil {
-		return exitError{code: 2}
-	}
-	return nil
+	// Leave exactly the positional arguments in fs.Args().
+	return fs.Parse(append([]string{"--"}, positional...))
 }
 
 // loadGlossary loads the embedded glossary, extended or replaced by dir.
@@ -117,6 +142,12 @@ func loadGlossary(dir, mode string) (*glossary.Glossary, error) {
 		layers = append(layers, l)
 	}
 	return glossary.Load(layers...)
+}
+
+// useColor reports whether to style output for w: only on a terminal,
+// and not when NO_COLOR is set (https://no-color.org) or TERM is dumb.
+func useColor(getenv func(string) string, w io.Writer) bool {
+	return isTerminal(w) && getenv("NO_COLOR") == "" && getenv("TERM") != "dumb"
 }
 
 func isTerminal(f any) bool {
@@ -137,7 +168,7 @@ func runConsole(ctx context.Context, args []string, getenv func(string) string, 
 	b := bot.New(g, bot.Config{})
 	opt := shell.Options{
 		Interactive: isTerminal(stdin) && isTerminal(stdout),
-		Color:       isTerminal(stdout) && getenv("NO_COLOR") == "" && getenv("TERM") != "dumb",
+		Color:       useColor(getenv, stdout),
 	}
 	return shell.Run(ctx, b, stdin, stdout, opt)
 }
@@ -160,7 +191,7 @@ type suggestionJSON struct {
 	Title string `json:"title"`
 }
 
-func runDefine(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func runDefine(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := newFlags("define", stderr)
 	asJSON := fs.Bool("json", false, "print the result as JSON")
 	dir := fs.String("glossary", "", "a glossary directory to extend the embedded one with")
@@ -200,7 +231,7 @@ func runDefine(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	if err := shell.Render(stdout, reply, shell.Options{Color: isTerminal(stdout)}); err != nil {
+	if err := shell.Render(stdout, reply, shell.Options{Color: useColor(getenv, stdout)}); err != nil {
 		return err
 	}
 	if reply.Card == nil {

@@ -144,6 +144,12 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 		IdleTimeout:       60 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	// Catch SIGHUP before announcing readiness: until Notify, a SIGHUP
+	// would kill the process instead of reloading the glossary.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+
 	log.Info("refbot serving", "addr", ln.Addr().String(), "entries", g.Len(), "slack", cfg.Slack.Enabled, "discord", cfg.Discord.Enabled)
 	if ready != nil {
 		ready <- ln.Addr().String()
@@ -163,19 +169,17 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 		log.Info("shutting down")
 		return srv.Shutdown(shutdownCtx)
 	})
-	grp.Go(func() error { return reloadOnHangup(ctx, b, cfg.Glossary, log) })
+	grp.Go(func() error { return reloadOnHangup(ctx, hup, b, cfg.Glossary, log) })
 	for _, p := range platforms {
 		grp.Go(func() error { return p.Run(ctx) })
 	}
 	return grp.Wait()
 }
 
-// reloadOnHangup reloads the glossary on SIGHUP. A glossary that fails to
-// load is logged and the last good one stays in service.
-func reloadOnHangup(ctx context.Context, b *bot.Bot, cfg GlossaryConfig, log *slog.Logger) error {
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
+// reloadOnHangup reloads the glossary on each signal from hup (SIGHUP).
+// A glossary that fails to load is logged and the last good one stays in
+// service.
+func reloadOnHangup(ctx context.Context, hup <-chan os.Signal, b *bot.Bot, cfg GlossaryConfig, log *slog.Logger) error {
 	for {
 		select {
 		case <-ctx.Done():

@@ -1,0 +1,272 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+const examplePath = "../../config.example.yaml"
+
+func TestExampleConfigLoads(t *testing.T) {
+	cfg, err := loadConfig(examplePath, env(nil))
+	if err != nil {
+		t.Fatalf("config.example.yaml: %v", err)
+	}
+	// The example documents every key with its default.
+	want := defaultConfig()
+	want.Discord.GuildIDs = []string{}
+	if !reflect.DeepEqual(cfg, want) {
+		t.Errorf("config.example.yaml gives\n%+v\nthe defaults are\n%+v", cfg, want)
+	}
+}
+
+// Every key the program knows appears in the example, under its section.
+func TestExampleConfigDocumentsEveryKey(t *testing.T) {
+	raw, err := os.ReadFile(examplePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sections := exampleSections(string(raw))
+	top := reflect.TypeFor[Config]()
+	for i := range top.NumField() {
+		section := top.Field(i)
+		name := section.Tag.Get("yaml")
+		body, ok := sections[name]
+		if !ok {
+			t.Errorf("section %s: is not in config.example.yaml", name)
+			continue
+		}
+		for j := range section.Type.NumField() {
+			key := section.Type.Field(j).Tag.Get("yaml")
+			if !strings.Contains(body, "\n  "+key+":") {
+				t.Errorf("%s.%s is not documented in config.example.yaml", name, key)
+			}
+		}
+	}
+}
+
+// exampleSections splits a YAML file at its top-level keys.
+func exampleSections(s string) map[string]string {
+	out := map[string]string{}
+	name := ""
+	for _, line := range strings.SplitAfter(s, "\n") {
+		if k, _, ok := strings.Cut(line, ":"); ok && line[0] >= 'a' && line[0] <= 'z' {
+			name = k
+		}
+		if name != "" {
+			out[name] += line
+		}
+	}
+	return out
+}
+
+func writeConfig(t *testing.T, content string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "config.yaml")
+	writeFile(t, path, content)
+	return path
+}
+
+func TestConfigEmptyFileIsDefaults(t *testing.T) {
+	for _, content := range []string{"", "\n  \n", "# only a comment\n"} {
+		cfg, err := loadConfig(writeConfig(t, content), env(nil))
+		if err != nil {
+			t.Errorf("%q: %v", content, err)
+			continue
+		}
+		if !reflect.DeepEqual(cfg, defaultConfig()) {
+			t.Errorf("%q gives %+v, want the defaults", content, cfg)
+		}
+	}
+	if _, err := loadConfig("", env(nil)); err != nil {
+		t.Errorf("no file: %v", err)
+	}
+}
+
+// Keys a file leaves out keep their defaults, also inside a section the
+// file does mention.
+func TestConfigPartialFileKeepsDefaults(t *testing.T) {
+	cfg, err := loadConfig(writeConfig(t, "http:\nslack:\n  enabled: true\ndiscord:\n  guild_ids: [\"1\"]\n"),
+		env(map[string]string{"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := defaultConfig()
+	want.Slack.Enabled = true
+	want.Slack.BotToken, want.Slack.SigningSecret = "xoxb-1", "s"
+	want.Discord.GuildIDs = []string{"1"}
+	if !reflect.DeepEqual(cfg, want) {
+		t.Errorf("got\n%+v\nwant\n%+v", cfg, want)
+	}
+}
+
+func TestConfigUnknownKey(t *testing.T) {
+	tests := []struct{ content, want string }{
+		{"http:\n  addr: \"127.0.0.1:8080\"\n  adress: x\n", `:3: unknown key "adress"`},
+		{"log:\n  level: info\nautolinks: {}\n", `:3: unknown key "autolinks"`},
+		{"slack:\n  enabled: false\n  bot_tokn: x\n", `:3: unknown key "bot_tokn"`},
+	}
+	for _, tt := range tests {
+		path := writeConfig(t, tt.content)
+		_, err := loadConfig(path, env(nil))
+		if err == nil || !strings.Contains(err.Error(), path+tt.want) {
+			t.Errorf("%q: err = %v, want %q", tt.content, err, path+tt.want)
+		}
+	}
+}
+
+func TestConfigSyntaxAndTypeErrors(t *testing.T) {
+	for _, content := range []string{
+		"http:\n  addr: [unclosed\n",
+		"discord:\n  shard_id: two\n",
+		"slack:\n  enabled: maybe\n",
+	} {
+		path := writeConfig(t, content)
+		_, err := loadConfig(path, env(nil))
+		if err == nil || !strings.Contains(err.Error(), path+":") {
+			t.Errorf("%q: err = %v, want one naming the file and line", content, err)
+		}
+	}
+	if _, err := loadConfig(filepath.Join(t.TempDir(), "missing.yaml"), env(nil)); err == nil || !strings.Contains(err.Error(), "missing.yaml") {
+		t.Errorf("missing file: %v", err)
+	}
+}
+
+func TestConfigEnvironmentOverridesFile(t *testing.T) {
+	path := writeConfig(t, `slack:
+  bot_token: file-bot
+  app_token: file-app
+  signing_secret: file-secret
+discord:
+  token: file-token
+  application_id: file-app-id
+  public_key: file-key
+`)
+	fromFile, err := loadConfig(path, env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fromFile.Slack.BotToken != "file-bot" || fromFile.Discord.PublicKey != "file-key" {
+		t.Errorf("file values not read: %+v", fromFile)
+	}
+	cfg, err := loadConfig(path, env(map[string]string{
+		"SLACK_BOT_TOKEN":        "env-bot",
+		"SLACK_APP_TOKEN":        "env-app",
+		"SLACK_SIGNING_SECRET":   " env-secret\n",
+		"DISCORD_BOT_TOKEN":      "env-token",
+		"DISCORD_APPLICATION_ID": "env-app-id",
+		"DISCORD_PUBLIC_KEY":     "env-key",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := []string{cfg.Slack.BotToken, cfg.Slack.AppToken, cfg.Slack.SigningSecret, cfg.Discord.Token, cfg.Discord.ApplicationID, cfg.Discord.PublicKey}
+	want := []string{"env-bot", "env-app", "env-secret", "env-token", "env-app-id", "env-key"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	// An empty variable does not wipe the file's value.
+	cfg, _ = loadConfig(path, env(map[string]string{"SLACK_BOT_TOKEN": "  "}))
+	if cfg.Slack.BotToken != "file-bot" {
+		t.Errorf("an empty SLACK_BOT_TOKEN replaced the file's token: %q", cfg.Slack.BotToken)
+	}
+}
+
+func TestConfigValidation(t *testing.T) {
+	key := strings.Repeat("ab", 32)
+	tests := []struct {
+		name    string
+		content string
+		env     map[string]string
+		want    []string // substrings of the error; none means valid
+	}{
+		{"slack http without secrets", "slack: {enabled: true}", nil,
+			[]string{"slack.signing_secret", "SLACK_SIGNING_SECRET", "slack.bot_token", "SLACK_BOT_TOKEN"}},
+		{"slack http from the environment", "slack: {enabled: true}",
+			map[string]string{"SLACK_SIGNING_SECRET": "s", "SLACK_BOT_TOKEN": "xoxb-1"}, nil},
+		{"slack socket without app token", "slack: {enabled: true, mode: socket}",
+			map[string]string{"SLACK_BOT_TOKEN": "xoxb-1"}, []string{"slack.app_token", "SLACK_APP_TOKEN"}},
+		{"slack socket with a bot token as app token", "slack: {enabled: true, mode: socket}",
+			map[string]string{"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xoxb-2"}, []string{"xapp-"}},
+		{"slack bad mode", "slack: {enabled: true, mode: carrier-pigeon}",
+			map[string]string{"SLACK_BOT_TOKEN": "xoxb-1"}, []string{"slack.mode", "carrier-pigeon"}},
+		{"slack disabled needs nothing", "slack: {enabled: false, mode: whatever}", nil, nil},
+		{"discord gateway without secrets", "discord: {enabled: true}", nil,
+			[]string{"discord.token", "DISCORD_BOT_TOKEN", "discord.application_id", "DISCORD_APPLICATION_ID"}},
+		{"discord http without key", "discord: {enabled: true, mode: http}",
+			map[string]string{"DISCORD_BOT_TOKEN": "t", "DISCORD_APPLICATION_ID": "1"}, []string{"discord.public_key", "DISCORD_PUBLIC_KEY"}},
+		{"discord http with a bad key", "discord: {enabled: true, mode: http}",
+			map[string]string{"DISCORD_BOT_TOKEN": "t", "DISCORD_APPLICATION_ID": "1", "DISCORD_PUBLIC_KEY": "zz"}, []string{"64 hexadecimal"}},
+		{"discord http complete", "discord: {enabled: true, mode: http}",
+			map[string]string{"DISCORD_BOT_TOKEN": "t", "DISCORD_APPLICATION_ID": "1", "DISCORD_PUBLIC_KEY": key}, nil},
+		{"shard id out of range", "discord: {enabled: true, shard_id: 2, shard_count: 2}",
+			map[string]string{"DISCORD_BOT_TOKEN": "t", "DISCORD_APPLICATION_ID": "1"}, []string{"discord.shard_id", "0 to shard_count-1 (1)"}},
+		{"negative shard id", "discord: {enabled: true, shard_id: -1}",
+			map[string]string{"DISCORD_BOT_TOKEN": "t", "DISCORD_APPLICATION_ID": "1"}, []string{"discord.shard_id"}},
+		{"no shards", "discord: {enabled: true, shard_count: 0}",
+			map[string]string{"DISCORD_BOT_TOKEN": "t", "DISCORD_APPLICATION_ID": "1"}, []string{"discord.shard_count"}},
+		{"last shard", "discord: {enabled: true, shard_id: 3, shard_count: 4}",
+			map[string]string{"DISCORD_BOT_TOKEN": "t", "DISCORD_APPLICATION_ID": "1"}, nil},
+		{"bad log level", "log: {level: verbose}", nil, []string{"log.level", `"verbose"`}},
+		{"bad log format", "log: {format: xml}", nil, []string{"log.format", `"xml"`}},
+		{"no port", `http: {addr: "localhost"}`, nil, []string{"http.addr", `"localhost"`}},
+		{"empty addr", `http: {addr: ""}`, nil, []string{"http.addr"}},
+		{"port out of range", `http: {addr: "127.0.0.1:99999"}`, nil, []string{"http.addr", "99999"}},
+		{"port not a number", `http: {addr: "127.0.0.1:eighty"}`, nil, []string{"http.addr", "eighty"}},
+		{"any interface", `http: {addr: ":8080"}`, nil, nil},
+		{"ephemeral port", `http: {addr: "127.0.0.1:0"}`, nil, nil},
+		{"bad glossary mode", "glossary: {mode: merge}", nil, []string{"glossary.mode", `"merge"`}},
+		{"replace without a dir", "glossary: {mode: replace}", nil, []string{"glossary.mode", "glossary.dir"}},
+		{"every problem at once", "log: {level: loud, format: xml}\nhttp: {addr: nowhere}\n", nil,
+			[]string{"log.level", "log.format", "http.addr"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := loadConfig(writeConfig(t, tt.content), env(tt.env))
+			if len(tt.want) == 0 {
+				if err != nil {
+					t.Errorf("err = %v, want none", err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("no error, want one naming %v", tt.want)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not contain %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+// refbot serve reports config problems before doing anything else.
+func TestServeBadConfig(t *testing.T) {
+	r := runArgs(t, "", nil, "serve")
+	wantCode(t, r, 2)
+	if !strings.Contains(r.stderr, "--config") {
+		t.Errorf("stderr = %q", r.stderr)
+	}
+	path := writeConfig(t, "log: {level: loud}\n")
+	r = runArgs(t, "", nil, "serve", "--config", path)
+	if r.err == nil || !strings.Contains(r.err.Error(), path) || !strings.Contains(r.err.Error(), "log.level") {
+		t.Errorf("err = %v", r.err)
+	}
+	r = runArgs(t, "", map[string]string{"REFBOT_CONFIG": path}, "serve")
+	if r.err == nil || !strings.Contains(r.err.Error(), "log.level") {
+		t.Errorf("REFBOT_CONFIG: err = %v", r.err)
+	}
+}
+
+// This input made the YAML library panic (found by FuzzDecodeConfig).
+func TestConfigYAMLPanicIsAnError(t *testing.T) {
+	path := writeConfig(t, "discord:\n  guild_ids: !0000\n00000000000")
+	_, err := loadConfig(path, env(nil))
+	if err == nil || !strings.Contains(err.Error(), path) {
+		t.Errorf("err = %v, want an error naming the file", err)
+	}
+}
