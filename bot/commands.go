@@ -221,7 +221,7 @@ func (b *Bot) define(ctx context.Context, req Request, text string) (Reply, erro
 func (b *Bot) notFound(text string, r glossary.Result) Reply {
 	if len(r.Suggestions) > 0 {
 		return Reply{
-			Notice:      fmt.Sprintf("No entry matches %q exactly. Did you mean:", text),
+			Notice:      fmt.Sprintf("No entry matches %q exactly. Did you mean one of these? If not, %s", text, lowerFirst(b.cfg.ProposeHint)),
 			Suggestions: candidates(r.Suggestions),
 			ListKind:    DidYouMean,
 		}
@@ -355,4 +355,13 @@ func firstSentence(s string) string {
 		}
 	}
 	return s
+}
+
+// lowerFirst lower-cases the first letter of s, to continue a sentence.
+func lowerFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToLower(r)) + s[n:]
 }

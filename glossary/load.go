@@ -168,6 +168,9 @@ func (it *item[T]) line(field string) int {
 		}
 		f = f[:i]
 	}
+	if it.lines != nil {
+		return 1 // a field that is missing altogether: point at the file's top
+	}
 	return 0
 }
 
@@ -176,7 +179,14 @@ func sortedItems[T any](m map[string]*item[T]) []*item[T] {
 	for _, it := range m {
 		out = append(out, it)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].file < out[j].file })
+	// Earlier layers first, so a name clash between the default glossary
+	// and a user's directory is reported on the user's file.
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].layer != out[j].layer {
+			return out[i].layer < out[j].layer
+		}
+		return out[i].file < out[j].file
+	})
 	return out
 }
 
