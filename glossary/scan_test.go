@@ -189,6 +189,10 @@ func TestScanNoAllocWithoutMention(t *testing.T) {
 	if ms := g.Scan(msg); len(ms) != 0 {
 		t.Fatalf("Scan = %v", ms)
 	}
+	if raceEnabled {
+		t.Log("allocation count not checked under -race (sync.Pool drops items)")
+		return
+	}
 	if n := testing.AllocsPerRun(100, func() { g.Scan(msg) }); n != 0 {
 		t.Errorf("Scan allocates %v times for a message with no mention", n)
 	}

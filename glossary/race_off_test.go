@@ -1,0 +1,5 @@
+//go:build !race
+
+package glossary_test
+
+const raceEnabled = false
