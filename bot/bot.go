@@ -35,6 +35,14 @@ type Request struct {
 	Kind                                  Kind
 	Command                               string
 	Text                                  string
+	// CanManage is set when the user may change the channel's settings
+	// (/autolink on|off): Discord's Manage Channels, Slack's workspace
+	// admins and owners, anyone in a direct message or the console.
+	CanManage bool
+	// FromBot marks a message from a bot, a webhook or refbot itself;
+	// Edit marks an edit or deletion of an earlier message. Adapters drop
+	// both, and the core refuses them too.
+	FromBot, Edit bool
 }
 
 // Visibility says who sees a reply.
@@ -70,6 +78,9 @@ type Reply struct {
 	Notice string
 	// Help lists commands for the adapter to render in its own syntax.
 	Help []CommandInfo
+	// React, when set (ReactBook), asks the adapter to add this reaction
+	// to the message instead of posting Links: the quiet auto-link style.
+	React string
 }
 
 // Card is one glossary entry, ready to render.
@@ -115,8 +126,11 @@ type Suggestion struct {
 type Link struct {
 	ID    string
 	Title string
-	URL   string
-	Line  string
+	URL   string // the entry's first source; the title links there
+	Line  string // one line of summary
+	Text  string // the words as written in the message
+	// Explicit is set when the message asked for it with [[term]].
+	Explicit bool
 }
 
 // Prompt is a reading prompt for a study group.
@@ -155,6 +169,13 @@ type Config struct {
 	Stats       Stats
 	Observer    Observer
 	Logger      *slog.Logger
+	// Autolink is the auto-link policy (autolink.go); the zero value
+	// reads no messages. AutolinkStore keeps channel choices, opt-outs and
+	// cooldowns; nil means a new MemoryAutolink.
+	Autolink      AutolinkConfig
+	AutolinkStore AutolinkStore
+	// Now is the clock for cooldowns; nil means time.Now.
+	Now func() time.Time
 }
 
 // DefaultProposeHint is used when Config.ProposeHint is empty.
@@ -166,6 +187,7 @@ type Bot struct {
 	cfg      Config
 	log      *slog.Logger
 	commands []command
+	autolink autolinkSettings
 }
 
 // New returns a Bot serving g.
@@ -180,7 +202,10 @@ func New(g *glossary.Glossary, cfg Config) *Bot {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	b := &Bot{cfg: cfg, log: log}
+	if cfg.AutolinkStore == nil {
+		cfg.AutolinkStore = NewMemoryAutolink()
+	}
+	b := &Bot{cfg: cfg, log: log, autolink: newAutolinkSettings(cfg.Autolink)}
 	b.glossary.Store(g)
 	b.commands = b.commandTable()
 	return b

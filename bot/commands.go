@@ -79,6 +79,12 @@ func (b *Bot) commandTable() []command {
 			Examples:    []string{"inner alignment"},
 		}, b.related},
 		{CommandInfo{
+			Name:        "autolink",
+			Description: "Show or change auto-linking of glossary terms in this channel, or opt yourself out",
+			Args:        []Arg{{Name: "setting", Description: "on [digest|reaction] or off (moderators), me off or me on; empty shows the state"}},
+			Examples:    []string{"me off", "on", "on reaction"},
+		}, b.autolinkCommand},
+		{CommandInfo{
 			Name:        "help",
 			Description: "List refbot's commands with examples",
 		}, b.help},
@@ -161,7 +167,7 @@ func (b *Bot) Handle(ctx context.Context, req Request) (Reply, error) {
 	case Complete:
 		return b.complete(req.Text), nil
 	case Message:
-		return Reply{}, nil
+		return b.message(ctx, req)
 	}
 	return Reply{Notice: "Something went wrong: refbot received a request it does not understand."}, fmt.Errorf("unknown request kind %d", req.Kind)
 }

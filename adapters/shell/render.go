@@ -32,23 +32,53 @@ func Render(w io.Writer, r bot.Reply, opt Options) error {
 		}
 		p.wrap(line, "  • ")
 	}
-	for _, l := range r.Links {
-		p.wrap(fmt.Sprintf("%s — %s %s", l.Title, l.Line, l.URL), "  📖 ")
-	}
+	p.links(r)
 	if r.Prompt != nil {
 		p.prompt(r.Prompt)
 	}
 	if len(r.Help) > 0 {
+		col := 16
+		for _, c := range r.Help {
+			col = max(col, utf8.RuneCountInString(c.Usage("/")))
+		}
 		for _, c := range r.Help {
 			line := c.Description
 			if len(c.Examples) > 0 {
 				line += fmt.Sprintf(" — e.g. /%s %s", c.Name, c.Examples[0])
 			}
-			p.wrap(line, fmt.Sprintf("  %-16s ", c.Usage("/")))
+			p.wrap(line, fmt.Sprintf("  %-*s ", col, c.Usage("/")))
 		}
 		p.wrap("Any command also works as /refbot COMMAND. Lines without / are chat messages.", "")
 	}
 	return p.err
+}
+
+// links prints the auto-link digest: per term, the title and one line,
+// then where to read more and how to open the card. A reaction reply
+// (the quiet style) shows which reaction refbot would add, and to what.
+func (p *printer) links(r bot.Reply) {
+	if len(r.Links) == 0 {
+		return
+	}
+	if r.React != "" {
+		titles := make([]string, len(r.Links))
+		for i, l := range r.Links {
+			titles[i] = l.Title
+		}
+		p.wrap(fmt.Sprintf("(refbot reacts with %s — %s. /define TERM shows a full card.)", r.React, strings.Join(titles, ", ")), "")
+		return
+	}
+	for _, l := range r.Links {
+		line := l.Title
+		if l.Line != "" {
+			line += " — " + l.Line
+		}
+		p.wrap(line, "  📖 ")
+		if l.URL != "" {
+			p.line("    " + clean(l.URL))
+		}
+	}
+	p.wrap("/define TERM shows a full card.", "")
 }
 
 type printer struct {

@@ -88,7 +88,16 @@ var renderCases = []struct {
 			{Name: "help", Description: "List refbot's commands with examples"},
 		},
 	}},
-	{"links", bot.Reply{Links: []bot.Link{{ID: "grokking", Title: "Grokking", URL: "https://arxiv.org/abs/2201.02177", Line: "Generalisation long after memorisation."}}}},
+	{"links", bot.Reply{Visibility: bot.Public, Links: []bot.Link{
+		{ID: "grokking", Title: "Grokking", URL: "https://arxiv.org/abs/2201.02177", Line: "Generalisation long after memorisation.", Text: "grokking"},
+		{ID: "deceptive-alignment", Title: "Deceptive Alignment", URL: "https://arxiv.org/abs/1906.01820", Text: "deceptive alignment", Explicit: true,
+			Line: "Deceptive alignment is the worry that a model which is not aligned could behave as if it were during training, because it…"},
+		{ID: "no-source", Title: "No Source", Line: "An entry without a URL still offers its card."},
+	}}},
+	{"reaction", bot.Reply{Visibility: bot.Public, React: bot.ReactBook, Links: []bot.Link{
+		{ID: "grokking", Title: "Grokking", URL: "https://arxiv.org/abs/2201.02177", Line: "Generalisation long after memorisation."},
+		{ID: "rlhf", Title: "RLHF", URL: "https://arxiv.org/abs/2203.02155", Line: "Reinforcement learning from human feedback."},
+	}}},
 	{"prompt", bot.Reply{Prompt: &bot.Prompt{
 		Title:     "Week 2: Inner alignment",
 		Summary:   "This week asks whether trained models pursue the goal they were trained on.",

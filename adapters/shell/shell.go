@@ -1,6 +1,7 @@
 // Package shell is the console adapter: the whole bot in a terminal, with
 // no tokens. Lines that start with "/" are commands; other lines are chat
-// messages, as in a channel.
+// messages in the channel Channel, as in a chat channel, where auto-linking
+// answers with links to the glossary terms they mention.
 package shell
 
 import (
@@ -22,6 +23,10 @@ type Options struct {
 	Width       int    // wrap text at this many columns; 0 means 78
 	User        string // the user id requests carry; "" means "console"
 }
+
+// Channel is the console's channel id; cmd/refbot turns auto-linking on
+// in it so people can try it locally.
+const Channel = "console"
 
 // maxLine caps one input line; longer lines are cut, not fatal.
 const maxLine = 64 << 10
@@ -94,7 +99,8 @@ func handleLine(ctx context.Context, b *bot.Bot, out io.Writer, line string, opt
 	if line == "" {
 		return nil
 	}
-	req := bot.Request{Platform: "console", Channel: "console", User: opt.User, Text: line, Kind: bot.Message}
+	// The person at the console owns it, so they may change its settings.
+	req := bot.Request{Platform: "console", Channel: Channel, User: opt.User, Text: line, Kind: bot.Message, CanManage: true}
 	if strings.HasPrefix(line, "/") {
 		name, text, _ := b.ParseCommand(line)
 		req.Kind, req.Command, req.Text = bot.Command, name, text
@@ -108,7 +114,7 @@ func handleLine(ctx context.Context, b *bot.Bot, out io.Writer, line string, opt
 		}
 	}
 	if req.Kind == bot.Message && isEmpty(reply) {
-		reply.Notice = "Commands start with /. Type /help to see them, or /define TERM."
+		reply.Notice = "(No glossary link for that line.) Commands start with /. Type /help to see them, or /define TERM."
 	}
 	if err := Render(out, reply, opt); err != nil {
 		return err

@@ -33,7 +33,7 @@ func TestConsoleEndToEnd(t *testing.T) {
 		"Entries about \"alignment\":",
 		"Related to Inner Alignment:",
 		"/define TERM",
-		"Commands start with /.",
+		"📖 Corrigibility — ", // the console auto-links
 		"No glossary entry for \"kubernetes\"",
 		"That is 4992 characters; a term is at most 200.",
 	} {
@@ -123,3 +123,46 @@ sources:
     url: "https://example.org/widgets"
 see_also: [inner-alignment]
 `
+
+// The console is a channel with auto-linking on, so it can be tried
+// locally: lines that are not commands are messages.
+func TestConsoleAutolink(t *testing.T) {
+	in := strings.Join([]string{
+		"/autolink",
+		"isn't this just deceptive alignment? or reward hacking",
+		"deceptive alignment again",
+		"what is [[mesa optimisation]] again? `RLHF` in code is not a mention",
+		"/autolink me off",
+		"so Goodhart's law then",
+		"/autolink me on",
+		"/autolink on reaction",
+		"so Goodhart's law then",
+		"/autolink off",
+		"instrumental convergence",
+		"[[instrumental convergence]]",
+	}, "\n") + "\n"
+	r := runArgs(t, in, nil)
+	wantCode(t, r, 0)
+	golden(t, "console-autolink.golden", []byte(r.stdout))
+	for _, want := range []string{
+		"Auto-linking is on in this channel (digest)",
+		"📖 Deceptive Alignment — ",
+		"📖 Reward Hacking — ",
+		"(No glossary link for that line.)",
+		"📖 Mesa-Optimization — ",
+		"will not read or link terms in your messages",
+		"(refbot reacts with 📖 — Goodhart's Law.",
+		"Auto-linking is now off in this channel.",
+		"📖 Instrumental Convergence — ",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("transcript lacks %q", want)
+		}
+	}
+	if n := strings.Count(r.stdout, "📖 Deceptive Alignment"); n != 1 {
+		t.Errorf("deceptive alignment linked %d times, want once (cooldown)", n)
+	}
+	if strings.Contains(r.stdout, "Reinforcement Learning") {
+		t.Errorf("RLHF in code was linked")
+	}
+}

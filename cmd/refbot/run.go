@@ -29,6 +29,7 @@ Usage:
   refbot                                 interactive console on the embedded glossary
   refbot console [--glossary DIR]        the same, optionally with your own entries
   refbot define [--json] TERM...         look a term up once; exit 1 when not found
+  refbot scan [--json] < MESSAGE         print the glossary terms a chat message mentions
   refbot glossary lint [--alone] [DIR]   check a glossary directory (default: the embedded one)
   refbot glossary import [-o DIR] FILE...  turn saved reference pages into entry files
   refbot serve --config FILE             run the configured platforms and the HTTP server
@@ -59,6 +60,8 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		return runConsole(ctx, rest, getenv, stdin, stdout, stderr)
 	case "define":
 		return runDefine(ctx, rest, getenv, stdout, stderr)
+	case "scan":
+		return runScan(ctx, rest, stdin, stdout, stderr)
 	case "glossary":
 		return runGlossary(ctx, rest, stdout, stderr)
 	case "serve":
@@ -165,7 +168,7 @@ func runConsole(ctx context.Context, args []string, getenv func(string) string, 
 	if err != nil {
 		return err
 	}
-	b := bot.New(g, bot.Config{})
+	b := bot.New(g, bot.Config{Autolink: consoleAutolink()})
 	opt := shell.Options{
 		Interactive: isTerminal(stdin) && isTerminal(stdout),
 		Color:       useColor(getenv, stdout),

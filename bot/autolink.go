@@ -1,0 +1,456 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// This file is the auto-link policy: which chat messages get a link to
+// the glossary terms they mention, and the /autolink command that turns it
+// on and off. The rules, most important first:
+//
+//   - Off unless turned on: Config.Autolink.Enabled switches the feature
+//     on, and then a channel links only when its configuration
+//     (AutolinkConfig.Channels) or a moderator's /autolink on says so. The
+//     choice made in the channel wins over the configuration.
+//   - A person who opts out (/autolink me off) is never scanned again.
+//   - Messages from bots, webhooks and refbot itself, edits and deletions
+//     are never answered (adapters drop them; Request.FromBot and
+//     Request.Edit let the core refuse them too).
+//   - At most one reply per message, linking at most MaxLinks terms, each
+//     term's first mention only, and a term at most once per Cooldown in a
+//     channel.
+//   - [[term]] is an explicit request, like /define: it is answered in any
+//     channel where refbot reads messages, whatever the channel's setting,
+//     and is not held back by the long cooldown — only by
+//     ExplicitCooldown per channel and term, against spam. An explicit link
+//     also starts the term's ordinary cooldown. People who opted out are
+//     not scanned, so their [[term]] is not answered either (/define is).
+
+// Defaults for AutolinkConfig's zero values.
+const (
+	DefaultMaxLinks         = 3
+	DefaultCooldown         = 30 * time.Minute
+	DefaultExplicitCooldown = time.Minute
+	// MaxAutolinks caps MaxLinks: a digest of more is not compact.
+	MaxAutolinks = 10
+	// maxScan is how much of a message is scanned (Slack's longest
+	// message is 40,000 characters); the rest is ignored.
+	maxScan = 40 << 10
+	// maxLinkLine caps a link's summary line, in characters.
+	maxLinkLine = 160
+)
+
+// ReactBook is the reaction AutolinkReaction channels get.
+const ReactBook = "📖"
+
+// AutolinkConfig holds the auto-link policy's settings. The zero value
+// reads no messages at all.
+type AutolinkConfig struct {
+	// Enabled turns the feature on: Kind Message requests are read, and
+	// channels may opt in.
+	Enabled bool
+	// Channels link from the start; /autolink on|off in a channel
+	// overrides its entry.
+	Channels []AutolinkChannel
+	// MaxLinks is the most terms one reply links; 0 means
+	// DefaultMaxLinks, and it is capped at MaxAutolinks.
+	MaxLinks int
+	// Cooldown is how long a term is not linked again in a channel; 0
+	// means DefaultCooldown.
+	Cooldown time.Duration
+	// ExplicitCooldown is the same for [[term]]; 0 means
+	// DefaultExplicitCooldown.
+	ExplicitCooldown time.Duration
+	// Style is what "/autolink on" chooses when it names no style:
+	// AutolinkDigest (the default when unset) or AutolinkReaction.
+	Style AutolinkMode
+}
+
+// AutolinkChannel turns auto-linking on in one channel from the
+// configuration.
+type AutolinkChannel struct {
+	Platform string // "slack", "discord", "console"
+	Channel  string // the platform's channel id
+	Mode     AutolinkMode
+}
+
+// String names the mode as people type it.
+func (m AutolinkMode) String() string {
+	switch m {
+	case AutolinkOff:
+		return "off"
+	case AutolinkDigest:
+		return "digest"
+	case AutolinkReaction:
+		return "reaction"
+	}
+	return "unset"
+}
+
+// ParseAutolinkStyle reads "digest" or "reaction".
+func ParseAutolinkStyle(s string) (AutolinkMode, bool) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "digest":
+		return AutolinkDigest, true
+	case "reaction", "react":
+		return AutolinkReaction, true
+	}
+	return AutolinkUnset, false
+}
+
+// autolinkSettings is AutolinkConfig with the defaults applied.
+type autolinkSettings struct {
+	AutolinkConfig
+	channels map[[2]string]AutolinkMode
+}
+
+func newAutolinkSettings(c AutolinkConfig) autolinkSettings {
+	if c.MaxLinks <= 0 {
+		c.MaxLinks = DefaultMaxLinks
+	}
+	c.MaxLinks = min(c.MaxLinks, MaxAutolinks)
+	if c.Cooldown <= 0 {
+		c.Cooldown = DefaultCooldown
+	}
+	if c.ExplicitCooldown <= 0 {
+		c.ExplicitCooldown = DefaultExplicitCooldown
+	}
+	if c.Style != AutolinkReaction {
+		c.Style = AutolinkDigest
+	}
+	s := autolinkSettings{AutolinkConfig: c, channels: map[[2]string]AutolinkMode{}}
+	for _, ch := range c.Channels {
+		m := ch.Mode
+		if m == AutolinkUnset {
+			m = c.Style
+		}
+		s.channels[[2]string{ch.Platform, ch.Channel}] = m
+	}
+	return s
+}
+
+// channelMode is the channel's setting: its own choice, else the
+// configuration's, else off. fromConfig reports where it came from.
+func (b *Bot) channelMode(ctx context.Context, platform, channel string) (m AutolinkMode, fromConfig bool, err error) {
+	m, err = b.cfg.AutolinkStore.ChannelAutolink(ctx, platform, channel)
+	if err != nil {
+		return AutolinkOff, false, fmt.Errorf("auto-link setting of %s channel %s: %w", platform, channel, err)
+	}
+	if m != AutolinkUnset {
+		return m, false, nil
+	}
+	if m, ok := b.autolink.channels[[2]string{platform, channel}]; ok {
+		return m, true, nil
+	}
+	return AutolinkOff, false, nil
+}
+
+// message answers a chat message: links to the glossary terms it
+// mentions, or an empty Reply. The error is for the log.
+func (b *Bot) message(ctx context.Context, req Request) (Reply, error) {
+	al := &b.autolink
+	if !al.Enabled || req.FromBot || req.Edit || req.Text == "" || req.Channel == "" {
+		return Reply{}, nil
+	}
+	text := req.Text
+	if len(text) > maxScan {
+		cut := maxScan
+		for cut > 0 && !utf8.RuneStart(text[cut]) {
+			cut--
+		}
+		text = text[:cut]
+	}
+	mode, _, err := b.channelMode(ctx, req.Platform, req.Channel)
+	if err != nil {
+		return Reply{}, err
+	}
+	explicitOnly := mode != AutolinkDigest && mode != AutolinkReaction
+	if explicitOnly && !strings.Contains(text, "[[") {
+		return Reply{}, nil
+	}
+	out, err := b.cfg.AutolinkStore.UserOptedOut(ctx, req.Platform, req.User)
+	if err != nil {
+		return Reply{}, fmt.Errorf("auto-link opt-out of %s user %s: %w", req.Platform, req.User, err)
+	}
+	if out {
+		return Reply{}, nil
+	}
+	ms := b.Glossary().Scan(text)
+	if len(ms) == 0 {
+		return Reply{}, nil
+	}
+
+	// Explicit requests come first, then the rest in message order; a
+	// term counts once, at its first mention, explicit if any mention is.
+	type pick struct {
+		at       int // index into ms of the first mention
+		explicit bool
+	}
+	var picks []pick
+	seen := make(map[string]int, len(ms)) // entry id -> index into picks
+	for i, m := range ms {
+		if explicitOnly && !m.Explicit {
+			continue
+		}
+		if j, ok := seen[m.Entry.ID]; ok {
+			picks[j].explicit = picks[j].explicit || m.Explicit
+			continue
+		}
+		seen[m.Entry.ID] = len(picks)
+		picks = append(picks, pick{at: i, explicit: m.Explicit})
+	}
+	now := b.now()
+	type found struct {
+		Link
+		at int
+	}
+	var links []found
+	var errs []error
+	anyExplicit := false
+	for _, round := range []bool{true, false} {
+		for _, p := range picks {
+			if p.explicit != round || len(links) == al.MaxLinks {
+				continue
+			}
+			m := ms[p.at]
+			ok, err := b.takeCooldown(ctx, req, m.Entry.ID, p.explicit, now)
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			if !ok {
+				continue
+			}
+			anyExplicit = anyExplicit || p.explicit
+			e := m.Entry
+			links = append(links, found{Link{
+				ID: e.ID, Title: e.Title, URL: e.URL(), Line: summaryLine(e.Summary, maxLinkLine),
+				Text: m.Text, Explicit: p.explicit,
+			}, m.Start})
+		}
+	}
+	err = errors.Join(errs...)
+	if len(links) == 0 {
+		return Reply{}, err
+	}
+	// Links read in message order.
+	slices.SortStableFunc(links, func(x, y found) int { return x.at - y.at })
+	r := Reply{Visibility: Public, Links: make([]Link, len(links))}
+	for i, l := range links {
+		r.Links[i] = l.Link
+	}
+	// A reaction is the quiet style for terms nobody asked about; a
+	// [[term]] asked for a link, so it gets one.
+	if mode == AutolinkReaction && !anyExplicit {
+		r.React = ReactBook
+	}
+	return r, err
+}
+
+// takeCooldown claims the right to link term in the channel now. An
+// explicit request has its own short cooldown and, when granted, also
+// starts the ordinary one, so the next plain mention stays quiet.
+func (b *Bot) takeCooldown(ctx context.Context, req Request, term string, explicit bool, now time.Time) (bool, error) {
+	st, al := b.cfg.AutolinkStore, &b.autolink
+	if !explicit {
+		ok, err := st.TakeCooldown(ctx, req.Platform, req.Channel, term, now, al.Cooldown)
+		if err != nil {
+			return false, fmt.Errorf("auto-link cooldown of %s in %s: %w", term, req.Channel, err)
+		}
+		return ok, nil
+	}
+	ok, err := st.TakeCooldown(ctx, req.Platform, req.Channel, "[["+term+"]]", now, al.ExplicitCooldown)
+	if err != nil || !ok {
+		if err != nil {
+			err = fmt.Errorf("explicit link cooldown of %s in %s: %w", term, req.Channel, err)
+		}
+		return false, err
+	}
+	if _, err := st.TakeCooldown(ctx, req.Platform, req.Channel, term, now, al.Cooldown); err != nil {
+		b.log.WarnContext(ctx, "auto-link cooldown after an explicit link", "term", term, "err", err)
+	}
+	return true, nil
+}
+
+func (b *Bot) now() time.Time {
+	if b.cfg.Now != nil {
+		return b.cfg.Now()
+	}
+	return time.Now()
+}
+
+// summaryLine is the summary's first sentence, cut at a word boundary to
+// at most max characters.
+func summaryLine(s string, max int) string {
+	s = firstSentence(s)
+	n, cut, space := 0, len(s), -1
+	for i, r := range s {
+		if n == max-1 {
+			cut = i
+		}
+		if n < max-1 && r == ' ' && n > max/2 {
+			space = i
+		}
+		n++
+	}
+	if n <= max {
+		return s
+	}
+	if space > 0 {
+		cut = space
+	}
+	return strings.TrimRight(s[:cut], " ,;:") + "…"
+}
+
+// autolinkCommand is /autolink: the channel's state, on [digest|reaction],
+// off, me off, me on.
+func (b *Bot) autolinkCommand(ctx context.Context, req Request, text string) (Reply, error) {
+	words := strings.Fields(strings.ToLower(text))
+	switch {
+	case len(words) == 0 || len(words) == 1 && words[0] == "status":
+		return b.autolinkStatus(ctx, req)
+	case words[0] == "me" && len(words) == 2 && (words[1] == "on" || words[1] == "off"):
+		return b.autolinkMe(ctx, req, words[1] == "off")
+	case words[0] == "off" && len(words) == 1:
+		return b.setAutolink(ctx, req, AutolinkOff)
+	case words[0] == "on" && len(words) == 1:
+		return b.setAutolink(ctx, req, b.autolink.Style)
+	case words[0] == "on" && len(words) == 2:
+		if m, ok := ParseAutolinkStyle(words[1]); ok {
+			return b.setAutolink(ctx, req, m)
+		}
+	case len(words) == 1:
+		if m, ok := ParseAutolinkStyle(words[0]); ok {
+			return b.setAutolink(ctx, req, m)
+		}
+	}
+	cmd := b.invoke(req, "autolink")
+	return Reply{Notice: fmt.Sprintf("Usage: %[1]s shows the setting here; %[1]s on [digest|reaction] or %[1]s off changes it (moderators); %[1]s me off stops it for your messages, %[1]s me on undoes that.", cmd)}, nil
+}
+
+// invoke is how people type a command on req's platform: Slack has one
+// /refbot command for everything but /define; elsewhere each command is
+// its own.
+func (b *Bot) invoke(req Request, name string) string {
+	if req.Platform == "slack" {
+		return "/" + Umbrella + " " + name
+	}
+	return "/" + name
+}
+
+const storeTrouble = "refbot could not reach its settings store, so nothing changed. Try again in a minute; if it keeps failing, tell whoever runs refbot."
+
+func (b *Bot) autolinkMe(ctx context.Context, req Request, off bool) (Reply, error) {
+	if req.User == "" {
+		return Reply{Notice: "refbot cannot tell who you are here, so it cannot keep a setting for you."}, nil
+	}
+	if err := b.cfg.AutolinkStore.SetUserOptedOut(ctx, req.Platform, req.User, off); err != nil {
+		return Reply{Notice: storeTrouble}, fmt.Errorf("set auto-link opt-out: %w", err)
+	}
+	if off {
+		return Reply{Notice: fmt.Sprintf("Done: refbot will not read or link terms in your messages from now on, in any channel. %s still works, and %s turns linking back on.",
+			b.invoke(req, "define"), b.invoke(req, "autolink")+" me on")}, nil
+	}
+	return Reply{Notice: "Done: your messages can get glossary links again, in channels where auto-linking is on."}, nil
+}
+
+func (b *Bot) setAutolink(ctx context.Context, req Request, m AutolinkMode) (Reply, error) {
+	if !b.autolink.Enabled {
+		return Reply{Notice: notEnabled}, nil
+	}
+	if req.Channel == "" {
+		return Reply{Notice: "Auto-linking is set per channel; run this in the channel you want to change."}, nil
+	}
+	if !req.CanManage {
+		return Reply{Notice: fmt.Sprintf("Only people who can manage this channel can turn auto-linking on or off here (on Discord: the Manage Channels permission; on Slack: workspace admins and owners). You can still stop it for your own messages with %s me off.", b.invoke(req, "autolink"))}, nil
+	}
+	if err := b.cfg.AutolinkStore.SetChannelAutolink(ctx, req.Platform, req.Channel, m); err != nil {
+		return Reply{Notice: storeTrouble}, fmt.Errorf("set auto-link of %s channel %s: %w", req.Platform, req.Channel, err)
+	}
+	cmd := b.invoke(req, "autolink")
+	if m == AutolinkOff {
+		return Reply{Visibility: Public, Notice: fmt.Sprintf("Auto-linking is now off in this channel. [[term]] in a message still asks refbot for a link. %s on turns it back on.", cmd)}, nil
+	}
+	return Reply{Visibility: Public, Notice: b.describeOn(m) + fmt.Sprintf(" Anyone can stop it for their own messages with %s me off.", cmd)}, nil
+}
+
+const notEnabled = "Auto-linking is not enabled on this refbot. Whoever runs it can set autolink.enabled: true in its configuration (see the README's \"Auto-linking\")."
+
+// describeOn says what members of an auto-linking channel will see.
+func (b *Bot) describeOn(m AutolinkMode) string {
+	al := &b.autolink
+	what := fmt.Sprintf("refbot replies in the message's thread with a link and one line for up to %d glossary terms it mentions", al.MaxLinks)
+	if m == AutolinkReaction {
+		what = fmt.Sprintf("refbot adds a %s reaction to messages that mention glossary terms (use /define for the card)", ReactBook)
+	}
+	return fmt.Sprintf("Auto-linking is on in this channel (%s): %s, each term at most once every %s here.", m, what, humanDuration(al.Cooldown))
+}
+
+func (b *Bot) autolinkStatus(ctx context.Context, req Request) (Reply, error) {
+	if !b.autolink.Enabled {
+		return Reply{Notice: notEnabled}, nil
+	}
+	cmd := b.invoke(req, "autolink")
+	var parts []string
+	var errs []error
+	if req.Channel != "" {
+		m, fromConfig, err := b.channelMode(ctx, req.Platform, req.Channel)
+		switch {
+		case err != nil:
+			errs = append(errs, err)
+			parts = append(parts, "refbot could not read this channel's auto-link setting; try again in a minute.")
+		case m == AutolinkDigest || m == AutolinkReaction:
+			s := b.describeOn(m)
+			if fromConfig {
+				s += " (Set in refbot's configuration.)"
+			}
+			parts = append(parts, s)
+			if req.CanManage {
+				parts = append(parts, fmt.Sprintf("Moderators: %s off turns it off.", cmd))
+			}
+		default:
+			parts = append(parts, "Auto-linking is off in this channel; [[term]] in a message still asks refbot for a link.")
+			if req.CanManage {
+				parts = append(parts, fmt.Sprintf("Moderators: %[1]s on turns it on (%[1]s on reaction for a quiet %[2]s reaction instead of a reply).", cmd, ReactBook))
+			}
+		}
+	}
+	if req.User != "" {
+		out, err := b.cfg.AutolinkStore.UserOptedOut(ctx, req.Platform, req.User)
+		switch {
+		case err != nil:
+			errs = append(errs, fmt.Errorf("auto-link opt-out of %s user %s: %w", req.Platform, req.User, err))
+		case out:
+			parts = append(parts, fmt.Sprintf("You opted out: refbot does not read your messages (%s me on to undo).", cmd))
+		default:
+			parts = append(parts, fmt.Sprintf("To stop it for your own messages: %s me off.", cmd))
+		}
+	}
+	return Reply{Notice: strings.Join(parts, " ")}, errors.Join(errs...)
+}
+
+// humanDuration writes d as people say it: "30 minutes", "1 hour",
+// "1h30m" for odd ones.
+func humanDuration(d time.Duration) string {
+	unit := func(n int64, one string) string {
+		if n == 1 {
+			return "1 " + one
+		}
+		return fmt.Sprintf("%d %ss", n, one)
+	}
+	switch {
+	case d >= time.Hour && d%time.Hour == 0:
+		return unit(int64(d/time.Hour), "hour")
+	case d >= time.Minute && d%time.Minute == 0:
+		return unit(int64(d/time.Minute), "minute")
+	case d >= time.Second && d%time.Second == 0 && d < time.Minute:
+		return unit(int64(d/time.Second), "second")
+	}
+	return d.String()
+}
