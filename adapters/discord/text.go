@@ -1,0 +1,180 @@
+package discord
+
+import (
+	"net/url"
+	"strings"
+	"unicode"
+	"unicode/utf16"
+	"unicode/utf8"
+
+	"github.com/rivo/uniseg"
+)
+
+// Discord's limits (PLATFORMS.md). Lengths are counted in UTF-16 code
+// units, which is what Discord's JavaScript counts and never fewer than
+// the characters, so a text within them is within Discord's.
+const (
+	maxContent     = 2000
+	maxTitle       = 256
+	maxDescription = 4096
+	maxFields      = 25
+	maxFieldName   = 256
+	maxFieldValue  = 1024
+	maxFooter      = 2048
+	maxEmbedTotal  = 6000
+	maxRows        = 5
+	maxButtons     = 5
+	maxCustomID    = 100
+	maxLabel       = 80
+	maxChoices     = 25
+	maxChoiceName  = 100
+	maxChoiceValue = 100
+	maxURL         = 2000 // Discord rejects longer embed and button URLs
+	maxCommandDesc = 100
+)
+
+const ellipsis = "…"
+
+// textLen is the length Discord counts.
+func textLen(s string) int {
+	n := 0
+	for _, r := range s {
+		n += utf16.RuneLen(r)
+		if r == utf8.RuneError {
+			n++ // stays conservative for invalid bytes, which sanitize removes anyway
+		}
+	}
+	return n
+}
+
+// cut shortens s to at most n units, ending at a grapheme boundary with
+// "…" when anything was dropped, so no emoji, flag or accented letter is
+// split in half.
+func cut(s string, n int) string {
+	if textLen(s) <= n {
+		return s
+	}
+	if n < 1 {
+		return ""
+	}
+	budget := n - 1 // the ellipsis is one unit
+	used, end := 0, 0
+	g := uniseg.NewGraphemes(s)
+	for g.Next() {
+		l := textLen(g.Str())
+		if used+l > budget {
+			break
+		}
+		used += l
+		_, end = g.Positions()
+	}
+	out := strings.TrimRightFunc(s[:end], unicode.IsSpace)
+	// A cut between a backslash and the character it escapes would leave
+	// the backslash escaping the ellipsis instead; drop it.
+	if trailingBackslashes(out)%2 == 1 {
+		out = out[:len(out)-1]
+	}
+	return out + ellipsis
+}
+
+func trailingBackslashes(s string) int {
+	n := 0
+	for i := len(s) - 1; i >= 0 && s[i] == '\\'; i-- {
+		n++
+	}
+	return n
+}
+
+// sanitize makes text from a user or a glossary file safe to send: valid
+// UTF-8, no control characters other than newlines (when multiline), no
+// bidirectional overrides that could make a line read backwards, and no
+// invisible characters at the edges.
+func sanitize(s string, multiline bool) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		switch {
+		case r == '\n' && multiline:
+			b.WriteRune(r)
+		case r == '\n' || r == '\t' || r == '\r':
+			b.WriteByte(' ')
+		case unicode.IsControl(r), isBidiControl(r):
+			// dropped
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return strings.TrimSpace(b.String())
+}
+
+func isBidiControl(r rune) bool {
+	return (r >= '\u202A' && r <= '\u202E') || (r >= '\u2066' && r <= '\u2069') || r == '\u200E' || r == '\u200F' || r == '\u061C'
+}
+
+// markdownSpecial are the characters Discord's markdown gives a meaning.
+const markdownSpecial = "\\*_~`|[]<>#-"
+
+// escape sanitizes s and makes it literal in Discord markdown: markdown
+// characters are backslash-escaped and @everyone/@here get a zero-width
+// space so they render as plain words. allowed_mentions already stops
+// every ping; this also stops the text from looking like one, and
+// <@id>, <@&role> and <#channel> show as typed.
+func escape(s string, multiline bool) string {
+	s = sanitize(s, multiline)
+	if !strings.ContainsAny(s, markdownSpecial+"@") {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 8)
+	for i, r := range s {
+		switch {
+		case r == '@':
+			b.WriteRune(r)
+			if rest := s[i+1:]; strings.HasPrefix(rest, "everyone") || strings.HasPrefix(rest, "here") {
+				b.WriteString("\u200b")
+			}
+			continue
+		case r == '-' || r == '#':
+			// Only meaningful at the start of a line (lists, headings);
+			// escaping every hyphen would clutter "mesa-optimization".
+			if i == 0 || s[i-1] == '\n' {
+				b.WriteByte('\\')
+			}
+		case strings.ContainsRune(markdownSpecial, r):
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// plain is for fields Discord shows without markdown (button labels,
+// autocomplete names): sanitized, one line, cut to n.
+func plain(s string, n int) string {
+	return cut(sanitize(s, false), n)
+}
+
+// safeURL returns u when it is an absolute http(s) URL Discord will
+// accept in an embed or a link button, or "".
+func safeURL(u string) string {
+	if u == "" || len(u) > maxURL || strings.ContainsAny(u, " \t\r\n<>\"") || !utf8.ValidString(u) {
+		return ""
+	}
+	p, err := url.Parse(u)
+	if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" || p.User != nil {
+		return ""
+	}
+	s := p.String()
+	if len(s) > maxURL {
+		return ""
+	}
+	return s
+}
+
+// linkURL is safeURL made safe inside markdown's (…): parentheses would end
+// the link early.
+func linkURL(u string) string {
+	u = safeURL(u)
+	return strings.NewReplacer("(", "%28", ")", "%29").Replace(u)
+}
