@@ -224,21 +224,21 @@ func checkMessage(t testing.TB, d *messageData, raw []byte) {
 	within := func(what, s string, n int) {
 		t.Helper()
 		if l := textLen(s); l > n {
-			t.Errorf("%s is %d long, limit %d: %q", what, l, n, s)
+			t.Errorf("%s is %d long, limit %d: %.80q…", what, l, n, s)
 		}
 		if strings.ContainsAny(s, "\u202e\u202d\u2066\u2067\u2068\x00\x1b") {
-			t.Errorf("%s contains a control or bidi character: %q", what, s)
+			t.Errorf("%s contains a control or bidi character: %.200q", what, s)
 		}
 	}
 	noPing := func(what, s string) {
 		t.Helper()
 		for _, p := range []string{"@everyone", "@here"} {
 			if strings.Contains(s, p) {
-				t.Errorf("%s contains a live %s: %q", what, p, s)
+				t.Errorf("%s contains a live %s: %.200q", what, p, s)
 			}
 		}
 		if i := strings.Index(s, "<@"); i >= 0 && (i == 0 || s[i-1] != '\\') {
-			t.Errorf("%s contains unescaped mention markup: %q", what, s)
+			t.Errorf("%s contains unescaped mention markup: %.200q", what, s)
 		}
 	}
 	within("content", d.Content, maxContent)

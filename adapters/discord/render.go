@@ -53,15 +53,17 @@ func render(r bot.Reply) *discordgo.InteractionResponseData {
 
 func cardEmbed(c *bot.Card) *discordgo.MessageEmbed {
 	e := &discordgo.MessageEmbed{
-		Type:  discordgo.EmbedTypeRich,
-		Title: cut(escape(c.Title, false), maxTitle),
-		URL:   safeURL(c.URL()),
-		Color: embedColor,
+		Type:        discordgo.EmbedTypeRich,
+		Title:       cut(escape(c.Title, false), maxTitle),
+		URL:         safeURL(c.URL()),
+		Color:       embedColor,
+		Description: cut(escape(c.Summary, true), maxDescription),
 	}
 	if e.Title == "" {
 		e.Title = "(untitled entry)"
 	}
-	summary := escape(c.Summary, true)
+	// Fields share what the title and summary leave of the 6000 all of an
+	// embed's text may use, in order of importance.
 	if len(c.KeyPoints) > 0 {
 		lines := make([]string, 0, len(c.KeyPoints))
 		for _, k := range c.KeyPoints {
@@ -69,37 +71,66 @@ func cardEmbed(c *bot.Card) *discordgo.MessageEmbed {
 				lines = append(lines, "• "+k)
 			}
 		}
-		addField(e, "Key points", fitLines(lines, maxFieldValue))
+		// Key points often run past one field's 1024: continue in a second.
+		first, rest := splitLines(lines, maxFieldValue)
+		addField(e, "Key points", first, func(n int) string { return fitLines(lines, n) })
+		if len(rest) > 0 && len(e.Fields) == 1 && e.Fields[0].Value == first {
+			addField(e, "Key points (continued)", fitLines(rest, maxFieldValue), func(n int) string { return fitLines(rest, n) })
+		}
 	}
 	if len(c.Sources) > 0 {
 		lines := make([]string, 0, len(c.Sources))
 		for _, s := range c.Sources {
 			lines = append(lines, sourceLine(s))
 		}
-		addField(e, "Sources", fitLines(lines, maxFieldValue))
+		addField(e, "Sources", fitLines(lines, maxFieldValue), func(n int) string { return fitLines(lines, n) })
 	}
 	if len(c.Aliases) > 0 {
-		addField(e, "Other names", joinFit(c.Aliases, maxFieldValue))
+		addField(e, "Other names", joinFit(c.Aliases, maxFieldValue), func(n int) string { return joinFit(c.Aliases, n) })
 	}
 	if len(c.SeeAlso) > 0 {
 		titles := make([]string, len(c.SeeAlso))
 		for i, s := range c.SeeAlso {
 			titles[i] = s.Title
 		}
-		addField(e, "Related", joinFit(titles, maxFieldValue))
+		addField(e, "Related", joinFit(titles, maxFieldValue), func(n int) string { return joinFit(titles, n) })
 	}
-	// The summary gets what the other parts leave of the 6000 shared by
-	// all of an embed's text; fields are capped well below that, so it
-	// always keeps at least 1,500.
-	e.Description = cut(summary, min(maxDescription, maxEmbedTotal-embedLen(e)))
 	return e
 }
 
-func addField(e *discordgo.MessageEmbed, name, value string) {
+// addField adds a field when there is room in the embed: value as it is
+// when it fits, otherwise refit(n) with what is left, or nothing when too
+// little is left to be useful.
+func addField(e *discordgo.MessageEmbed, name, value string, refit func(n int) string) {
 	if value == "" || len(e.Fields) >= maxFields {
 		return
 	}
+	left := min(maxFieldValue, maxEmbedTotal-embedLen(e)-textLen(name))
+	if textLen(value) > left {
+		if left < 40 || refit == nil {
+			return
+		}
+		if value = refit(left); value == "" {
+			return
+		}
+	}
 	e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: name, Value: value})
+}
+
+// splitLines returns the lines that fit in n units (at least the first)
+// and the rest.
+func splitLines(lines []string, n int) (string, []string) {
+	used := 0
+	for i, l := range lines {
+		if i == 0 && textLen(l) > n {
+			return cut(l, n), lines[1:]
+		}
+		if i > 0 && used+1+textLen(l) > n {
+			return strings.Join(lines[:i], "\n"), lines[i:]
+		}
+		used += textLen(l) + min(i, 1)
+	}
+	return fitLines(lines, n), nil
 }
 
 // embedLen is the text Discord counts towards an embed's 6000.
@@ -266,7 +297,7 @@ func helpEmbed(cs []bot.CommandInfo) *discordgo.MessageEmbed {
 		if len(c.Examples) > 0 {
 			v += "\nFor example: /" + escape(c.Name+" "+c.Examples[0], false)
 		}
-		addField(e, cut(escape(c.Usage("/"), false), maxFieldName), cut(v, maxFieldValue))
+		addField(e, cut(escape(c.Usage("/"), false), maxFieldName), cut(v, maxFieldValue), func(n int) string { return cut(v, n) })
 	}
 	return e
 }
@@ -287,29 +318,33 @@ func linksEmbed(ls []bot.Link) *discordgo.MessageEmbed {
 }
 
 func promptEmbed(p *bot.Prompt) *discordgo.MessageEmbed {
-	e := &discordgo.MessageEmbed{Type: discordgo.EmbedTypeRich, Color: embedColor, Title: cut(escape(p.Title, false), maxTitle)}
+	e := &discordgo.MessageEmbed{
+		Type:        discordgo.EmbedTypeRich,
+		Color:       embedColor,
+		Title:       cut(escape(p.Title, false), maxTitle),
+		Description: cut(escape(p.Summary, true), maxDescription),
+	}
 	if len(p.Readings) > 0 {
 		lines := make([]string, 0, len(p.Readings))
 		for _, s := range p.Readings {
 			lines = append(lines, sourceLine(s))
 		}
-		addField(e, "Read", fitLines(lines, maxFieldValue))
+		addField(e, "Read", fitLines(lines, maxFieldValue), nil)
 	}
 	if len(p.Questions) > 0 {
 		lines := make([]string, 0, len(p.Questions))
 		for _, q := range p.Questions {
 			lines = append(lines, "• "+escape(q, false))
 		}
-		addField(e, "Discuss", fitLines(lines, maxFieldValue))
+		addField(e, "Discuss", fitLines(lines, maxFieldValue), nil)
 	}
 	if len(p.Terms) > 0 {
 		titles := make([]string, len(p.Terms))
 		for i, t := range p.Terms {
 			titles[i] = t.Title
 		}
-		addField(e, "Terms", joinFit(titles, maxFieldValue))
+		addField(e, "Terms", joinFit(titles, maxFieldValue), nil)
 	}
-	e.Description = cut(escape(p.Summary, true), min(maxDescription, maxEmbedTotal-embedLen(e)))
 	return e
 }
 

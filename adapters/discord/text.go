@@ -173,8 +173,8 @@ func safeURL(u string) string {
 }
 
 // linkURL is safeURL made safe inside markdown's (…): parentheses would end
-// the link early.
+// the link early, and an @ would make the link text look like a mention.
 func linkURL(u string) string {
 	u = safeURL(u)
-	return strings.NewReplacer("(", "%28", ")", "%29").Replace(u)
+	return strings.NewReplacer("(", "%28", ")", "%29", "@", "%40").Replace(u)
 }
