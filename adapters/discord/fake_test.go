@@ -364,9 +364,9 @@ func newFakeAPI(t testing.TB) *fakeAPI {
 	f := &fakeAPI{identify: make(chan identifyMsg, 4)}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /api/v9/gateway", func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprintf(w, `{"url":"ws://%s/gateway"}`, r.Host)
+		fmt.Fprintf(w, `{"url":"ws://%s"}`, r.Host) // discordgo appends "/?v=10&encoding=json"
 	})
-	mux.HandleFunc("GET /gateway", f.gateway)
+	mux.HandleFunc("GET /{$}", f.gateway)
 	mux.HandleFunc("/api/v9/", func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		f.mu.Lock()
@@ -468,7 +468,7 @@ func (f *fakeAPI) gateway(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.WriteJSON(map[string]any{"op": 0, "t": "READY", "s": 1, "d": map[string]any{
-		"v": 10, "session_id": "session-1", "resume_gateway_url": "ws://" + r.Host + "/gateway",
+		"v": 10, "session_id": "session-1", "resume_gateway_url": "ws://" + r.Host,
 		"user":        map[string]any{"id": "9000000000000000009", "username": "refbot", "bot": true},
 		"application": map[string]any{"id": testApp},
 		"guilds":      []any{},
