@@ -88,8 +88,11 @@ func trailingBackslashes(s string) int {
 // sanitize makes text from a user or a glossary file safe to send: valid
 // UTF-8, no control characters other than newlines (when multiline), no
 // bidirectional overrides that could make a line read backwards, and no
-// invisible characters at the edges.
+// spaces at the edges.
 func sanitize(s string, multiline bool) string {
+	if clean(s, multiline) {
+		return strings.TrimSpace(s) // the common case: nothing to copy
+	}
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	var b strings.Builder
 	b.Grow(len(s))
@@ -108,12 +111,39 @@ func sanitize(s string, multiline bool) string {
 	return strings.TrimSpace(b.String())
 }
 
+// clean reports whether sanitize would leave s as it is, but for spaces at
+// the edges.
+func clean(s string, multiline bool) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x80 {
+			return cleanRunes(s[i:], multiline)
+		}
+		if c < 0x20 && !(c == '\n' && multiline) || c == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+func cleanRunes(s string, multiline bool) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if r == '\n' && multiline {
+			continue
+		}
+		if r < 0x20 || r == 0x7f || r >= 0x80 && (unicode.IsControl(r) || isBidiControl(r)) {
+			return false
+		}
+	}
+	return true
+}
+
 func isBidiControl(r rune) bool {
 	return (r >= '\u202A' && r <= '\u202E') || (r >= '\u2066' && r <= '\u2069') || r == '\u200E' || r == '\u200F' || r == '\u061C'
 }
-
-// markdownSpecial are the characters Discord's markdown gives a meaning.
-const markdownSpecial = "\\*_~`|[]<>#-"
 
 // escape sanitizes s and makes it literal in Discord markdown: markdown
 // characters are backslash-escaped and @everyone/@here get a zero-width
@@ -122,30 +152,47 @@ const markdownSpecial = "\\*_~`|[]<>#-"
 // <@id>, <@&role> and <#channel> show as typed.
 func escape(s string, multiline bool) string {
 	s = sanitize(s, multiline)
-	if !strings.ContainsAny(s, markdownSpecial+"@") {
-		return s
-	}
+	// Every character escaped is ASCII, so a byte loop copying the runs
+	// between them is enough (UTF-8 continuation bytes are never ASCII).
 	var b strings.Builder
-	b.Grow(len(s) + 8)
-	for i, r := range s {
-		switch {
-		case r == '@':
-			b.WriteRune(r)
-			if rest := s[i+1:]; strings.HasPrefix(rest, "everyone") || strings.HasPrefix(rest, "here") {
-				b.WriteString("\u200b")
-			}
-			continue
-		case r == '-' || r == '#':
+	last := 0
+	for i := 0; i < len(s); i++ {
+		var insert string
+		after := false
+		switch c := s[i]; c {
+		case '\\', '*', '_', '~', '`', '|', '[', ']', '<', '>':
+			insert = "\\"
+		case '-', '#':
 			// Only meaningful at the start of a line (lists, headings);
 			// escaping every hyphen would clutter "mesa-optimization".
 			if i == 0 || s[i-1] == '\n' {
-				b.WriteByte('\\')
+				insert = "\\"
 			}
-		case strings.ContainsRune(markdownSpecial, r):
-			b.WriteByte('\\')
+		case '@':
+			if rest := s[i+1:]; strings.HasPrefix(rest, "everyone") || strings.HasPrefix(rest, "here") {
+				insert, after = "\u200b", true
+			}
 		}
-		b.WriteRune(r)
+		if insert == "" {
+			continue
+		}
+		if b.Len() == 0 {
+			b.Grow(len(s) + 16)
+		}
+		if after {
+			b.WriteString(s[last : i+1])
+			b.WriteString(insert)
+		} else {
+			b.WriteString(s[last:i])
+			b.WriteString(insert)
+			b.WriteByte(s[i])
+		}
+		last = i + 1
 	}
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
 	return b.String()
 }
 
@@ -176,5 +223,8 @@ func safeURL(u string) string {
 // the link early, and an @ would make the link text look like a mention.
 func linkURL(u string) string {
 	u = safeURL(u)
-	return strings.NewReplacer("(", "%28", ")", "%29", "@", "%40").Replace(u)
+	if strings.ContainsAny(u, "()@") {
+		u = strings.ReplaceAll(strings.ReplaceAll(strings.ReplaceAll(u, "(", "%28"), ")", "%29"), "@", "%40")
+	}
+	return u
 }
