@@ -3,6 +3,8 @@ package discord
 import (
 	"fmt"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -267,7 +269,7 @@ func entryButtons(ss []bot.Suggestion, maxRows int) []discordgo.MessageComponent
 // characters or the id could not be read back.
 func customID(action, id string) (string, bool) {
 	s := action + ":" + id
-	if id == "" || len(s) > maxCustomID || strings.ContainsAny(id, "\x00\n") {
+	if id == "" || len(s) > maxCustomID || !utf8.ValidString(id) || strings.ContainsFunc(id, unicode.IsControl) {
 		return "", false
 	}
 	return s, true
@@ -363,7 +365,7 @@ func choices(ss []bot.Suggestion) []*discordgo.ApplicationCommandOptionChoice {
 			name = s.Name + " (" + s.Title + ")"
 		}
 		name = plain(name, maxChoiceName)
-		if name == "" || s.ID == "" || textLen(s.ID) > maxChoiceValue {
+		if name == "" || s.ID == "" || textLen(s.ID) > maxChoiceValue || !utf8.ValidString(s.ID) {
 			continue
 		}
 		out = append(out, &discordgo.ApplicationCommandOptionChoice{Name: name, Value: s.ID})
