@@ -37,11 +37,22 @@ const ellipsis = "…"
 
 // textLen is the length Discord counts.
 func textLen(s string) int {
+	if !utf8.ValidString(s) {
+		n := 0
+		for _, r := range s {
+			n += utf16.RuneLen(r) // U+FFFD for each invalid byte: 1
+		}
+		return n
+	}
+	// In valid UTF-8 every character starts with a non-continuation byte,
+	// and only four-byte characters take two UTF-16 units.
 	n := 0
-	for _, r := range s {
-		n += utf16.RuneLen(r)
-		if r == utf8.RuneError {
-			n++ // stays conservative for invalid bytes, which sanitize removes anyway
+	for i := 0; i < len(s); i++ {
+		if b := s[i]; b&0xC0 != 0x80 {
+			n++
+			if b >= 0xF0 {
+				n++
+			}
 		}
 	}
 	return n
