@@ -116,8 +116,16 @@ func intents(messageContent bool) discordgo.Intent {
 // answer is the one place an interaction becomes a response; both
 // transports send what it returns and nothing else, and every message in
 // it has passed through safe.
-func (a *Adapter) answer(ctx context.Context, i *discordgo.Interaction) *discordgo.InteractionResponse {
-	resp := a.respond(ctx, i)
+func (a *Adapter) answer(ctx context.Context, i *discordgo.Interaction) (resp *discordgo.InteractionResponse) {
+	// A bug below must not take the process down: discordgo runs gateway
+	// handlers on bare goroutines, where a panic would end refbot.
+	defer func() {
+		if p := recover(); p != nil {
+			resp = a.fail(ctx, i, fmt.Errorf("panic: %v", p))
+			resp.Data = safe(resp.Data)
+		}
+	}()
+	resp = a.respond(ctx, i)
 	if resp.Data != nil {
 		resp.Data = safe(resp.Data)
 	}

@@ -380,6 +380,13 @@ func newFakeAPI(t testing.TB) *fakeAPI {
 		}
 		f.calls = append(f.calls, apiCall{r.Method, r.URL.Path, body})
 		f.mu.Unlock()
+		// Every message refbot sends must carry the empty mention list.
+		if (strings.HasSuffix(r.URL.Path, "/callback") || strings.Contains(r.URL.Path, "/webhooks/") || strings.HasSuffix(r.URL.Path, "/messages")) &&
+			!bytes.Contains(body, []byte(`"allowed_mentions":{"parse":[]`)) {
+			t.Errorf("%s %s without an empty allowed_mentions: %s", r.Method, r.URL.Path, body)
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
 		if r.Header.Get("Authorization") != "Bot test-token" && !strings.Contains(r.URL.Path, "/interactions/") && !strings.Contains(r.URL.Path, "/webhooks/") {
 			w.WriteHeader(http.StatusUnauthorized)
 			return

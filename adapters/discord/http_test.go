@@ -217,3 +217,17 @@ func (nopCloser) Close() error { return nil }
 func readCloser(b []byte) nopCloser { return nopCloser{bytes.NewReader(b)} }
 
 var _ = json.Marshal
+
+func TestPanicBecomesSomethingWentWrong(t *testing.T) {
+	var logs bytes.Buffer
+	a := newAdapter(t, nil, nil)
+	a.log = slog.New(slog.NewTextHandler(&logs, nil))
+	a.bot = nil // any call into the core now panics
+	code, body := serve(t, a, signed(interaction(2, commandData("help")), time.Now()))
+	if code != 200 || !bytes.Contains(body, []byte("Something went wrong")) || !bytes.Contains(body, []byte(`"flags":64`)) {
+		t.Fatalf("status %d: %s", code, body)
+	}
+	if !strings.Contains(logs.String(), "panic") {
+		t.Errorf("the panic was not logged: %q", logs.String())
+	}
+}
