@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
+	"net/http"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
@@ -89,11 +92,26 @@ func (a *Adapter) gatewayInteraction(ctx context.Context, i *discordgo.Interacti
 	}
 	resp := a.answer(ctx, i)
 	err := a.rest(ctx, func(opts ...discordgo.RequestOption) error {
-		return a.s.InteractionRespond(i, resp, opts...)
+		// Session.InteractionRespond would key its rate-limit bucket on
+		// the interaction token, and discordgo never frees buckets
+		// (discordgo issue #1333): one leaked bucket per interaction. A
+		// fixed set of buckets keeps memory flat and callbacks parallel.
+		_, err := a.s.RequestWithBucketID(http.MethodPost, discordgo.EndpointInteractionResponse(i.ID, i.Token), resp, callbackBucket(i.ID), opts...)
+		return err
 	})
 	if err != nil {
 		a.log.ErrorContext(ctx, "discord interaction response", "interaction", i.ID, "err", err)
 	}
+}
+
+// callbackBuckets is how many interaction callbacks may be in flight at
+// once over the gateway.
+const callbackBuckets = 16
+
+func callbackBucket(id string) string {
+	h := fnv.New32a()
+	h.Write([]byte(id))
+	return "interaction-callback-" + strconv.Itoa(int(h.Sum32()%callbackBuckets))
 }
 
 // rest runs one REST call, waiting out 429s for at most
