@@ -5,19 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-
-	"refbot/adapters/shell"
-	"refbot/bot"
 )
-
-// consoleAutolink turns auto-linking on in the console's channel, so
-// people can try it locally: lines that are not commands are messages.
-func consoleAutolink() bot.AutolinkConfig {
-	return bot.AutolinkConfig{
-		Enabled:  true,
-		Channels: []bot.AutolinkChannel{{Platform: "console", Channel: shell.Channel, Mode: bot.AutolinkDigest}},
-	}
-}
 
 // maxScanInput caps what refbot scan reads: a chat message is at most
 // 40,000 characters (Slack), so 1 MiB is generous.

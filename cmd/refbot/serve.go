@@ -102,7 +102,9 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 		ProposeHint: cfg.Glossary.ProposeHint,
 		Observer:    newMetrics(reg),
 		Logger:      log,
+		Autolink:    cfg.Autolink.core(),
 	})
+	warnAutolink(cfg, log)
 	d := deps{bot: b, log: log, reg: reg}
 
 	var platforms []platform
