@@ -454,3 +454,8 @@ func humanDuration(d time.Duration) string {
 	}
 	return d.String()
 }
+
+// AutolinkEnabled reports whether auto-linking is switched on, so
+// adapters subscribe to chat messages (and Discord requests the
+// message-content intent) only then.
+func (b *Bot) AutolinkEnabled() bool { return b.autolink.Enabled }

@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
@@ -58,6 +59,8 @@ type Adapter struct {
 	log *slog.Logger
 	cfg Config
 	s   *discordgo.Session
+	// self is refbot's user id (a string), learned from READY.
+	self atomic.Value
 }
 
 // New returns an adapter for b. It makes no network calls.
@@ -137,7 +140,7 @@ func (a *Adapter) answer(ctx context.Context, i *discordgo.Interaction) (resp *d
 // role or a user. (An empty struct would marshal as "parse":null, which
 // Discord reads differently.)
 func safe(d *discordgo.InteractionResponseData) *discordgo.InteractionResponseData {
-	d.AllowedMentions = &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}
+	d.AllowedMentions = noMentions()
 	return d
 }
 
@@ -225,11 +228,15 @@ func (a *Adapter) fail(ctx context.Context, i *discordgo.Interaction, err error)
 func request(i *discordgo.Interaction, kind bot.Kind) bot.Request {
 	req := bot.Request{Platform: Platform, Team: i.GuildID, Channel: i.ChannelID, Kind: kind}
 	// Member is set in servers, User in DMs.
+	// Changing a channel's settings (/autolink on) takes Manage Channels
+	// there; in a DM the only other party is refbot.
 	switch {
 	case i.Member != nil && i.Member.User != nil:
 		req.User = i.Member.User.ID
+		req.CanManage = i.Member.Permissions&(discordgo.PermissionManageChannels|discordgo.PermissionAdministrator) != 0
 	case i.User != nil:
 		req.User = i.User.ID
+		req.CanManage = true
 	}
 	return req
 }

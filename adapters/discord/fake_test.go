@@ -342,8 +342,9 @@ type fakeAPI struct {
 	calls    []apiCall
 	limited  int // answer this many requests with 429 first
 	identify chan identifyMsg
-	closing  int    // gateway close code after Identify; 0: READY
-	dispatch []byte // interaction dispatched after READY
+	closing  int      // gateway close code after Identify; 0: READY
+	dispatch []byte   // interaction dispatched after READY
+	messages [][]byte // MESSAGE_CREATE events dispatched after READY
 }
 
 type apiCall struct {
@@ -396,6 +397,11 @@ func newFakeAPI(t testing.TB) *fakeAPI {
 			w.Header().Set("Content-Type", "application/json")
 			w.Write(body)
 		case strings.HasSuffix(r.URL.Path, "/callback"):
+			w.WriteHeader(http.StatusNoContent)
+		case r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, "/api/v9/channels/") && strings.HasSuffix(r.URL.Path, "/messages"):
+			w.Header().Set("Content-Type", "application/json")
+			io.WriteString(w, `{"id":"8100000000000000081","channel_id":"4000000000000000004"}`)
+		case r.Method == http.MethodPut && strings.Contains(r.URL.Path, "/reactions/") && strings.HasSuffix(r.URL.Path, "/@me"):
 			w.WriteHeader(http.StatusNoContent)
 		case strings.Contains(r.URL.Path, "/webhooks/"):
 			w.Header().Set("Content-Type", "application/json")
@@ -468,7 +474,7 @@ func (f *fakeAPI) gateway(w http.ResponseWriter, r *http.Request) {
 	}
 	f.identify <- id
 	f.mu.Lock()
-	closing, dispatch := f.closing, f.dispatch
+	closing, dispatch, messages := f.closing, f.dispatch, f.messages
 	f.mu.Unlock()
 	if closing != 0 {
 		c.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(closing, "Disallowed intent(s)."))
@@ -482,6 +488,9 @@ func (f *fakeAPI) gateway(w http.ResponseWriter, r *http.Request) {
 	}})
 	if dispatch != nil {
 		c.WriteJSON(map[string]any{"op": 0, "t": "INTERACTION_CREATE", "s": 2, "d": json.RawMessage(dispatch)})
+	}
+	for i, m := range messages {
+		c.WriteJSON(map[string]any{"op": 0, "t": "MESSAGE_CREATE", "s": 3 + i, "d": json.RawMessage(m)})
 	}
 	for {
 		var m struct {

@@ -39,6 +39,14 @@ func (a *Adapter) Run(ctx context.Context) error {
 		a.gatewayInteraction(ctx, ic.Interaction)
 	})
 	defer remove()
+	removeReady := a.s.AddHandler(func(s *discordgo.Session, r *discordgo.Ready) { a.ready(r) })
+	defer removeReady()
+	if a.cfg.MessageContent {
+		removeMessages := a.s.AddHandler(func(s *discordgo.Session, m *discordgo.MessageCreate) {
+			a.gatewayMessage(ctx, m.Message)
+		})
+		defer removeMessages()
+	}
 	dropped := make(chan struct{}, 1)
 	removeDisconnect := a.s.AddHandler(func(*discordgo.Session, *discordgo.Disconnect) {
 		select {

@@ -17,6 +17,9 @@ const (
 	// PermEmbedLinks lets those posts carry cards (embeds); without it
 	// Discord drops the embed.
 	PermEmbedLinks int64 = 1 << 14
+	// PermAddReactions lets the quiet auto-link style add its 📖
+	// reaction; only needed with auto-linking.
+	PermAddReactions int64 = 1 << 6
 	// PermReadMessageHistory lets auto-link replies point at the message
 	// they answer; only needed with auto-linking.
 	PermReadMessageHistory int64 = 1 << 16
@@ -36,7 +39,7 @@ type Features struct {
 func Permissions(f Features) int64 {
 	p := PermViewChannel | PermSendMessages | PermSendMessagesInThreads | PermEmbedLinks
 	if f.AutoLink {
-		p |= PermReadMessageHistory
+		p |= PermReadMessageHistory | PermAddReactions
 	}
 	return p
 }

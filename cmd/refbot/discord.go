@@ -40,7 +40,10 @@ func newDiscord(cfg DiscordConfig, d deps) (platform, error) {
 		GuildIDs:         cfg.GuildIDs,
 		ShardID:          cfg.ShardID,
 		ShardCount:       cfg.ShardCount,
-		Client:           client,
+		// Reading messages needs a privileged intent: ask only when
+		// auto-linking is on, and only the gateway delivers messages.
+		MessageContent: d.bot.AutolinkEnabled() && cfg.Mode == "gateway",
+		Client:         client,
 	}, d.log.With("platform", "discord"))
 	if err != nil {
 		return nil, err
@@ -134,7 +137,12 @@ func runDiscordCommand(ctx context.Context, args []string, getenv func(string) s
 			return exitError{code: 2, msg: fmt.Sprintf("application id %q should be digits only (Developer Portal > General Information > Application ID)", id)}
 		}
 	}
-	fmt.Fprintln(stdout, discord.InviteURL(id, discord.Features{}))
-	fmt.Fprintln(stderr, "Open this URL as a server admin to add refbot. It asks for: View Channels, Send Messages,\nSend Messages in Threads and Embed Links (see the README's Discord section for why).")
+	features := discord.Features{AutoLink: cfg.Autolink.Enabled}
+	fmt.Fprintln(stdout, discord.InviteURL(id, features))
+	extra := ""
+	if features.AutoLink {
+		extra = ",\nand for auto-linking Read Message History and Add Reactions"
+	}
+	fmt.Fprintf(stderr, "Open this URL as a server admin to add refbot. It asks for: View Channels, Send Messages,\nSend Messages in Threads and Embed Links%s (see the README's Discord section for why).\n", extra)
 	return nil
 }
