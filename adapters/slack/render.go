@@ -247,12 +247,8 @@ func (b *builder) card(c *bot.Card) {
 		b.list("*Sources*", sourceLines(c.Sources))
 	}
 	if len(c.Aliases) > 0 {
-		names := make([]string, 0, len(c.Aliases))
-		for _, a := range c.Aliases {
-			names = append(names, clean(a, true))
-		}
 		const lead = "_Also called:_ "
-		s := lead + fit(strings.Join(names, ", "), maxSectionText-len(lead), escape)
+		s := lead + mrkdwnLine(strings.Join(c.Aliases, ", "), maxSectionText-len(lead))
 		b.add(slack.NewContextBlock("", text(s)))
 	}
 	if len(c.SeeAlso) > 0 && b.room() > 3 {

@@ -96,13 +96,12 @@ func defuse(s string) string {
 // escape prepares user or glossary text for mrkdwn and the message text
 // field: only &, < and > are escaped (as Slack asks), so typed
 // <!channel>, <!here> or <@U123> show as text and ping nobody.
-func escape(s string) string { return defuse(slackutilsx.EscapeMessage(s)) }
+func escape(s string) string { return slackutilsx.EscapeMessage(s) }
 
-// plain prepares text for a plain_text object (header, button, option).
-// Slack does not parse mentions or entities there, so it is not escaped;
-// a word joiner after "<" keeps even a copy-pasted "<!here>" inert.
-func plain(s string) string {
-	s = defuse(s)
+// inert keeps text for a plain_text object (header, button, option)
+// harmless. Slack parses neither mentions nor entities there, so it is not
+// escaped; a word joiner after "<" keeps even a pasted "<!here>" inert.
+func inert(s string) string {
 	if !strings.Contains(s, "<") {
 		return s
 	}
@@ -111,6 +110,8 @@ func plain(s string) string {
 	}
 	return s
 }
+
+func verbatim(s string) string { return s }
 
 // fit returns enc(s) in at most max characters. When it is too long it is
 // cut at a grapheme boundary and ends with "…"; because each grapheme is
@@ -140,19 +141,20 @@ func fit(s string, max int, enc func(string) string) string {
 	return b.String()
 }
 
-// mrkdwn is user or glossary text cleaned, escaped and cut for mrkdwn.
+// mrkdwn is user or glossary text cleaned, defused, escaped and cut for
+// mrkdwn or a message's text.
 func mrkdwn(s string, max int) string {
-	return fit(clean(s, false), max, escape)
+	return fit(defuse(clean(s, false)), max, escape)
 }
 
 // mrkdwnLine is mrkdwn on one line.
 func mrkdwnLine(s string, max int) string {
-	return fit(clean(s, true), max, escape)
+	return fit(defuse(clean(s, true)), max, escape)
 }
 
 // plainLine is text cleaned and cut for a one-line plain_text object.
 func plainLine(s string, max int) string {
-	return fit(clean(s, true), max, plain)
+	return fit(inert(defuse(clean(s, true))), max, verbatim)
 }
 
 // unescapeSlack undoes Slack's escaping of &, < and > in text a user
