@@ -204,23 +204,34 @@ func pack(heading string, lines []string, n int) []string {
 	}
 	const limit = maxSectionText - 2 // room for "\n…"
 	var out []string
-	cur, curLen := heading, utf8.RuneCountInString(heading)
+	size := len(heading) + len(lines)
+	for _, l := range lines {
+		size += len(l)
+	}
+	var cur strings.Builder
+	cur.Grow(min(size, 4*limit)) // usually all lines fit one section
+	cur.WriteString(heading)
+	curLen := utf8.RuneCountInString(heading)
 	for _, l := range lines {
 		ll := utf8.RuneCountInString(l)
 		switch {
-		case cur == "":
-			cur, curLen = l, ll
+		case cur.Len() == 0:
 		case curLen+1+ll <= limit:
-			cur, curLen = cur+"\n"+l, curLen+1+ll
+			cur.WriteByte('\n')
+			curLen++
 		case len(out)+1 == n:
-			return append(out, cur+"\n"+ellipsis)
+			cur.WriteString("\n" + ellipsis)
+			return append(out, cur.String())
 		default:
-			out = append(out, cur)
-			cur, curLen = l, ll
+			out = append(out, cur.String())
+			cur = strings.Builder{}
+			curLen = 0
 		}
+		cur.WriteString(l)
+		curLen += ll
 	}
-	if cur != "" {
-		out = append(out, cur)
+	if cur.Len() > 0 {
+		out = append(out, cur.String())
 	}
 	return out
 }

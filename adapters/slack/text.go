@@ -164,7 +164,28 @@ func unescapeSlack(s string) string {
 	if !strings.Contains(s, "&") {
 		return s
 	}
-	return strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(s)
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); i++ {
+		if s[i] == '&' {
+			switch rest := s[i:]; {
+			case strings.HasPrefix(rest, "&lt;"):
+				b.WriteByte('<')
+				i += len("&lt;") - 1
+				continue
+			case strings.HasPrefix(rest, "&gt;"):
+				b.WriteByte('>')
+				i += len("&gt;") - 1
+				continue
+			case strings.HasPrefix(rest, "&amp;"):
+				b.WriteByte('&')
+				i += len("&amp;") - 1
+				continue
+			}
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
 }
 
 // linkURL makes a URL safe inside <url|text>; ok is false for anything
@@ -173,10 +194,32 @@ func linkURL(u string) (string, bool) {
 	if !(strings.HasPrefix(u, "https://") || strings.HasPrefix(u, "http://")) || len(u) > maxURL {
 		return "", false
 	}
-	for i := 0; i < len(u); i++ {
-		if c := u[i]; c <= ' ' || c == 0x7f {
+	if !utf8.ValidString(u) {
+		return "", false
+	}
+	for _, r := range u {
+		if r <= ' ' || unicode.IsControl(r) || unicode.IsSpace(r) || isBidiControl(r) {
 			return "", false
 		}
 	}
-	return strings.NewReplacer("&", "&amp;", "<", "%3C", ">", "%3E", "|", "%7C").Replace(u), true
+	if !strings.ContainsAny(u, "&<>|") {
+		return u, true
+	}
+	var b strings.Builder
+	b.Grow(len(u) + 8)
+	for i := 0; i < len(u); i++ {
+		switch c := u[i]; c {
+		case '&':
+			b.WriteString("&amp;")
+		case '<':
+			b.WriteString("%3C")
+		case '>':
+			b.WriteString("%3E")
+		case '|': // would end the URL inside <url|text>
+			b.WriteString("%7C")
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String(), true
 }

@@ -74,6 +74,10 @@ func TestLinkURL(t *testing.T) {
 		{"javascript:alert(1)", "", false},
 		{"https://x.org/a b", "", false},
 		{"ftp://x.org", "", false},
+		{"https://x.org/\u202Eevil", "", false},
+		{"https://x.org/\u00a0", "", false},
+		{"https://x.org/\xff", "", false},
+		{"https://x.org/ünï", "https://x.org/ünï", true},
 		{"https://" + strings.Repeat("a", maxURL), "", false},
 	}
 	for _, tt := range tests {
