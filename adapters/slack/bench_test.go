@@ -34,6 +34,7 @@ func BenchmarkDefineHTTP(b *testing.B) {
 	body := []byte(slash("/define", "mesa optimisation", "https://hooks.slack.com/commands/T1/2/x"))
 	tmpl := signed(testSecret, formType, string(body))
 	b.ReportAllocs()
+	defer reportCPU(b)()
 	for b.Loop() {
 		r := tmpl.Clone(context.Background())
 		r.Body = io.NopCloser(bytes.NewReader(body))
@@ -50,6 +51,7 @@ func BenchmarkDefineCore(b *testing.B) {
 	a := benchAdapter(b)
 	req := bot.Request{Platform: "slack", Kind: bot.Command, Command: "define", Text: "mesa optimisation"}
 	b.ReportAllocs()
+	defer reportCPU(b)()
 	for b.Loop() {
 		if _, err := a.bot.Handle(context.Background(), req); err != nil {
 			b.Fatal(err)
@@ -62,6 +64,7 @@ func BenchmarkRenderCard(b *testing.B) {
 	a := benchAdapter(b)
 	r, _ := a.bot.Handle(context.Background(), bot.Request{Kind: bot.Command, Command: "define", Text: "mesa optimisation"})
 	b.ReportAllocs()
+	defer reportCPU(b)()
 	for b.Loop() {
 		render(r, renderOptions{controls: true})
 	}

@@ -56,7 +56,7 @@ func recv[T any](t testing.TB, ch <-chan T, what string) T {
 // fakeAPI is Slack's Web API and Socket Mode endpoint.
 type fakeAPI struct {
 	srv   *httptest.Server
-	posts chan url.Values // chat.postMessage calls, as posted
+	posts chan url.Values // chat.postMessage and chat.postEphemeral calls, as posted
 	// limitNext makes the next chat.postMessage answer 429 with Retry-After: 1.
 	limitNext atomic.Bool
 	limited   atomic.Int32
@@ -81,7 +81,13 @@ func newFakeAPI(t testing.TB) *fakeAPI {
 		}
 		fmt.Fprintf(w, `{"ok":true,"team":"Study Group","team_id":"T1","user":"refbot","user_id":%q,"bot_id":"BREFBOT"}`, testBotUser)
 	})
-	mux.HandleFunc("POST /chat.postMessage", func(w http.ResponseWriter, r *http.Request) {
+	// chat.postMessage and chat.postEphemeral; posts record which in "_method".
+	mux.HandleFunc("POST /{method}", func(w http.ResponseWriter, r *http.Request) {
+		method := r.PathValue("method")
+		if method != "chat.postMessage" && method != "chat.postEphemeral" {
+			http.NotFound(w, r)
+			return
+		}
 		if err := r.ParseForm(); err != nil {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
@@ -93,6 +99,7 @@ func newFakeAPI(t testing.TB) *fakeAPI {
 			fmt.Fprint(w, `{"ok":false,"error":"ratelimited"}`)
 			return
 		}
+		r.PostForm.Set("_method", method)
 		f.posts <- r.PostForm
 		fmt.Fprintf(w, `{"ok":true,"channel":%q,"ts":"1700000000.000200"}`, r.PostForm.Get("channel"))
 	})

@@ -153,8 +153,8 @@ func (a *Adapter) ignore(user, botID string) bool {
 	return self != nil && user == self.userID
 }
 
-// mention answers "@refbot define TERM" in the thread it was asked in;
-// a mention without a command gets short help.
+// mention answers "@refbot define TERM" in the thread it was asked in; a
+// mention without a command gets short help, seen only by its author.
 func (a *Adapter) mention(ctx context.Context, team string, e *slackevents.AppMentionEvent) bool {
 	if e.Edited != nil || a.ignore(e.User, e.BotID) {
 		return true
@@ -174,6 +174,14 @@ func (a *Adapter) mention(ctx context.Context, team string, e *slackevents.AppMe
 		reply = a.shortHelp()
 	}
 	msg := render(reply, renderOptions{})
+	if reply.Card == nil && len(reply.Suggestions) == 0 {
+		// Help, usage and "not found" concern only the asker: keep them
+		// out of the thread.
+		user := e.User
+		return a.enqueue(job{what: "thread notice", run: func(ctx context.Context) error {
+			return a.postEphemeral(ctx, e.Channel, thread, user, msg)
+		}})
+	}
 	return a.enqueue(job{what: "thread reply", run: func(ctx context.Context) error {
 		return a.post(ctx, e.Channel, thread, msg)
 	}})
@@ -249,6 +257,20 @@ func (a *Adapter) post(ctx context.Context, channel, thread string, msg message)
 	)
 	if err != nil {
 		return fmt.Errorf("chat.postMessage: %w", err)
+	}
+	return nil
+}
+
+// postEphemeral shows msg to one user in a channel's thread
+// (chat.postEphemeral).
+func (a *Adapter) postEphemeral(ctx context.Context, channel, thread, user string, msg message) error {
+	_, err := a.api.PostEphemeralContext(ctx, channel, user,
+		slack.MsgOptionText(msg.Text, false),
+		slack.MsgOptionBlocks(msg.Blocks...),
+		slack.MsgOptionTS(thread),
+	)
+	if err != nil {
+		return fmt.Errorf("chat.postEphemeral: %w", err)
 	}
 	return nil
 }

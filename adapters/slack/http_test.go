@@ -268,13 +268,14 @@ func TestMentions(t *testing.T) {
 		ts, thread string
 		wantThread string
 		want       string
+		ephemeral  bool
 	}{
-		{"in a channel: reply starts a thread", "<@UREFBOT> define mesa optimisation", "1700000000.000100", "", "1700000000.000100", "Mesa-Optimization"},
-		{"in a thread: reply in that thread", "<@UREFBOT|refbot> define corrigable inner alignment", "1700000000.000300", "1700000000.000001", "1700000000.000001", "Inner Alignment"},
-		{"no command: short help", "<@UREFBOT>", "1700000000.000400", "", "1700000000.000400", "Mention me with a command"},
-		{"not a command: short help", "<@UREFBOT> what is this?", "1700000000.000500", "", "1700000000.000500", "Mention me with a command"},
-		{"umbrella form", "<@UREFBOT> refbot search alignment", "1700000000.000600", "", "1700000000.000600", "Entries about"},
-		{"echo is inert", "<@UREFBOT> define &lt;!here&gt; <@U999>", "1700000000.000700", "", "1700000000.000700", "&lt;!here&gt;"},
+		{"in a channel: reply starts a thread", "<@UREFBOT> define mesa optimisation", "1700000000.000100", "", "1700000000.000100", "Mesa-Optimization", false},
+		{"in a thread: reply in that thread", "<@UREFBOT|refbot> define inner alignment", "1700000000.000300", "1700000000.000001", "1700000000.000001", "Inner Alignment", false},
+		{"no command: short help", "<@UREFBOT>", "1700000000.000400", "", "1700000000.000400", "Mention me with a command", true},
+		{"not a command: short help", "<@UREFBOT> what is this?", "1700000000.000500", "", "1700000000.000500", "Mention me with a command", true},
+		{"umbrella form", "<@UREFBOT> refbot search alignment", "1700000000.000600", "", "1700000000.000600", "Entries about", false},
+		{"echo is inert", "<@UREFBOT> define &lt;!here&gt; <@U999>", "1700000000.000700", "", "1700000000.000700", "&lt;!here&gt;", true},
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -283,7 +284,14 @@ func TestMentions(t *testing.T) {
 			if w.Code != 200 {
 				t.Fatalf("status %d", w.Code)
 			}
-			got := recv(t, e.api.posts, "chat.postMessage")
+			got := recv(t, e.api.posts, "the thread reply")
+			wantMethod, wantUser := "chat.postMessage", ""
+			if tt.ephemeral {
+				wantMethod, wantUser = "chat.postEphemeral", "U1"
+			}
+			if got.Get("_method") != wantMethod || got.Get("user") != wantUser {
+				t.Errorf("posted with %s to user %q, want %s to %q", got.Get("_method"), got.Get("user"), wantMethod, wantUser)
+			}
 			if got.Get("channel") != "C1" || got.Get("thread_ts") != tt.wantThread {
 				t.Errorf("posted to %s thread %q, want C1 thread %q", got.Get("channel"), got.Get("thread_ts"), tt.wantThread)
 			}

@@ -26,7 +26,7 @@ type ManifestOptions struct {
 func Scopes() map[string]string {
 	return map[string]string{
 		"commands":          "the /define and /refbot slash commands",
-		"chat:write":        "answering @refbot mentions in their thread (chat.postMessage)",
+		"chat:write":        "answering @refbot mentions in their thread (chat.postMessage; chat.postEphemeral for help and errors only the asker needs)",
 		"app_mentions:read": "receiving the app_mention event when someone writes @refbot",
 	}
 }

@@ -203,32 +203,33 @@ func pack(heading string, lines []string, n int) []string {
 		return nil
 	}
 	const limit = maxSectionText - 2 // room for "\n…"
-	var out []string
 	size := len(heading) + len(lines)
 	for _, l := range lines {
 		size += len(l)
 	}
+	var out []string
 	var cur strings.Builder
 	cur.Grow(min(size, 4*limit)) // usually all lines fit one section
 	cur.WriteString(heading)
-	curLen := utf8.RuneCountInString(heading)
+	// fits says whether cur, a newline and l stay within limit; bytes
+	// bound characters, so counting is only needed near the limit.
+	fits := func(l string) bool {
+		return cur.Len()+1+len(l) <= limit ||
+			utf8.RuneCountInString(cur.String())+1+utf8.RuneCountInString(l) <= limit
+	}
 	for _, l := range lines {
-		ll := utf8.RuneCountInString(l)
 		switch {
 		case cur.Len() == 0:
-		case curLen+1+ll <= limit:
+		case fits(l):
 			cur.WriteByte('\n')
-			curLen++
 		case len(out)+1 == n:
 			cur.WriteString("\n" + ellipsis)
 			return append(out, cur.String())
 		default:
 			out = append(out, cur.String())
 			cur = strings.Builder{}
-			curLen = 0
 		}
 		cur.WriteString(l)
-		curLen += ll
 	}
 	if cur.Len() > 0 {
 		out = append(out, cur.String())

@@ -118,7 +118,7 @@ func verbatim(s string) string { return s }
 // encoded on its own, a cut never falls inside an escape such as &amp;.
 func fit(s string, max int, enc func(string) string) string {
 	out := enc(s)
-	if utf8.RuneCountInString(out) <= max {
+	if len(out) <= max || utf8.RuneCountInString(out) <= max { // bytes bound characters
 		return out
 	}
 	if max < 1 {
