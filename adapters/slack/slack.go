@@ -68,9 +68,6 @@ type Config struct {
 	BotToken      string // xoxb-…
 	AppToken      string // xapp-…, Socket Mode only
 	SigningSecret string // HTTP mode only
-	// HTTPClient makes Web API and response_url calls; nil for a default
-	// with a 30-second timeout.
-	HTTPClient *http.Client
 }
 
 // Adapter connects the core to Slack. Build it with New.
@@ -128,10 +125,7 @@ func New(b *bot.Bot, cfg Config, log *slog.Logger) (*Adapter, error) {
 	if !strings.HasSuffix(apiURL, "/") {
 		apiURL += "/" // slack-go joins method names onto it
 	}
-	hc := cfg.HTTPClient
-	if hc == nil {
-		hc = &http.Client{Timeout: 30 * time.Second}
-	}
+	hc := &http.Client{Timeout: 30 * time.Second}
 	sdkLog := slog.NewLogLogger(log.Handler(), slog.LevelDebug)
 	opts := []slack.Option{
 		slack.OptionAPIURL(apiURL),
