@@ -2,6 +2,7 @@ package slack
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -52,14 +53,7 @@ const (
 // command the core adds needs no change here.
 func DirectCommands() []string { return []string{"define"} }
 
-func isDirect(name string) bool {
-	for _, d := range DirectCommands() {
-		if d == name {
-			return true
-		}
-	}
-	return false
-}
+func isDirect(name string) bool { return slices.Contains(DirectCommands(), name) }
 
 // usage is how a command is typed in Slack: "/define TERM", "/refbot search QUERY".
 func usage(c bot.CommandInfo) string {
