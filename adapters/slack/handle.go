@@ -23,7 +23,48 @@ func (a *Adapter) handle(ctx context.Context, req bot.Request) bot.Reply {
 	if err != nil {
 		a.log.WarnContext(ctx, "slack: request failed", "kind", req.Kind, "command", req.Command, "err", err)
 	}
+	reply.Notice = slashSyntax(reply.Notice, a.bot.Commands())
 	return reply
+}
+
+// slashSyntax rewrites the core's "/search" in a notice into Slack's
+// "/refbot search": only DirectCommands have slash commands of their own,
+// and /search would run Slack's built-in search.
+func slashSyntax(notice string, cmds []bot.CommandInfo) string {
+	if !strings.Contains(notice, "/") {
+		return notice
+	}
+	for _, c := range cmds {
+		if isDirect(c.Name) {
+			continue
+		}
+		word := "/" + c.Name
+		var b strings.Builder
+		rest := notice
+		for {
+			i := strings.Index(rest, word)
+			if i < 0 {
+				b.WriteString(rest)
+				break
+			}
+			end := i + len(word)
+			startsWord := i == 0 || strings.ContainsRune(" \t\n(\"'`", rune(rest[i-1]))
+			endsWord := end == len(rest) || !isNameByte(rest[end])
+			b.WriteString(rest[:i])
+			if startsWord && endsWord {
+				b.WriteString("/" + bot.Umbrella + " " + c.Name)
+			} else {
+				b.WriteString(word)
+			}
+			rest = rest[end:]
+		}
+		notice = b.String()
+	}
+	return notice
+}
+
+func isNameByte(c byte) bool {
+	return c == '-' || c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
 
 // command answers a slash command: /define TERM, /refbot SUBCOMMAND …, or

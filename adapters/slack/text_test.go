@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"refbot/bot"
 )
 
 func TestFit(t *testing.T) {
@@ -148,5 +150,22 @@ func TestSeenStaysBounded(t *testing.T) {
 	}
 	if len(s.at) > 100 || len(s.order) > 200 {
 		t.Errorf("kept %d ids and %d order entries, bound 100", len(s.at), len(s.order))
+	}
+}
+
+func TestSlashSyntax(t *testing.T) {
+	cmds := []bot.CommandInfo{{Name: "define"}, {Name: "search"}, {Name: "related"}, {Name: "help"}}
+	tests := []struct{ in, want string }{
+		{"Usage: /search QUERY — find entries.", "Usage: /refbot search QUERY — find entries."},
+		{"Try /search with a broader word.", "Try /refbot search with a broader word."},
+		{"Usage: /define TERM", "Usage: /define TERM"},
+		{"(/related) and `/help`", "(/refbot related) and `/refbot help`"},
+		{"/searching a/search /search-x /search", "/searching a/search /search-x /refbot search"},
+		{"no slash", "no slash"},
+	}
+	for _, tt := range tests {
+		if got := slashSyntax(tt.in, cmds); got != tt.want {
+			t.Errorf("slashSyntax(%q) = %q, want %q", tt.in, got, tt.want)
+		}
 	}
 }
