@@ -330,19 +330,13 @@ func (b *Bot) autolinkCommand(ctx context.Context, req Request, text string) (Re
 			return b.setAutolink(ctx, req, m)
 		}
 	}
-	cmd := b.invoke(req, "autolink")
+	cmd := invoke("autolink")
 	return Reply{Notice: fmt.Sprintf("Usage: %[1]s shows the setting here; %[1]s on [digest|reaction] or %[1]s off changes it (moderators); %[1]s me off stops it for your messages, %[1]s me on undoes that.", cmd)}, nil
 }
 
-// invoke is how people type a command on req's platform: Slack has one
-// /refbot command for everything but /define; elsewhere each command is
-// its own.
-func (b *Bot) invoke(req Request, name string) string {
-	if req.Platform == "slack" {
-		return "/" + Umbrella + " " + name
-	}
-	return "/" + name
-}
+// invoke is how a command is typed: "/autolink". Adapters whose platform
+// spells commands differently rewrite notices (Slack: "/refbot autolink").
+func invoke(name string) string { return "/" + name }
 
 const storeTrouble = "refbot could not reach its settings store, so nothing changed. Try again in a minute; if it keeps failing, tell whoever runs refbot."
 
@@ -355,7 +349,7 @@ func (b *Bot) autolinkMe(ctx context.Context, req Request, off bool) (Reply, err
 	}
 	if off {
 		return Reply{Notice: fmt.Sprintf("Done: refbot will not read or link terms in your messages from now on, in any channel. %s still works, and %s turns linking back on.",
-			b.invoke(req, "define"), b.invoke(req, "autolink")+" me on")}, nil
+			invoke("define"), invoke("autolink")+" me on")}, nil
 	}
 	return Reply{Notice: "Done: your messages can get glossary links again, in channels where auto-linking is on."}, nil
 }
@@ -368,12 +362,12 @@ func (b *Bot) setAutolink(ctx context.Context, req Request, m AutolinkMode) (Rep
 		return Reply{Notice: "Auto-linking is set per channel; run this in the channel you want to change."}, nil
 	}
 	if !req.CanManage {
-		return Reply{Notice: fmt.Sprintf("Only people who can manage this channel can turn auto-linking on or off here (on Discord: the Manage Channels permission; on Slack: workspace admins and owners). You can still stop it for your own messages with %s me off.", b.invoke(req, "autolink"))}, nil
+		return Reply{Notice: fmt.Sprintf("Only people who can manage this channel can turn auto-linking on or off here (on Discord: the Manage Channels permission; on Slack: workspace admins and owners). You can still stop it for your own messages with %s me off.", invoke("autolink"))}, nil
 	}
 	if err := b.cfg.AutolinkStore.SetChannelAutolink(ctx, req.Platform, req.Channel, m); err != nil {
 		return Reply{Notice: storeTrouble}, fmt.Errorf("set auto-link of %s channel %s: %w", req.Platform, req.Channel, err)
 	}
-	cmd := b.invoke(req, "autolink")
+	cmd := invoke("autolink")
 	if m == AutolinkOff {
 		return Reply{Visibility: Public, Notice: fmt.Sprintf("Auto-linking is now off in this channel. [[term]] in a message still asks refbot for a link. %s on turns it back on.", cmd)}, nil
 	}
@@ -396,7 +390,7 @@ func (b *Bot) autolinkStatus(ctx context.Context, req Request) (Reply, error) {
 	if !b.autolink.Enabled {
 		return Reply{Notice: notEnabled}, nil
 	}
-	cmd := b.invoke(req, "autolink")
+	cmd := invoke("autolink")
 	var parts []string
 	var errs []error
 	if req.Channel != "" {

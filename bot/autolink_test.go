@@ -453,8 +453,8 @@ func TestAutolinkCommand(t *testing.T) {
 		{name: "no user", steps: []step{
 			{req: cmd("D1", "", "me off", true), notice: []string{"cannot tell who you are"}},
 		}},
-		{name: "Slack spells the command through /refbot", steps: []step{
-			{req: bot.Request{Platform: "slack", Channel: "C5", User: "U1", Kind: bot.Command, Command: "refbot", Text: "autolink"}, notice: []string{"/refbot autolink me off"}},
+		{name: "the umbrella form works too", steps: []step{
+			{req: bot.Request{Platform: "slack", Channel: "C5", User: "U1", Kind: bot.Command, Command: "refbot", Text: "autolink"}, notice: []string{"/autolink me off"}},
 		}},
 	}
 	for _, tc := range tests {

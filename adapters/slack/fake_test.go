@@ -84,12 +84,17 @@ func newFakeAPI(t testing.TB) *fakeAPI {
 	// chat.postMessage and chat.postEphemeral; posts record which in "_method".
 	mux.HandleFunc("POST /{method}", func(w http.ResponseWriter, r *http.Request) {
 		method := r.PathValue("method")
-		if method != "chat.postMessage" && method != "chat.postEphemeral" {
-			http.NotFound(w, r)
-			return
-		}
 		if err := r.ParseForm(); err != nil {
 			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		switch method {
+		case "chat.postMessage", "chat.postEphemeral", "reactions.add":
+		case "users.info":
+			f.usersInfo(w, r.PostForm.Get("user"))
+			return
+		default:
+			http.NotFound(w, r)
 			return
 		}
 		if f.limitNext.CompareAndSwap(true, false) {
@@ -252,13 +257,19 @@ type env struct {
 // test to inspect.
 func newEnv(t testing.TB, mode string, run bool) *env {
 	t.Helper()
+	return newEnvWith(t, mode, run, bot.Config{})
+}
+
+// newEnvWith is newEnv with the core configured by cfg.
+func newEnvWith(t testing.TB, mode string, run bool, botCfg bot.Config) *env {
+	t.Helper()
 	e := &env{api: newFakeAPI(t), hooks: newFakeHooks(t), logs: &syncBuffer{}}
 	log := slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	cfg := Config{Mode: mode, APIURL: e.api.srv.URL + "/", BotToken: testBotToken, SigningSecret: testSecret}
 	if mode == ModeSocket {
 		cfg.AppToken = testAppToken
 	}
-	a, err := New(bot.New(testGlossary(t), bot.Config{}), cfg, log)
+	a, err := New(bot.New(testGlossary(t), botCfg), cfg, log)
 	if err != nil {
 		t.Fatal(err)
 	}

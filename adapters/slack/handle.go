@@ -71,14 +71,14 @@ func isNameByte(c byte) bool {
 // any other name the app was given (the core then lists what it knows).
 // The reply is the response body, ephemeral unless the core says public.
 func (a *Adapter) command(ctx context.Context, sc slack.SlashCommand) message {
-	reply := a.handle(ctx, bot.Request{
+	reply := a.handle(ctx, a.managing(ctx, bot.Request{
 		Team:    sc.TeamID,
 		Channel: sc.ChannelID,
 		User:    sc.UserID,
 		Kind:    bot.Command,
 		Command: strings.ToLower(strings.TrimPrefix(sc.Command, "/")),
 		Text:    unescapeSlack(sc.Text),
-	})
+	}))
 	return render(reply, renderOptions{controls: reply.Visibility == bot.Ephemeral})
 }
 
@@ -207,10 +207,10 @@ func (a *Adapter) mention(ctx context.Context, team string, e *slackevents.AppMe
 	text := unescapeSlack(a.stripMention(e.Text))
 	var reply bot.Reply
 	if name, rest, ok := a.bot.ParseCommand(text); ok {
-		reply = a.handle(ctx, bot.Request{
+		reply = a.handle(ctx, a.managing(ctx, bot.Request{
 			Team: team, Channel: e.Channel, Thread: thread, User: e.User,
 			Kind: bot.Command, Command: name, Text: rest,
-		})
+		}))
 	} else {
 		reply = a.shortHelp()
 	}
@@ -229,27 +229,18 @@ func (a *Adapter) mention(ctx context.Context, team string, e *slackevents.AppMe
 }
 
 // message passes an ordinary chat line to the core (for auto-linking)
-// and posts whatever it answers in the line's thread. Bots, refbot
-// itself and every subtype (edits, deletions, joins…) are ignored.
+// and queues its answer: a digest in the line's thread, or a reaction.
+// Bots, refbot itself, edits, deletions and other subtypes are ignored
+// (autolinkable).
 func (a *Adapter) message(ctx context.Context, team string, e *slackevents.MessageEvent) bool {
-	if e.SubType != "" || a.ignore(e.User, e.BotID) {
+	if !a.autolinkable(e) {
 		return true
 	}
 	reply := a.handle(ctx, bot.Request{
 		Team: team, Channel: e.Channel, Thread: e.ThreadTimeStamp, User: e.User,
 		Kind: bot.Message, Text: unescapeSlack(e.Text),
 	})
-	if empty(reply) {
-		return true
-	}
-	thread := e.ThreadTimeStamp
-	if thread == "" {
-		thread = e.TimeStamp
-	}
-	msg := render(reply, renderOptions{})
-	return a.enqueue(job{what: "message reply", run: func(ctx context.Context) error {
-		return a.post(ctx, e.Channel, thread, msg)
-	}})
+	return a.autolinkReply(e, reply)
 }
 
 func empty(r bot.Reply) bool {

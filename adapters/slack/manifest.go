@@ -20,6 +20,9 @@ type ManifestOptions struct {
 	URL string
 	// Socket turns on Socket Mode: no public URL, an app-level token.
 	Socket bool
+	// Autolink adds the message events and scopes auto-linking needs
+	// (AutolinkScopes).
+	Autolink bool
 }
 
 // Scopes are the bot token scopes refbot asks for, each for a reason.
@@ -104,9 +107,16 @@ func Manifest(cmds []bot.CommandInfo, opt ManifestOptions) ([]byte, error) {
 	for s := range Scopes() {
 		m.OAuthConfig.Scopes.Bot = append(m.OAuthConfig.Scopes.Bot, s)
 	}
+	events := []string{"app_mention"}
+	if opt.Autolink {
+		for s := range AutolinkScopes() {
+			m.OAuthConfig.Scopes.Bot = append(m.OAuthConfig.Scopes.Bot, s)
+		}
+		events = append(events, autolinkEvents...)
+	}
 	slices.Sort(m.OAuthConfig.Scopes.Bot)
 	m.Settings = manifestSettings{
-		EventSubscriptions: slack.EventSubscriptions{RequestUrl: endpoint, BotEvents: []string{"app_mention"}},
+		EventSubscriptions: slack.EventSubscriptions{RequestUrl: endpoint, BotEvents: events},
 		Interactivity:      slack.Interactivity{IsEnabled: true, RequestUrl: endpoint, MessageMenuOptionsUrl: endpoint},
 		SocketModeEnabled:  opt.Socket,
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"log/slog"
+	"os"
 	"strings"
 	"time"
 
@@ -127,4 +128,16 @@ func consoleAutolink() bot.AutolinkConfig {
 		Enabled:  true,
 		Channels: []bot.AutolinkChannel{{Platform: "console", Channel: shell.Channel, Mode: bot.AutolinkDigest}},
 	}
+}
+
+// readConfigFile decodes a configuration file over the defaults without
+// the secrets check, for commands that only need a few keys (refbot slack
+// manifest --config).
+func readConfigFile(path string) (Config, error) {
+	cfg := defaultConfig()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return cfg, fmt.Errorf("read config: %w", err)
+	}
+	return cfg, decodeConfig(path, data, &cfg)
 }

@@ -69,3 +69,37 @@ func TestAutolinkConfigErrors(t *testing.T) {
 		t.Errorf("err = %v, want both problems", err)
 	}
 }
+
+func TestSlackManifestAutolink(t *testing.T) {
+	r := runArgs(t, "", nil, "slack", "manifest", "--socket")
+	wantCode(t, r, 0)
+	if strings.Contains(r.stdout, "message.channels") {
+		t.Errorf("a manifest without auto-linking subscribes to messages")
+	}
+	r = runArgs(t, "", nil, "slack", "manifest", "--socket", "--autolink")
+	wantCode(t, r, 0)
+	if !strings.Contains(r.stdout, `"message.channels"`) || !strings.Contains(r.stdout, `"channels:history"`) {
+		t.Errorf("--autolink: manifest lacks the message events:\n%s", r.stdout)
+	}
+	path := writeConfig(t, "autolink:\n  enabled: true\n")
+	r = runArgs(t, "", nil, "slack", "manifest", "--socket", "--config", path)
+	wantCode(t, r, 0)
+	if !strings.Contains(r.stdout, `"message.groups"`) {
+		t.Errorf("--config with autolink.enabled: manifest lacks the message events")
+	}
+	r = runArgs(t, "", nil, "slack", "manifest", "--socket", "--config", writeConfig(t, "autolink:\n  enabld: true\n"))
+	if r.err == nil || !strings.Contains(r.err.Error(), `unknown key "enabld"`) {
+		t.Errorf("bad config: %v", r.err)
+	}
+}
+
+func TestDiscordInviteAutolink(t *testing.T) {
+	r := runArgs(t, "", nil, "discord", "invite", "--application-id", "123")
+	wantCode(t, r, 0)
+	plain := r.stdout
+	r = runArgs(t, "", nil, "discord", "invite", "--application-id", "123", "--config", writeConfig(t, "autolink:\n  enabled: true\n"))
+	wantCode(t, r, 0)
+	if r.stdout == plain || !strings.Contains(r.stderr, "Add Reactions") {
+		t.Errorf("with auto-linking the invite should ask for more: %q / %q", r.stdout, r.stderr)
+	}
+}

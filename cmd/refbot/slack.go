@@ -24,6 +24,8 @@ func newSlack(cfg SlackConfig, d deps) (platform, error) {
 
 const slackUsage = `usage: refbot slack manifest --url https://HOST   (HTTP mode)
        refbot slack manifest --socket              (Socket Mode)
+       add --autolink (or --config FILE with autolink.enabled) for auto-linking's
+       message events and scopes
 
 Prints a Slack app manifest (JSON) built from refbot's command table. Paste it
 at https://api.slack.com/apps → Create New App → From a manifest.
@@ -41,8 +43,17 @@ func runSlackCommand(ctx context.Context, args []string, getenv func(string) str
 	fs := newFlags("slack manifest", stderr)
 	url := fs.String("url", "", "refbot's public HTTPS address, e.g. https://refbot.example.org (HTTP mode)")
 	socket := fs.Bool("socket", false, "Socket Mode: no public URL needed")
+	autolink := fs.Bool("autolink", false, "add the message events and scopes auto-linking needs")
+	path := fs.String("config", "", "configuration file: auto-linking is included when autolink.enabled is set")
 	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
+	}
+	if *path != "" {
+		cfg, err := readConfigFile(*path)
+		if err != nil {
+			return err
+		}
+		*autolink = *autolink || cfg.Autolink.Enabled
 	}
 	if fs.NArg() > 0 {
 		return exitError{code: 2, msg: fmt.Sprintf("unexpected argument %q; usage: refbot slack manifest --url https://HOST [--socket]", strings.Join(fs.Args(), " "))}
@@ -53,7 +64,7 @@ func runSlackCommand(ctx context.Context, args []string, getenv func(string) str
 		return err
 	}
 	b := bot.New(g, bot.Config{})
-	out, err := slack.Manifest(b.Commands(), slack.ManifestOptions{URL: *url, Socket: *socket})
+	out, err := slack.Manifest(b.Commands(), slack.ManifestOptions{URL: *url, Socket: *socket, Autolink: *autolink})
 	if err != nil {
 		return exitError{code: 2, msg: err.Error()}
 	}

@@ -1,0 +1,151 @@
+package slack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+
+	"refbot/bot"
+)
+
+// This file is auto-linking on Slack: message events (message.channels,
+// message.groups) become bot.Message requests; the core's answer is posted
+// as a thread reply (chat.postMessage with thread_ts) or added as a
+// reaction (reactions.add). The app subscribes to those events only when
+// auto-linking is on (ManifestOptions.Autolink).
+
+// AutolinkScopes are the extra bot token scopes auto-linking needs, each
+// for a reason; refbot asks for none of them otherwise.
+func AutolinkScopes() map[string]string {
+	return map[string]string{
+		"channels:history": "reading messages in public channels refbot was added to, to link the terms they mention",
+		"groups:history":   "the same in private channels refbot was added to",
+		"reactions:write":  "the quiet auto-link style: a 📖 reaction instead of a reply",
+		"users:read":       "checking that whoever turns auto-linking on or off in a channel is a workspace admin or owner",
+	}
+}
+
+// autolinkEvents are the events auto-linking subscribes to: messages in
+// public and private channels. Direct messages are left out: there
+// /define is as quick, and refbot need not read them.
+var autolinkEvents = []string{"message.channels", "message.groups"}
+
+// autolinkSubtypes are the message subtypes written by a person: a plain
+// message, a thread reply also sent to the channel, a message with a file.
+// Everything else — edits (message_changed), deletions, bot messages,
+// joins, topic changes — is never answered.
+var autolinkSubtypes = map[string]bool{"": true, "thread_broadcast": true, "file_share": true}
+
+// autolinkable reports whether auto-linking reads the message event.
+func (a *Adapter) autolinkable(e *slackevents.MessageEvent) bool {
+	if !autolinkSubtypes[e.SubType] || a.ignore(e.User, e.BotID) || strings.TrimSpace(e.Text) == "" {
+		return false
+	}
+	// A message that mentions refbot is answered as an app_mention
+	// ("@refbot define x"); linking it too would answer twice.
+	if self := a.self.Load(); self != nil && strings.Contains(e.Text, "<@"+self.userID) {
+		return false
+	}
+	return true
+}
+
+// reactionName is Slack's name for the core's reaction emoji.
+func reactionName(emoji string) string {
+	if emoji == bot.ReactBook {
+		return "book"
+	}
+	return ""
+}
+
+// autolinkReply queues what the core answered a message with: a digest in
+// the message's thread, or a reaction on it.
+func (a *Adapter) autolinkReply(e *slackevents.MessageEvent, reply bot.Reply) bool {
+	if name := reactionName(reply.React); name != "" {
+		ref := slack.NewRefToMessage(e.Channel, e.TimeStamp)
+		return a.enqueue(job{what: "auto-link reaction", run: func(ctx context.Context) error {
+			err := a.api.AddReactionContext(ctx, name, ref)
+			var se slack.SlackErrorResponse
+			if errors.As(err, &se) && se.Err == "already_reacted" {
+				return nil
+			}
+			if err != nil {
+				return fmt.Errorf("reactions.add: %w", err)
+			}
+			return nil
+		}})
+	}
+	if len(reply.Links) == 0 {
+		return true
+	}
+	thread := e.ThreadTimeStamp
+	if thread == "" {
+		thread = e.TimeStamp
+	}
+	msg := digest(reply)
+	return a.enqueue(job{what: "auto-link reply", run: func(ctx context.Context) error {
+		return a.post(ctx, e.Channel, thread, msg)
+	}})
+}
+
+// digestNote tells members how to use and silence auto-links.
+const digestNote = "A button opens the full card, visible only to you · `/refbot autolink me off` stops links for your messages"
+
+// digest is the auto-link reply: per term the title linked to its first
+// source and one line, a button per term that opens its card, and how to
+// opt out.
+func digest(r bot.Reply) message {
+	var b builder
+	b.links(r.Links)
+	ss := make([]bot.Suggestion, len(r.Links))
+	for i, l := range r.Links {
+		ss[i] = bot.Suggestion{ID: l.ID, Title: l.Title}
+	}
+	b.buttons(ss, 1)
+	b.add(slack.NewContextBlock("", text(digestNote)))
+	return message{ResponseType: slack.ResponseTypeInChannel, Text: fallback(r), Blocks: b.blocks}
+}
+
+// manageTimeout bounds the users.info call inside a slash command's
+// three seconds.
+const manageTimeout = 1500 * time.Millisecond
+
+// canManage reports whether user may change channel's settings: in a
+// direct message with refbot anyone may; elsewhere only workspace admins
+// and owners, since Slack does not tell apps who manages a channel.
+// When Slack cannot be asked, the answer is no.
+func (a *Adapter) canManage(ctx context.Context, channel, user string) bool {
+	if strings.HasPrefix(channel, "D") {
+		return true
+	}
+	ctx, cancel := context.WithTimeout(ctx, manageTimeout)
+	defer cancel()
+	u, err := a.api.GetUserInfoContext(ctx, user)
+	if err != nil {
+		a.log.WarnContext(ctx, "slack: users.info failed; treating the user as not an admin (does the app have users:read?)", "err", err)
+		return false
+	}
+	return u.IsAdmin || u.IsOwner || u.IsPrimaryOwner
+}
+
+// managing fills req.CanManage for the one command that needs it, so no
+// other command waits for users.info.
+func (a *Adapter) managing(ctx context.Context, req bot.Request) bot.Request {
+	name, text := req.Command, req.Text
+	if name == bot.Umbrella {
+		name, text, _ = a.bot.ParseCommand(bot.Umbrella + " " + text)
+	}
+	if name != "autolink" {
+		return req
+	}
+	// Only on, off and a style change a channel; status and "me" do not.
+	switch w, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(text)), " "); w {
+	case "on", "off", "digest", "reaction", "react":
+		req.CanManage = a.canManage(ctx, req.Channel, req.User)
+	}
+	return req
+}

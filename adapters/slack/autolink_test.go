@@ -1,0 +1,294 @@
+package slack
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"refbot/bot"
+)
+
+// Fake users for users.info: admins and owners may change a channel.
+const (
+	testAdmin  = "UADMIN"
+	testOwner  = "UOWNER"
+	testBroken = "UBROKEN" // users.info fails
+)
+
+// usersInfoCalls counts users.info calls across the fakes of a test binary.
+var usersInfoCalls atomic.Int32
+
+func (f *fakeAPI) usersInfo(w http.ResponseWriter, user string) {
+	usersInfoCalls.Add(1)
+	if user == testBroken {
+		fmt.Fprint(w, `{"ok":false,"error":"missing_scope"}`)
+		return
+	}
+	fmt.Fprintf(w, `{"ok":true,"user":{"id":%q,"name":"x","is_admin":%v,"is_owner":%v}}`, user, user == testAdmin, user == testOwner)
+}
+
+type testClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *testClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// autolinkEnv is an adapter whose core auto-links channel C1 (digest)
+// and C2 (reaction), with a fake clock. Run is not started: tests take
+// queued posts from the outbox and run them.
+func autolinkEnv(t *testing.T) (*env, *testClock, *bot.MemoryAutolink) {
+	clk := &testClock{now: time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)}
+	store := bot.NewMemoryAutolink()
+	e := newEnvWith(t, ModeHTTP, false, bot.Config{
+		Autolink: bot.AutolinkConfig{Enabled: true, Channels: []bot.AutolinkChannel{
+			{Platform: platformName, Channel: "C1", Mode: bot.AutolinkDigest},
+			{Platform: platformName, Channel: "C2", Mode: bot.AutolinkReaction},
+		}},
+		AutolinkStore: store,
+		Now:           clk.Now,
+	})
+	return e, clk, store
+}
+
+func messageEvent(channel, user, text, ts string, extra map[string]any) map[string]any {
+	m := map[string]any{"type": "message", "channel": channel, "user": user, "text": text, "ts": ts, "event_ts": ts, "channel_type": "channel"}
+	for k, v := range extra {
+		m[k] = v
+	}
+	return m
+}
+
+// flush runs the queued posts and returns what reached the fake Web API.
+func flush(t *testing.T, e *env) []url.Values {
+	t.Helper()
+	var out []url.Values
+	for len(e.a.outbox) > 0 {
+		j := <-e.a.outbox
+		if err := j.run(context.Background()); err != nil {
+			t.Fatalf("%s: %v", j.what, err)
+		}
+		out = append(out, recv(t, e.api.posts, j.what))
+	}
+	return out
+}
+
+func TestAutolinkMessages(t *testing.T) {
+	e, clk, store := autolinkEnv(t)
+	if err := store.SetUserOptedOut(context.Background(), platformName, "UOUT", true); err != nil {
+		t.Fatal(err)
+	}
+	const ts = "1700000000.000100"
+	tests := []struct {
+		name   string
+		inner  map[string]any
+		method string // "" for nothing posted
+		thread string
+		want   []string // in blocks
+	}{
+		{"a member mentions a term", messageEvent("C1", "U1", "isn't this just deceptive alignment?", ts, nil),
+			"chat.postMessage", ts, []string{"Deceptive Alignment", `"value":"deceptive-alignment"`, "/refbot autolink me off"}},
+		{"in a thread: the reply joins it", messageEvent("C1", "U1", "and inner alignment?", ts, map[string]any{"thread_ts": "1699999999.000001"}),
+			"chat.postMessage", "1699999999.000001", []string{"Inner Alignment"}},
+		{"a thread reply sent to the channel too", messageEvent("C1", "U1", "outer alignment", ts, map[string]any{"subtype": "thread_broadcast", "thread_ts": "1699999999.000001"}),
+			"chat.postMessage", "1699999999.000001", []string{"Outer Alignment"}},
+		{"a reaction channel", messageEvent("C2", "U1", "mesa optimisation", ts, nil), "reactions.add", "", nil},
+		{"[[term]] in a channel that is off", messageEvent("C3", "U1", "what is [[mesa optimisation]]?", ts, nil),
+			"chat.postMessage", ts, []string{"Mesa-Optimization"}},
+		{"a channel that is off", messageEvent("C3", "U1", "deceptive alignment", ts, nil), "", "", nil},
+		{"a bot message", messageEvent("C1", "", "deceptive alignment", ts, map[string]any{"subtype": "bot_message", "bot_id": "B1"}), "", "", nil},
+		{"a bot user without a subtype", messageEvent("C1", "U9", "deceptive alignment", ts, map[string]any{"bot_id": "B9"}), "", "", nil},
+		{"refbot itself", messageEvent("C1", testBotUser, "deceptive alignment", ts, nil), "", "", nil},
+		{"an edit", messageEvent("C1", "U1", "", ts, map[string]any{"subtype": "message_changed", "message": map[string]any{"type": "message", "user": "U1", "text": "deceptive alignment", "ts": ts}}), "", "", nil},
+		{"a deletion", messageEvent("C1", "", "", ts, map[string]any{"subtype": "message_deleted", "deleted_ts": ts}), "", "", nil},
+		{"a join", messageEvent("C1", "U1", "<@U1> has joined the channel", ts, map[string]any{"subtype": "channel_join"}), "", "", nil},
+		{"a message to refbot is an app_mention instead", messageEvent("C1", "U1", "<@UREFBOT> define deceptive alignment", ts, nil), "", "", nil},
+		{"an opted-out member", messageEvent("C1", "UOUT", "deceptive alignment and [[inner alignment]]", ts, nil), "", "", nil},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			clk.Advance(time.Hour)
+			w := e.serve(signed(testSecret, jsonType, eventBody(fmt.Sprintf("EvM%d", i), tt.inner)))
+			if w.Code != 200 {
+				t.Fatalf("status %d", w.Code)
+			}
+			posts := flush(t, e)
+			if tt.method == "" {
+				if len(posts) != 0 {
+					t.Fatalf("posted %v, want nothing", posts)
+				}
+				return
+			}
+			if len(posts) != 1 || posts[0].Get("_method") != tt.method {
+				t.Fatalf("posted %v, want one %s", posts, tt.method)
+			}
+			p := posts[0]
+			if tt.method == "reactions.add" {
+				if p.Get("name") != "book" || p.Get("channel") != tt.inner["channel"] || p.Get("timestamp") != ts {
+					t.Errorf("reaction %v, want book on %s %s", p, tt.inner["channel"], ts)
+				}
+				return
+			}
+			if p.Get("channel") != tt.inner["channel"] || p.Get("thread_ts") != tt.thread {
+				t.Errorf("posted to %s thread %q, want %s thread %q", p.Get("channel"), p.Get("thread_ts"), tt.inner["channel"], tt.thread)
+			}
+			for _, s := range tt.want {
+				if !strings.Contains(p.Get("blocks"), s) {
+					t.Errorf("reply lacks %q: %s", s, p.Get("blocks"))
+				}
+			}
+			if p.Has("link_names") || p.Has("parse") || p.Get("unfurl_links") != "false" {
+				t.Errorf("link_names/parse set or links unfurled: %v", p)
+			}
+			var blocks []any
+			_ = json.Unmarshal([]byte(p.Get("blocks")), &blocks)
+			if probs := checkMessage(map[string]any{"text": p.Get("text"), "blocks": blocks}); len(probs) > 0 {
+				t.Error(strings.Join(probs, "\n"))
+			}
+		})
+	}
+}
+
+// A burst of 100 messages about one term yields one link per cooldown,
+// retries of an event are not answered twice, and bots never trigger.
+func TestAutolinkBurst(t *testing.T) {
+	e, clk, _ := autolinkEnv(t)
+	posted := 0
+	for i := range 100 {
+		clk.Advance(time.Minute)
+		body := eventBody(fmt.Sprintf("EvB%d", i), messageEvent("C1", fmt.Sprintf("U%d", i%9), "so deceptive alignment again?", fmt.Sprintf("1700000000.%06d", i), nil))
+		for retry := range 2 { // every event delivered twice: a retry
+			r := signed(testSecret, jsonType, body)
+			if retry > 0 {
+				r.Header.Set("X-Slack-Retry-Num", "1")
+			}
+			if w := e.serve(r); w.Code != 200 {
+				t.Fatalf("status %d", w.Code)
+			}
+		}
+		posted += len(flush(t, e))
+	}
+	if posted != 4 { // minutes 1, 31, 61, 91
+		t.Fatalf("100 messages over 100 minutes: %d replies, want 4", posted)
+	}
+	for i := range 100 {
+		clk.Advance(time.Hour)
+		inner := messageEvent("C1", "UBOT", "deceptive alignment", fmt.Sprintf("1700000001.%06d", i), map[string]any{"bot_id": "B1"})
+		if i%2 == 0 {
+			inner["subtype"] = "bot_message"
+		}
+		e.serve(signed(testSecret, jsonType, eventBody(fmt.Sprintf("EvBot%d", i), inner)))
+	}
+	if n := len(flush(t, e)); n != 0 {
+		t.Fatalf("bot messages got %d replies", n)
+	}
+}
+
+func TestAutolinkCommand(t *testing.T) {
+	e, _, _ := autolinkEnv(t)
+	tests := []struct {
+		name, channel, user, text string
+		want, responseType        string
+		asks                      bool // users.info is called
+	}{
+		{"status needs no admin check", "C3", "U1", "autolink", "off in this channel", "ephemeral", false},
+		{"opting out needs no admin check", "C3", "U1", "autolink me off", "/refbot autolink me on", "ephemeral", false},
+		{"a member cannot turn it on", "C3", "U1", "autolink on", "Only people who can manage this channel", "ephemeral", true},
+		{"an admin can", "C3", testAdmin, "autolink on", "Auto-linking is on in this channel", "in_channel", true},
+		{"an owner can turn it off", "C3", testOwner, "autolink off", "now off", "in_channel", true},
+		{"anyone can in a direct message", "D1", "U1", "autolink on reaction", "(reaction)", "in_channel", false},
+		{"users.info failing means no", "C3", testBroken, "autolink on", "Only people who can manage", "ephemeral", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			form, _ := url.ParseQuery(slash("/refbot", tt.text, e.hooks.url()))
+			form.Set("channel_id", tt.channel)
+			form.Set("user_id", tt.user)
+			before := usersInfoCalls.Load()
+			w := e.serve(signed(testSecret, formType, form.Encode()))
+			m := decode(t, w.Body.Bytes())
+			if w.Code != 200 || !strings.Contains(w.Body.String(), tt.want) || m["response_type"] != tt.responseType {
+				t.Errorf("%d %s: want %q, %s", w.Code, w.Body, tt.want, tt.responseType)
+			}
+			if strings.Contains(w.Body.String(), " /autolink") {
+				t.Errorf("Slack has no /autolink command; want /refbot autolink: %s", w.Body)
+			}
+			if asked := usersInfoCalls.Load() > before; asked != tt.asks {
+				t.Errorf("users.info called = %v, want %v", asked, tt.asks)
+			}
+		})
+	}
+}
+
+func TestDigestGoldenAndLimits(t *testing.T) {
+	r := bot.Reply{Visibility: bot.Public, Links: []bot.Link{
+		{ID: "deceptive-alignment", Title: "Deceptive Alignment", URL: "https://arxiv.org/abs/1906.01820", Line: "A model that is not aligned behaves as if it were during training.", Text: "deceptive alignment"},
+		{ID: "mesa-optimization", Title: "Mesa-Optimization", URL: "https://arxiv.org/abs/1906.01820", Line: "Training may produce a model that is itself an optimizer.", Explicit: true},
+	}}
+	raw, err := json.Marshal(digest(r))
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "digest.json", raw)
+	for _, s := range hostile() {
+		var links []bot.Link
+		for i := range bot.MaxAutolinks {
+			links = append(links, bot.Link{ID: fmt.Sprintf("id-%d-%s", i, strings.Repeat("x", i*250)), Title: s, Line: s, Text: s,
+				URL: []string{s, "https://example.org/" + s, "https://example.org/" + strings.Repeat("p", 2990)}[i%3]})
+		}
+		for _, n := range []int{1, 3, len(links)} {
+			msg := digest(bot.Reply{Visibility: bot.Public, Links: links[:n]})
+			if p := checkMessage(msg); len(p) > 0 {
+				t.Errorf("%.30q, %d links: %s", s, n, strings.Join(p, "\n"))
+			}
+		}
+	}
+}
+
+func TestManifestAutolink(t *testing.T) {
+	cmds := bot.New(testGlossary(t), bot.Config{}).Commands()
+	out, err := Manifest(cmds, ManifestOptions{URL: "https://refbot.example.org", Autolink: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "manifest-autolink.json", out)
+	s := string(out)
+	for _, want := range []string{`"message.channels"`, `"message.groups"`, `"channels:history"`, `"groups:history"`, `"reactions:write"`, `"users:read"`, `"app_mention"`} {
+		if !strings.Contains(s, want) {
+			t.Errorf("manifest lacks %s", want)
+		}
+	}
+	for _, never := range []string{"message.im", "message.mpim", "im:history", "mpim:history"} {
+		if strings.Contains(s, never) {
+			t.Errorf("manifest asks for %s, which auto-linking does not need", never)
+		}
+	}
+	plain, _ := Manifest(cmds, ManifestOptions{URL: "https://refbot.example.org"})
+	for scope := range AutolinkScopes() {
+		if strings.Contains(string(plain), `"`+scope+`"`) {
+			t.Errorf("without auto-linking the manifest asks for %s", scope)
+		}
+	}
+	for scope, why := range AutolinkScopes() {
+		if why == "" {
+			t.Errorf("scope %s has no reason", scope)
+		}
+	}
+}
