@@ -299,6 +299,12 @@ loop:
 		}
 		i += size
 	}
+	if i == start {
+		// A curly apostrophe that opens no word (’quoted’): skip it as
+		// punctuation. Returning start would never move on.
+		_, size := utf8.DecodeRuneInString(text[i:])
+		return i + size
+	}
 	id := int32(-1)
 	if s.mayHold(buf) {
 		buf = canonBytes(buf)

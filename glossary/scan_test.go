@@ -24,6 +24,8 @@ var scanCases = []struct {
 	{"this is basically Goodhart's law again", "goodharts-law"},
 	{"goodharts law strikes", "goodharts-law"},
 	{"Goodhart’s Law with a curly apostrophe", "goodharts-law"},
+	{"she said ’deceptive alignment’ twice", "deceptive-alignment"}, // a curly quote opening a word once hung Scan
+	{"’’ ’ ‘’ ’\x00’\x80 Goodhart’s’ law", "goodharts-law"},
 	{"reward hacking and reward tampering are different", "reward-hacking reward-tampering"},
 	{"RLHF models are sycophantic", "rlhf"},
 	{"sycophancy shows up in RLHF models", "sycophancy rlhf"},

@@ -212,7 +212,7 @@ func TestAutolinkReply(t *testing.T) {
 
 // checkSend checks a posted message: every limit, no pings, and a reply
 // to the member's message that notifies nobody.
-func checkSend(t *testing.T, raw []byte) messageData {
+func checkSend(t testing.TB, raw []byte) messageData {
 	t.Helper()
 	var d messageData
 	if err := json.Unmarshal(raw, &d); err != nil {
@@ -380,4 +380,43 @@ func TestAutolinkCommandPermissions(t *testing.T) {
 	if r := checkPayload(t, body); !strings.Contains(r.Data.Content, "on in this channel") {
 		t.Errorf("in a DM: %q", r.Data.Content)
 	}
+}
+
+// FuzzAutolinkMessage sends any message text through the filter, the
+// core and the digest: whatever refbot would post keeps every limit and
+// pings nobody.
+func FuzzAutolinkMessage(f *testing.F) {
+	for _, s := range hostile {
+		if len(s) < 300 {
+			f.Add("[[mesa optimisation]] deceptive alignment "+s, s)
+		}
+	}
+	api := newFakeAPI(f)
+	a, clk, _ := autolinkAdapter(f, api)
+	m := chatMessage("1", linkChannel, "5000000000000000005", "")
+	f.Fuzz(func(t *testing.T, content, s string) {
+		clk.Advance(time.Hour)
+		m.Content = content
+		req, ok := a.messageRequest(m)
+		if !ok {
+			return
+		}
+		reply, err := a.bot.Handle(context.Background(), req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// And the same reply with s in every field a glossary file feeds.
+		hostileLinks := append([]bot.Link(nil), reply.Links...)
+		for i := range hostileLinks {
+			hostileLinks[i].Title, hostileLinks[i].Line, hostileLinks[i].URL = s, s, s
+		}
+		for _, ls := range [][]bot.Link{reply.Links, hostileLinks} {
+			if len(ls) == 0 {
+				continue
+			}
+			msg := digest(ls, m)
+			msg.AllowedMentions = noMentions()
+			checkSend(t, mustJSON(t, msg))
+		}
+	})
 }

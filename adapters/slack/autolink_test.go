@@ -292,3 +292,35 @@ func TestManifestAutolink(t *testing.T) {
 		}
 	}
 }
+
+// FuzzAutolinkMessage sends any message text through the core and the
+// digest: whatever refbot would post keeps Block Kit's limits and pings
+// nobody, also with s in every field a glossary file feeds.
+func FuzzAutolinkMessage(f *testing.F) {
+	for _, s := range hostile() {
+		if len(s) < 300 {
+			f.Add("[[mesa optimisation]] deceptive alignment "+s, s)
+		}
+	}
+	clk := &testClock{now: time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)}
+	e := newEnvWith(f, ModeHTTP, false, bot.Config{
+		Autolink: bot.AutolinkConfig{Enabled: true, Channels: []bot.AutolinkChannel{{Platform: platformName, Channel: "C1"}}},
+		Now:      clk.Now,
+	})
+	f.Fuzz(func(t *testing.T, text, s string) {
+		clk.Advance(time.Hour)
+		reply := e.a.handle(context.Background(), bot.Request{Channel: "C1", User: "U1", Kind: bot.Message, Text: unescapeSlack(text)})
+		hostileLinks := append([]bot.Link(nil), reply.Links...)
+		for i := range hostileLinks {
+			hostileLinks[i].Title, hostileLinks[i].Line, hostileLinks[i].URL = s, s, s
+		}
+		for _, ls := range [][]bot.Link{reply.Links, hostileLinks} {
+			if len(ls) == 0 {
+				continue
+			}
+			if p := checkMessage(digest(bot.Reply{Visibility: bot.Public, Links: ls})); len(p) > 0 {
+				t.Fatal(strings.Join(p, "\n"))
+			}
+		}
+	})
+}
