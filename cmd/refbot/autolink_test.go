@@ -1,7 +1,19 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -101,5 +113,82 @@ func TestDiscordInviteAutolink(t *testing.T) {
 	wantCode(t, r, 0)
 	if r.stdout == plain || !strings.Contains(r.stderr, "Add Reactions") {
 		t.Errorf("with auto-linking the invite should ask for more: %q / %q", r.stdout, r.stderr)
+	}
+}
+
+// TestServeSlackAutolink runs refbot serve with auto-linking configured
+// for one Slack channel: a signed message event there gets a digest in
+// its thread through the fake Web API; the same message elsewhere does not.
+func TestServeSlackAutolink(t *testing.T) {
+	posts := make(chan url.Values, 8)
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/auth.test":
+			fmt.Fprint(w, `{"ok":true,"team":"Study","user_id":"UREFBOT","bot_id":"B1"}`)
+		case "/chat.postMessage":
+			r.ParseForm()
+			posts <- r.PostForm
+			fmt.Fprint(w, `{"ok":true,"channel":"C1","ts":"1700000000.000900"}`)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer api.Close()
+	const secret = "test-signing-secret"
+	path := writeConfig(t, "http:\n  addr: \"127.0.0.1:0\"\nslack:\n  enabled: true\n  api_url: "+api.URL+"\n"+
+		"autolink:\n  enabled: true\n  channels:\n    - {platform: slack, channel: C1}\n")
+	cfg, err := loadConfig(path, env(map[string]string{"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": secret}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	ready, done := make(chan string, 1), make(chan error, 1)
+	logs := &syncWriter{w: &bytes.Buffer{}}
+	go func() { done <- serve(ctx, cfg, slog.New(slog.NewTextHandler(logs, nil)), ready) }()
+	var addr string
+	select {
+	case addr = <-ready:
+	case err := <-done:
+		t.Fatalf("serve: %v", err)
+	}
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	}()
+	send := func(id, channel string) {
+		t.Helper()
+		body, _ := json.Marshal(map[string]any{"type": "event_callback", "team_id": "T1", "event_id": id, "event": map[string]any{
+			"type": "message", "channel": channel, "user": "U1", "text": "isn't this just deceptive alignment?", "ts": "1700000000.000100",
+		}})
+		req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/slack/events", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		stamp := strconv.FormatInt(time.Now().Unix(), 10)
+		mac := hmac.New(sha256.New, []byte(secret))
+		fmt.Fprintf(mac, "v0:%s:%s", stamp, body)
+		req.Header.Set("X-Slack-Request-Timestamp", stamp)
+		req.Header.Set("X-Slack-Signature", "v0="+hex.EncodeToString(mac.Sum(nil)))
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != 200 {
+			t.Fatalf("event: status %d", res.StatusCode)
+		}
+	}
+	send("Ev2", "C2") // not configured: quiet
+	send("Ev1", "C1")
+	select {
+	case p := <-posts:
+		if p.Get("channel") != "C1" || p.Get("thread_ts") != "1700000000.000100" || !strings.Contains(p.Get("blocks"), "Deceptive Alignment") {
+			t.Errorf("posted %v", p)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no digest posted")
+	}
+	if !strings.Contains(logs.String(), "auto-linking enabled") {
+		t.Errorf("serve did not log the auto-link settings:\n%s", logs)
 	}
 }
