@@ -158,14 +158,7 @@ func (b *Bot) message(ctx context.Context, req Request) (Reply, error) {
 	if !al.Enabled || req.FromBot || req.Edit || req.Text == "" || req.Channel == "" {
 		return Reply{}, nil
 	}
-	text := req.Text
-	if len(text) > maxScan {
-		cut := maxScan
-		for cut > 0 && !utf8.RuneStart(text[cut]) {
-			cut--
-		}
-		text = text[:cut]
-	}
+	text := scanText(req.Text)
 	mode, _, err := b.channelMode(ctx, req.Platform, req.Channel)
 	if err != nil {
 		return Reply{}, err
@@ -276,6 +269,19 @@ func (b *Bot) takeCooldown(ctx context.Context, req Request, term string, explic
 		b.log.WarnContext(ctx, "auto-link cooldown after an explicit link", "term", term, "err", err)
 	}
 	return true, nil
+}
+
+// scanText is the part of a message that is scanned: at most maxScan
+// bytes, cut at a character boundary.
+func scanText(text string) string {
+	if len(text) <= maxScan {
+		return text
+	}
+	cut := maxScan
+	for cut > 0 && !utf8.RuneStart(text[cut]) {
+		cut--
+	}
+	return text[:cut]
 }
 
 func (b *Bot) now() time.Time {
@@ -453,3 +459,30 @@ func humanDuration(d time.Duration) string {
 // adapters subscribe to chat messages (and Discord requests the
 // message-content intent) only then.
 func (b *Bot) AutolinkEnabled() bool { return b.autolink.Enabled }
+
+// linksAction answers someone who asks for the links of a message refbot
+// marked with its reaction (Kind Action, Command "links", Text the
+// message): the digest, only for them, with no cooldown since it posts
+// nothing in the channel. The adapter checks refbot reacted to the
+// message, so its author had not opted out.
+func (b *Bot) linksAction(ctx context.Context, req Request) (Reply, error) {
+	if !b.autolink.Enabled {
+		return Reply{Notice: notEnabled}, nil
+	}
+	text := scanText(req.Text)
+	var links []Link
+	for _, m := range b.Glossary().Scan(text) {
+		if len(links) == b.autolink.MaxLinks {
+			break
+		}
+		if slices.ContainsFunc(links, func(l Link) bool { return l.ID == m.Entry.ID }) {
+			continue
+		}
+		e := m.Entry
+		links = append(links, Link{ID: e.ID, Title: e.Title, URL: e.URL(), Line: summaryLine(e.Summary, maxLinkLine), Text: m.Text, Explicit: m.Explicit})
+	}
+	if len(links) == 0 {
+		return Reply{Notice: "refbot finds no glossary term in that message any more. Try /define TERM."}, nil
+	}
+	return Reply{Links: links}, nil
+}

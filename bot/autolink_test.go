@@ -563,3 +563,37 @@ func BenchmarkAutolink(b *testing.B) {
 		})
 	}
 }
+
+// The "links" action answers a click on refbot's reaction: the digest,
+// only for the clicker, whatever the cooldown or the channel's setting.
+func TestAutolinkLinksAction(t *testing.T) {
+	b, _, _ := autolinkBot(t, nil)
+	ctx := context.Background()
+	text := "reward hacking, Goodhart's law, [[inner alignment]], outer alignment, reward hacking"
+	if _, err := b.Handle(ctx, msg("C1", "U1", text)); err != nil { // takes the cooldowns
+		t.Fatal(err)
+	}
+	act := func(channel, text string) bot.Reply {
+		t.Helper()
+		r, err := b.Handle(ctx, bot.Request{Platform: "slack", Channel: channel, User: "U2", Kind: bot.Action, Command: "links", Text: text})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	r := act("C1", text)
+	if got := linkIDs(r.Links); got != "reward-hacking goodharts-law inner-alignment" || r.Visibility != bot.Ephemeral || r.React != "" {
+		t.Errorf("links action = %q (visibility %v, react %q), want three links only for the clicker", got, r.Visibility, r.React)
+	}
+	if r := act("C9", "deceptive alignment"); linkIDs(r.Links) != "deceptive-alignment" {
+		t.Errorf("in a channel that is off: %q", linkIDs(r.Links))
+	}
+	if r := act("C1", "nothing to see"); len(r.Links) != 0 || !strings.Contains(r.Notice, "/define") {
+		t.Errorf("no term: %+v", r)
+	}
+	off := newBot(t, bot.Config{})
+	r, err := off.Handle(ctx, bot.Request{Kind: bot.Action, Command: "links", Text: "deceptive alignment"})
+	if err != nil || len(r.Links) != 0 || !strings.Contains(r.Notice, "autolink.enabled") {
+		t.Errorf("feature off: %+v, %v", r, err)
+	}
+}

@@ -294,6 +294,9 @@ func (b *Bot) action(ctx context.Context, req Request) (Reply, error) {
 		}
 		return r, err
 	}
+	if req.Command == "links" {
+		return b.linksAction(ctx, req)
+	}
 	return Reply{Notice: "That button no longer does anything. Try /help."}, fmt.Errorf("unknown action %q", req.Command)
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -26,6 +27,7 @@ func AutolinkScopes() map[string]string {
 		"channels:history": "reading messages in public channels refbot was added to, to link the terms they mention",
 		"groups:history":   "the same in private channels refbot was added to",
 		"reactions:write":  "the quiet auto-link style: a 📖 reaction instead of a reply",
+		"reactions:read":   "hearing who clicks refbot's 📖 reaction, to show them the links",
 		"users:read":       "checking that whoever turns auto-linking on or off in a channel is a workspace admin or owner",
 	}
 }
@@ -33,7 +35,7 @@ func AutolinkScopes() map[string]string {
 // autolinkEvents are the events auto-linking subscribes to: messages in
 // public and private channels. Direct messages are left out: there
 // /define is as quick, and refbot need not read them.
-var autolinkEvents = []string{"message.channels", "message.groups"}
+var autolinkEvents = []string{"message.channels", "message.groups", "reaction_added"}
 
 // autolinkSubtypes are the message subtypes written by a person: a plain
 // message, a thread reply also sent to the channel, a message with a file.
@@ -148,4 +150,57 @@ func (a *Adapter) managing(ctx context.Context, req bot.Request) bot.Request {
 		req.CanManage = a.canManage(ctx, req.Channel, req.User)
 	}
 	return req
+}
+
+// reactionClick answers someone who clicks refbot's 📖 reaction: the
+// links for that message, visible only to them. It reads the message only
+// when refbot itself reacted to it, so a message refbot may not read (its
+// author opted out) stays unread however people react to it.
+func (a *Adapter) reactionClick(ctx context.Context, team string, e *slackevents.ReactionAddedEvent) bool {
+	if e.Reaction != reactionName(bot.ReactBook) || e.Item.Type != "message" || e.Item.Channel == "" || e.Item.Timestamp == "" || a.ignore(e.User, "") {
+		return true
+	}
+	self := a.self.Load()
+	if self == nil {
+		return true
+	}
+	channel, ts, user := e.Item.Channel, e.Item.Timestamp, e.User
+	return a.enqueue(job{what: "auto-link reaction click", run: func(ctx context.Context) error {
+		msgs, _, _, err := a.api.GetConversationRepliesContext(ctx, &slack.GetConversationRepliesParameters{
+			ChannelID: channel, Timestamp: ts, Latest: ts, Inclusive: true, Limit: 200,
+		})
+		if err != nil {
+			return fmt.Errorf("conversations.replies: %w", err)
+		}
+		for _, m := range msgs {
+			if m.Timestamp != ts || !reactedBy(m.Reactions, reactionName(bot.ReactBook), self.userID) {
+				continue
+			}
+			reply := a.handle(ctx, bot.Request{
+				Team: team, Channel: channel, Thread: m.ThreadTimestamp, User: user,
+				Kind: bot.Action, Command: "links", Text: unescapeSlack(m.Text),
+			})
+			if len(reply.Links) == 0 && reply.Notice == "" {
+				return nil
+			}
+			thread := m.ThreadTimestamp
+			if thread == "" {
+				thread = ts
+			}
+			msg := digest(reply)
+			msg.ResponseType = slack.ResponseTypeEphemeral
+			return a.postEphemeral(ctx, channel, thread, user, msg)
+		}
+		return nil
+	}})
+}
+
+// reactedBy reports whether user added the reaction name.
+func reactedBy(rs []slack.ItemReaction, name, user string) bool {
+	for _, r := range rs {
+		if r.Name == name && slices.Contains(r.Users, user) {
+			return true
+		}
+	}
+	return false
 }

@@ -76,7 +76,9 @@ func messageEvent(channel, user, text, ts string, extra map[string]any) map[stri
 	return m
 }
 
-// flush runs the queued posts and returns what reached the fake Web API.
+// flush runs the queued jobs and returns what they posted to the fake Web
+// API. A job's calls are answered before it returns, so what it posted is
+// already in e.api.posts.
 func flush(t *testing.T, e *env) []url.Values {
 	t.Helper()
 	var out []url.Values
@@ -85,9 +87,24 @@ func flush(t *testing.T, e *env) []url.Values {
 		if err := j.run(context.Background()); err != nil {
 			t.Fatalf("%s: %v", j.what, err)
 		}
-		out = append(out, recv(t, e.api.posts, j.what))
+	}
+	for len(e.api.posts) > 0 {
+		out = append(out, <-e.api.posts)
 	}
 	return out
+}
+
+// replies answers conversations.replies from f.thread: the messages at
+// or before latest, as Slack does with inclusive=true.
+func (f *fakeAPI) replies(w http.ResponseWriter, form url.Values) {
+	msgs, _ := f.thread.Load().([]map[string]any)
+	var out []map[string]any
+	for _, m := range msgs {
+		if m["ts"].(string) <= form.Get("latest") {
+			out = append(out, m)
+		}
+	}
+	json.NewEncoder(w).Encode(map[string]any{"ok": true, "messages": out, "has_more": false})
 }
 
 func TestAutolinkMessages(t *testing.T) {
@@ -323,4 +340,61 @@ func FuzzAutolinkMessage(f *testing.F) {
 			}
 		}
 	})
+}
+
+// Clicking refbot's 📖 shows the clicker the links, privately — only for
+// messages refbot itself reacted to.
+func TestAutolinkReactionClick(t *testing.T) {
+	e, _, _ := autolinkEnv(t)
+	const parent, reply, quiet = "1700000000.000100", "1700000000.000200", "1700000000.000300"
+	book := func(users ...string) []any {
+		return []any{map[string]any{"name": "book", "count": len(users), "users": users}}
+	}
+	e.api.thread.Store([]map[string]any{
+		{"type": "message", "user": "U1", "text": "deceptive alignment again", "ts": parent, "thread_ts": parent, "reactions": book(testBotUser, "U2")},
+		{"type": "message", "user": "U1", "text": "and Goodhart&#39;s law, inner alignment", "ts": reply, "thread_ts": parent, "reactions": book("U2", testBotUser)},
+		{"type": "message", "user": "UOUT", "text": "outer alignment", "ts": quiet, "thread_ts": parent, "reactions": book("U2")},
+	})
+	click := func(user, reaction, ts string) map[string]any {
+		return map[string]any{"type": "reaction_added", "user": user, "reaction": reaction, "item_user": "U1",
+			"item": map[string]any{"type": "message", "channel": "C2", "ts": ts}, "event_ts": "1700000001.000000"}
+	}
+	tests := []struct {
+		name   string
+		inner  map[string]any
+		thread string
+		want   string
+	}{
+		{"a member clicks refbot's reaction", click("U2", "book", parent), parent, "Deceptive Alignment"},
+		{"on a thread reply", click("U3", "book", reply), parent, "Inner Alignment"},
+		{"refbot's own reaction", click(testBotUser, "book", parent), "", ""},
+		{"another emoji", click("U2", "eyes", parent), "", ""},
+		{"a 📖 refbot did not add (the author may have opted out)", click("U2", "book", quiet), "", ""},
+		{"a message refbot cannot find", click("U2", "book", "1600000000.000001"), "", ""},
+		{"not a message", map[string]any{"type": "reaction_added", "user": "U2", "reaction": "book", "item": map[string]any{"type": "file", "file": "F1"}}, "", ""},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if w := e.serve(signed(testSecret, jsonType, eventBody(fmt.Sprintf("EvR%d", i), tt.inner))); w.Code != 200 {
+				t.Fatalf("status %d", w.Code)
+			}
+			posts := flush(t, e)
+			if tt.want == "" {
+				if len(posts) != 0 {
+					t.Fatalf("posted %v", posts)
+				}
+				return
+			}
+			if len(posts) != 1 {
+				t.Fatalf("posted %d messages, want 1", len(posts))
+			}
+			p := posts[0]
+			if p.Get("_method") != "chat.postEphemeral" || p.Get("user") != tt.inner["user"] || p.Get("channel") != "C2" || p.Get("thread_ts") != tt.thread {
+				t.Errorf("posted %s to %s in %s thread %q, want an ephemeral for %s in C2 thread %q", p.Get("_method"), p.Get("user"), p.Get("channel"), p.Get("thread_ts"), tt.inner["user"], tt.thread)
+			}
+			if !strings.Contains(p.Get("blocks"), tt.want) {
+				t.Errorf("blocks lack %q: %s", tt.want, p.Get("blocks"))
+			}
+		})
+	}
 }

@@ -61,6 +61,9 @@ type fakeAPI struct {
 	limitNext atomic.Bool
 	limited   atomic.Int32
 
+	// thread is what conversations.replies answers: messages as JSON.
+	thread atomic.Value // []map[string]any
+
 	// Socket Mode: envelopes to send after hello, and the acks read back.
 	envelopes chan string
 	acks      chan map[string]any
@@ -92,6 +95,9 @@ func newFakeAPI(t testing.TB) *fakeAPI {
 		case "chat.postMessage", "chat.postEphemeral", "reactions.add":
 		case "users.info":
 			f.usersInfo(w, r.PostForm.Get("user"))
+			return
+		case "conversations.replies":
+			f.replies(w, r.PostForm)
 			return
 		default:
 			http.NotFound(w, r)

@@ -175,6 +175,8 @@ func (a *Adapter) event(ctx context.Context, ev slackevents.EventsAPIEvent) bool
 		taken = a.mention(ctx, cb.TeamID, e)
 	case *slackevents.MessageEvent:
 		taken = a.message(ctx, cb.TeamID, e)
+	case *slackevents.ReactionAddedEvent:
+		taken = a.reactionClick(ctx, cb.TeamID, e)
 	default:
 		a.log.DebugContext(ctx, "slack: ignoring an event", "type", ev.InnerEvent.Type)
 	}
