@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"refbot/bot"
+	"refbot/glossary"
+	"refbot/glossary/data"
 )
 
 // Fake users for users.info: admins and owners may change a channel.
@@ -396,5 +398,43 @@ func TestAutolinkReactionClick(t *testing.T) {
 				t.Errorf("blocks lack %q: %s", tt.want, p.Get("blocks"))
 			}
 		})
+	}
+}
+
+// Every entry of the embedded glossary fits a digest, three at a time.
+func TestDigestDefaultGlossary(t *testing.T) {
+	g, err := glossary.Load(glossary.Layer{Name: "embedded", FS: data.FS()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := bot.New(g, bot.Config{Autolink: bot.AutolinkConfig{Enabled: true}})
+	es := g.Entries()
+	for i := 0; i < len(es); i += 3 {
+		var text strings.Builder
+		for _, e := range es[i:min(i+3, len(es))] {
+			text.WriteString("[[" + e.ID + "]] ")
+		}
+		r, err := b.Handle(context.Background(), bot.Request{Platform: platformName, Channel: "C1", User: "U1", Kind: bot.Message, Text: text.String()})
+		if err != nil || len(r.Links) != min(3, len(es)-i) {
+			t.Fatalf("%q: %d links, %v", text.String(), len(r.Links), err)
+		}
+		if p := checkMessage(digest(r)); len(p) > 0 {
+			t.Errorf("%q:\n%s", text.String(), strings.Join(p, "\n"))
+		}
+	}
+}
+
+// Over Socket Mode a message event is acknowledged and its digest posted
+// in the thread, as over HTTP.
+func TestSocketModeAutolink(t *testing.T) {
+	e := newEnvWith(t, ModeSocket, true, bot.Config{Autolink: bot.AutolinkConfig{Enabled: true,
+		Channels: []bot.AutolinkChannel{{Platform: platformName, Channel: "C1"}}}})
+	e.api.envelopes <- envelope("events_api", "m1", eventBody("EvSM1", messageEvent("C1", "U1", "is that outer alignment?", "1700000000.000500", nil)))
+	if a := recv(t, e.api.acks, "the ack"); a["envelope_id"] != "m1" {
+		t.Fatalf("ack %v", a)
+	}
+	got := recv(t, e.api.posts, "the digest")
+	if got.Get("_method") != "chat.postMessage" || got.Get("thread_ts") != "1700000000.000500" || !strings.Contains(got.Get("blocks"), "Outer Alignment") {
+		t.Errorf("posted %v", got)
 	}
 }
