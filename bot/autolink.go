@@ -344,14 +344,14 @@ func (b *Bot) autolinkCommand(ctx context.Context, req Request, text string) (Re
 // spells commands differently rewrite notices (Slack: "/refbot autolink").
 func invoke(name string) string { return "/" + name }
 
-const storeTrouble = "refbot could not reach its settings store, so nothing changed. Try again in a minute; if it keeps failing, tell whoever runs refbot."
+const autolinkStoreTrouble = "refbot could not reach its settings store, so nothing changed. Try again in a minute; if it keeps failing, tell whoever runs refbot."
 
 func (b *Bot) autolinkMe(ctx context.Context, req Request, off bool) (Reply, error) {
 	if req.User == "" {
 		return Reply{Notice: "refbot cannot tell who you are here, so it cannot keep a setting for you."}, nil
 	}
 	if err := b.cfg.AutolinkStore.SetUserOptedOut(ctx, req.Platform, req.User, off); err != nil {
-		return Reply{Notice: storeTrouble}, fmt.Errorf("set auto-link opt-out: %w", err)
+		return Reply{Notice: autolinkStoreTrouble}, fmt.Errorf("set auto-link opt-out: %w", err)
 	}
 	if off {
 		return Reply{Notice: fmt.Sprintf("Done: refbot will not read or link terms in your messages from now on, in any channel. %s still works, and %s turns linking back on.",
@@ -371,7 +371,7 @@ func (b *Bot) setAutolink(ctx context.Context, req Request, m AutolinkMode) (Rep
 		return Reply{Notice: fmt.Sprintf("Only people who can manage this channel can turn auto-linking on or off here (on Discord: the Manage Channels permission; on Slack: workspace admins and owners). You can still stop it for your own messages with %s me off.", invoke("autolink"))}, nil
 	}
 	if err := b.cfg.AutolinkStore.SetChannelAutolink(ctx, req.Platform, req.Channel, m); err != nil {
-		return Reply{Notice: storeTrouble}, fmt.Errorf("set auto-link of %s channel %s: %w", req.Platform, req.Channel, err)
+		return Reply{Notice: autolinkStoreTrouble}, fmt.Errorf("set auto-link of %s channel %s: %w", req.Platform, req.Channel, err)
 	}
 	cmd := invoke("autolink")
 	if m == AutolinkOff {

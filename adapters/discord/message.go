@@ -72,7 +72,7 @@ func (a *Adapter) gatewayMessage(ctx context.Context, m *discordgo.Message) {
 			a.log.ErrorContext(ctx, "discord auto-link reaction", "channel", m.ChannelID, "err", err)
 		}
 	case len(reply.Links) > 0:
-		if err := a.send(ctx, m.ChannelID, digest(reply.Links, m)); err != nil {
+		if _, err := a.send(ctx, m.ChannelID, digest(reply.Links, m)); err != nil {
 			a.log.ErrorContext(ctx, "discord auto-link reply", "channel", m.ChannelID, "err", err)
 		}
 	}
@@ -86,14 +86,19 @@ func noMentions() *discordgo.MessageAllowedMentions {
 	return &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}
 }
 
-// send posts a message in a channel. It is the one way refbot posts as
-// itself, so no message can leave without noMentions.
-func (a *Adapter) send(ctx context.Context, channelID string, msg *discordgo.MessageSend) error {
-	msg.AllowedMentions = noMentions()
-	return a.rest(ctx, func(opts ...discordgo.RequestOption) error {
-		_, err := a.s.ChannelMessageSendComplex(channelID, msg, opts...)
+// send is the one way refbot posts a message to a channel as itself: it
+// sets the empty allowed-mentions list, so nothing in the message can
+// ping anyone. (The reading branch declares the same function in
+// poster.go; keep one when they meet.)
+func (a *Adapter) send(ctx context.Context, channel string, m *discordgo.MessageSend) (*discordgo.Message, error) {
+	m.AllowedMentions = noMentions()
+	var msg *discordgo.Message
+	err := a.rest(ctx, func(opts ...discordgo.RequestOption) error {
+		var err error
+		msg, err = a.s.ChannelMessageSendComplex(channel, m, opts...)
 		return err
 	})
+	return msg, err
 }
 
 // digestFooter tells members how to use and silence auto-links.
