@@ -245,10 +245,6 @@ func (a *Adapter) message(ctx context.Context, team string, e *slackevents.Messa
 	return a.autolinkReply(e, reply)
 }
 
-func empty(r bot.Reply) bool {
-	return r.Card == nil && r.Notice == "" && len(r.Suggestions) == 0 && len(r.Links) == 0 && r.Prompt == nil && len(r.Help) == 0
-}
-
 // stripMention removes the leading mention of refbot ("<@U123> define x").
 func (a *Adapter) stripMention(text string) string {
 	self := a.self.Load()
