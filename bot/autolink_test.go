@@ -597,3 +597,18 @@ func TestAutolinkLinksAction(t *testing.T) {
 		t.Errorf("feature off: %+v, %v", r, err)
 	}
 }
+
+// Every choice the command table offers (Discord's menu) is understood.
+func TestAutolinkChoicesParse(t *testing.T) {
+	b, _, _ := autolinkBot(t, nil)
+	for _, c := range b.Commands() {
+		for _, a := range c.Args {
+			for _, choice := range a.Choices {
+				r, err := b.Handle(context.Background(), bot.Request{Platform: "discord", Channel: "D1", User: "U1", CanManage: true, Kind: bot.Command, Command: c.Name, Text: choice})
+				if err != nil || strings.HasPrefix(r.Notice, "Usage:") {
+					t.Errorf("/%s %s: %q, %v", c.Name, choice, r.Notice, err)
+				}
+			}
+		}
+	}
+}

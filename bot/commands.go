@@ -37,6 +37,9 @@ type Arg struct {
 	Description string
 	Required    bool
 	Complete    bool // offer autocomplete from the glossary
+	// Choices are the only values the argument takes, offered as a menu
+	// where the platform has one (Discord).
+	Choices []string
 }
 
 // Usage renders "/define TERM" with the given invocation prefix, e.g. "/"
@@ -81,8 +84,9 @@ func (b *Bot) commandTable() []command {
 		{CommandInfo{
 			Name:        "autolink",
 			Description: "Show or change auto-linking of glossary terms in this channel, or opt yourself out",
-			Args:        []Arg{{Name: "setting", Description: "on [digest|reaction] or off (moderators), me off or me on; empty shows the state"}},
-			Examples:    []string{"me off", "on", "on reaction"},
+			Args: []Arg{{Name: "setting", Description: "on [digest|reaction] or off (moderators), me off or me on; empty shows the state",
+				Choices: []string{"on", "on reaction", "off", "me off", "me on"}}},
+			Examples: []string{"me off", "on", "on reaction"},
 		}, b.autolinkCommand},
 		{CommandInfo{
 			Name:        "help",

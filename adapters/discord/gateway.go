@@ -199,14 +199,22 @@ func Commands(table []bot.CommandInfo) []*discordgo.ApplicationCommand {
 			if desc == "" {
 				desc = arg.Name
 			}
-			cmd.Options = append(cmd.Options, &discordgo.ApplicationCommandOption{
+			opt := &discordgo.ApplicationCommandOption{
 				Type:         discordgo.ApplicationCommandOptionString,
 				Name:         arg.Name,
 				Description:  desc,
 				Required:     arg.Required,
 				Autocomplete: arg.Complete,
 				MaxLength:    maxArgLength,
-			})
+			}
+			// A menu of fixed values (Discord allows 25); autocomplete and
+			// choices exclude each other.
+			for _, c := range arg.Choices {
+				if len(opt.Choices) < maxChoices && !arg.Complete {
+					opt.Choices = append(opt.Choices, &discordgo.ApplicationCommandOptionChoice{Name: plain(c, maxChoiceName), Value: c})
+				}
+			}
+			cmd.Options = append(cmd.Options, opt)
 		}
 		slices.SortStableFunc(cmd.Options, func(x, y *discordgo.ApplicationCommandOption) int {
 			switch {
