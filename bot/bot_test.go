@@ -451,6 +451,10 @@ func (failingStats) RecordLookup(context.Context, string, string, string) error 
 	return errors.New("disk full")
 }
 
+func (failingStats) TopLookups(context.Context, string, int) ([]bot.Count, []bot.Count, error) {
+	return nil, nil, errors.New("disk full")
+}
+
 // A broken stats store is logged; the user still gets the answer.
 func TestStatsErrorIsLoggedNotShown(t *testing.T) {
 	var log bytes.Buffer

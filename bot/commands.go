@@ -79,6 +79,16 @@ func (b *Bot) commandTable() []command {
 			Examples:    []string{"inner alignment"},
 		}, b.related},
 		{CommandInfo{
+			Name:        "reading",
+			Description: "Post a reading prompt for a term, or the group's next reading (next, list, where)",
+			Args:        []Arg{{Name: "what", Description: "A term, or next, list or where", Required: true, Complete: true}},
+			Examples:    []string{"next", "mesa optimisation", "where"},
+		}, b.reading},
+		{CommandInfo{
+			Name:        "stats",
+			Description: "Show the most looked-up terms and the most wanted missing ones",
+		}, b.stats},
+		{CommandInfo{
 			Name:        "help",
 			Description: "List refbot's commands with examples",
 		}, b.help},

@@ -1,0 +1,82 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"refbot/bot"
+	"refbot/glossary"
+)
+
+// MaxMissing bounds the distinct missing queries kept per platform, so a
+// flood of nonsense cannot grow the file without end; queries already
+// counted keep counting.
+const MaxMissing = 10000
+
+// RecordLookup implements bot.Stats.
+func (s *Store) RecordLookup(ctx context.Context, platform, query, id string) error {
+	if id != "" {
+		_, err := s.db.ExecContext(ctx, `
+INSERT INTO lookups (platform, entry_id, count) VALUES (?, ?, 1)
+ON CONFLICT (platform, entry_id) DO UPDATE SET count = count + 1`, platform, id)
+		if err != nil {
+			return fmt.Errorf("record lookup: %w", err)
+		}
+		return nil
+	}
+	q := glossary.Normalize(query)
+	if q == "" {
+		return nil
+	}
+	_, err := s.db.ExecContext(ctx, `
+INSERT INTO missing_terms (platform, query, count)
+SELECT ?1, ?2, 1
+WHERE EXISTS (SELECT 1 FROM missing_terms WHERE platform = ?1 AND query = ?2)
+   OR (SELECT count(*) FROM missing_terms WHERE platform = ?1) < ?3
+ON CONFLICT (platform, query) DO UPDATE SET count = count + 1`, platform, q, MaxMissing)
+	if err != nil {
+		return fmt.Errorf("record missing term: %w", err)
+	}
+	return nil
+}
+
+// TopLookups implements bot.Stats.
+func (s *Store) TopLookups(ctx context.Context, platform string, n int) (found, missing []bot.Count, err error) {
+	found, err = s.top(ctx, `SELECT entry_id, sum(count) AS c FROM lookups WHERE ?1 = '' OR platform = ?1
+GROUP BY entry_id ORDER BY c DESC, entry_id LIMIT ?2`, platform, n)
+	if err != nil {
+		return nil, nil, fmt.Errorf("top lookups: %w", err)
+	}
+	missing, err = s.top(ctx, `SELECT query, sum(count) AS c FROM missing_terms WHERE ?1 = '' OR platform = ?1
+GROUP BY query ORDER BY c DESC, query LIMIT ?2`, platform, n)
+	if err != nil {
+		return nil, nil, fmt.Errorf("top missing terms: %w", err)
+	}
+	return found, missing, nil
+}
+
+func (s *Store) top(ctx context.Context, query string, args ...any) ([]bot.Count, error) {
+	rows, err := s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, func(r *sql.Rows) (bot.Count, error) {
+		var c bot.Count
+		return c, r.Scan(&c.Name, &c.Count)
+	})
+}
+
+// collect scans every row with scan and closes rows.
+func collect[T any](rows *sql.Rows, scan func(*sql.Rows) (T, error)) ([]T, error) {
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
