@@ -14,11 +14,12 @@ type MemoryStats struct {
 	mu      sync.Mutex
 	found   map[[2]string]int // platform, entry id -> lookups
 	missing map[[2]string]int // platform, normalised query -> lookups that found nothing
+	shown   map[string]string // normalised query -> as first typed
 }
 
 // NewMemoryStats returns an empty MemoryStats.
 func NewMemoryStats() *MemoryStats {
-	return &MemoryStats{found: map[[2]string]int{}, missing: map[[2]string]int{}}
+	return &MemoryStats{found: map[[2]string]int{}, missing: map[[2]string]int{}, shown: map[string]string{}}
 }
 
 // maxMissing bounds the distinct missing queries kept, so a flood of
@@ -40,6 +41,9 @@ func (m *MemoryStats) RecordLookup(ctx context.Context, platform, query, id stri
 	key := [2]string{platform, q}
 	if _, ok := m.missing[key]; ok || len(m.missing) < maxMissing {
 		m.missing[key]++
+		if _, ok := m.shown[q]; !ok {
+			m.shown[q] = ShownQuery(query)
+		}
 	}
 	return nil
 }
@@ -61,8 +65,26 @@ func (m *MemoryStats) Top(n int) (found, missing []Count) {
 func (m *MemoryStats) TopLookups(ctx context.Context, platform string, n int) (found, missing []Count, err error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return top(m.found, platform, n), top(m.missing, platform, n), nil
+	found, missing = top(m.found, platform, n), top(m.missing, platform, n)
+	for i, c := range missing {
+		missing[i].Name = m.shown[c.Name]
+	}
+	return found, missing, nil
 }
+
+// ShownQuery is a missing query as the stats report shows it: lower case,
+// single spaces, valid UTF-8, at most MaxShownQuery characters. Lookups of
+// one term spelt differently count together under the first spelling.
+func ShownQuery(q string) string {
+	q = strings.Join(strings.Fields(strings.ToLower(strings.ToValidUTF8(q, ""))), " ")
+	if r := []rune(q); len(r) > MaxShownQuery {
+		q = string(r[:MaxShownQuery]) + "…"
+	}
+	return q
+}
+
+// MaxShownQuery caps a missing query in the stats report.
+const MaxShownQuery = 60
 
 func top(m map[[2]string]int, platform string, n int) []Count {
 	sum := map[string]int{}

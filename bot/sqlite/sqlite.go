@@ -98,7 +98,8 @@ CREATE TABLE lookups (
 ) WITHOUT ROWID;
 CREATE TABLE missing_terms (
 	platform TEXT NOT NULL,
-	query    TEXT NOT NULL,
+	query    TEXT NOT NULL, -- normalised: the key
+	shown    TEXT NOT NULL, -- as first typed, for the report
 	count    INTEGER NOT NULL,
 	PRIMARY KEY (platform, query)
 ) WITHOUT ROWID;

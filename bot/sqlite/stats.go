@@ -30,11 +30,11 @@ ON CONFLICT (platform, entry_id) DO UPDATE SET count = count + 1`, platform, id)
 		return nil
 	}
 	_, err := s.db.ExecContext(ctx, `
-INSERT INTO missing_terms (platform, query, count)
-SELECT ?1, ?2, 1
+INSERT INTO missing_terms (platform, query, shown, count)
+SELECT ?1, ?2, ?4, 1
 WHERE EXISTS (SELECT 1 FROM missing_terms WHERE platform = ?1 AND query = ?2)
    OR (SELECT count(*) FROM missing_terms WHERE platform = ?1) < ?3
-ON CONFLICT (platform, query) DO UPDATE SET count = count + 1`, platform, q, MaxMissing)
+ON CONFLICT (platform, query) DO UPDATE SET count = count + 1`, platform, q, MaxMissing, bot.ShownQuery(query))
 	if err != nil {
 		return fmt.Errorf("record missing term: %w", err)
 	}
@@ -48,7 +48,7 @@ GROUP BY entry_id ORDER BY c DESC, entry_id LIMIT ?2`, platform, n)
 	if err != nil {
 		return nil, nil, fmt.Errorf("top lookups: %w", err)
 	}
-	missing, err = s.top(ctx, `SELECT query, sum(count) AS c FROM missing_terms WHERE ?1 = '' OR platform = ?1
+	missing, err = s.top(ctx, `SELECT min(shown), sum(count) AS c FROM missing_terms WHERE ?1 = '' OR platform = ?1
 GROUP BY query ORDER BY c DESC, query LIMIT ?2`, platform, n)
 	if err != nil {
 		return nil, nil, fmt.Errorf("top missing terms: %w", err)
