@@ -190,17 +190,17 @@ func (b *Bot) readingList(ctx context.Context, req Request) (Reply, error) {
 		done = n
 	}
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "%s — %d steps.", c.Title, n)
+	fmt.Fprintf(&sb, "%s — %d steps.\n", c.Title, n)
 	switch {
 	case pos == 0:
-		sb.WriteString(" Nothing posted in this channel yet; /refbot reading next posts step 1.")
+		sb.WriteString("Nothing posted in this channel yet; /refbot reading next posts step 1.")
 	case done == n:
-		sb.WriteString(" This channel has read every step; /refbot reading next starts again at step 1.")
+		sb.WriteString("This channel has read every step; /refbot reading next starts again at step 1.")
 	default:
-		fmt.Fprintf(&sb, " This channel is at step %d.", done+1)
+		fmt.Fprintf(&sb, "This channel is at step %d.", done+1)
 	}
 	for i, st := range c.Steps {
-		mark := "   "
+		mark := "· "
 		switch {
 		case i < done:
 			mark = "✓ "

@@ -50,8 +50,8 @@ func (m *MemoryStats) RecordLookup(ctx context.Context, platform, query, id stri
 
 // Count is a name with a number.
 type Count struct {
-	Name  string
-	Count int
+	Name  string `json:"name"`
+	Count int    `json:"count"`
 }
 
 // Top returns the n most looked-up entry ids and the n most wanted
