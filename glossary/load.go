@@ -307,20 +307,13 @@ func yamlProblem(file string, err error) Problem {
 			p.Line = tk.Position.Line
 		}
 		var uf *yaml.UnknownFieldError
-		if errors.As(err, &uf) && tk(uf) != "" {
-			p.Field = tk(uf)
+		if errors.As(err, &uf) && uf.Token != nil {
+			p.Field = uf.Token.Value
 			p.Message = "unknown field (check the spelling; see README for the entry format)"
 		}
 		return p
 	}
 	return Problem{File: file, Message: err.Error()}
-}
-
-func tk(uf *yaml.UnknownFieldError) string {
-	if uf.Token == nil {
-		return ""
-	}
-	return uf.Token.Value
 }
 
 // recordLines walks the YAML tree and maps field paths like

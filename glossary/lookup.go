@@ -75,7 +75,7 @@ const (
 
 // Lookup finds the entry a person most likely means by q.
 //
-// The pipeline: normalise (see Normalize; also drop "what is", "the"),
+// The pipeline: an entry id is an exact answer; otherwise normalise (see Normalize; also drop "what is", "the"),
 // then exact name, compact name (no spaces), word-order-insensitive name;
 // those are certain. Failing them, approximate stages score every name
 // that shares something with the query: word by word (exact words, typos
@@ -87,6 +87,11 @@ const (
 func (g *Glossary) Lookup(q string) Result {
 	if len(q) > maxQueryBytes*4 {
 		q = q[:maxQueryBytes*4]
+	}
+	// An entry id, as autocomplete and buttons send, is an exact answer.
+	if i, ok := g.byID[q]; ok {
+		e := g.entries[i]
+		return Result{Match: e, Score: scoreExact, Name: e.Title}
 	}
 	var buf [8]string
 	ws := queryWords(q, buf[:0])

@@ -1,6 +1,7 @@
 package glossary
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -146,7 +147,9 @@ func (g *Glossary) Scan(text string) []Mention {
 				break
 			}
 			node = child
-			if t := &s.term[node]; t.entry >= 0 && (t.caps == "" || capsMatch(text[toks[i].start:toks[j].end], t.caps, toks[i].caps)) {
+			// A one-word acronym name links only when written as the
+			// name is or in capitals.
+			if t := &s.term[node]; t.entry >= 0 && (t.caps == "" || toks[i].caps || text[toks[i].start:toks[j].end] == t.caps) {
 				last, lastNode = j, node
 			}
 		}
@@ -158,24 +161,9 @@ func (g *Glossary) Scan(text string) []Mention {
 		out = append(out, Mention{Entry: g.entries[t.entry], Name: ix.names[t.name].text, Text: text[start:end], Start: start, End: end})
 		i = last
 	}
-	if len(out) > 1 {
-		sortMentions(out)
-	}
+	// Explicit [[term]] mentions were found first; put all in text order.
+	slices.SortStableFunc(out, func(a, b Mention) int { return a.Start - b.Start })
 	return out
-}
-
-// capsMatch reports whether an acronym is written as the name is, or in
-// capitals.
-func capsMatch(written, name string, allCaps bool) bool {
-	return allCaps || written == name
-}
-
-func sortMentions(ms []Mention) {
-	for i := 1; i < len(ms); i++ {
-		for j := i; j > 0 && ms[j].Start < ms[j-1].Start; j-- {
-			ms[j], ms[j-1] = ms[j-1], ms[j]
-		}
-	}
 }
 
 // tokenize splits text into tokens, appending to sc.tokens, and calls

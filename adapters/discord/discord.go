@@ -1,0 +1,287 @@
+// Package discord is refbot's Discord adapter. Interactions arrive over
+// the gateway (a discordgo Session) or at the HTTP interactions endpoint
+// (POST /discord/interactions); both hand the interaction to the same
+// code, which maps it to bot.Requests and the bot.Reply back to an
+// interaction response: embeds, buttons and autocomplete choices within
+// every Discord limit, never able to ping anyone.
+package discord
+
+import (
+	"context"
+	"crypto/ed25519"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"refbot/bot"
+)
+
+// Platform is the bot.Request.Platform of Discord requests.
+const Platform = "discord"
+
+// Config holds the adapter's settings.
+type Config struct {
+	// Token is the bot token, with or without the "Bot " prefix.
+	Token string
+	// ApplicationID is the application (client) id.
+	ApplicationID string
+	// PublicKey verifies the HTTP interactions endpoint's requests; nil
+	// when only the gateway is used.
+	PublicKey ed25519.PublicKey
+	// RegisterCommands overwrites the application's commands with the
+	// command table at start.
+	RegisterCommands bool
+	// GuildIDs registers commands in these servers only (instant)
+	// instead of globally.
+	GuildIDs []string
+	// ShardID and ShardCount select this process's gateway shard.
+	ShardID, ShardCount int
+	// MessageContent requests the privileged message-content intent; only
+	// features that read chat (auto-linking) need it.
+	MessageContent bool
+	// Client makes the REST calls; nil uses one with a 20 s timeout.
+	// Tests pass a client whose transport reaches a local fake.
+	Client *http.Client
+	// MaxRateLimitWait bounds how long one REST call waits out 429s in
+	// total; zero means 30 s.
+	MaxRateLimitWait time.Duration
+}
+
+// Adapter serves one Discord application.
+type Adapter struct {
+	bot *bot.Bot
+	log *slog.Logger
+	cfg Config
+	s   *discordgo.Session
+}
+
+// New returns an adapter for b. It makes no network calls.
+func New(b *bot.Bot, cfg Config, log *slog.Logger) (*Adapter, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.ApplicationID == "" {
+		return nil, errors.New("discord: the application id is missing; copy it from the Developer Portal > General Information")
+	}
+	if cfg.PublicKey != nil && len(cfg.PublicKey) != ed25519.PublicKeySize {
+		return nil, fmt.Errorf("discord: the public key is %d bytes; it must be %d (64 hexadecimal characters from the Developer Portal > General Information)", len(cfg.PublicKey), ed25519.PublicKeySize)
+	}
+	if cfg.ShardCount < 1 {
+		cfg.ShardCount = 1
+	}
+	if cfg.ShardID < 0 || cfg.ShardID >= cfg.ShardCount {
+		return nil, fmt.Errorf("discord: shard id %d must be from 0 to %d", cfg.ShardID, cfg.ShardCount-1)
+	}
+	if cfg.MaxRateLimitWait <= 0 {
+		cfg.MaxRateLimitWait = 30 * time.Second
+	}
+	token := strings.TrimSpace(cfg.Token)
+	if token != "" && !strings.HasPrefix(token, "Bot ") {
+		token = "Bot " + token
+	}
+	s, err := discordgo.New(token)
+	if err != nil {
+		return nil, fmt.Errorf("discord: %w", err)
+	}
+	if cfg.Client != nil {
+		s.Client = cfg.Client
+	}
+	// 429s are waited out by rest(), with a bound; discordgo would retry
+	// them forever.
+	s.ShouldRetryOnRateLimit = false
+	// Run owns reconnecting, so that fatal close codes (4014) stop it.
+	s.ShouldReconnectOnError = false
+	s.StateEnabled = false
+	s.ShardID, s.ShardCount = cfg.ShardID, cfg.ShardCount
+	s.Identify.Intents = intents(cfg.MessageContent)
+	s.LogLevel = -1 // discordgo logs through the standard logger; we log ourselves
+	return &Adapter{bot: b, log: log, cfg: cfg, s: s}, nil
+}
+
+// intents are the gateway intents refbot asks for: none for commands
+// (interactions arrive without any), messages and their content only for
+// features that read chat.
+func intents(messageContent bool) discordgo.Intent {
+	if messageContent {
+		return discordgo.IntentsGuildMessages | discordgo.IntentMessageContent
+	}
+	return discordgo.IntentsNone
+}
+
+// answer is the one place an interaction becomes a response; both
+// transports send what it returns and nothing else, and every message in
+// it has passed through safe.
+func (a *Adapter) answer(ctx context.Context, i *discordgo.Interaction) (resp *discordgo.InteractionResponse) {
+	// A bug below must not take the process down: discordgo runs gateway
+	// handlers on bare goroutines, where a panic would end refbot.
+	defer func() {
+		if p := recover(); p != nil {
+			resp = a.fail(ctx, i, fmt.Errorf("panic: %v", p))
+			resp.Data = safe(resp.Data)
+		}
+	}()
+	resp = a.respond(ctx, i)
+	if resp.Data != nil {
+		resp.Data = safe(resp.Data)
+	}
+	return resp
+}
+
+// safe sets the empty allowed-mentions list every message refbot sends
+// carries: no glossary text or user input can ping @everyone, @here, a
+// role or a user. (An empty struct would marshal as "parse":null, which
+// Discord reads differently.)
+func safe(d *discordgo.InteractionResponseData) *discordgo.InteractionResponseData {
+	d.AllowedMentions = &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}
+	return d
+}
+
+func (a *Adapter) respond(ctx context.Context, i *discordgo.Interaction) *discordgo.InteractionResponse {
+	switch i.Type {
+	case discordgo.InteractionPing:
+		return &discordgo.InteractionResponse{Type: discordgo.InteractionResponsePong}
+	case discordgo.InteractionApplicationCommand:
+		// Type assertions, not ApplicationCommandData(): those panic on
+		// a mismatch.
+		data, ok := i.Data.(discordgo.ApplicationCommandInteractionData)
+		if !ok || data.Name == "" {
+			return a.fail(ctx, i, errors.New("command interaction without command data"))
+		}
+		req := request(i, bot.Command)
+		req.Command, req.Text = data.Name, optionText(data.Options)
+		return a.message(ctx, req, discordgo.InteractionResponseChannelMessageWithSource)
+	case discordgo.InteractionApplicationCommandAutocomplete:
+		data, ok := i.Data.(discordgo.ApplicationCommandInteractionData)
+		if !ok {
+			return a.fail(ctx, i, errors.New("autocomplete interaction without command data"))
+		}
+		req := request(i, bot.Complete)
+		req.Command, req.Text = data.Name, focusedText(data.Options)
+		reply, err := a.bot.Handle(ctx, req)
+		if err != nil {
+			a.log.ErrorContext(ctx, "discord autocomplete", "interaction", i.ID, "err", err)
+		}
+		return &discordgo.InteractionResponse{
+			Type: discordgo.InteractionApplicationCommandAutocompleteResult,
+			Data: &discordgo.InteractionResponseData{Choices: choices(reply.Suggestions)},
+		}
+	case discordgo.InteractionMessageComponent:
+		data, ok := i.Data.(discordgo.MessageComponentInteractionData)
+		if !ok {
+			return a.fail(ctx, i, errors.New("component interaction without component data"))
+		}
+		action, id, ok := strings.Cut(data.CustomID, ":")
+		if !ok || id == "" {
+			return a.fail(ctx, i, fmt.Errorf("button custom_id %q is not action:id", data.CustomID))
+		}
+		req := request(i, bot.Action)
+		req.Command, req.Text = action, id
+		typ := discordgo.InteractionResponseChannelMessageWithSource
+		// A "define" button on the asker's own ephemeral card replaces
+		// that card instead of piling up messages; on a shared card it
+		// answers the clicker privately.
+		if action == "define" && i.Message != nil && i.Message.Flags&discordgo.MessageFlagsEphemeral != 0 {
+			typ = discordgo.InteractionResponseUpdateMessage
+		}
+		return a.message(ctx, req, typ)
+	}
+	return a.fail(ctx, i, fmt.Errorf("unexpected interaction type %d", i.Type))
+}
+
+// message asks the core and renders its reply as a message.
+func (a *Adapter) message(ctx context.Context, req bot.Request, typ discordgo.InteractionResponseType) *discordgo.InteractionResponse {
+	reply, err := a.bot.Handle(ctx, req)
+	if err != nil {
+		// The reply still holds something the user can read.
+		a.log.ErrorContext(ctx, "discord request", "kind", req.Kind, "command", req.Command, "err", err)
+	}
+	return &discordgo.InteractionResponse{Type: typ, Data: render(reply)}
+}
+
+// somethingWrong is what a user sees when an interaction cannot be
+// understood; the detail goes to the log.
+const somethingWrong = "Something went wrong: refbot could not understand that request. Try the command again, or /help."
+
+func (a *Adapter) fail(ctx context.Context, i *discordgo.Interaction, err error) *discordgo.InteractionResponse {
+	a.log.ErrorContext(ctx, "discord interaction not understood", "interaction", i.ID, "type", int(i.Type), "err", err)
+	if i.Type == discordgo.InteractionApplicationCommandAutocomplete {
+		// Autocomplete can only be answered with choices.
+		return &discordgo.InteractionResponse{
+			Type: discordgo.InteractionApplicationCommandAutocompleteResult,
+			Data: &discordgo.InteractionResponseData{Choices: []*discordgo.ApplicationCommandOptionChoice{}},
+		}
+	}
+	return &discordgo.InteractionResponse{
+		Type: discordgo.InteractionResponseChannelMessageWithSource,
+		Data: &discordgo.InteractionResponseData{Content: somethingWrong, Flags: discordgo.MessageFlagsEphemeral},
+	}
+}
+
+func request(i *discordgo.Interaction, kind bot.Kind) bot.Request {
+	req := bot.Request{Platform: Platform, Team: i.GuildID, Channel: i.ChannelID, Kind: kind}
+	// Member is set in servers, User in DMs.
+	switch {
+	case i.Member != nil && i.Member.User != nil:
+		req.User = i.Member.User.ID
+	case i.User != nil:
+		req.User = i.User.ID
+	}
+	return req
+}
+
+// optionText joins the options' values: refbot's commands take one free
+// text argument. A subcommand contributes its name first, so "/refbot
+// search x" reaches the core as the umbrella command would.
+func optionText(opts []*discordgo.ApplicationCommandInteractionDataOption) string {
+	var parts []string
+	for _, o := range opts {
+		if o == nil {
+			continue
+		}
+		switch o.Type {
+		case discordgo.ApplicationCommandOptionSubCommand, discordgo.ApplicationCommandOptionSubCommandGroup:
+			parts = append(parts, o.Name)
+			if t := optionText(o.Options); t != "" {
+				parts = append(parts, t)
+			}
+		default:
+			if v := valueText(o.Value); v != "" {
+				parts = append(parts, v)
+			}
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+// focusedText is the text of the option being typed.
+func focusedText(opts []*discordgo.ApplicationCommandInteractionDataOption) string {
+	for _, o := range opts {
+		if o == nil {
+			continue
+		}
+		if o.Focused {
+			return valueText(o.Value)
+		}
+		if t := focusedText(o.Options); t != "" {
+			return t
+		}
+	}
+	return ""
+}
+
+func valueText(v any) string {
+	switch v := v.(type) {
+	case string:
+		return v
+	case nil:
+		return ""
+	case float64, bool:
+		return fmt.Sprint(v)
+	}
+	return ""
+}

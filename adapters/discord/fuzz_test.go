@@ -1,0 +1,92 @@
+package discord
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"refbot/bot"
+)
+
+// FuzzInteraction sends any body, correctly signed, through the real
+// handler: whatever Discord (or a bug on its side) sends, the answer is
+// 200 or a 4xx, never a panic, and any payload keeps every limit.
+func FuzzInteraction(f *testing.F) {
+	seeds := [][]byte{
+		interaction(1, nil),
+		interaction(2, commandData("define", stringOpt("term", "mesa", false))),
+		interaction(2, commandData("refbot", map[string]any{"name": "search", "type": 1, "options": []any{stringOpt("query", "x", false)}})),
+		interaction(4, commandData("define", stringOpt("term", "rew", true))),
+		buttonInteraction("define:inner-alignment", true),
+		buttonInteraction("share:corrigibility", false),
+		interaction(5, map[string]any{"custom_id": "m"}),
+		[]byte(`{"type":2,"data":{"name":"define","options":[{"type":3,"name":"term","value":null}]}}`),
+		[]byte(`{"type":3,"data":{"custom_id":123}}`),
+		[]byte(`{"type":4,"data":{"options":[{"type":1,"options":[{"focused":true,"value":{}}]}]}}`),
+		[]byte(`null`),
+		[]byte(`{}`),
+	}
+	for _, s := range seeds {
+		f.Add(s)
+	}
+	a := newAdapter(f, nil, nil)
+	f.Fuzz(func(t *testing.T, body []byte) {
+		code, _ := serve(t, a, signed(body, time.Now()))
+		if code != 200 && code != 413 {
+			t.Fatalf("status %d", code)
+		}
+	})
+}
+
+// FuzzRender renders any text in every place a reply can hold it.
+func FuzzRender(f *testing.F) {
+	for _, s := range hostile {
+		if utf8.ValidString(s) && len(s) < 500 {
+			f.Add(s)
+		}
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		sugs := []bot.Suggestion{{ID: s, Title: s, Name: s, Line: s}}
+		for _, r := range []bot.Reply{
+			{Card: hostileCard(s), Notice: s},
+			{Notice: s, Suggestions: sugs},
+			{Notice: s, Help: []bot.CommandInfo{{Name: "x", Description: s, Examples: []string{s}}}},
+		} {
+			raw, err := json.Marshal(safe(render(r)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var d messageData
+			if err := json.Unmarshal(raw, &d); err != nil {
+				t.Fatal(err)
+			}
+			checkMessage(t, &d, raw)
+		}
+		c := choices(sugs)
+		for _, ch := range c {
+			if n := textLen(ch.Name); n < 1 || n > maxChoiceName {
+				t.Fatalf("choice name %d long", n)
+			}
+		}
+	})
+}
+
+// FuzzCut checks cut's promises for any text and limit.
+func FuzzCut(f *testing.F) {
+	f.Add("hello world", 6)
+	f.Add("👩‍👩‍👧‍👦e\u0301", 3)
+	f.Add("a\\*b", 3)
+	f.Fuzz(func(t *testing.T, s string, n int) {
+		if n < 0 || n > 5000 {
+			return
+		}
+		got := cut(s, n)
+		if textLen(got) > n {
+			t.Fatalf("cut(%q, %d) = %q, %d long", s, n, got, textLen(got))
+		}
+		if utf8.ValidString(s) && !utf8.ValidString(got) {
+			t.Fatalf("cut(%q, %d) = %q is not valid UTF-8", s, n, got)
+		}
+	})
+}

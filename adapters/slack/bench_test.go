@@ -1,0 +1,71 @@
+package slack
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"refbot/bot"
+	"refbot/glossary"
+	"refbot/glossary/data"
+)
+
+// benchAdapter serves the embedded default glossary.
+func benchAdapter(b *testing.B) *Adapter {
+	g, err := glossary.Load(glossary.Layer{Name: "embedded", FS: data.FS()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	a, err := New(bot.New(g, bot.Config{}), Config{BotToken: testBotToken, SigningSecret: testSecret}, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return a
+}
+
+// BenchmarkDefineHTTP is one signed /define through the HTTP handler:
+// read the capped body, verify the signature, parse, look up, render,
+// write the JSON reply.
+func BenchmarkDefineHTTP(b *testing.B) {
+	a := benchAdapter(b)
+	body := []byte(slash("/define", "mesa optimisation", "https://hooks.slack.com/commands/T1/2/x"))
+	tmpl := signed(testSecret, formType, string(body))
+	b.ReportAllocs()
+	defer reportCPU(b)()
+	for b.Loop() {
+		r := tmpl.Clone(context.Background())
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		w := httptest.NewRecorder()
+		a.ServeHTTP(w, r)
+		if w.Code != http.StatusOK {
+			b.Fatalf("status %d", w.Code)
+		}
+	}
+}
+
+// BenchmarkDefineCore is the core's share of it: bot.Handle alone.
+func BenchmarkDefineCore(b *testing.B) {
+	a := benchAdapter(b)
+	req := bot.Request{Platform: "slack", Kind: bot.Command, Command: "define", Text: "mesa optimisation"}
+	b.ReportAllocs()
+	defer reportCPU(b)()
+	for b.Loop() {
+		if _, err := a.bot.Handle(context.Background(), req); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkRenderCard is the Block Kit rendering of the card alone.
+func BenchmarkRenderCard(b *testing.B) {
+	a := benchAdapter(b)
+	r, _ := a.bot.Handle(context.Background(), bot.Request{Kind: bot.Command, Command: "define", Text: "mesa optimisation"})
+	b.ReportAllocs()
+	defer reportCPU(b)()
+	for b.Loop() {
+		render(r, renderOptions{controls: true})
+	}
+}

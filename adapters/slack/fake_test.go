@@ -1,0 +1,430 @@
+package slack
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"refbot/bot"
+	"refbot/glossary"
+)
+
+// Local fakes of Slack for the tests: a Web API (auth.test,
+// chat.postMessage, apps.connections.open and the Socket Mode websocket)
+// and a response_url host. Nothing here touches the network beyond
+// loopback.
+
+const (
+	testSecret   = "8f742231b10e8888abcd99yyyzzz85a5"
+	testBotToken = "xoxb-test-token"
+	testAppToken = "xapp-test-token"
+	testBotUser  = "UREFBOT"
+)
+
+// wait guards against a hang; it is not a timing assertion.
+const wait = 10 * time.Second
+
+func recv[T any](t testing.TB, ch <-chan T, what string) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(wait):
+		t.Fatalf("timed out waiting for %s", what)
+		panic("unreachable")
+	}
+}
+
+// fakeAPI is Slack's Web API and Socket Mode endpoint.
+type fakeAPI struct {
+	srv   *httptest.Server
+	posts chan url.Values // chat.postMessage and chat.postEphemeral calls, as posted
+	// limitNext makes the next chat.postMessage answer 429 with Retry-After: 1.
+	limitNext atomic.Bool
+	limited   atomic.Int32
+
+	// history is what conversations.history returns: the posts that
+	// carried metadata (refbot's reading prompts). noHistory answers it
+	// with missing_scope instead.
+	mu        sync.Mutex
+	history   []map[string]any
+	noHistory atomic.Bool
+
+	// Socket Mode: envelopes to send after hello, and the acks read back.
+	envelopes chan string
+	acks      chan map[string]any
+	conns     atomic.Int32
+}
+
+func newFakeAPI(t testing.TB) *fakeAPI {
+	f := &fakeAPI{
+		posts:     make(chan url.Values, 64),
+		envelopes: make(chan string, 64),
+		acks:      make(chan map[string]any, 64),
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /auth.test", func(w http.ResponseWriter, r *http.Request) {
+		if !strings.Contains(r.Header.Get("Authorization")+r.FormValue("token"), testBotToken) {
+			fmt.Fprint(w, `{"ok":false,"error":"invalid_auth"}`)
+			return
+		}
+		fmt.Fprintf(w, `{"ok":true,"team":"Study Group","team_id":"T1","user":"refbot","user_id":%q,"bot_id":"BREFBOT"}`, testBotUser)
+	})
+	// chat.postMessage and chat.postEphemeral; posts record which in "_method".
+	mux.HandleFunc("POST /{method}", func(w http.ResponseWriter, r *http.Request) {
+		method := r.PathValue("method")
+		if method == "conversations.history" {
+			f.conversationsHistory(w)
+			return
+		}
+		if method != "chat.postMessage" && method != "chat.postEphemeral" {
+			http.NotFound(w, r)
+			return
+		}
+		if err := r.ParseForm(); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		if f.limitNext.CompareAndSwap(true, false) {
+			f.limited.Add(1)
+			w.Header().Set("Retry-After", "1")
+			w.WriteHeader(http.StatusTooManyRequests)
+			fmt.Fprint(w, `{"ok":false,"error":"ratelimited"}`)
+			return
+		}
+		r.PostForm.Set("_method", method)
+		f.posts <- r.PostForm
+		if md := r.PostForm.Get("metadata"); md != "" {
+			var meta map[string]any
+			if err := json.Unmarshal([]byte(md), &meta); err != nil {
+				http.Error(w, err.Error(), http.StatusBadRequest)
+				return
+			}
+			f.mu.Lock()
+			f.history = append([]map[string]any{{"type": "message", "ts": "1700000000.000200", "bot_id": "BREFBOT", "metadata": meta}}, f.history...)
+			f.mu.Unlock()
+		}
+		fmt.Fprintf(w, `{"ok":true,"channel":%q,"ts":"1700000000.000200"}`, r.PostForm.Get("channel"))
+	})
+	mux.HandleFunc("POST /apps.connections.open", func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer "+testAppToken {
+			fmt.Fprint(w, `{"ok":false,"error":"invalid_auth"}`)
+			return
+		}
+		fmt.Fprintf(w, `{"ok":true,"url":"ws://%s/link"}`, r.Host)
+	})
+	mux.HandleFunc("GET /link", f.socket)
+	f.srv = httptest.NewServer(mux)
+	t.Cleanup(f.srv.Close)
+	return f
+}
+
+// conversationsHistory answers conversations.history, newest first.
+func (f *fakeAPI) conversationsHistory(w http.ResponseWriter) {
+	if f.noHistory.Load() {
+		fmt.Fprint(w, `{"ok":false,"error":"missing_scope","needed":"channels:history"}`)
+		return
+	}
+	f.mu.Lock()
+	msgs := append([]map[string]any{{"type": "message", "ts": "1699999999.000100", "user": "U1", "text": "hello"}}, f.history...)
+	f.mu.Unlock()
+	json.NewEncoder(w).Encode(map[string]any{"ok": true, "messages": msgs, "has_more": false})
+}
+
+// socket is a minimal Socket Mode server: pings more often than the
+// client's ping timeout, hello, then the queued envelopes; acks are read
+// back into f.acks.
+func (f *fakeAPI) socket(w http.ResponseWriter, r *http.Request) {
+	up := websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }} // the client sends Origin: https://api.slack.com
+	conn, err := up.Upgrade(w, r, nil)
+	if err != nil {
+		return
+	}
+	defer conn.Close()
+	f.conns.Add(1)
+	ctx, cancel := context.WithCancel(r.Context())
+	defer cancel()
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	wg.Go(func() { // the reader: acks
+		defer cancel()
+		for {
+			_, data, err := conn.ReadMessage()
+			if err != nil {
+				return
+			}
+			var ack map[string]any
+			if json.Unmarshal(data, &ack) == nil {
+				f.acks <- ack
+			}
+		}
+	})
+	var mu sync.Mutex // one writer at a time
+	write := func(s string) error {
+		mu.Lock()
+		defer mu.Unlock()
+		return conn.WriteMessage(websocket.TextMessage, []byte(s))
+	}
+	if conn.WriteControl(websocket.PingMessage, []byte("p"), time.Now().Add(time.Second)) != nil {
+		return
+	}
+	if write(`{"type":"hello","num_connections":1}`) != nil {
+		return
+	}
+	ping := time.NewTicker(time.Second)
+	defer ping.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-ping.C:
+			if conn.WriteControl(websocket.PingMessage, []byte("p"), time.Now().Add(time.Second)) != nil {
+				return
+			}
+		case env := <-f.envelopes:
+			if write(env) != nil {
+				return
+			}
+		}
+	}
+}
+
+// hookPost is one call to a response_url.
+type hookPost struct {
+	Path string
+	Body map[string]any
+	Raw  []byte
+}
+
+// fakeHooks is the response_url host (hooks.slack.com).
+type fakeHooks struct {
+	srv  *httptest.Server
+	got  chan hookPost
+	next atomic.Int32
+}
+
+func newFakeHooks(t testing.TB) *fakeHooks {
+	h := &fakeHooks{got: make(chan hookPost, 64)}
+	h.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		raw, _ := io.ReadAll(r.Body)
+		var body map[string]any
+		if err := json.Unmarshal(raw, &body); err != nil {
+			http.Error(w, "not JSON", http.StatusBadRequest)
+			return
+		}
+		h.got <- hookPost{Path: r.URL.Path, Body: body, Raw: raw}
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"ok":true}`)
+	}))
+	t.Cleanup(h.srv.Close)
+	return h
+}
+
+// url returns a fresh response_url.
+func (h *fakeHooks) url() string {
+	return fmt.Sprintf("%s/actions/T1/%d/secret", h.srv.URL, h.next.Add(1))
+}
+
+// syncBuffer is a log sink tests can read while the adapter writes.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// testGlossary is the small fixture glossary in testdata/glossary.
+func testGlossary(t testing.TB) *glossary.Glossary {
+	t.Helper()
+	g, err := glossary.Load(glossary.Layer{Name: "testdata", FS: os.DirFS("testdata/glossary")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g
+}
+
+// env is an adapter wired to the fakes.
+type env struct {
+	a     *Adapter
+	api   *fakeAPI
+	hooks *fakeHooks
+	logs  *syncBuffer
+}
+
+// newEnv builds an adapter in mode against the fakes. With run, Run is
+// started (workers post queued replies; Socket Mode connects) and stopped
+// when the test ends; without it, queued posts stay in a.outbox for the
+// test to inspect.
+func newEnv(t testing.TB, mode string, run bool) *env {
+	t.Helper()
+	e := &env{api: newFakeAPI(t), hooks: newFakeHooks(t), logs: &syncBuffer{}}
+	log := slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	cfg := Config{Mode: mode, APIURL: e.api.srv.URL + "/", BotToken: testBotToken, SigningSecret: testSecret}
+	if mode == ModeSocket {
+		cfg.AppToken = testAppToken
+	}
+	a, err := New(bot.New(testGlossary(t), bot.Config{}), cfg, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.a = a
+	ctx, cancel := context.WithCancel(context.Background())
+	if err := a.whoami(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if run {
+		done := make(chan error, 1)
+		go func() { done <- a.Run(ctx) }()
+		t.Cleanup(func() {
+			cancel()
+			if err := recv(t, done, "Run to return"); err != nil {
+				t.Errorf("Run: %v", err)
+			}
+		})
+	} else {
+		t.Cleanup(cancel)
+	}
+	return e
+}
+
+// sign signs body as Slack does, at time ts.
+func sign(secret string, ts time.Time, body string) (stamp, signature string) {
+	stamp = strconv.FormatInt(ts.Unix(), 10)
+	mac := hmac.New(sha256.New, []byte(secret))
+	fmt.Fprintf(mac, "v0:%s:%s", stamp, body)
+	return stamp, "v0=" + hex.EncodeToString(mac.Sum(nil))
+}
+
+const (
+	formType = "application/x-www-form-urlencoded"
+	jsonType = "application/json"
+)
+
+// signed returns a POST /slack/events request signed with secret now.
+func signed(secret, contentType, body string) *http.Request {
+	r := httptest.NewRequest(http.MethodPost, Path, strings.NewReader(body))
+	r.Header.Set("Content-Type", contentType)
+	stamp, sig := sign(secret, time.Now(), body)
+	r.Header.Set("X-Slack-Request-Timestamp", stamp)
+	r.Header.Set("X-Slack-Signature", sig)
+	return r
+}
+
+// slash is the form body of a slash command.
+func slash(command, text, responseURL string) string {
+	return url.Values{
+		"token":        {"legacy-verification-token"},
+		"team_id":      {"T1"},
+		"team_domain":  {"study"},
+		"channel_id":   {"C1"},
+		"channel_name": {"reading-group"},
+		"user_id":      {"U1"},
+		"user_name":    {"ada"},
+		"command":      {command},
+		"text":         {text},
+		"response_url": {responseURL},
+		"trigger_id":   {"13345224609.738474920.8088930838d88f008e0"},
+		"api_app_id":   {"A1"},
+	}.Encode()
+}
+
+// interactionForm is the form body of an interaction payload.
+func interactionForm(payload string) string {
+	return url.Values{"payload": {payload}}.Encode()
+}
+
+// buttonPayload is a block_actions payload for one button.
+func buttonPayload(actionID, value, responseURL string, ephemeral bool) string {
+	p := map[string]any{
+		"type":         "block_actions",
+		"team":         map[string]any{"id": "T1", "domain": "study"},
+		"user":         map[string]any{"id": "U1", "name": "ada"},
+		"channel":      map[string]any{"id": "C1", "name": "reading-group"},
+		"api_app_id":   "A1",
+		"response_url": responseURL,
+		"trigger_id":   "1.2.3",
+		"container":    map[string]any{"type": "message", "message_ts": "1700000000.000100", "channel_id": "C1", "is_ephemeral": ephemeral},
+		"actions": []any{map[string]any{
+			"type": "button", "action_id": actionID, "block_id": "b1", "value": value,
+			"text": map[string]any{"type": "plain_text", "text": "x"}, "action_ts": "1700000001.000000",
+		}},
+	}
+	b, _ := json.Marshal(p)
+	return string(b)
+}
+
+// suggestionPayload is a block_suggestion payload for the lookup menu.
+func suggestionPayload(value string) string {
+	b, _ := json.Marshal(map[string]any{
+		"type": "block_suggestion", "action_id": actionLookup, "block_id": "b1", "value": value,
+		"team": map[string]any{"id": "T1"}, "user": map[string]any{"id": "U1"},
+		"container": map[string]any{"type": "message", "is_ephemeral": true},
+	})
+	return string(b)
+}
+
+// eventBody is an Events API callback wrapping inner.
+func eventBody(eventID string, inner map[string]any) string {
+	b, _ := json.Marshal(map[string]any{
+		"token": "legacy", "team_id": "T1", "api_app_id": "A1", "type": "event_callback",
+		"event_id": eventID, "event_time": 1700000000, "event": inner,
+		"authorizations": []any{map[string]any{"team_id": "T1", "user_id": testBotUser, "is_bot": true}},
+	})
+	return string(b)
+}
+
+func mentionEvent(text, ts, threadTS string) map[string]any {
+	ev := map[string]any{
+		"type": "app_mention", "user": "U1", "text": text, "ts": ts,
+		"channel": "C1", "event_ts": ts,
+	}
+	if threadTS != "" {
+		ev["thread_ts"] = threadTS
+	}
+	return ev
+}
+
+// serve runs one request through the adapter's handler.
+func (e *env) serve(r *http.Request) *httptest.ResponseRecorder {
+	w := httptest.NewRecorder()
+	e.a.ServeHTTP(w, r)
+	return w
+}
+
+// decode parses a JSON response body.
+func decode(t testing.TB, b []byte) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, b)
+	}
+	return m
+}

@@ -1,0 +1,344 @@
+package slack
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+
+	"refbot/bot"
+)
+
+// This file is the one handler both transports share: it takes slack-go's
+// parsed types, asks the core, and returns what to acknowledge with,
+// queueing any later posts.
+
+// handle asks the core. Its error is for the log; the reply is always
+// something a user can read.
+func (a *Adapter) handle(ctx context.Context, req bot.Request) bot.Reply {
+	req.Platform = platformName
+	reply, err := a.bot.Handle(ctx, req)
+	if err != nil {
+		a.log.WarnContext(ctx, "slack: request failed", "kind", req.Kind, "command", req.Command, "err", err)
+	}
+	reply.Notice = slashSyntax(reply.Notice, a.bot.Commands())
+	return reply
+}
+
+// slashSyntax rewrites the core's "/search" in a notice into Slack's
+// "/refbot search": only DirectCommands have slash commands of their own,
+// and /search would run Slack's built-in search.
+func slashSyntax(notice string, cmds []bot.CommandInfo) string {
+	if !strings.Contains(notice, "/") {
+		return notice
+	}
+	for _, c := range cmds {
+		if isDirect(c.Name) {
+			continue
+		}
+		word := "/" + c.Name
+		var b strings.Builder
+		rest := notice
+		for {
+			i := strings.Index(rest, word)
+			if i < 0 {
+				b.WriteString(rest)
+				break
+			}
+			end := i + len(word)
+			startsWord := i == 0 || strings.ContainsRune(" \t\n(\"'`", rune(rest[i-1]))
+			endsWord := end == len(rest) || !isNameByte(rest[end])
+			b.WriteString(rest[:i])
+			if startsWord && endsWord {
+				b.WriteString("/" + bot.Umbrella + " " + c.Name)
+			} else {
+				b.WriteString(word)
+			}
+			rest = rest[end:]
+		}
+		notice = b.String()
+	}
+	return notice
+}
+
+func isNameByte(c byte) bool {
+	return c == '-' || c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
+
+// command answers a slash command: /define TERM, /refbot SUBCOMMAND …, or
+// any other name the app was given (the core then lists what it knows).
+// The reply is the response body, ephemeral unless the core says public.
+func (a *Adapter) command(ctx context.Context, sc slack.SlashCommand) message {
+	reply := a.handle(ctx, bot.Request{
+		Team:    sc.TeamID,
+		Channel: sc.ChannelID,
+		User:    sc.UserID,
+		Kind:    bot.Command,
+		Command: strings.ToLower(strings.TrimPrefix(sc.Command, "/")),
+		Text:    unescapeSlack(sc.Text),
+	})
+	if reply.Prompt != nil && reply.Visibility == bot.Public && sc.ChannelID != "" {
+		return a.publicPrompt(sc.ChannelID, sc.ResponseURL, reply)
+	}
+	return render(reply, renderOptions{controls: reply.Visibility == bot.Ephemeral})
+}
+
+// interaction answers a button, a menu choice or a menu search and
+// returns the ack payload (nil for an empty 200). Buttons are answered
+// through the response_url afterwards, as Slack ignores a body for them.
+func (a *Adapter) interaction(ctx context.Context, ic slack.InteractionCallback) any {
+	switch ic.Type {
+	case slack.InteractionTypeBlockSuggestion:
+		if ic.ActionID != actionLookup {
+			return optionsResponse{Options: []*slack.OptionBlockObject{}}
+		}
+		return options(a.handle(ctx, bot.Request{
+			Team: ic.Team.ID, Channel: ic.Channel.ID, User: ic.User.ID,
+			Kind: bot.Complete, Text: ic.Value,
+		}))
+	case slack.InteractionTypeBlockActions:
+		for _, act := range ic.ActionCallback.BlockActions {
+			a.action(ctx, ic, act)
+		}
+		return nil
+	}
+	a.log.DebugContext(ctx, "slack: ignoring an interaction", "type", ic.Type)
+	return nil
+}
+
+// actionRequest maps a button or menu choice to a core action.
+func actionRequest(act *slack.BlockAction) (name, value string) {
+	kind, _, _ := strings.Cut(act.ActionID, ":")
+	switch kind {
+	case actionDefine, actionShare:
+		return kind, act.Value
+	case actionLookup:
+		return actionDefine, act.SelectedOption.Value
+	}
+	return "", ""
+}
+
+func (a *Adapter) action(ctx context.Context, ic slack.InteractionCallback, act *slack.BlockAction) {
+	name, value := actionRequest(act)
+	if name == "" || value == "" {
+		a.log.DebugContext(ctx, "slack: ignoring an action", "action_id", act.ActionID)
+		return
+	}
+	url := ic.ResponseURL
+	if url == "" {
+		a.log.WarnContext(ctx, "slack: an action came without a response_url; cannot answer", "action_id", act.ActionID)
+		return
+	}
+	reply := a.handle(ctx, bot.Request{
+		Team: ic.Team.ID, Channel: ic.Channel.ID, Thread: ic.Container.ThreadTs, User: ic.User.ID,
+		Kind: bot.Action, Command: name, Text: value,
+	})
+	fromEphemeral := ic.Container.IsEphemeral
+	if name == actionShare && reply.Visibility == bot.Public {
+		// An ephemeral message cannot be edited into a public one: post the
+		// card in the channel, then delete the ephemeral original.
+		msg := render(reply, renderOptions{})
+		a.enqueue(job{what: "share in channel", run: func(ctx context.Context) error {
+			if err := a.respond(ctx, url, msg, false); err != nil {
+				return err
+			}
+			if !fromEphemeral {
+				return nil
+			}
+			return a.deleteOriginal(ctx, url)
+		}})
+		return
+	}
+	// A card opened from an ephemeral reply replaces it; from a public
+	// message it comes as a new message only the clicker sees.
+	msg := render(reply, renderOptions{controls: true})
+	msg.ResponseType = slack.ResponseTypeEphemeral
+	a.enqueue(job{what: "card", run: func(ctx context.Context) error {
+		return a.respond(ctx, url, msg, fromEphemeral)
+	}})
+}
+
+// event handles an Events API callback once per event_id. It reports
+// false when refbot could not take the event on (its queue is full), so
+// Slack should deliver it again.
+func (a *Adapter) event(ctx context.Context, ev slackevents.EventsAPIEvent) bool {
+	cb, ok := ev.Data.(*slackevents.EventsAPICallbackEvent)
+	if !ok {
+		return true
+	}
+	if !a.events.add(cb.EventID) {
+		a.log.DebugContext(ctx, "slack: event already handled", "event_id", cb.EventID)
+		return true
+	}
+	taken := true
+	switch e := ev.InnerEvent.Data.(type) {
+	case *slackevents.AppMentionEvent:
+		taken = a.mention(ctx, cb.TeamID, e)
+	case *slackevents.MessageEvent:
+		taken = a.message(ctx, cb.TeamID, e)
+	default:
+		a.log.DebugContext(ctx, "slack: ignoring an event", "type", ev.InnerEvent.Type)
+	}
+	if !taken {
+		a.events.forget(cb.EventID)
+	}
+	return taken
+}
+
+// ignore is true for what refbot must never answer: bots (itself
+// included) and anything without a user.
+func (a *Adapter) ignore(user, botID string) bool {
+	if botID != "" || user == "" {
+		return true
+	}
+	self := a.self.Load()
+	return self != nil && user == self.userID
+}
+
+// mention answers "@refbot define TERM" in the thread it was asked in; a
+// mention without a command gets short help, seen only by its author.
+func (a *Adapter) mention(ctx context.Context, team string, e *slackevents.AppMentionEvent) bool {
+	if e.Edited != nil || a.ignore(e.User, e.BotID) {
+		return true
+	}
+	thread := e.ThreadTimeStamp
+	if thread == "" {
+		thread = e.TimeStamp
+	}
+	text := unescapeSlack(a.stripMention(e.Text))
+	var reply bot.Reply
+	if name, rest, ok := a.bot.ParseCommand(text); ok {
+		reply = a.handle(ctx, bot.Request{
+			Team: team, Channel: e.Channel, Thread: thread, User: e.User,
+			Kind: bot.Command, Command: name, Text: rest,
+		})
+	} else {
+		reply = a.shortHelp()
+	}
+	msg := render(reply, renderOptions{})
+	if reply.Card == nil && len(reply.Suggestions) == 0 {
+		// Help, usage and "not found" concern only the asker: keep them
+		// out of the thread.
+		user := e.User
+		return a.enqueue(job{what: "thread notice", run: func(ctx context.Context) error {
+			return a.postEphemeral(ctx, e.Channel, thread, user, msg)
+		}})
+	}
+	return a.enqueue(job{what: "thread reply", run: func(ctx context.Context) error {
+		return a.post(ctx, e.Channel, thread, msg)
+	}})
+}
+
+// message passes an ordinary chat line to the core (for auto-linking)
+// and posts whatever it answers in the line's thread. Bots, refbot
+// itself and every subtype (edits, deletions, joins…) are ignored.
+func (a *Adapter) message(ctx context.Context, team string, e *slackevents.MessageEvent) bool {
+	if e.SubType != "" || a.ignore(e.User, e.BotID) {
+		return true
+	}
+	reply := a.handle(ctx, bot.Request{
+		Team: team, Channel: e.Channel, Thread: e.ThreadTimeStamp, User: e.User,
+		Kind: bot.Message, Text: unescapeSlack(e.Text),
+	})
+	if empty(reply) {
+		return true
+	}
+	thread := e.ThreadTimeStamp
+	if thread == "" {
+		thread = e.TimeStamp
+	}
+	msg := render(reply, renderOptions{})
+	return a.enqueue(job{what: "message reply", run: func(ctx context.Context) error {
+		return a.post(ctx, e.Channel, thread, msg)
+	}})
+}
+
+func empty(r bot.Reply) bool {
+	return r.Card == nil && r.Notice == "" && len(r.Suggestions) == 0 && len(r.Links) == 0 && r.Prompt == nil && len(r.Help) == 0
+}
+
+// stripMention removes the leading mention of refbot ("<@U123> define x").
+func (a *Adapter) stripMention(text string) string {
+	self := a.self.Load()
+	text = strings.TrimSpace(text)
+	for strings.HasPrefix(text, "<@") {
+		end := strings.IndexByte(text, '>')
+		if end < 0 {
+			break
+		}
+		id, _, _ := strings.Cut(text[2:end], "|")
+		if self != nil && id != self.userID {
+			break
+		}
+		text = strings.TrimSpace(text[end+1:])
+	}
+	return text
+}
+
+// shortHelp answers a mention that names no command.
+func (a *Adapter) shortHelp() bot.Reply {
+	var cmds []string
+	for _, c := range a.bot.Commands() {
+		cmds = append(cmds, c.Usage(""))
+	}
+	return bot.Reply{
+		Visibility: bot.Public,
+		Notice: fmt.Sprintf("Mention me with a command, for example: @refbot define mesa optimisation\nCommands: %s",
+			strings.Join(cmds, " · ")),
+	}
+}
+
+// post sends a message to a channel's thread through chat.postMessage.
+func (a *Adapter) post(ctx context.Context, channel, thread string, msg message) error {
+	_, _, err := a.api.PostMessageContext(ctx, channel,
+		slack.MsgOptionText(msg.Text, false),
+		slack.MsgOptionBlocks(msg.Blocks...),
+		slack.MsgOptionTS(thread),
+		slack.MsgOptionDisableLinkUnfurl(),
+		slack.MsgOptionDisableMediaUnfurl(),
+	)
+	if err != nil {
+		return fmt.Errorf("chat.postMessage: %w", err)
+	}
+	return nil
+}
+
+// postEphemeral shows msg to one user in a channel's thread
+// (chat.postEphemeral).
+func (a *Adapter) postEphemeral(ctx context.Context, channel, thread, user string, msg message) error {
+	_, err := a.api.PostEphemeralContext(ctx, channel, user,
+		slack.MsgOptionText(msg.Text, false),
+		slack.MsgOptionBlocks(msg.Blocks...),
+		slack.MsgOptionTS(thread),
+	)
+	if err != nil {
+		return fmt.Errorf("chat.postEphemeral: %w", err)
+	}
+	return nil
+}
+
+// respond posts msg to a response_url, replacing the message the button
+// was on when replace is set.
+func (a *Adapter) respond(ctx context.Context, url string, msg message, replace bool) error {
+	opts := []slack.MsgOption{
+		slack.MsgOptionResponseURL(url, msg.ResponseType),
+		slack.MsgOptionText(msg.Text, false),
+		slack.MsgOptionBlocks(msg.Blocks...),
+	}
+	if replace {
+		opts = append(opts, slack.MsgOptionReplaceOriginal(url))
+	}
+	if _, _, err := a.api.PostMessageContext(ctx, "", opts...); err != nil {
+		return fmt.Errorf("response_url: %w", err)
+	}
+	return nil
+}
+
+func (a *Adapter) deleteOriginal(ctx context.Context, url string) error {
+	if _, _, err := a.api.PostMessageContext(ctx, "", slack.MsgOptionDeleteOriginal(url)); err != nil {
+		return fmt.Errorf("response_url delete_original: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,140 @@
+package slack
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/slack-go/slack"
+
+	"refbot/bot"
+)
+
+// ManifestOptions say how the Slack app reaches refbot.
+type ManifestOptions struct {
+	// URL is refbot's public HTTPS address ("https://refbot.example.org"
+	// or the full ".../slack/events"); required unless Socket.
+	URL string
+	// Socket turns on Socket Mode: no public URL, an app-level token.
+	Socket bool
+}
+
+// Scopes are the bot token scopes refbot asks for, each for a reason.
+func Scopes() map[string]string {
+	return map[string]string{
+		"commands":          "the /define and /refbot slash commands",
+		"chat:write":        "answering @refbot mentions in their thread (chat.postMessage; chat.postEphemeral for help and errors only the asker needs)",
+		"app_mentions:read": "receiving the app_mention event when someone writes @refbot",
+	}
+}
+
+// manifest is a Slack app manifest (api.slack.com/reference/manifests),
+// only the parts refbot uses.
+type manifest struct {
+	Display     slack.Display    `json:"display_information"`
+	Features    manifestFeatures `json:"features"`
+	OAuthConfig struct {
+		Scopes slack.OAuthScopes `json:"scopes"`
+	} `json:"oauth_config"`
+	Settings manifestSettings `json:"settings"`
+}
+
+type manifestFeatures struct {
+	BotUser       slack.BotUser                `json:"bot_user"`
+	SlashCommands []slack.ManifestSlashCommand `json:"slash_commands"`
+}
+
+type manifestSettings struct {
+	EventSubscriptions   slack.EventSubscriptions `json:"event_subscriptions"`
+	Interactivity        slack.Interactivity      `json:"interactivity"`
+	OrgDeployEnabled     bool                     `json:"org_deploy_enabled"`
+	SocketModeEnabled    bool                     `json:"socket_mode_enabled"`
+	TokenRotationEnabled bool                     `json:"token_rotation_enabled"`
+}
+
+// Manifest returns the app manifest, as JSON, for the commands in cmds:
+// paste it into api.slack.com/apps → Create New App → From a manifest.
+func Manifest(cmds []bot.CommandInfo, opt ManifestOptions) ([]byte, error) {
+	endpoint := ""
+	if !opt.Socket {
+		var err error
+		if endpoint, err = eventsURL(opt.URL); err != nil {
+			return nil, err
+		}
+	}
+	var m manifest
+	m.Display = slack.Display{
+		Name:            "refbot",
+		Description:     "Looks up AI-safety terms: /define mesa optimisation",
+		LongDescription: "refbot is a reference bot for AI-safety study groups. /define TERM shows a glossary card with a plain-language summary, key points, sources and related terms, even for misspelt or British spellings. /refbot help lists every command; in a thread, mention @refbot define TERM.",
+		BackgroundColor: "#1d3557",
+	}
+	m.Features.BotUser = slack.BotUser{DisplayName: "refbot", AlwaysOnline: true}
+
+	var direct []bot.CommandInfo
+	var subs []string
+	for _, c := range cmds {
+		if isDirect(c.Name) {
+			direct = append(direct, c)
+		}
+		subs = append(subs, strings.TrimSpace(c.Usage("")))
+	}
+	for _, c := range direct {
+		hint := strings.TrimSpace(strings.TrimPrefix(c.Usage(""), c.Name))
+		if len(c.Examples) > 0 {
+			hint += " (e.g. " + c.Examples[0] + ")"
+		}
+		m.Features.SlashCommands = append(m.Features.SlashCommands, slack.ManifestSlashCommand{
+			Command:     "/" + c.Name,
+			Description: cutManifest(c.Description, 100),
+			UsageHint:   cutManifest(hint, 100),
+			Url:         endpoint,
+		})
+	}
+	m.Features.SlashCommands = append(m.Features.SlashCommands, slack.ManifestSlashCommand{
+		Command:     "/" + bot.Umbrella,
+		Description: "refbot's glossary commands; /refbot help lists them",
+		UsageHint:   cutManifest(strings.Join(subs, " | "), 100),
+		Url:         endpoint,
+	})
+
+	for s := range Scopes() {
+		m.OAuthConfig.Scopes.Bot = append(m.OAuthConfig.Scopes.Bot, s)
+	}
+	slices.Sort(m.OAuthConfig.Scopes.Bot)
+	m.Settings = manifestSettings{
+		EventSubscriptions: slack.EventSubscriptions{RequestUrl: endpoint, BotEvents: []string{"app_mention"}},
+		Interactivity:      slack.Interactivity{IsEnabled: true, RequestUrl: endpoint, MessageMenuOptionsUrl: endpoint},
+		SocketModeEnabled:  opt.Socket,
+	}
+	return json.MarshalIndent(m, "", "  ")
+}
+
+// eventsURL turns "https://host" into "https://host/slack/events".
+func eventsURL(raw string) (string, error) {
+	if raw == "" {
+		return "", errors.New("--url is required for HTTP mode: refbot's public HTTPS address, e.g. https://refbot.example.org (or use --socket)")
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return "", fmt.Errorf("--url %q is not a URL; give refbot's public address, e.g. https://refbot.example.org", raw)
+	}
+	if u.Scheme != "https" {
+		return "", fmt.Errorf("--url %q must start with https://: Slack only sends requests to HTTPS addresses (put a TLS proxy in front of refbot, or use --socket)", raw)
+	}
+	if u.Path == "" || u.Path == "/" {
+		u.Path = Path
+	}
+	u.RawQuery, u.Fragment = "", ""
+	return u.String(), nil
+}
+
+func cutManifest(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + ellipsis
+	}
+	return s
+}

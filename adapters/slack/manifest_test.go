@@ -1,0 +1,68 @@
+package slack
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"refbot/bot"
+)
+
+func TestManifest(t *testing.T) {
+	cmds := bot.New(testGlossary(t), bot.Config{}).Commands()
+	tests := []struct {
+		name   string
+		opt    ManifestOptions
+		golden string
+	}{
+		{"http", ManifestOptions{URL: "https://refbot.example.org"}, "manifest-http.json"},
+		{"http with path", ManifestOptions{URL: "https://refbot.example.org/slack/events"}, "manifest-http.json"},
+		{"socket", ManifestOptions{Socket: true}, "manifest-socket.json"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, err := Manifest(cmds, tt.opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			golden(t, tt.golden, out)
+			var m map[string]any
+			if err := json.Unmarshal(out, &m); err != nil {
+				t.Fatal(err)
+			}
+			s := string(out)
+			for _, want := range []string{`"/define"`, `"/refbot"`, `"app_mention"`, `"commands"`, `"chat:write"`, `"app_mentions:read"`} {
+				if !strings.Contains(s, want) {
+					t.Errorf("manifest lacks %s", want)
+				}
+			}
+			// Every command of the core is named in /refbot's usage hint.
+			for _, c := range cmds {
+				if !strings.Contains(s, c.Usage("")) {
+					t.Errorf("manifest does not mention %q", c.Usage(""))
+				}
+			}
+			if tt.opt.Socket == strings.Contains(s, "https://") {
+				t.Errorf("socket=%v but request URLs present=%v", tt.opt.Socket, !tt.opt.Socket)
+			}
+		})
+	}
+}
+
+func TestManifestScopesJustified(t *testing.T) {
+	for scope, why := range Scopes() {
+		if why == "" {
+			t.Errorf("scope %s has no reason", scope)
+		}
+	}
+}
+
+func TestManifestBadURL(t *testing.T) {
+	for _, u := range []string{"", "http://refbot.example.org", "refbot.example.org", "https://", "::"} {
+		if _, err := Manifest(nil, ManifestOptions{URL: u}); err == nil {
+			t.Errorf("URL %q accepted", u)
+		} else if !strings.Contains(err.Error(), "--url") {
+			t.Errorf("URL %q: error %q does not say which flag to fix", u, err)
+		}
+	}
+}

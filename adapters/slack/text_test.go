@@ -1,0 +1,171 @@
+package slack
+
+import (
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"refbot/bot"
+)
+
+func TestFit(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+		max  int
+		enc  func(string) string
+		want string
+	}{
+		{"fits", "hello", 5, escape, "hello"},
+		{"cut", "hello world", 6, escape, "hello…"},
+		{"escape counted and never split", "a&b", 5, escape, "a…"},
+		{"escape kept whole", "a&bc", 7, escape, "a&amp;…"},
+		{"combining mark stays with its letter", "e\u0301e\u0301e\u0301", 3, verbatim, "e\u0301…"},
+		{"flag not split", "🇬🇧🇫🇷", 3, verbatim, "🇬🇧…"},
+		{"ZWJ family not split", "👩‍👩‍👧x", 5, verbatim, "…"},
+		{"zero", "abc", 0, verbatim, ""},
+		{"one", "abc", 1, verbatim, "…"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := fit(tt.in, tt.max, tt.enc)
+			if got != tt.want {
+				t.Errorf("fit(%q, %d) = %q, want %q", tt.in, tt.max, got, tt.want)
+			}
+			if n := utf8.RuneCountInString(got); n > tt.max {
+				t.Errorf("%d characters, limit %d", n, tt.max)
+			}
+		})
+	}
+}
+
+func TestCleanDefuseInert(t *testing.T) {
+	tests := []struct {
+		name string
+		got  string
+		want string
+	}{
+		{"controls dropped, tab to space", clean("a\x00b\tc\x1b\u0085d", false), "ab cd"},
+		{"newline kept", clean("a\nb", false), "a\nb"},
+		{"newline on one line", clean("a\r\nb", true), "a  b"},
+		{"bidi dropped", clean("\u202Eabc\u202C\u2066d\u2069\u200F", false), "abcd"},
+		{"invalid UTF-8 replaced", clean("a\xffb", false), "a\uFFFDb"},
+		{"@here defused", defuse("hi @here and @Channel, @everyone!"), "hi @\u2060here and @\u2060Channel, @\u2060everyone!"},
+		{"other @ untouched", defuse("mail a@b.c @herefordshire"), "mail a@b.c @\u2060herefordshire"},
+		{"escape", escape("<!channel> & <@U1>"), "&lt;!channel&gt; &amp; &lt;@U1&gt;"},
+		{"inert plain text", inert("<!here> <@U1> <#C1> a<b"), "<\u2060!here> <\u2060@U1> <\u2060#C1> a<b"},
+		{"unescape Slack's entities", unescapeSlack("a &lt;b&gt; &amp;lt; &amp;"), "a <b> &lt; &"},
+		{"plain line", plainLine("a\nb <!here>", 75), "a b <\u2060!here>"},
+	}
+	for _, tt := range tests {
+		if tt.got != tt.want {
+			t.Errorf("%s: got %q, want %q", tt.name, tt.got, tt.want)
+		}
+	}
+}
+
+func TestLinkURL(t *testing.T) {
+	tests := []struct {
+		in, want string
+		ok       bool
+	}{
+		{"https://arxiv.org/abs/1906.01820", "https://arxiv.org/abs/1906.01820", true},
+		{"https://x.org/?a=1&b=2", "https://x.org/?a=1&amp;b=2", true},
+		{"https://x.org/a|b>c<d", "https://x.org/a%7Cb%3Ec%3Cd", true},
+		{"javascript:alert(1)", "", false},
+		{"https://x.org/a b", "", false},
+		{"ftp://x.org", "", false},
+		{"https://x.org/\u202Eevil", "", false},
+		{"https://x.org/\u00a0", "", false},
+		{"https://x.org/\xff", "", false},
+		{"https://x.org/ünï", "https://x.org/ünï", true},
+		{"https://" + strings.Repeat("a", maxURL), "", false},
+	}
+	for _, tt := range tests {
+		got, ok := linkURL(tt.in)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("linkURL(%.40q) = %q, %v; want %q, %v", tt.in, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+func TestStripMention(t *testing.T) {
+	e := newEnv(t, ModeHTTP, false)
+	tests := []struct{ in, want string }{
+		{"<@UREFBOT> define x", "define x"},
+		{"<@UREFBOT|refbot>   define x", "define x"},
+		{"  <@UREFBOT> <@UREFBOT> help", "help"},
+		{"<@UOTHER> define x", "<@UOTHER> define x"},
+		{"define x <@UREFBOT>", "define x <@UREFBOT>"},
+		{"<@UREFBOT", "<@UREFBOT"},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		if got := e.a.stripMention(tt.in); got != tt.want {
+			t.Errorf("stripMention(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestSeen(t *testing.T) {
+	s := newSeen(10*time.Minute, 3)
+	now := time.Unix(1_700_000_000, 0)
+	s.now = func() time.Time { return now }
+	steps := []struct {
+		id      string
+		advance time.Duration
+		want    bool
+	}{
+		{"a", 0, true},
+		{"a", 0, false},
+		{"b", time.Minute, true},
+		{"a", 8 * time.Minute, false}, // 9 minutes old: still remembered
+		{"a", time.Minute, true},      // 10 minutes old: forgotten
+		{"c", 0, true},
+		{"d", 0, true}, // bound of 3: the oldest (b) is forgotten
+		{"b", 0, true},
+		{"", 0, true},
+		{"", 0, true},
+	}
+	for i, st := range steps {
+		now = now.Add(st.advance)
+		if got := s.add(st.id); got != st.want {
+			t.Errorf("step %d: add(%q) = %v, want %v", i, st.id, got, st.want)
+		}
+		if len(s.at) > 3 {
+			t.Fatalf("step %d: %d ids kept, bound 3", i, len(s.at))
+		}
+	}
+	s.forget("d")
+	if !s.add("d") {
+		t.Error("a forgotten id is new again")
+	}
+}
+
+func TestSeenStaysBounded(t *testing.T) {
+	s := newSeen(time.Hour, 100)
+	for i := range 100_000 {
+		s.add(strings.Repeat("x", i%7) + string(rune(i)))
+	}
+	if len(s.at) > 100 || len(s.order) > 200 {
+		t.Errorf("kept %d ids and %d order entries, bound 100", len(s.at), len(s.order))
+	}
+}
+
+func TestSlashSyntax(t *testing.T) {
+	cmds := []bot.CommandInfo{{Name: "define"}, {Name: "search"}, {Name: "related"}, {Name: "help"}}
+	tests := []struct{ in, want string }{
+		{"Usage: /search QUERY — find entries.", "Usage: /refbot search QUERY — find entries."},
+		{"Try /search with a broader word.", "Try /refbot search with a broader word."},
+		{"Usage: /define TERM", "Usage: /define TERM"},
+		{"(/related) and `/help`", "(/refbot related) and `/refbot help`"},
+		{"/searching a/search /search-x /search", "/searching a/search /search-x /refbot search"},
+		{"no slash", "no slash"},
+	}
+	for _, tt := range tests {
+		if got := slashSyntax(tt.in, cmds); got != tt.want {
+			t.Errorf("slashSyntax(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
