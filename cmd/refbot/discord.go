@@ -134,7 +134,11 @@ func runDiscordCommand(ctx context.Context, args []string, getenv func(string) s
 			return exitError{code: 2, msg: fmt.Sprintf("application id %q should be digits only (Developer Portal > General Information > Application ID)", id)}
 		}
 	}
-	fmt.Fprintln(stdout, discord.InviteURL(id, discord.Features{}))
+	reading := len(cfg.Reading.Schedules) > 0
+	fmt.Fprintln(stdout, discord.InviteURL(id, discord.Features{Reading: reading}))
 	fmt.Fprintln(stderr, "Open this URL as a server admin to add refbot. It asks for: View Channels, Send Messages,\nSend Messages in Threads and Embed Links (see the README's Discord section for why).")
+	if reading {
+		fmt.Fprintln(stderr, "For reading.schedules it also asks for Create Public Threads (a discussion thread on each prompt)\nand Read Message History (to check after a crash whether a prompt already went out).")
+	}
 	return nil
 }

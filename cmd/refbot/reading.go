@@ -204,3 +204,13 @@ func checkPosters(scheds []bot.Schedule, posters map[string]bot.Poster) error {
 	}
 	return nil
 }
+
+// Post and Find make the Discord platform a bot.Poster for scheduled
+// reading prompts.
+func (p *discordPlatform) Post(ctx context.Context, channel, key string, r bot.Reply) (string, error) {
+	return p.a.Post(ctx, channel, key, r)
+}
+
+func (p *discordPlatform) Find(ctx context.Context, channel, key string) (string, error) {
+	return p.a.Find(ctx, channel, key)
+}

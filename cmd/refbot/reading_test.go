@@ -3,10 +3,13 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"log/slog"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"refbot/adapters/discord"
 	"refbot/bot/sqlite"
 )
 
@@ -187,5 +190,38 @@ func TestStatsCommand(t *testing.T) {
 	}
 	if r := runArgs(t, "", nil, "stats", "extra"); r.code() != 2 {
 		t.Errorf("stats with an argument: exit %d, want 2", r.code())
+	}
+}
+
+func TestServeScheduleErrors(t *testing.T) {
+	tests := []struct {
+		sched ScheduleConfig
+		want  string
+	}{
+		{ScheduleConfig{Platform: "slack", Channel: "C0123ABCD", Curriculum: "nope", Cron: "0 18 * * 2"}, `reading.schedules[0].curriculum: no curriculum "nope"`},
+		{ScheduleConfig{Platform: "slack", Channel: "C0123ABCD", Cron: "0 18 * * 2"}, "reading.schedules[0].platform: this build's slack adapter cannot post"},
+	}
+	for _, tc := range tests {
+		cfg := defaultConfig()
+		cfg.HTTP.Addr = "127.0.0.1:0"
+		cfg.State.Dir = t.TempDir()
+		cfg.Reading.Schedules = []ScheduleConfig{tc.sched}
+		err := serve(context.Background(), cfg, slog.New(slog.DiscardHandler), nil)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("serve = %v, want %q", err, tc.want)
+		}
+	}
+}
+
+func TestDiscordInviteAsksForThreadsWithSchedules(t *testing.T) {
+	cfg := writeConfig(t, "reading:\n  schedules:\n    - {platform: discord, channel: \"4000000000000000004\", cron: \"0 18 * * 2\"}\n")
+	r := runArgs(t, "", nil, "discord", "invite", "--config", cfg, "--application-id", "1000000000000000001")
+	wantCode(t, r, 0)
+	if !strings.Contains(r.stderr, "Create Public Threads") {
+		t.Errorf("stderr %q does not explain the extra permissions", r.stderr)
+	}
+	want := fmt.Sprint(discord.Permissions(discord.Features{Reading: true}))
+	if !strings.Contains(r.stdout, "permissions="+want) {
+		t.Errorf("invite %q lacks permissions=%s", r.stdout, want)
 	}
 }
