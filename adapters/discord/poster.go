@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/bwmarrin/discordgo"
@@ -29,6 +30,36 @@ const (
 	// findLimit is how many recent messages Find reads (Discord's page).
 	findLimit = 100
 )
+
+// discussField names a prompt embed's questions; a public reply with it
+// is a reading prompt, which gets a discussion thread.
+const discussField = "Discuss"
+
+// promptThread opens a discussion thread on a public reading prompt sent
+// as an interaction response over the gateway. (Over the HTTP endpoint
+// the response is the HTTP body and refbot learns no message id; those
+// prompts stay plain messages.)
+func (a *Adapter) promptThread(ctx context.Context, i *discordgo.Interaction, resp *discordgo.InteractionResponse) {
+	if resp == nil || resp.Type != discordgo.InteractionResponseChannelMessageWithSource || resp.Data == nil ||
+		resp.Data.Flags&discordgo.MessageFlagsEphemeral != 0 || len(resp.Data.Embeds) != 1 || i.ChannelID == "" {
+		return
+	}
+	e := resp.Data.Embeds[0]
+	if len(e.Fields) == 0 || !slices.ContainsFunc(e.Fields, func(f *discordgo.MessageEmbedField) bool { return f.Name == discussField }) {
+		return
+	}
+	var msg *discordgo.Message
+	err := a.rest(ctx, func(opts ...discordgo.RequestOption) error {
+		var err error
+		msg, err = a.s.InteractionResponse(i, opts...)
+		return err
+	})
+	if err != nil || msg == nil || msg.ID == "" {
+		a.log.InfoContext(ctx, "discord: reading prompt posted without a discussion thread (its message id is unknown)", "interaction", i.ID, "err", err)
+		return
+	}
+	a.openThread(ctx, i.ChannelID, msg.ID, e.Title)
+}
 
 // postTag marks a scheduled post in its embed's footer, so Find can
 // recognise it: a short hash of the key, not the key itself.

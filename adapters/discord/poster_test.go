@@ -161,3 +161,27 @@ func TestPostHostilePrompt(t *testing.T) {
 		t.Errorf("a javascript: URL was linked: %s", call.Body)
 	}
 }
+
+// /reading TERM over the gateway: the public prompt is the interaction's
+// response, and refbot opens a thread on it.
+func TestGatewayReadingOpensThread(t *testing.T) {
+	api := newFakeAPI(t)
+	api.dispatch = interaction(2, commandData("reading", stringOpt("what", "mesa optimisation", false)))
+	a := newAdapter(t, api, nil)
+	cancel, done := runGateway(t, a)
+	<-api.identify
+	cb := api.waitCall(t, "/callback")
+	r := checkPayload(t, cb.Body)
+	if r.Type != 4 || r.Data.Flags&64 != 0 || len(r.Data.Embeds) != 1 || r.Data.Embeds[0].Title != "Reading: Mesa-Optimization" {
+		t.Errorf("callback = %s, want the public prompt", cb.Body)
+	}
+	api.waitCall(t, "/webhooks/"+testApp+"/interaction-token-secret/messages/@original")
+	th := api.waitCall(t, "/messages/8000000000000000008/threads")
+	if !strings.Contains(string(th.Body), `"name":"Reading: Mesa-Optimization"`) {
+		t.Errorf("thread = %s", th.Body)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("Run = %v", err)
+	}
+}

@@ -338,7 +338,7 @@ func promptEmbed(p *bot.Prompt) *discordgo.MessageEmbed {
 		for _, q := range p.Questions {
 			lines = append(lines, "• "+escape(q, false))
 		}
-		addField(e, "Discuss", fitLines(lines, maxFieldValue), nil)
+		addField(e, discussField, fitLines(lines, maxFieldValue), nil)
 	}
 	if len(p.Terms) > 0 {
 		titles := make([]string, len(p.Terms))
