@@ -18,7 +18,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
+	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
@@ -32,6 +34,12 @@ type Store struct {
 	db    *sql.DB
 	path  string
 	takes atomic.Uint32 // cooldown takes, to prune expired ones now and then
+
+	flushMu    sync.Mutex // held by the one flush running
+	mu         sync.Mutex // guards the fields below
+	pending    map[lookupKey]pendingLookup
+	flushTimer *time.Timer
+	closed     bool
 }
 
 // OpenDir opens (creating if needed) the database in dir, creating dir
@@ -63,7 +71,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		// one connection keeps one database.
 		db.SetMaxOpenConns(1)
 	}
-	s := &Store{db: db, path: path}
+	s := &Store{db: db, path: path, pending: map[lookupKey]pendingLookup{}}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
@@ -74,8 +82,15 @@ func Open(ctx context.Context, path string) (*Store, error) {
 // Path is the database file's path.
 func (s *Store) Path() string { return s.path }
 
-// Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+// Close writes pending lookup counts and closes the database.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return errors.Join(s.Flush(ctx), s.db.Close())
+}
 
 // IntegrityCheck runs PRAGMA integrity_check and returns its verdict,
 // "ok" for a sound database.

@@ -388,3 +388,25 @@ func TestClaimAcrossProcesses(t *testing.T) {
 		}
 	}
 }
+
+// Counts waiting for their batch are written by Close.
+func TestStatsFlushedOnClose(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "state.db")
+	s, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if err := s.RecordLookup(ctx, "slack", "elk", "eliciting-latent-knowledge"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	found, _, err := open(t, path).TopLookups(ctx, "", 10)
+	if err != nil || len(found) != 1 || found[0].Count != 3 {
+		t.Errorf("after reopening: %v, %v; want eliciting-latent-knowledge 3", found, err)
+	}
+}
