@@ -169,7 +169,7 @@ func (b *Bot) Handle(ctx context.Context, req Request) (Reply, error) {
 	case Action:
 		return b.action(ctx, req)
 	case Complete:
-		return b.complete(req.Text), nil
+		return b.completeFor(req.Command, req.Text), nil
 	case Message:
 		return Reply{}, nil
 	}

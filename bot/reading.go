@@ -297,3 +297,32 @@ func StatsText(g *glossary.Glossary, found, missing []Count) string {
 	}
 	return sb.String()
 }
+
+// readingWords are /reading's own arguments, offered first when they
+// match what is typed.
+var readingWords = []Suggestion{
+	{ID: "next", Title: "next — post the group's next reading"},
+	{ID: "list", Title: "list — the curriculum and where this channel is"},
+	{ID: "where", Title: "where — what was posted last, and when the next is due"},
+}
+
+// completeFor is autocomplete for a command's argument: glossary terms,
+// and for /reading its own words as well.
+func (b *Bot) completeFor(command, prefix string) Reply {
+	r := b.complete(prefix)
+	if !strings.EqualFold(command, "reading") {
+		return r
+	}
+	p := strings.ToLower(strings.TrimSpace(prefix))
+	var words []Suggestion
+	for _, w := range readingWords {
+		if strings.HasPrefix(w.ID, p) {
+			words = append(words, w)
+		}
+	}
+	r.Suggestions = append(words, r.Suggestions...)
+	if len(r.Suggestions) > MaxChoices {
+		r.Suggestions = r.Suggestions[:MaxChoices]
+	}
+	return r
+}

@@ -194,3 +194,29 @@ func TestCommandTableHasReadingAndStats(t *testing.T) {
 		t.Errorf("commands = %s", got)
 	}
 }
+
+func TestReadingAutocomplete(t *testing.T) {
+	b := newBot(t, bot.Config{})
+	complete := func(command, text string) []string {
+		r, err := b.Handle(context.Background(), bot.Request{Kind: bot.Complete, Command: command, Text: text})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(r.Suggestions) > bot.MaxChoices {
+			t.Errorf("%d choices, limit %d", len(r.Suggestions), bot.MaxChoices)
+		}
+		return suggestionIDs(r.Suggestions)
+	}
+	if got := complete("reading", ""); len(got) < 3 || got[0] != "next" || got[1] != "list" || got[2] != "where" {
+		t.Errorf("reading with nothing typed = %v, want next, list, where first", got)
+	}
+	if got := complete("reading", "ne"); len(got) == 0 || got[0] != "next" {
+		t.Errorf("reading ne = %v, want next first", got)
+	}
+	if got := complete("reading", "mesa optim"); len(got) == 0 || got[0] != "mesa-optimization" {
+		t.Errorf("reading mesa optim = %v, want the term", got)
+	}
+	if got := complete("define", "ne"); len(got) > 0 && got[0] == "next" {
+		t.Errorf("define offers reading's words: %v", got)
+	}
+}
