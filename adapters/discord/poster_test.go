@@ -185,3 +185,32 @@ func TestGatewayReadingOpensThread(t *testing.T) {
 		t.Errorf("Run = %v", err)
 	}
 }
+
+// FuzzScheduledMessage: any prompt text becomes a scheduled post within
+// Discord's limits that pings no one.
+func FuzzScheduledMessage(f *testing.F) {
+	for _, s := range hostile {
+		if len(s) < 500 {
+			f.Add(s, "refbot/reading/discord/1/c/cron/1")
+		}
+	}
+	f.Fuzz(func(t *testing.T, s, key string) {
+		r := bot.Reply{Visibility: bot.Public, Prompt: &bot.Prompt{
+			Title: s, Summary: s, Questions: []string{s, s, s},
+			Readings: []bot.Source{{Title: s, URL: "https://example.org/" + s, Authors: s, Year: 2024}},
+			Terms:    []bot.Suggestion{{ID: s, Title: s}},
+			Links:    []bot.Link{{ID: s, Title: s, URL: s}, {ID: "x", Title: s, URL: "https://example.org/?q=" + s}},
+		}}
+		m := scheduledMessage(key, r)
+		m.AllowedMentions = &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}
+		raw, err := json.Marshal(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var d messageData
+		if err := json.Unmarshal(raw, &d); err != nil {
+			t.Fatal(err)
+		}
+		checkMessage(t, &d, raw)
+	})
+}
