@@ -169,8 +169,8 @@ func (t *Timing) Spec() string { return t.spec }
 // Location is the time zone the specification is read in.
 func (t *Timing) Location() *time.Location { return t.loc }
 
-// Next returns the first slot after after, or the zero time when there is
-// none within five years.
+// Next returns the first slot after after, in the timing's zone, or the
+// zero time when there is none within five years.
 func (t *Timing) Next(after time.Time) time.Time {
 	after = after.Truncate(time.Second)
 	w := wall(after.In(t.loc))
@@ -180,7 +180,7 @@ func (t *Timing) Next(after time.Time) time.Time {
 			return time.Time{}
 		}
 		if at := t.instant(w); at.After(after) {
-			return at
+			return at.In(t.loc)
 		}
 	}
 	return time.Time{}
