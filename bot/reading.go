@@ -151,7 +151,7 @@ func (b *Bot) channelCurriculum(platform, channel string) (*glossary.Curriculum,
 	return cs[0], nil, true
 }
 
-const noCurriculum = "No curriculum is loaded. Add a readings/ID.yaml file to the glossary directory (see the README's \"Glossary entries\"), or use /refbot reading TERM for one term."
+const noCurriculum = "No curriculum is loaded. Add a readings/ID.yaml file to the glossary directory (see the README's \"Glossary entries\"), or use /reading TERM for one term."
 
 // storeTrouble is what a user sees when the state store fails; the log
 // gets the error.
@@ -193,9 +193,9 @@ func (b *Bot) readingList(ctx context.Context, req Request) (Reply, error) {
 	fmt.Fprintf(&sb, "%s — %d steps.\n", c.Title, n)
 	switch {
 	case pos == 0:
-		sb.WriteString("Nothing posted in this channel yet; /refbot reading next posts step 1.")
+		sb.WriteString("Nothing posted in this channel yet; /reading next posts step 1.")
 	case done == n:
-		sb.WriteString("This channel has read every step; /refbot reading next starts again at step 1.")
+		sb.WriteString("This channel has read every step; /reading next starts again at step 1.")
 	default:
 		fmt.Fprintf(&sb, "This channel is at step %d.", done+1)
 	}
@@ -231,7 +231,7 @@ func (b *Bot) readingWhere(ctx context.Context, req Request) (Reply, error) {
 	}
 	var sb strings.Builder
 	if posted && last.Step < len(c.Steps) {
-		how := "asked for with /refbot reading next"
+		how := "asked for with /reading next"
 		if last.Scheduled {
 			how = "on schedule"
 		}
@@ -242,7 +242,7 @@ func (b *Bot) readingWhere(ctx context.Context, req Request) (Reply, error) {
 	}
 	next := c.Steps[pos%len(c.Steps)].Title
 	if sched == nil {
-		fmt.Fprintf(&sb, " No schedule is set for this channel; /refbot reading next posts %q now. (Schedules are set in refbot's config, reading.schedules.)", next)
+		fmt.Fprintf(&sb, " No schedule is set for this channel; /reading next posts %q now. (Schedules are set in refbot's config, reading.schedules.)", next)
 		return Reply{Notice: sb.String()}, nil
 	}
 	due := sched.Timing.Next(b.cfg.Reading.Clock.Now())

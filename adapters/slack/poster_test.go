@@ -154,3 +154,15 @@ func TestPromptsWithinLimits(t *testing.T) {
 		}
 	}
 }
+
+// The core's "/reading next" hints read as Slack's "/refbot reading next".
+func TestReadingListInSlackSyntax(t *testing.T) {
+	e := newEnv(t, ModeHTTP, false)
+	w := e.serve(signed(testSecret, formType, slash("/refbot", "reading list", e.hooks.url())))
+	if !strings.Contains(w.Body.String(), "or use /refbot reading TERM") { // the test glossary has no curriculum
+		t.Errorf("reading list = %s, want the hint in /refbot syntax", w.Body)
+	}
+	if n := len(e.a.outbox); n != 0 {
+		t.Errorf("reading list queued %d posts; it answers in the response body", n)
+	}
+}
