@@ -140,6 +140,9 @@ type Prompt struct {
 	Readings  []Source
 	Questions []string
 	Terms     []Suggestion
+	// Links are the glossary terms the prompt's text mentions, in order,
+	// for adapters to link (the reading's own terms are in Terms).
+	Links []Link
 }
 
 // Stats keeps lookup counts for the "most wanted terms" report.
@@ -147,6 +150,10 @@ type Stats interface {
 	// RecordLookup counts one lookup of query that found the entry id,
 	// or nothing when id is "".
 	RecordLookup(ctx context.Context, platform, query, id string) error
+	// TopLookups returns the n most looked-up entry ids and the n most
+	// wanted missing terms (normalised queries) on a platform, or on all
+	// of them when platform is "".
+	TopLookups(ctx context.Context, platform string, n int) (found, missing []Count, err error)
 }
 
 // Observer receives measurements (Prometheus in refbot serve).
@@ -169,6 +176,7 @@ type Config struct {
 	Stats       Stats
 	Observer    Observer
 	Logger      *slog.Logger
+	Reading     ReadingConfig
 	// Autolink is the auto-link policy (autolink.go); the zero value
 	// reads no messages. AutolinkStore keeps channel choices, opt-outs and
 	// cooldowns; nil means a new MemoryAutolink.
@@ -197,6 +205,12 @@ func New(g *glossary.Glossary, cfg Config) *Bot {
 	}
 	if cfg.Stats == nil {
 		cfg.Stats = NewMemoryStats()
+	}
+	if cfg.Reading.Store == nil {
+		cfg.Reading.Store = NewMemoryReading()
+	}
+	if cfg.Reading.Clock == nil {
+		cfg.Reading.Clock = SystemClock()
 	}
 	log := cfg.Logger
 	if log == nil {

@@ -82,6 +82,16 @@ func (b *Bot) commandTable() []command {
 			Examples:    []string{"inner alignment"},
 		}, b.related},
 		{CommandInfo{
+			Name:        "reading",
+			Description: "Post a reading prompt for a term, or the group's next reading (next, list, where)",
+			Args:        []Arg{{Name: "what", Description: "A term, or next, list or where", Required: true, Complete: true}},
+			Examples:    []string{"next", "mesa optimisation", "where"},
+		}, b.reading},
+		{CommandInfo{
+			Name:        "stats",
+			Description: "Show the most looked-up terms and the most wanted missing ones",
+		}, b.stats},
+		{CommandInfo{
 			Name:        "autolink",
 			Description: "Show or change auto-linking of glossary terms in this channel, or opt yourself out",
 			Args: []Arg{{Name: "setting", Description: "on [digest|reaction] or off (moderators), me off or me on; empty shows the state",
@@ -169,7 +179,7 @@ func (b *Bot) Handle(ctx context.Context, req Request) (Reply, error) {
 	case Action:
 		return b.action(ctx, req)
 	case Complete:
-		return b.complete(req.Text), nil
+		return b.completeFor(req.Command, req.Text), nil
 	case Message:
 		return b.message(ctx, req)
 	}

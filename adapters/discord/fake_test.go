@@ -342,9 +342,16 @@ type fakeAPI struct {
 	calls    []apiCall
 	limited  int // answer this many requests with 429 first
 	identify chan identifyMsg
-	closing  int      // gateway close code after Identify; 0: READY
-	dispatch []byte   // interaction dispatched after READY
-	messages [][]byte // MESSAGE_CREATE events dispatched after READY
+	closing  int    // gateway close code after Identify; 0: READY
+	dispatch []byte // interaction dispatched after READY
+
+	// Channel messages refbot posted (newest first), for GET .../messages;
+	// noThreads and noHistory answer thread creation and history with 403.
+	messages  []map[string]any
+	noThreads bool
+	noHistory bool
+	// gatewayMessages are MESSAGE_CREATE events dispatched after READY.
+	gatewayMessages [][]byte
 }
 
 type apiCall struct {
@@ -382,7 +389,7 @@ func newFakeAPI(t testing.TB) *fakeAPI {
 		f.calls = append(f.calls, apiCall{r.Method, r.URL.Path, body})
 		f.mu.Unlock()
 		// Every message refbot sends must carry the empty mention list.
-		if (strings.HasSuffix(r.URL.Path, "/callback") || strings.Contains(r.URL.Path, "/webhooks/") || strings.HasSuffix(r.URL.Path, "/messages")) &&
+		if r.Method != http.MethodGet && (strings.HasSuffix(r.URL.Path, "/callback") || strings.Contains(r.URL.Path, "/webhooks/") || strings.HasSuffix(r.URL.Path, "/messages")) &&
 			!bytes.Contains(body, []byte(`"allowed_mentions":{"parse":[]`)) {
 			t.Errorf("%s %s without an empty allowed_mentions: %s", r.Method, r.URL.Path, body)
 			w.WriteHeader(http.StatusBadRequest)
@@ -398,11 +405,8 @@ func newFakeAPI(t testing.TB) *fakeAPI {
 			w.Write(body)
 		case strings.HasSuffix(r.URL.Path, "/callback"):
 			w.WriteHeader(http.StatusNoContent)
-		case r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, "/api/v9/channels/") && strings.HasSuffix(r.URL.Path, "/messages"):
-			w.Header().Set("Content-Type", "application/json")
-			io.WriteString(w, `{"id":"8100000000000000081","channel_id":"4000000000000000004"}`)
-		case r.Method == http.MethodPut && strings.Contains(r.URL.Path, "/reactions/") && strings.HasSuffix(r.URL.Path, "/@me"):
-			w.WriteHeader(http.StatusNoContent)
+		case strings.HasPrefix(r.URL.Path, "/api/v9/channels/"):
+			f.channel(w, r, body)
 		case strings.Contains(r.URL.Path, "/webhooks/"):
 			w.Header().Set("Content-Type", "application/json")
 			io.WriteString(w, `{"id":"8000000000000000008","channel_id":"4000000000000000004"}`)
@@ -413,6 +417,50 @@ func newFakeAPI(t testing.TB) *fakeAPI {
 	f.srv = httptest.NewServer(mux)
 	t.Cleanup(f.srv.Close)
 	return f
+}
+
+// channel answers the channel endpoints scheduled posts use: create a
+// message, start a thread on it, list recent messages.
+func (f *fakeAPI) channel(w http.ResponseWriter, r *http.Request, body []byte) {
+	parts := strings.Split(strings.TrimPrefix(r.URL.Path, "/api/v9/channels/"), "/")
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	forbidden := func() {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusForbidden)
+		io.WriteString(w, `{"message":"Missing Permissions","code":50013}`)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	switch {
+	case len(parts) == 2 && parts[1] == "messages" && r.Method == http.MethodPost:
+		var m map[string]any
+		if err := json.Unmarshal(body, &m); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		m["id"] = strconv.Itoa(9000000000000000000 + len(f.messages) + 1)
+		m["channel_id"] = parts[0]
+		m["author"] = map[string]any{"id": testApp, "username": "refbot", "bot": true}
+		f.messages = append([]map[string]any{m}, f.messages...)
+		json.NewEncoder(w).Encode(m)
+	case len(parts) == 2 && parts[1] == "messages" && r.Method == http.MethodGet:
+		if f.noHistory {
+			forbidden()
+			return
+		}
+		json.NewEncoder(w).Encode(append([]map[string]any{{"id": "1", "channel_id": parts[0], "content": "hi", "author": map[string]any{"id": "5", "username": "ada"}}}, f.messages...))
+	case len(parts) == 6 && parts[1] == "messages" && parts[3] == "reactions" && parts[5] == "@me" && r.Method == http.MethodPut:
+		w.WriteHeader(http.StatusNoContent)
+	case len(parts) == 4 && parts[1] == "messages" && parts[3] == "threads" && r.Method == http.MethodPost:
+		if f.noThreads {
+			forbidden()
+			return
+		}
+		w.WriteHeader(http.StatusCreated)
+		fmt.Fprintf(w, `{"id":%q,"type":11,"parent_id":%q}`, parts[2], parts[0])
+	default:
+		http.NotFound(w, r)
+	}
 }
 
 func (f *fakeAPI) client() *http.Client {
@@ -474,7 +522,7 @@ func (f *fakeAPI) gateway(w http.ResponseWriter, r *http.Request) {
 	}
 	f.identify <- id
 	f.mu.Lock()
-	closing, dispatch, messages := f.closing, f.dispatch, f.messages
+	closing, dispatch, messages := f.closing, f.dispatch, f.gatewayMessages
 	f.mu.Unlock()
 	if closing != 0 {
 		c.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(closing, "Disallowed intent(s)."))

@@ -109,7 +109,9 @@ func (a *Adapter) gatewayInteraction(ctx context.Context, i *discordgo.Interacti
 	})
 	if err != nil {
 		a.log.ErrorContext(ctx, "discord interaction response", "interaction", i.ID, "err", err)
+		return
 	}
+	a.promptThread(ctx, i, resp)
 }
 
 // callbackBuckets is how many interaction callbacks may be in flight at

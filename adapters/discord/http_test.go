@@ -41,8 +41,8 @@ func TestInteractionsEndpoint(t *testing.T) {
 		{"related", interaction(2, commandData("related", stringOpt("term", "inner alignment", false))), 4, 64, nil},
 		{"help", interaction(2, commandData("help")), 4, 64,
 			func(t *testing.T, r response) {
-				if len(r.Data.Embeds) != 1 || len(r.Data.Embeds[0].Fields) != len(newBot(t).Commands()) {
-					t.Errorf("help embeds = %+v, want one field per command", r.Data.Embeds)
+				if n := len(newBot(t).Commands()); len(r.Data.Embeds) != 1 || len(r.Data.Embeds[0].Fields) != n {
+					t.Errorf("help embeds = %+v, want %d commands", r.Data.Embeds, n)
 				}
 			}},
 		{"define without a term", interaction(2, commandData("define")), 4, 64,

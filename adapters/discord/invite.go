@@ -26,12 +26,19 @@ const (
 	// PermSendMessagesInThreads lets refbot post in threads, where study
 	// groups often discuss a reading.
 	PermSendMessagesInThreads int64 = 1 << 38
+	// PermCreatePublicThreads lets refbot open a discussion thread on each
+	// scheduled reading prompt; without it the prompt is a plain message.
+	PermCreatePublicThreads int64 = 1 << 35
 )
 
 // Features are the optional features that change what refbot needs.
 type Features struct {
 	// AutoLink answers chat messages that mention glossary terms.
 	AutoLink bool
+	// Reading posts reading prompts on a schedule: it opens a thread on
+	// each and, after a crash, reads the channel's recent messages to see
+	// whether a prompt already went out.
+	Reading bool
 }
 
 // Permissions returns the permission integer for an invite: exactly what
@@ -40,6 +47,9 @@ func Permissions(f Features) int64 {
 	p := PermViewChannel | PermSendMessages | PermSendMessagesInThreads | PermEmbedLinks
 	if f.AutoLink {
 		p |= PermReadMessageHistory | PermAddReactions
+	}
+	if f.Reading {
+		p |= PermCreatePublicThreads | PermReadMessageHistory
 	}
 	return p
 }

@@ -79,26 +79,11 @@ func (a *Adapter) gatewayMessage(ctx context.Context, m *discordgo.Message) {
 }
 
 // noMentions is the empty allowed-mentions list every message refbot
-// sends carries: parse nothing, and do not notify the author of a message
+// sends (send, in poster.go, and safe) carries: parse nothing, and do not notify the author of a message
 // refbot replies to. (An empty struct would marshal as "parse":null,
 // which Discord reads differently.)
 func noMentions() *discordgo.MessageAllowedMentions {
 	return &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}
-}
-
-// send is the one way refbot posts a message to a channel as itself: it
-// sets the empty allowed-mentions list, so nothing in the message can
-// ping anyone. (The reading branch declares the same function in
-// poster.go; keep one when they meet.)
-func (a *Adapter) send(ctx context.Context, channel string, m *discordgo.MessageSend) (*discordgo.Message, error) {
-	m.AllowedMentions = noMentions()
-	var msg *discordgo.Message
-	err := a.rest(ctx, func(opts ...discordgo.RequestOption) error {
-		var err error
-		msg, err = a.s.ChannelMessageSendComplex(channel, m, opts...)
-		return err
-	})
-	return msg, err
 }
 
 // digestFooter tells members how to use and silence auto-links.

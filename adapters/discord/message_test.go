@@ -264,7 +264,7 @@ func TestGatewayAutolink(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	api.messages = [][]byte{raw}
+	api.gatewayMessages = [][]byte{raw}
 	a, _, _ := autolinkAdapter(t, api)
 	runGateway(t, a)
 	id := <-api.identify

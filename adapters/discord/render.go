@@ -338,7 +338,7 @@ func promptEmbed(p *bot.Prompt) *discordgo.MessageEmbed {
 		for _, q := range p.Questions {
 			lines = append(lines, "• "+escape(q, false))
 		}
-		addField(e, "Discuss", fitLines(lines, maxFieldValue), nil)
+		addField(e, discussField, fitLines(lines, maxFieldValue), nil)
 	}
 	if len(p.Terms) > 0 {
 		titles := make([]string, len(p.Terms))
@@ -346,6 +346,17 @@ func promptEmbed(p *bot.Prompt) *discordgo.MessageEmbed {
 			titles[i] = t.Title
 		}
 		addField(e, "Terms", joinFit(titles, maxFieldValue), nil)
+	}
+	if len(p.Links) > 0 {
+		lines := make([]string, 0, len(p.Links))
+		for _, l := range p.Links {
+			title := cut(escape(l.Title, false), 200)
+			if u := linkURL(l.URL); u != "" && textLen(u) <= 600 {
+				title = "[" + title + "](" + u + ")"
+			}
+			lines = append(lines, "• "+title)
+		}
+		addField(e, "Key terms", fitLines(lines, maxFieldValue), func(n int) string { return fitLines(lines, n) })
 	}
 	return e
 }

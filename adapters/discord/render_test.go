@@ -113,7 +113,8 @@ func TestHostileInput(t *testing.T) {
 				{Notice: s, Suggestions: sugs, ListKind: bot.Results},
 				{Notice: s, Help: []bot.CommandInfo{{Name: "define", Description: s, Examples: []string{s}, Args: []bot.Arg{{Name: "term", Description: s}}}}},
 				{Notice: s, Links: links},
-				{Prompt: &bot.Prompt{Title: s, Summary: s, Readings: hostileCard(s).Sources, Questions: []string{s, s, s, s, s}, Terms: sugs}},
+				{Prompt: &bot.Prompt{Title: s, Summary: s, Readings: hostileCard(s).Sources, Questions: []string{s, s, s, s, s}, Terms: sugs,
+					Links: []bot.Link{{ID: s, Title: s, URL: s, Line: s}, {ID: "x", Title: s, URL: "https://example.org/?q=" + s}}}},
 				{Notice: s},
 			}
 			for _, r := range replies {

@@ -212,4 +212,11 @@ func (p *printer) prompt(pr *bot.Prompt) {
 		p.line("")
 		p.labelled("Terms:", strings.Join(titles, ", "))
 	}
+	if len(pr.Links) > 0 {
+		p.line("")
+		p.line(p.bold("Key terms in this prompt"))
+		for _, l := range pr.Links {
+			p.wrap(l.Title+" "+l.URL, "  📖 ")
+		}
+	}
 }

@@ -104,6 +104,7 @@ var renderCases = []struct {
 		Readings:  []bot.Source{{Title: "Risks from Learned Optimization", URL: "https://arxiv.org/abs/1906.01820", Authors: "Hubinger et al.", Year: 2019}},
 		Questions: []string{"What would count as evidence of internal search?", "Where does the evolution analogy break down?"},
 		Terms:     []bot.Suggestion{{ID: "mesa-optimization", Title: "Mesa-Optimization"}, {ID: "inner-alignment", Title: "Inner Alignment"}},
+		Links:     []bot.Link{{ID: "goodharts-law", Title: "Goodhart's Law", URL: "https://arxiv.org/abs/1803.04585"}},
 	}}},
 }
 

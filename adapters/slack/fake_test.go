@@ -61,6 +61,12 @@ type fakeAPI struct {
 	limitNext atomic.Bool
 	limited   atomic.Int32
 
+	// history is what conversations.history returns: the posts that
+	// carried metadata (refbot's reading prompts). noHistory answers it
+	// with missing_scope instead.
+	mu        sync.Mutex
+	history   []map[string]any
+	noHistory atomic.Bool
 	// thread is what conversations.replies answers: messages as JSON.
 	thread atomic.Value // []map[string]any
 
@@ -87,6 +93,10 @@ func newFakeAPI(t testing.TB) *fakeAPI {
 	// chat.postMessage and chat.postEphemeral; posts record which in "_method".
 	mux.HandleFunc("POST /{method}", func(w http.ResponseWriter, r *http.Request) {
 		method := r.PathValue("method")
+		if method == "conversations.history" {
+			f.conversationsHistory(w)
+			return
+		}
 		if err := r.ParseForm(); err != nil {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
@@ -112,6 +122,16 @@ func newFakeAPI(t testing.TB) *fakeAPI {
 		}
 		r.PostForm.Set("_method", method)
 		f.posts <- r.PostForm
+		if md := r.PostForm.Get("metadata"); md != "" {
+			var meta map[string]any
+			if err := json.Unmarshal([]byte(md), &meta); err != nil {
+				http.Error(w, err.Error(), http.StatusBadRequest)
+				return
+			}
+			f.mu.Lock()
+			f.history = append([]map[string]any{{"type": "message", "ts": "1700000000.000200", "bot_id": "BREFBOT", "metadata": meta}}, f.history...)
+			f.mu.Unlock()
+		}
 		fmt.Fprintf(w, `{"ok":true,"channel":%q,"ts":"1700000000.000200"}`, r.PostForm.Get("channel"))
 	})
 	mux.HandleFunc("POST /apps.connections.open", func(w http.ResponseWriter, r *http.Request) {
@@ -125,6 +145,18 @@ func newFakeAPI(t testing.TB) *fakeAPI {
 	f.srv = httptest.NewServer(mux)
 	t.Cleanup(f.srv.Close)
 	return f
+}
+
+// conversationsHistory answers conversations.history, newest first.
+func (f *fakeAPI) conversationsHistory(w http.ResponseWriter) {
+	if f.noHistory.Load() {
+		fmt.Fprint(w, `{"ok":false,"error":"missing_scope","needed":"channels:history"}`)
+		return
+	}
+	f.mu.Lock()
+	msgs := append([]map[string]any{{"type": "message", "ts": "1699999999.000100", "user": "U1", "text": "hello"}}, f.history...)
+	f.mu.Unlock()
+	json.NewEncoder(w).Encode(map[string]any{"ok": true, "messages": msgs, "has_more": false})
 }
 
 // socket is a minimal Socket Mode server: pings more often than the

@@ -79,6 +79,9 @@ func (a *Adapter) command(ctx context.Context, sc slack.SlashCommand) message {
 		Command: strings.ToLower(strings.TrimPrefix(sc.Command, "/")),
 		Text:    unescapeSlack(sc.Text),
 	}))
+	if reply.Prompt != nil && reply.Visibility == bot.Public && sc.ChannelID != "" {
+		return a.publicPrompt(sc.ChannelID, sc.ResponseURL, reply)
+	}
 	return render(reply, renderOptions{controls: reply.Visibility == bot.Ephemeral})
 }
 

@@ -366,6 +366,12 @@ func (b *builder) help(cs []bot.CommandInfo) {
 }
 
 func (b *builder) links(ls []bot.Link) {
+	b.list("", linkLines(ls))
+}
+
+// linkLines are auto-link digest lines: the term linked to where to read
+// more, and its one line.
+func linkLines(ls []bot.Link) []string {
 	lines := make([]string, 0, len(ls))
 	for _, l := range ls {
 		title := mrkdwnLine(l.Title, maxTitleInLine)
@@ -378,7 +384,7 @@ func (b *builder) links(ls []bot.Link) {
 		}
 		lines = append(lines, line)
 	}
-	b.list("", lines)
+	return lines
 }
 
 func (b *builder) prompt(p *bot.Prompt) {
@@ -395,6 +401,9 @@ func (b *builder) prompt(p *bot.Prompt) {
 			lines = append(lines, "• "+mrkdwnLine(q, maxLine))
 		}
 		b.list("*Questions*", lines)
+	}
+	if len(p.Links) > 0 {
+		b.list("*Key terms*", linkLines(p.Links))
 	}
 	if len(p.Terms) > 0 && b.room() > 3 {
 		b.section("*Terms*")

@@ -158,8 +158,9 @@ func hostileReply(s string) bot.Reply {
 		Card:        &bot.Card{ID: s, Title: s, Summary: s, KeyPoints: n(40), Sources: src, Aliases: n(60), SeeAlso: sug(70)},
 		Suggestions: sug(60),
 		Links:       []bot.Link{{ID: s, Title: s, URL: s, Line: s}, {ID: "x", Title: s, URL: "https://example.org/?q=" + s, Line: s}},
-		Prompt:      &bot.Prompt{Title: s, Summary: s, Readings: src, Questions: n(20), Terms: sug(30)},
-		Help:        []bot.CommandInfo{{Name: "define", Description: s, Examples: []string{s}, Args: []bot.Arg{{Name: "term", Required: true}}}},
+		Prompt: &bot.Prompt{Title: s, Summary: s, Readings: src, Questions: n(20), Terms: sug(30),
+			Links: []bot.Link{{ID: s, Title: s, URL: s, Line: s}, {ID: "x", Title: s, URL: "https://example.org/?q=" + s, Line: s}}},
+		Help: []bot.CommandInfo{{Name: "define", Description: s, Examples: []string{s}, Args: []bot.Arg{{Name: "term", Required: true}}}},
 	}
 }
 

@@ -116,8 +116,7 @@ func warnAutolink(cfg Config, log *slog.Logger) {
 	if cfg.Discord.Enabled && cfg.Discord.Mode != "gateway" {
 		log.Warn("auto-linking on Discord needs discord.mode: gateway (messages arrive only over the gateway); Discord channels will not be linked")
 	}
-	// The SQLite store (bot/sqlite) replaces the memory one when it lands.
-	log.Info("auto-linking enabled; channel choices, opt-outs and cooldowns are kept in memory until restart",
+	log.Info("auto-linking enabled; channel choices, opt-outs and cooldowns are kept in the state store",
 		"channels", len(cfg.Autolink.Channels), "max_links", cfg.Autolink.MaxLinks, "cooldown", cfg.Autolink.Cooldown)
 }
 

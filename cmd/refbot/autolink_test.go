@@ -136,7 +136,7 @@ func TestServeSlackAutolink(t *testing.T) {
 	defer api.Close()
 	const secret = "test-signing-secret"
 	path := writeConfig(t, "http:\n  addr: \"127.0.0.1:0\"\nslack:\n  enabled: true\n  api_url: "+api.URL+"\n"+
-		"autolink:\n  enabled: true\n  channels:\n    - {platform: slack, channel: C1}\n")
+		"autolink:\n  enabled: true\n  channels:\n    - {platform: slack, channel: C1}\nstate:\n  dir: "+t.TempDir()+"\n")
 	cfg, err := loadConfig(path, env(map[string]string{"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": secret}))
 	if err != nil {
 		t.Fatal(err)
@@ -186,7 +186,7 @@ func TestServeSlackAutolink(t *testing.T) {
 			t.Errorf("posted %v", p)
 		}
 	case <-time.After(10 * time.Second):
-		t.Fatal("no digest posted")
+		t.Fatalf("no digest posted; log:\n%s", logs)
 	}
 	if !strings.Contains(logs.String(), "auto-linking enabled") {
 		t.Errorf("serve did not log the auto-link settings:\n%s", logs)

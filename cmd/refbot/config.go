@@ -23,6 +23,7 @@ type Config struct {
 	Log      LogConfig      `yaml:"log"`
 	Slack    SlackConfig    `yaml:"slack"`
 	Discord  DiscordConfig  `yaml:"discord"`
+	Reading  ReadingConfig  `yaml:"reading"`
 	Autolink AutolinkConfig `yaml:"autolink"`
 }
 
@@ -75,6 +76,7 @@ func defaultConfig() Config {
 		Log:      LogConfig{Level: "info", Format: "text"},
 		Slack:    SlackConfig{Mode: "http"},
 		Discord:  DiscordConfig{Mode: "gateway", RegisterCommands: true, ShardCount: 1},
+		Reading:  ReadingConfig{Schedules: []ScheduleConfig{}},
 		Autolink: defaultAutolink(),
 	}
 }
@@ -221,6 +223,7 @@ func (c *Config) validate() error {
 			bad("discord.api_url: %q must be an http(s) URL", d.APIURL)
 		}
 	}
+	errs = append(errs, c.Reading.validate(c)...)
 	errs = append(errs, c.Autolink.validate()...)
 	return errors.Join(errs...)
 }

@@ -137,12 +137,15 @@ func runDiscordCommand(ctx context.Context, args []string, getenv func(string) s
 			return exitError{code: 2, msg: fmt.Sprintf("application id %q should be digits only (Developer Portal > General Information > Application ID)", id)}
 		}
 	}
-	features := discord.Features{AutoLink: cfg.Autolink.Enabled}
+	reading := len(cfg.Reading.Schedules) > 0
+	features := discord.Features{AutoLink: cfg.Autolink.Enabled, Reading: reading}
 	fmt.Fprintln(stdout, discord.InviteURL(id, features))
-	extra := ""
-	if features.AutoLink {
-		extra = ",\nand for auto-linking Read Message History and Add Reactions"
+	fmt.Fprintln(stderr, "Open this URL as a server admin to add refbot. It asks for: View Channels, Send Messages,\nSend Messages in Threads and Embed Links (see the README's Discord section for why).")
+	if reading {
+		fmt.Fprintln(stderr, "For reading.schedules it also asks for Create Public Threads (a discussion thread on each prompt)\nand Read Message History (to check after a crash whether a prompt already went out).")
 	}
-	fmt.Fprintf(stderr, "Open this URL as a server admin to add refbot. It asks for: View Channels, Send Messages,\nSend Messages in Threads and Embed Links%s (see the README's Discord section for why).\n", extra)
+	if features.AutoLink {
+		fmt.Fprintln(stderr, "For auto-linking it also asks for Read Message History (to reply to a message) and Add Reactions\n(the quiet 📖 style).")
+	}
 	return nil
 }

@@ -76,7 +76,12 @@ discord:
   api_url: %q
   application_id: "1000000000000000001"
   guild_ids: ["111"]
-`, api.URL)
+state:
+  dir: %q
+reading:
+  schedules:
+    - {platform: discord, channel: "4000000000000000004", cron: "0 18 * * 2", timezone: Europe/London}
+`, api.URL, filepath.Join(dir, "state"))
 	if err := os.WriteFile(path, []byte(conf), 0o600); err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	_ "time/tzdata" // reading.schedules time zones work on machines without a zone database
 )
 
 func main() {

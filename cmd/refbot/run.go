@@ -16,6 +16,7 @@ import (
 
 	"refbot/adapters/shell"
 	"refbot/bot"
+	"refbot/bot/sqlite"
 	"refbot/glossary"
 	"refbot/glossary/data"
 )
@@ -33,6 +34,8 @@ Usage:
   refbot glossary lint [--alone] [DIR]   check a glossary directory (default: the embedded one)
   refbot glossary import [-o DIR] FILE...  turn saved reference pages into entry files
   refbot serve --config FILE             run the configured platforms and the HTTP server
+  refbot reading preview [CURRICULUM]    print every step of a curriculum as it would be posted
+  refbot stats [--config FILE]           the most looked-up and most wanted missing terms
   refbot slack manifest --url URL        print a Slack app manifest to paste into api.slack.com
   refbot discord invite                  print the Discord invite URL for the bot
   refbot version                         print the version
@@ -66,6 +69,10 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		return runGlossary(ctx, rest, stdout, stderr)
 	case "serve":
 		return runServe(ctx, rest, getenv, stdout, stderr)
+	case "reading":
+		return runReading(ctx, rest, getenv, stdout, stderr)
+	case "stats":
+		return runStats(ctx, rest, getenv, stdout, stderr)
 	case "slack":
 		return runSlackCommand(ctx, rest, getenv, stdout, stderr)
 	case "discord":
@@ -168,7 +175,12 @@ func runConsole(ctx context.Context, args []string, getenv func(string) string, 
 	if err != nil {
 		return err
 	}
-	b := bot.New(g, bot.Config{Autolink: consoleAutolink()})
+	store, err := sqlite.Open(ctx, ":memory:")
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	b := bot.New(g, bot.Config{Stats: store, Reading: bot.ReadingConfig{Store: store}, Autolink: consoleAutolink(), AutolinkStore: store})
 	opt := shell.Options{
 		Interactive: isTerminal(stdin) && isTerminal(stdout),
 		Color:       useColor(getenv, stdout),

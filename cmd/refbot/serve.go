@@ -19,6 +19,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"refbot/bot"
+	"refbot/bot/sqlite"
 )
 
 // platform is a chat platform adapter as serve runs it.
@@ -96,16 +97,29 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 	if err != nil {
 		return err
 	}
+	schedules, err := cfg.Reading.schedules(g)
+	if err != nil {
+		return err
+	}
+	store, err := sqlite.OpenDir(ctx, cfg.State.Dir)
+	if err != nil {
+		return fmt.Errorf("state.dir: %w", err)
+	}
+	defer store.Close()
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	b := bot.New(g, bot.Config{
-		ProposeHint: cfg.Glossary.ProposeHint,
-		Observer:    newMetrics(reg),
-		Logger:      log,
-		Autolink:    cfg.Autolink.core(),
+		ProposeHint:   cfg.Glossary.ProposeHint,
+		Observer:      newMetrics(reg),
+		Logger:        log,
+		Stats:         store,
+		Reading:       bot.ReadingConfig{Store: store, Schedules: schedules},
+		Autolink:      cfg.Autolink.core(),
+		AutolinkStore: store,
 	})
 	warnAutolink(cfg, log)
 	d := deps{bot: b, log: log, reg: reg}
+	posters := map[string]bot.Poster{}
 
 	var platforms []platform
 	if cfg.Slack.Enabled {
@@ -114,6 +128,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 			return fmt.Errorf("slack: %w", err)
 		}
 		platforms = append(platforms, p)
+		addPoster(posters, "slack", p)
 	}
 	if cfg.Discord.Enabled {
 		p, err := newDiscord(cfg.Discord, d)
@@ -121,6 +136,11 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 			return fmt.Errorf("discord: %w", err)
 		}
 		platforms = append(platforms, p)
+		addPoster(posters, "discord", p)
+	}
+
+	if err := checkPosters(schedules, posters); err != nil {
+		return err
 	}
 
 	// Every route refbot serves is listed here or in a platform's Routes.
@@ -172,6 +192,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 		return srv.Shutdown(shutdownCtx)
 	})
 	grp.Go(func() error { return reloadOnHangup(ctx, hup, b, cfg.Glossary, log) })
+	grp.Go(func() error { return b.NewScheduler(posters).Run(ctx) })
 	for _, p := range platforms {
 		grp.Go(func() error { return p.Run(ctx) })
 	}

@@ -20,6 +20,9 @@ import (
 func startServe(t *testing.T, cfg Config) (addr string, log *syncBuffer, stop func() error) {
 	t.Helper()
 	cfg.HTTP.Addr = "127.0.0.1:0"
+	if cfg.State.Dir == defaultConfig().State.Dir {
+		cfg.State.Dir = t.TempDir() // not the package directory
+	}
 	log = &syncBuffer{}
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan string, 1)
@@ -128,6 +131,7 @@ func TestServeAddressInUse(t *testing.T) {
 	addr, _, _ := startServe(t, defaultConfig())
 	cfg := defaultConfig()
 	cfg.HTTP.Addr = addr
+	cfg.State.Dir = t.TempDir()
 	err := serve(context.Background(), cfg, slog.New(slog.DiscardHandler), nil)
 	if err == nil || !strings.Contains(err.Error(), "http.addr") {
 		t.Errorf("serve on a busy address = %v, want an http.addr error", err)
@@ -193,7 +197,7 @@ func TestServeReloadOnSIGHUP(t *testing.T) {
 // refbot serve end to end through run: config file, log on stderr,
 // graceful stop on cancel (SIGINT/SIGTERM in main).
 func TestRunServe(t *testing.T) {
-	path := writeConfig(t, "http:\n  addr: \"127.0.0.1:0\"\nlog:\n  level: debug\n  format: json\n")
+	path := writeConfig(t, "http:\n  addr: \"127.0.0.1:0\"\nlog:\n  level: debug\n  format: json\nstate:\n  dir: "+t.TempDir()+"\n")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var stdout, stderr syncBuffer

@@ -40,6 +40,7 @@ func TestServeSlackHTTP(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg.HTTP.Addr = "127.0.0.1:0"
+	cfg.State.Dir = t.TempDir()
 	cfg.Slack.Enabled = true
 	cfg.Slack.APIURL = api.URL // no trailing slash: the adapter adds it
 	if err := cfg.validate(); err != nil {

@@ -1,0 +1,115 @@
+package slack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/slack-go/slack"
+
+	"refbot/bot"
+)
+
+// Reading prompts: the scheduler's posts (bot.Poster) and public prompts
+// asked for with /refbot reading. A prompt is posted whole as a channel
+// message, and a short reply in its thread opens the discussion there, so
+// the channel shows the reading and the talk gathers under it.
+
+var _ bot.Poster = (*Adapter)(nil)
+
+// metadataType marks refbot's scheduled posts (Slack message metadata),
+// so Find can recognise one after a crash.
+const metadataType = "refbot_reading_post"
+
+// findPages bounds how far back Find looks (pages of findPageSize).
+const (
+	findPages    = 5
+	findPageSize = 200
+)
+
+// discussText opens a prompt's thread.
+const discussText = "💬 Discuss this reading here: reply in this thread with your answers to the questions above."
+
+// Post implements bot.Poster: the prompt in channel, carrying key in its
+// metadata, then the thread reply. It returns the prompt's ts; a failed
+// thread reply is logged, since the prompt itself is out.
+func (a *Adapter) Post(ctx context.Context, channel, key string, r bot.Reply) (string, error) {
+	meta := slack.SlackMetadata{EventType: metadataType, EventPayload: map[string]any{"key": key}}
+	return a.postPrompt(ctx, channel, render(r, renderOptions{}), &meta)
+}
+
+// postPrompt posts msg to channel and opens its discussion thread.
+func (a *Adapter) postPrompt(ctx context.Context, channel string, msg message, meta *slack.SlackMetadata) (string, error) {
+	opts := []slack.MsgOption{
+		slack.MsgOptionText(msg.Text, false),
+		slack.MsgOptionBlocks(msg.Blocks...),
+		slack.MsgOptionDisableLinkUnfurl(),
+		slack.MsgOptionDisableMediaUnfurl(),
+	}
+	if meta != nil {
+		opts = append(opts, slack.MsgOptionMetadata(*meta))
+	}
+	_, ts, err := a.api.PostMessageContext(ctx, channel, opts...)
+	if err != nil {
+		return "", fmt.Errorf("chat.postMessage: %w", err)
+	}
+	discuss := message{Text: discussText, Blocks: []slack.Block{slack.NewSectionBlock(text(discussText), nil, nil)}}
+	if err := a.post(ctx, channel, ts, discuss); err != nil {
+		a.log.WarnContext(ctx, "slack: reading prompt posted, but its discussion thread was not opened", "channel", channel, "ts", ts, "err", err)
+	}
+	return ts, nil
+}
+
+// Find implements bot.Poster: it looks through the channel's recent
+// history for a message of refbot's carrying key. That needs the
+// channels:history scope (groups:history for private channels); without
+// it Find reports nothing and logs what to add.
+func (a *Adapter) Find(ctx context.Context, channel, key string) (string, error) {
+	params := &slack.GetConversationHistoryParameters{ChannelID: channel, Limit: findPageSize, IncludeAllMetadata: true}
+	self := a.self.Load()
+	for range findPages {
+		res, err := a.api.GetConversationHistoryContext(ctx, params)
+		if err != nil {
+			var se slack.SlackErrorResponse
+			if errors.As(err, &se) && se.Err == "missing_scope" {
+				a.log.WarnContext(ctx, "slack: cannot check whether a reading prompt was already posted; add the channels:history and groups:history scopes to let refbot look before posting again", "channel", channel)
+				return "", nil
+			}
+			return "", fmt.Errorf("conversations.history: %w", err)
+		}
+		for _, m := range res.Messages {
+			if m.Metadata.EventType != metadataType || m.Metadata.EventPayload["key"] != key {
+				continue
+			}
+			if self != nil && m.BotID != "" && m.BotID != self.botID {
+				continue // another app's message that copies the marker
+			}
+			return m.Timestamp, nil
+		}
+		if !res.HasMore || res.ResponseMetaData.NextCursor == "" {
+			break
+		}
+		params.Cursor = res.ResponseMetaData.NextCursor
+	}
+	return "", nil
+}
+
+// publicPrompt posts a public prompt asked for with a slash command as a
+// channel message with a thread, which a slash command's own reply cannot
+// open. Where refbot may not post (not in the channel), the prompt goes
+// to the response_url instead, without a thread.
+func (a *Adapter) publicPrompt(channel, responseURL string, reply bot.Reply) message {
+	msg := render(reply, renderOptions{})
+	queued := a.enqueue(job{what: "reading prompt", run: func(ctx context.Context) error {
+		_, err := a.postPrompt(ctx, channel, msg, nil)
+		if err == nil || responseURL == "" {
+			return err
+		}
+		a.log.InfoContext(ctx, "slack: could not post the reading prompt as refbot; answering through the command instead (no thread)", "channel", channel, "err", err)
+		return a.respond(ctx, responseURL, msg, false)
+	}})
+	if !queued {
+		return msg // in the channel through the command's reply
+	}
+	return message{ResponseType: slack.ResponseTypeEphemeral, Text: "Posting the reading prompt with a thread for discussion…"}
+}

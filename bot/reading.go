@@ -1,0 +1,328 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"refbot/glossary"
+)
+
+// Reading prompts: /refbot reading TERM | next | list | where, and the
+// prompts the Scheduler posts.
+
+// MaxPromptLinks caps the key terms linked from one prompt.
+const MaxPromptLinks = 8
+
+// MaxPromptTerms caps the related terms listed under a term's prompt.
+const MaxPromptTerms = 6
+
+// fallbackQuestions are asked about an entry that has none of its own
+// (only possible in a custom glossary; the default one has 2–3 each).
+var fallbackQuestions = [...]string{
+	"What is the strongest objection to the main claim of the reading, and how would the author answer it?",
+	"What would you expect to observe in today's AI systems if this idea matters, and what if it does not?",
+}
+
+func (b *Bot) reading(ctx context.Context, req Request, text string) (Reply, error) {
+	if r, ok := b.usage("reading", text); !ok {
+		return r, nil
+	}
+	switch strings.ToLower(text) {
+	case "next":
+		return b.readingNext(ctx, req)
+	case "list":
+		return b.readingList(ctx, req)
+	case "where":
+		return b.readingWhere(ctx, req)
+	}
+	r := b.lookup(ctx, req, text)
+	if r.Match == nil {
+		return b.notFound(text, r), nil
+	}
+	return Reply{Visibility: Public, Prompt: b.entryPrompt(r.Match)}, nil
+}
+
+// entryPrompt is the reading prompt for one entry: its sources to read,
+// its summary as the reason, its questions and its related terms.
+func (b *Bot) entryPrompt(e *glossary.Entry) *Prompt {
+	p := &Prompt{
+		Title:   "Reading: " + e.Title,
+		Summary: e.Summary,
+	}
+	for _, s := range e.Sources {
+		p.Readings = append(p.Readings, Source(s))
+	}
+	p.Questions = slices.Clone(e.Questions)
+	if len(p.Questions) > 3 {
+		p.Questions = p.Questions[:3]
+	}
+	if len(p.Questions) == 0 {
+		p.Questions = fallbackQuestions[:]
+	}
+	rel := b.Glossary().Related(e.ID)
+	p.Terms = entries(rel[:min(len(rel), MaxPromptTerms)])
+	p.Links = b.promptLinks(e.ID, append([]string{p.Summary}, p.Questions...))
+	return p
+}
+
+// StepReply is the public reply that posts step (0-based) of a curriculum,
+// as the schedule, /refbot reading next and refbot reading preview show it.
+func (b *Bot) StepReply(curriculum string, step int) (Reply, bool) {
+	c, ok := b.Glossary().Curriculum(curriculum)
+	if !ok || step < 0 || step >= len(c.Steps) {
+		return Reply{}, false
+	}
+	return Reply{Visibility: Public, Prompt: b.stepPrompt(c, step)}, true
+}
+
+func (b *Bot) stepPrompt(c *glossary.Curriculum, i int) *Prompt {
+	st := c.Steps[i]
+	g := b.Glossary()
+	p := &Prompt{
+		Title:     st.Title,
+		Summary:   fmt.Sprintf("Step %d of %d of %s.", i+1, len(c.Steps), c.Title),
+		Questions: slices.Clone(st.Questions),
+	}
+	if i == 0 && c.Description != "" {
+		p.Summary += " " + c.Description
+	}
+	var ids []string
+	for _, id := range st.Entries {
+		e, ok := g.Entry(id)
+		if !ok {
+			continue
+		}
+		ids = append(ids, id)
+		p.Terms = append(p.Terms, Suggestion{ID: e.ID, Title: e.Title, Line: firstSentence(e.Summary)})
+		if len(st.Readings) == 0 {
+			for _, s := range e.Sources {
+				if !slices.ContainsFunc(p.Readings, func(r Source) bool { return r.URL == s.URL }) {
+					p.Readings = append(p.Readings, Source(s))
+				}
+			}
+		}
+	}
+	for _, s := range st.Readings {
+		p.Readings = append(p.Readings, Source(s))
+	}
+	p.Links = b.promptLinks("", p.Questions, ids...)
+	return p
+}
+
+// promptLinks finds glossary terms the texts mention, in order of first
+// mention, leaving out self and the ids in skip.
+func (b *Bot) promptLinks(self string, texts []string, skip ...string) []Link {
+	g := b.Glossary()
+	seen := map[string]bool{self: true}
+	for _, id := range skip {
+		seen[id] = true
+	}
+	var out []Link
+	for _, t := range texts {
+		for _, m := range g.Scan(t) {
+			if seen[m.Entry.ID] || len(out) == MaxPromptLinks {
+				continue
+			}
+			seen[m.Entry.ID] = true
+			out = append(out, Link{ID: m.Entry.ID, Title: m.Entry.Title, URL: m.Entry.URL(), Line: firstSentence(m.Entry.Summary)})
+		}
+	}
+	return out
+}
+
+// channelCurriculum is the curriculum a channel reads: its schedule's,
+// else the first one loaded. ok is false when there is none.
+func (b *Bot) channelCurriculum(platform, channel string) (*glossary.Curriculum, *Schedule, bool) {
+	g := b.Glossary()
+	for i, s := range b.cfg.Reading.Schedules {
+		if s.Platform == platform && s.Channel == channel {
+			if c, ok := g.Curriculum(s.Curriculum); ok {
+				return c, &b.cfg.Reading.Schedules[i], true
+			}
+		}
+	}
+	cs := g.Curricula()
+	if len(cs) == 0 {
+		return nil, nil, false
+	}
+	return cs[0], nil, true
+}
+
+const noCurriculum = "No curriculum is loaded. Add a readings/ID.yaml file to the glossary directory (see the README's \"Glossary entries\"), or use /reading TERM for one term."
+
+// storeTrouble is what a user sees when the state store fails; the log
+// gets the error.
+const storeTrouble = "refbot couldn't reach its state store just now. Try again in a minute; if it keeps failing, tell whoever runs refbot to check its log."
+
+func (b *Bot) readingNext(ctx context.Context, req Request) (Reply, error) {
+	c, _, ok := b.channelCurriculum(req.Platform, req.Channel)
+	if !ok {
+		return Reply{Notice: noCurriculum}, nil
+	}
+	now := b.cfg.Reading.Clock.Now()
+	key := PostKey{Platform: req.Platform, Channel: req.Channel, Curriculum: c.ID, Slot: now.Truncate(time.Second)}
+	p, ok, err := b.cfg.Reading.Store.Claim(ctx, key, len(c.Steps), now, true)
+	if err != nil {
+		return Reply{Notice: storeTrouble}, fmt.Errorf("reading next: %w", err)
+	}
+	if !ok {
+		return Reply{Notice: "The next reading was posted here a moment ago; scroll up to find it."}, nil
+	}
+	r, _ := b.StepReply(c.ID, p.Step)
+	return r, nil
+}
+
+func (b *Bot) readingList(ctx context.Context, req Request) (Reply, error) {
+	c, _, ok := b.channelCurriculum(req.Platform, req.Channel)
+	if !ok {
+		return Reply{Notice: noCurriculum}, nil
+	}
+	pos, err := b.cfg.Reading.Store.Position(ctx, req.Platform, req.Channel, c.ID)
+	if err != nil {
+		return Reply{Notice: storeTrouble}, fmt.Errorf("reading list: %w", err)
+	}
+	n := len(c.Steps)
+	done := pos % n // steps posted in this round
+	if pos > 0 && done == 0 {
+		done = n
+	}
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "%s — %d steps.\n", c.Title, n)
+	switch {
+	case pos == 0:
+		sb.WriteString("Nothing posted in this channel yet; /reading next posts step 1.")
+	case done == n:
+		sb.WriteString("This channel has read every step; /reading next starts again at step 1.")
+	default:
+		fmt.Fprintf(&sb, "This channel is at step %d.", done+1)
+	}
+	for i, st := range c.Steps {
+		mark := "· "
+		switch {
+		case i < done:
+			mark = "✓ "
+		case i == done%n && done < n:
+			mark = "→ "
+		}
+		fmt.Fprintf(&sb, "\n%s%d. %s", mark, i+1, st.Title)
+	}
+	return Reply{Notice: sb.String()}, nil
+}
+
+func (b *Bot) readingWhere(ctx context.Context, req Request) (Reply, error) {
+	c, sched, ok := b.channelCurriculum(req.Platform, req.Channel)
+	if !ok {
+		return Reply{Notice: noCurriculum}, nil
+	}
+	loc := time.UTC
+	if sched != nil {
+		loc = sched.Timing.Location()
+	}
+	last, posted, err := b.cfg.Reading.Store.LastPost(ctx, req.Platform, req.Channel, c.ID)
+	if err != nil {
+		return Reply{Notice: storeTrouble}, fmt.Errorf("reading where: %w", err)
+	}
+	pos, err := b.cfg.Reading.Store.Position(ctx, req.Platform, req.Channel, c.ID)
+	if err != nil {
+		return Reply{Notice: storeTrouble}, fmt.Errorf("reading where: %w", err)
+	}
+	var sb strings.Builder
+	if posted && last.Step < len(c.Steps) {
+		how := "asked for with /reading next"
+		if last.Scheduled {
+			how = "on schedule"
+		}
+		fmt.Fprintf(&sb, "Last posted here: step %d of %d of %s, %q, %s (%s).",
+			last.Step+1, len(c.Steps), c.Title, c.Steps[last.Step].Title, when(last.ClaimedAt, loc), how)
+	} else {
+		fmt.Fprintf(&sb, "Nothing from %s has been posted here yet.", c.Title)
+	}
+	next := c.Steps[pos%len(c.Steps)].Title
+	if sched == nil {
+		fmt.Fprintf(&sb, " No schedule is set for this channel; /reading next posts %q now. (Schedules are set in refbot's config, reading.schedules.)", next)
+		return Reply{Notice: sb.String()}, nil
+	}
+	due := sched.Timing.Next(b.cfg.Reading.Clock.Now())
+	if due.IsZero() {
+		fmt.Fprintf(&sb, " The schedule (%s, %s) has no more dates.", sched.Timing.Spec(), loc)
+	} else {
+		fmt.Fprintf(&sb, " Next due: %q, %s (schedule %q, %s).", next, when(due, loc), sched.Timing.Spec(), loc)
+	}
+	return Reply{Notice: sb.String()}, nil
+}
+
+// when formats t for people: "Tue 3 Mar 2026, 18:00 GMT".
+func when(t time.Time, loc *time.Location) string {
+	return t.In(loc).Format("Mon 2 Jan 2006, 15:04 MST")
+}
+
+// MaxStats is how many terms /refbot stats lists of each kind.
+const MaxStats = 10
+
+func (b *Bot) stats(ctx context.Context, req Request, text string) (Reply, error) {
+	found, missing, err := b.cfg.Stats.TopLookups(ctx, req.Platform, MaxStats)
+	if err != nil {
+		return Reply{Notice: storeTrouble}, fmt.Errorf("stats: %w", err)
+	}
+	return Reply{Notice: StatsText(b.Glossary(), found, missing)}, nil
+}
+
+// StatsText writes the lookup statistics report: the most looked-up
+// terms (by title) and the most wanted missing ones.
+func StatsText(g *glossary.Glossary, found, missing []Count) string {
+	var sb strings.Builder
+	if len(found) == 0 && len(missing) == 0 {
+		return "No lookups recorded yet. Statistics count /define and /related from now on."
+	}
+	sb.WriteString("Most looked-up terms:")
+	if len(found) == 0 {
+		sb.WriteString("\n  none yet")
+	}
+	for i, c := range found {
+		name := c.Name
+		if e, ok := g.Entry(c.Name); ok {
+			name = e.Title
+		}
+		fmt.Fprintf(&sb, "\n%2d. %s — %d", i+1, name, c.Count)
+	}
+	sb.WriteString("\nMost wanted missing terms (lookups that found nothing):")
+	if len(missing) == 0 {
+		sb.WriteString("\n  none yet")
+	}
+	for i, c := range missing {
+		fmt.Fprintf(&sb, "\n%2d. %s — %d", i+1, c.Name, c.Count)
+	}
+	return sb.String()
+}
+
+// readingWords are /reading's own arguments, offered first when they
+// match what is typed.
+var readingWords = []Suggestion{
+	{ID: "next", Title: "next — post the group's next reading"},
+	{ID: "list", Title: "list — the curriculum and where this channel is"},
+	{ID: "where", Title: "where — what was posted last, and when the next is due"},
+}
+
+// completeFor is autocomplete for a command's argument: glossary terms,
+// and for /reading its own words as well.
+func (b *Bot) completeFor(command, prefix string) Reply {
+	r := b.complete(prefix)
+	if !strings.EqualFold(command, "reading") {
+		return r
+	}
+	p := strings.ToLower(strings.TrimSpace(prefix))
+	var words []Suggestion
+	for _, w := range readingWords {
+		if strings.HasPrefix(w.ID, p) {
+			words = append(words, w)
+		}
+	}
+	r.Suggestions = append(words, r.Suggestions...)
+	if len(r.Suggestions) > MaxChoices {
+		r.Suggestions = r.Suggestions[:MaxChoices]
+	}
+	return r
+}

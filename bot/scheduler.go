@@ -1,0 +1,232 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+)
+
+// Scheduler posts each configured schedule's slots: claim in the store,
+// post, confirm.
+//
+// Exactly once: the store's claim is unique per channel, curriculum and
+// slot, so of several schedulers sharing a store (several processes, or a
+// restart that overlaps the old process) one claims a slot and the others
+// skip it; no leader election is needed. A claim that is never confirmed
+// (the process died between claim and confirm) is reconciled once it is
+// older than the lease: one scheduler takes it over, confirms it if the
+// platform shows the post, and otherwise posts it. If slots passed while
+// nobody ran, only the latest one is posted.
+type Scheduler struct {
+	bot     *Bot
+	store   ReadingStore
+	clock   Clock
+	posters map[string]Poster
+	log     *slog.Logger
+	// Lease is how long a claim belongs to the scheduler that made it;
+	// a post is abandoned after half of it, so an unconfirmed claim older
+	// than Lease is one whose owner died or gave up.
+	Lease time.Duration
+	// MaxWait caps one sleep, so a changed wall clock or a suspended
+	// machine is noticed.
+	MaxWait time.Duration
+
+	last map[scheduleID]time.Time // the latest slot handled per schedule
+}
+
+type scheduleID struct{ platform, channel, curriculum string }
+
+func (s Schedule) id() scheduleID { return scheduleID{s.Platform, s.Channel, s.Curriculum} }
+
+// DefaultLease is the Scheduler's default Lease.
+const DefaultLease = 2 * time.Minute
+
+// NewScheduler returns a scheduler for the bot's configured schedules,
+// posting through posters by platform name.
+func (b *Bot) NewScheduler(posters map[string]Poster) *Scheduler {
+	return &Scheduler{
+		bot:     b,
+		store:   b.cfg.Reading.Store,
+		clock:   b.cfg.Reading.Clock,
+		posters: posters,
+		log:     b.log,
+		Lease:   DefaultLease,
+		MaxWait: 10 * time.Minute,
+	}
+}
+
+// Run posts slots as they come until ctx is done. Store or platform
+// errors are logged and retried; Run returns nil when ctx ends.
+func (s *Scheduler) Run(ctx context.Context) error {
+	if len(s.bot.cfg.Reading.Schedules) == 0 {
+		return nil
+	}
+	for {
+		next, err := s.RunDue(ctx)
+		if err != nil {
+			s.log.ErrorContext(ctx, "reading schedule", "err", err)
+		}
+		wait := next.Sub(s.clock.Now())
+		wait = min(max(wait, time.Second), s.MaxWait)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-s.clock.After(wait):
+		}
+	}
+}
+
+// RunDue does what is due at the clock's now — reconciles stale claims,
+// posts the latest slot of each schedule not yet handled — and returns
+// when to look again.
+func (s *Scheduler) RunDue(ctx context.Context) (next time.Time, err error) {
+	now := s.clock.Now().Truncate(time.Second)
+	next = now.Add(s.MaxWait)
+	scheds := s.bot.cfg.Reading.Schedules
+	if s.last == nil {
+		last := make(map[scheduleID]time.Time, len(scheds))
+		for _, sc := range scheds {
+			t, ok, err := s.store.LastSlot(ctx, sc.Platform, sc.Channel, sc.Curriculum)
+			if err != nil {
+				return now.Add(time.Minute), fmt.Errorf("read last slot: %w", err)
+			}
+			if !ok {
+				t = now // a new schedule starts now: no catching up on slots before it existed
+			}
+			last[sc.id()] = t
+		}
+		s.last = last
+	}
+
+	wake, err := s.reconcile(ctx, now)
+	if !wake.IsZero() && wake.Before(next) {
+		next = wake
+	}
+	for _, sc := range scheds {
+		last := s.last[sc.id()]
+		if slot, ok := sc.Timing.Latest(last, now); ok {
+			s.last[sc.id()] = slot
+			s.fire(ctx, sc, slot, now)
+		}
+		if n := sc.Timing.Next(now); !n.IsZero() && n.Before(next) {
+			next = n
+		}
+	}
+	return next, err
+}
+
+func (s *Scheduler) schedule(k PostKey) (Schedule, bool) {
+	for _, sc := range s.bot.cfg.Reading.Schedules {
+		if sc.Platform == k.Platform && sc.Channel == k.Channel && sc.Curriculum == k.Curriculum {
+			return sc, true
+		}
+	}
+	return Schedule{}, false
+}
+
+// reconcile settles claims whose owner did not confirm them within the
+// lease. It returns when the youngest unsettled claim's lease runs out.
+func (s *Scheduler) reconcile(ctx context.Context, now time.Time) (wake time.Time, err error) {
+	claims, err := s.store.Unconfirmed(ctx)
+	if err != nil {
+		return now.Add(time.Minute), fmt.Errorf("list unconfirmed posts: %w", err)
+	}
+	for _, c := range claims {
+		if expiry := c.ClaimedAt.Add(s.Lease); expiry.After(now) {
+			if wake.IsZero() || expiry.Before(wake) {
+				wake = expiry
+			}
+			continue
+		}
+		log := s.log.With("key", c.String(), "step", c.Step+1)
+		won, err := s.store.TakeOver(ctx, c.PostKey, c.ClaimedAt, now)
+		if err != nil {
+			log.ErrorContext(ctx, "take over an unconfirmed post", "err", err)
+			continue
+		}
+		if !won {
+			continue // another scheduler is on it
+		}
+		poster := s.posters[c.Platform]
+		id := c.MessageID
+		if id == "" && poster != nil {
+			if id, err = poster.Find(ctx, c.Channel, c.String()); err != nil {
+				log.WarnContext(ctx, "look for an unconfirmed post on the platform; treating it as not sent", "err", err)
+				id = ""
+			}
+		}
+		if id != "" {
+			if err := s.store.Confirm(ctx, c.PostKey, id, now); err != nil {
+				log.ErrorContext(ctx, "confirm a post found on the platform", "err", err)
+			} else {
+				log.InfoContext(ctx, "reading post found on the platform and confirmed", "message", id)
+			}
+			continue
+		}
+		sc, ok := s.schedule(c.PostKey)
+		if !ok || poster == nil {
+			log.WarnContext(ctx, "dropping an unsent reading post: its schedule or platform is no longer configured")
+			if _, err := s.store.Release(ctx, c.PostKey, now); err != nil {
+				log.ErrorContext(ctx, "release an unsent post", "err", err)
+			}
+			continue
+		}
+		if n := sc.Timing.Next(c.Slot); !n.IsZero() && !n.After(now) {
+			// A later slot is due: post that one instead, with this step.
+			if _, err := s.store.Release(ctx, c.PostKey, now); err != nil {
+				log.ErrorContext(ctx, "release a superseded post", "err", err)
+			}
+			continue
+		}
+		s.send(ctx, c, now)
+	}
+	return wake, nil
+}
+
+// fire claims slot for sc and posts it.
+func (s *Scheduler) fire(ctx context.Context, sc Schedule, slot, now time.Time) {
+	cur, ok := s.bot.Glossary().Curriculum(sc.Curriculum)
+	if !ok {
+		s.log.ErrorContext(ctx, "scheduled curriculum is not in the glossary any more; skipping the slot", "curriculum", sc.Curriculum, "channel", sc.Channel)
+		return
+	}
+	key := PostKey{Platform: sc.Platform, Channel: sc.Channel, Curriculum: sc.Curriculum, Slot: slot, Scheduled: true}
+	p, ok, err := s.store.Claim(ctx, key, len(cur.Steps), now, false)
+	if err != nil {
+		s.log.ErrorContext(ctx, "claim a reading slot", "key", key.String(), "err", err)
+		return
+	}
+	if !ok {
+		return // claimed by another scheduler
+	}
+	s.send(ctx, p, now)
+}
+
+// send posts a claimed post and confirms it. On failure the claim stays
+// unconfirmed, for reconcile to retry once the lease is over.
+func (s *Scheduler) send(ctx context.Context, p ReadingPost, now time.Time) {
+	log := s.log.With("key", p.String(), "step", p.Step+1)
+	poster, ok := s.posters[p.Platform]
+	if !ok {
+		log.ErrorContext(ctx, "no platform to post a scheduled reading to", "platform", p.Platform)
+		return
+	}
+	r, ok := s.bot.StepReply(p.Curriculum, p.Step)
+	if !ok {
+		log.ErrorContext(ctx, "scheduled curriculum step is not in the glossary any more")
+		return
+	}
+	pctx, cancel := context.WithTimeout(ctx, s.Lease/2)
+	id, err := poster.Post(pctx, p.Channel, p.String(), r)
+	cancel()
+	if err != nil {
+		log.ErrorContext(ctx, "post a scheduled reading; will retry when the claim's lease runs out", "err", err)
+		return
+	}
+	if err := s.store.Confirm(ctx, p.PostKey, id, s.clock.Now()); err != nil {
+		log.ErrorContext(ctx, "confirm a posted reading", "message", id, "err", err)
+		return
+	}
+	log.InfoContext(ctx, "reading posted", "message", id)
+}

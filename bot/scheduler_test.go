@@ -1,0 +1,526 @@
+package bot_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"refbot/bot"
+	"refbot/bot/sqlite"
+)
+
+// fakeClock is a Clock that moves only when a test sets it.
+type fakeClock struct {
+	mu      sync.Mutex
+	now     time.Time
+	waiters []fakeWaiter
+	waiting chan struct{} // receives each time someone starts waiting
+}
+
+type fakeWaiter struct {
+	at time.Time
+	ch chan time.Time
+}
+
+func newFakeClock(t time.Time) *fakeClock {
+	return &fakeClock{now: t, waiting: make(chan struct{}, 100)}
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) After(d time.Duration) <-chan time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	ch := make(chan time.Time, 1)
+	c.waiters = append(c.waiters, fakeWaiter{c.now.Add(d), ch})
+	c.waiting <- struct{}{}
+	return ch
+}
+
+// Set moves the clock to t and wakes everyone waiting for a time up to t.
+func (c *fakeClock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = t
+	keep := c.waiters[:0]
+	for _, w := range c.waiters {
+		if w.at.After(t) {
+			keep = append(keep, w)
+			continue
+		}
+		w.ch <- t
+	}
+	c.waiters = keep
+}
+
+// fakePoster records posts. It can find them again by key (as Slack's
+// and Discord's adapters do through message history), and it can fail.
+type fakePoster struct {
+	mu    sync.Mutex
+	posts []fakePost
+	// fail, when set, makes Post fail; sent says whether the message went
+	// out first (a crash after the post, before the confirm).
+	fail     error
+	sentFail bool
+	noFind   bool
+	posted   chan fakePost // receives each post, when not nil
+}
+
+type fakePost struct {
+	Channel, Key, Title string
+	ID                  string
+}
+
+func (p *fakePoster) Post(ctx context.Context, channel, key string, r bot.Reply) (string, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.fail != nil && !p.sentFail {
+		return "", p.fail
+	}
+	fp := fakePost{Channel: channel, Key: key, Title: r.Prompt.Title, ID: fmt.Sprintf("m%d", len(p.posts)+1)}
+	p.posts = append(p.posts, fp)
+	if p.posted != nil {
+		p.posted <- fp
+	}
+	if p.fail != nil {
+		return "", p.fail
+	}
+	return fp.ID, nil
+}
+
+func (p *fakePoster) Find(ctx context.Context, channel, key string) (string, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.noFind {
+		return "", nil
+	}
+	for _, fp := range p.posts {
+		if fp.Channel == channel && fp.Key == key {
+			return fp.ID, nil
+		}
+	}
+	return "", nil
+}
+
+func (p *fakePoster) Posts() []fakePost {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.Clone(p.posts)
+}
+
+func (p *fakePoster) setFail(err error, sent bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.fail, p.sentFail = err, sent
+}
+
+var errCrash = errors.New("process killed")
+
+// stores are the ReadingStore implementations every scheduler test runs
+// against; each call returns a fresh store and a way to open it again
+// (a restarted process opens the same file).
+var stores = []struct {
+	name string
+	open func(t *testing.T) (bot.ReadingStore, func() bot.ReadingStore)
+}{
+	{"memory", func(t *testing.T) (bot.ReadingStore, func() bot.ReadingStore) {
+		m := bot.NewMemoryReading()
+		return m, func() bot.ReadingStore { return m }
+	}},
+	{"sqlite", func(t *testing.T) (bot.ReadingStore, func() bot.ReadingStore) {
+		path := filepath.Join(t.TempDir(), "state.db")
+		open := func() bot.ReadingStore {
+			s, err := sqlite.Open(context.Background(), path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { s.Close() })
+			return s
+		}
+		return open(), open
+	}},
+}
+
+func london(t *testing.T) *time.Location {
+	t.Helper()
+	loc, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loc
+}
+
+// weekly is Sundays at 01:30 in London: the time that does not exist on
+// the last Sunday of March and happens twice on the last Sunday of
+// October.
+func weekly(t *testing.T) bot.Schedule {
+	t.Helper()
+	tm, err := bot.ParseTiming("30 1 * * 0", london(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bot.Schedule{Platform: "slack", Channel: "C1", Curriculum: "ai-safety-fundamentals", Timing: tm}
+}
+
+// process is one refbot process: a bot with a scheduler on a store.
+func process(t *testing.T, store bot.ReadingStore, clock bot.Clock, poster bot.Poster, scheds ...bot.Schedule) *bot.Scheduler {
+	t.Helper()
+	g, err := defaultGlossary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := bot.New(g, bot.Config{Reading: bot.ReadingConfig{Store: store, Clock: clock, Schedules: scheds}})
+	return b.NewScheduler(map[string]bot.Poster{"slack": poster})
+}
+
+func runDue(t *testing.T, s *bot.Scheduler) time.Time {
+	t.Helper()
+	next, err := s.RunDue(context.Background())
+	if err != nil {
+		t.Fatalf("RunDue: %v", err)
+	}
+	return next
+}
+
+func titles(ps []fakePost) []string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = p.Title
+	}
+	return out
+}
+
+func TestSchedulerPostsEachSlotOnceAcrossDaylightSaving(t *testing.T) {
+	loc := london(t)
+	for _, st := range stores {
+		t.Run(st.name, func(t *testing.T) {
+			var at []string
+			// Walk the clock an hour at a time through spring and autumn,
+			// as a sleeping scheduler would wake, and once at each slot.
+			// Each span is a new group (a fresh store) starting on the
+			// Saturday before.
+			for _, span := range [][2]time.Time{
+				{time.Date(2026, 3, 14, 12, 0, 0, 0, loc), time.Date(2026, 4, 6, 0, 0, 0, 0, loc)},
+				{time.Date(2026, 10, 17, 12, 0, 0, 0, loc), time.Date(2026, 11, 2, 0, 0, 0, 0, loc)},
+			} {
+				store, _ := st.open(t)
+				clock := newFakeClock(span[0])
+				poster := &fakePoster{}
+				s := process(t, store, clock, poster, weekly(t))
+				for now := span[0]; now.Before(span[1]); {
+					clock.Set(now)
+					before := len(poster.Posts())
+					next := runDue(t, s)
+					if len(poster.Posts()) > before {
+						at = append(at, now.In(loc).Format("2006-01-02 15:04 MST"))
+					}
+					now = now.Add(time.Hour)
+					if next.Before(now) {
+						now = next
+					}
+				}
+			}
+			want := []string{
+				"2026-03-15 01:30 GMT",
+				"2026-03-22 01:30 GMT",
+				"2026-03-29 02:00 BST", // 01:30 does not exist: at the change
+				"2026-04-05 01:30 BST",
+				"2026-10-18 01:30 BST",
+				"2026-10-25 01:30 BST", // 01:30 happens twice: the first time only
+				"2026-11-01 01:30 GMT",
+			}
+			if !slices.Equal(at, want) {
+				t.Errorf("posted at\n%q\nwant\n%q", at, want)
+			}
+		})
+	}
+}
+
+func TestTimingDaylightSaving(t *testing.T) {
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Fatal(err)
+	}
+	loc := london(t)
+	tests := []struct {
+		spec  string
+		loc   *time.Location
+		after time.Time
+		want  []string // RFC 3339 with the zone's offset
+	}{
+		{"30 1 * * *", loc, time.Date(2026, 3, 28, 0, 0, 0, 0, loc), []string{
+			"2026-03-28T01:30:00Z", "2026-03-29T02:00:00+01:00", "2026-03-30T01:30:00+01:00"}},
+		{"30 1 * * *", loc, time.Date(2026, 10, 24, 0, 0, 0, 0, loc), []string{
+			"2026-10-24T01:30:00+01:00", "2026-10-25T01:30:00+01:00", "2026-10-26T01:30:00Z"}},
+		{"*/20 1 * * *", loc, time.Date(2026, 3, 29, 0, 0, 0, 0, loc), []string{
+			"2026-03-29T02:00:00+01:00", "2026-03-30T01:00:00+01:00"}}, // the gap's three slots fire once
+		{"30 2 * * *", ny, time.Date(2026, 3, 7, 12, 0, 0, 0, ny), []string{
+			"2026-03-08T03:00:00-04:00", "2026-03-09T02:30:00-04:00"}},
+		{"0 18 * * 2", time.UTC, time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), []string{
+			"2026-03-03T18:00:00Z", "2026-03-10T18:00:00Z"}},
+		{"@weekly", loc, time.Date(2026, 3, 1, 0, 0, 0, 0, loc), []string{
+			"2026-03-08T00:00:00Z", "2026-03-15T00:00:00Z"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.spec+" "+tc.loc.String(), func(t *testing.T) {
+			tm, err := bot.ParseTiming(tc.spec, tc.loc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for at := tc.after; len(got) < len(tc.want); {
+				at = tm.Next(at)
+				got = append(got, at.In(tc.loc).Format(time.RFC3339))
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("slots = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestParseTimingErrors(t *testing.T) {
+	for _, spec := range []string{"", "  ", "61 * * * *", "* * *", "@every 1h", "CRON_TZ=Europe/London 0 1 * * *", "0 0 30 2 *", "@nonsense"} {
+		if _, err := bot.ParseTiming(spec, time.UTC); err == nil {
+			t.Errorf("ParseTiming(%q) = nil error, want one", spec)
+		}
+	}
+}
+
+func TestTimingLatest(t *testing.T) {
+	tm, err := bot.ParseTiming("* * * * *", time.UTC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	after := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	until := time.Date(2026, 1, 1, 0, 0, 30, 0, time.UTC)
+	got, ok := tm.Latest(after, until) // a minutely schedule after a year away
+	if want := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC); !ok || !got.Equal(want) {
+		t.Errorf("Latest = %v, %v; want %v", got, ok, want)
+	}
+	if got, ok := tm.Latest(until, until.Add(20*time.Second)); ok {
+		t.Errorf("Latest over 20 s without a minute boundary = %v, want none", got)
+	}
+}
+
+// Two processes on one store, waking at the same slots, post each once.
+func TestTwoSchedulersPostEachSlotOnce(t *testing.T) {
+	loc := london(t)
+	for _, st := range stores {
+		t.Run(st.name, func(t *testing.T) {
+			store, reopen := st.open(t)
+			clock := newFakeClock(time.Date(2026, 3, 14, 12, 0, 0, 0, loc))
+			poster := &fakePoster{}
+			a := process(t, store, clock, poster, weekly(t))
+			b := process(t, reopen(), clock, poster, weekly(t))
+			runDue(t, a)
+			runDue(t, b)
+			for range 6 {
+				now := weekly(t).Timing.Next(clock.Now())
+				clock.Set(now)
+				var wg sync.WaitGroup
+				for _, s := range []*bot.Scheduler{a, b} {
+					wg.Go(func() {
+						if _, err := s.RunDue(context.Background()); err != nil {
+							t.Errorf("RunDue: %v", err)
+						}
+					})
+				}
+				wg.Wait()
+			}
+			keys := map[string]int{}
+			for _, p := range poster.Posts() {
+				keys[p.Key]++
+			}
+			if len(poster.Posts()) != 6 || len(keys) != 6 {
+				t.Errorf("posts = %v, want 6 distinct slots posted once each", titles(poster.Posts()))
+			}
+		})
+	}
+}
+
+// A process that dies after claiming a slot, or after posting it but
+// before confirming, leaves one post after the restart.
+func TestCrashBetweenClaimAndConfirm(t *testing.T) {
+	loc := london(t)
+	tests := []struct {
+		name     string
+		sent     bool // the crash came after the post went out
+		noFind   bool // the platform cannot look the post up
+		wantPost int
+	}{
+		{"after claim", false, false, 1},
+		{"after claim, platform cannot search", false, true, 1},
+		{"after post, before confirm", true, false, 1},
+	}
+	for _, st := range stores {
+		for _, tc := range tests {
+			t.Run(st.name+"/"+tc.name, func(t *testing.T) {
+				store, reopen := st.open(t)
+				slot := time.Date(2026, 3, 15, 1, 30, 0, 0, loc)
+				clock := newFakeClock(slot.Add(-time.Hour))
+				poster := &fakePoster{noFind: tc.noFind}
+				first := process(t, store, clock, poster, weekly(t))
+				runDue(t, first) // starts before the slot
+				clock.Set(slot)
+				poster.setFail(errCrash, tc.sent)
+				runDue(t, first) // claims, then "dies"
+				if un, _ := store.Unconfirmed(context.Background()); len(un) != 1 {
+					t.Fatalf("unconfirmed after the crash = %v, want the one claim", un)
+				}
+
+				poster.setFail(nil, false)
+				clock.Set(slot.Add(30 * time.Second))
+				restarted := process(t, reopen(), clock, poster, weekly(t))
+				next := runDue(t, restarted)
+				if got := len(poster.Posts()); got != boolInt(tc.sent) {
+					t.Fatalf("within the claim's lease: %d posts, want %d (the old claim is left alone)", got, boolInt(tc.sent))
+				}
+				if want := slot.Add(bot.DefaultLease); !next.Equal(want) {
+					t.Errorf("next wake = %v, want the lease's end %v", next, want)
+				}
+				clock.Set(next)
+				runDue(t, restarted)
+				clock.Set(next.Add(time.Hour))
+				runDue(t, restarted)
+				if got := len(poster.Posts()); got != tc.wantPost {
+					t.Errorf("posts = %d (%v), want %d", got, titles(poster.Posts()), tc.wantPost)
+				}
+				if un, _ := store.Unconfirmed(context.Background()); len(un) != 0 {
+					t.Errorf("unconfirmed after reconciling = %v, want none", un)
+				}
+				if p, _ := reopen().Position(context.Background(), "slack", "C1", "ai-safety-fundamentals"); p != 1 {
+					t.Errorf("position = %d, want 1", p)
+				}
+			})
+		}
+	}
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// After three missed slots a restart posts the latest one, once, with the
+// step that came next.
+func TestRestartAfterMissedSlotsPostsOne(t *testing.T) {
+	loc := london(t)
+	for _, st := range stores {
+		for _, crashed := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/claim left behind=%v", st.name, crashed), func(t *testing.T) {
+				store, reopen := st.open(t)
+				slot := time.Date(2026, 3, 1, 1, 30, 0, 0, loc)
+				clock := newFakeClock(slot.Add(-time.Hour))
+				poster := &fakePoster{}
+				s := process(t, store, clock, poster, weekly(t))
+				runDue(t, s)
+				clock.Set(slot)
+				runDue(t, s) // week 1 posted
+				if crashed {
+					clock.Set(slot.Add(7 * 24 * time.Hour))
+					poster.setFail(errCrash, false)
+					runDue(t, s) // week 2 claimed, never posted
+					poster.setFail(nil, false)
+				}
+				// Down through 8, 15 and 22 March; back on the 23rd.
+				clock.Set(time.Date(2026, 3, 23, 9, 0, 0, 0, loc))
+				restarted := process(t, reopen(), clock, poster, weekly(t))
+				runDue(t, restarted)
+				clock.Set(clock.Now().Add(time.Hour))
+				runDue(t, restarted)
+				got := titles(poster.Posts())
+				if len(got) != 2 || got[1][:7] != "Week 2:" {
+					t.Errorf("posts = %q, want week 1 then, after the restart, week 2 once", got)
+				}
+				if p := poster.Posts(); len(p) == 2 && p[1].Key != (bot.PostKey{Platform: "slack", Channel: "C1", Curriculum: "ai-safety-fundamentals", Slot: time.Date(2026, 3, 22, 1, 30, 0, 0, loc), Scheduled: true}).String() {
+					t.Errorf("the catch-up post is for %s, want the latest slot, 22 March", p[1].Key)
+				}
+			})
+		}
+	}
+}
+
+// Run sleeps on the injected clock and posts when it reaches a slot.
+func TestSchedulerRunOnFakeClock(t *testing.T) {
+	loc := london(t)
+	slot := time.Date(2026, 3, 15, 1, 30, 0, 0, loc)
+	clock := newFakeClock(slot.Add(-2 * time.Hour))
+	poster := &fakePoster{posted: make(chan fakePost, 1)}
+	s := process(t, bot.NewMemoryReading(), clock, poster, weekly(t))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Run(ctx) }()
+	<-clock.waiting // asleep until the slot
+	clock.Set(slot)
+	if p := <-poster.posted; p.Title[:7] != "Week 1:" {
+		t.Errorf("posted %q, want week 1", p.Title)
+	}
+	<-clock.waiting
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("Run = %v, want nil on cancel", err)
+	}
+}
+
+// A platform error leaves the claim for a retry after the lease; the post
+// goes out once.
+func TestSchedulerRetriesAfterPostError(t *testing.T) {
+	loc := london(t)
+	slot := time.Date(2026, 3, 15, 1, 30, 0, 0, loc)
+	clock := newFakeClock(slot.Add(-time.Hour))
+	poster := &fakePoster{}
+	var log testLog
+	store := bot.NewMemoryReading()
+	g, _ := defaultGlossary()
+	b := bot.New(g, bot.Config{Logger: slog.New(slog.NewTextHandler(&log, nil)), Reading: bot.ReadingConfig{Store: store, Clock: clock, Schedules: []bot.Schedule{weekly(t)}}})
+	s := b.NewScheduler(map[string]bot.Poster{"slack": poster})
+	runDue(t, s)
+	clock.Set(slot)
+	poster.setFail(errors.New("channel_not_found"), false)
+	runDue(t, s)
+	poster.setFail(nil, false)
+	for _, d := range []time.Duration{time.Minute, bot.DefaultLease, bot.DefaultLease + time.Minute} {
+		clock.Set(slot.Add(d))
+		runDue(t, s)
+	}
+	if got := len(poster.Posts()); got != 1 {
+		t.Errorf("posts = %d, want 1", got)
+	}
+	if !log.contains("channel_not_found") {
+		t.Errorf("log %q does not report the platform error", log.String())
+	}
+}
+
+type testLog struct {
+	mu  sync.Mutex
+	buf []byte
+}
+
+func (l *testLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.buf = append(l.buf, p...)
+	return len(p), nil
+}
+
+func (l *testLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return string(l.buf)
+}
+
+func (l *testLog) contains(s string) bool { return strings.Contains(l.String(), s) }

@@ -1,0 +1,6 @@
+package sqlite
+
+// QueryPragma reads a pragma through the store's own connection pool.
+func QueryPragma(s *Store, name string, dst any) error {
+	return s.db.QueryRow("PRAGMA " + name).Scan(dst)
+}

@@ -1,0 +1,200 @@
+// Package sqlite is refbot's state store on SQLite (modernc.org/sqlite,
+// pure Go): lookup statistics, auto-link choices and cooldowns, and the
+// reading schedule's claims and positions. It implements bot.Stats,
+// bot.AutolinkStore and bot.ReadingStore.
+//
+// The database runs in WAL mode with synchronous=FULL (a committed row
+// survives a crash or power loss) and a busy timeout, so one Store can be
+// used from many goroutines and several processes can share one file.
+// Writes take the lock when their transaction begins (BEGIN IMMEDIATE),
+// so two writers wait for each other instead of failing.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// FileName is the database's name inside the state directory.
+const FileName = "refbot.db"
+
+// Store is refbot's state in one SQLite database. It is safe for
+// concurrent use.
+type Store struct {
+	db    *sql.DB
+	path  string
+	takes atomic.Uint32 // cooldown takes, to prune expired ones now and then
+
+	flushMu    sync.Mutex // held by the one flush running
+	mu         sync.Mutex // guards the fields below
+	pending    map[lookupKey]pendingLookup
+	flushTimer *time.Timer
+	closed     bool
+}
+
+// OpenDir opens (creating if needed) the database in dir, creating dir
+// with mode 0700: the file holds user ids and what people looked up.
+func OpenDir(ctx context.Context, dir string) (*Store, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("create state directory: %w", err)
+	}
+	return Open(ctx, filepath.Join(dir, FileName))
+}
+
+// Open opens (creating if needed) the database file at path and brings its
+// schema up to date. Path ":memory:" is a private in-memory database.
+func Open(ctx context.Context, path string) (*Store, error) {
+	memory := path == ":memory:"
+	if strings.ContainsAny(path, "?#") {
+		return nil, fmt.Errorf("open %s: the state path may not contain ? or #; choose another state.dir", path)
+	}
+	dsn := path + "?_busy_timeout=10000&_txlock=immediate&_foreign_keys=1"
+	if !memory {
+		dsn += "&_journal_mode=WAL&_synchronous=FULL"
+	}
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	if memory {
+		// Each connection would get its own empty :memory: database;
+		// one connection keeps one database.
+		db.SetMaxOpenConns(1)
+	}
+	s := &Store{db: db, path: path, pending: map[lookupKey]pendingLookup{}}
+	if err := s.migrate(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// Path is the database file's path.
+func (s *Store) Path() string { return s.path }
+
+// Close writes pending lookup counts and closes the database.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return errors.Join(s.Flush(ctx), s.db.Close())
+}
+
+// IntegrityCheck runs PRAGMA integrity_check and returns its verdict,
+// "ok" for a sound database.
+func (s *Store) IntegrityCheck(ctx context.Context) (string, error) {
+	var v string
+	err := s.db.QueryRowContext(ctx, "PRAGMA integrity_check").Scan(&v)
+	return v, err
+}
+
+// migrations brings the schema from version i to i+1 (PRAGMA
+// user_version). Append only: never edit a migration that has shipped.
+var migrations = []string{
+	// 1: statistics, auto-link settings, reading schedule.
+	`
+CREATE TABLE lookups (
+	platform TEXT NOT NULL,
+	entry_id TEXT NOT NULL,
+	count    INTEGER NOT NULL,
+	PRIMARY KEY (platform, entry_id)
+) WITHOUT ROWID;
+CREATE TABLE missing_terms (
+	platform TEXT NOT NULL,
+	query    TEXT NOT NULL, -- normalised: the key
+	shown    TEXT NOT NULL, -- as first typed, for the report
+	count    INTEGER NOT NULL,
+	PRIMARY KEY (platform, query)
+) WITHOUT ROWID;
+CREATE TABLE autolink_channels (
+	platform TEXT NOT NULL,
+	channel  TEXT NOT NULL,
+	mode     INTEGER NOT NULL,
+	PRIMARY KEY (platform, channel)
+) WITHOUT ROWID;
+CREATE TABLE autolink_optouts (
+	platform TEXT NOT NULL,
+	user     TEXT NOT NULL,
+	PRIMARY KEY (platform, user)
+) WITHOUT ROWID;
+CREATE TABLE autolink_cooldowns (
+	platform  TEXT NOT NULL,
+	channel   TEXT NOT NULL,
+	term      TEXT NOT NULL,
+	linked_at INTEGER NOT NULL, -- unix nanoseconds
+	PRIMARY KEY (platform, channel, term)
+) WITHOUT ROWID;
+CREATE TABLE reading_posts (
+	id           INTEGER PRIMARY KEY,
+	platform     TEXT NOT NULL,
+	channel      TEXT NOT NULL,
+	curriculum   TEXT NOT NULL,
+	slot         INTEGER NOT NULL, -- unix seconds
+	scheduled    INTEGER NOT NULL, -- 1: a schedule's slot; 0: asked for
+	step         INTEGER NOT NULL,
+	seq          INTEGER NOT NULL, -- the channel's position when claimed
+	claimed_at   INTEGER NOT NULL, -- unix nanoseconds
+	message_id   TEXT NOT NULL DEFAULT '',
+	confirmed_at INTEGER,          -- unix nanoseconds; NULL until posted
+	UNIQUE (platform, channel, curriculum, slot, scheduled)
+);
+CREATE INDEX reading_posts_unconfirmed ON reading_posts (slot) WHERE confirmed_at IS NULL;
+CREATE TABLE reading_positions (
+	platform   TEXT NOT NULL,
+	channel    TEXT NOT NULL,
+	curriculum TEXT NOT NULL,
+	position   INTEGER NOT NULL,
+	PRIMARY KEY (platform, channel, curriculum)
+) WITHOUT ROWID;
+`,
+}
+
+// migrate applies the migrations the database has not seen, in one
+// transaction, so two processes opening a new file do not both apply them.
+func (s *Store) migrate(ctx context.Context) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		var v int
+		if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
+			return fmt.Errorf("read schema version: %w", err)
+		}
+		if v > len(migrations) {
+			return fmt.Errorf("the database has schema version %d but this refbot knows only up to %d: run a newer refbot, or point state.dir elsewhere", v, len(migrations))
+		}
+		for i := v; i < len(migrations); i++ {
+			if _, err := tx.ExecContext(ctx, migrations[i]); err != nil {
+				return fmt.Errorf("migrate schema to version %d: %w", i+1, err)
+			}
+		}
+		if v < len(migrations) {
+			// PRAGMA takes no parameters; the value is our own integer.
+			if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", len(migrations))); err != nil {
+				return fmt.Errorf("set schema version: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+// tx runs fn in a write transaction, committing when it returns nil.
+func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		return errors.Join(err, tx.Rollback())
+	}
+	return tx.Commit()
+}
