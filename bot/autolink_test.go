@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"refbot/bot"
+	"refbot/bot/sqlite"
 )
 
 // clock is a fake time source for cooldowns.
@@ -610,5 +611,39 @@ func TestAutolinkChoicesParse(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// BenchmarkAutolinkSQLite is the policy path with the SQLite store serve
+// uses (a file in a temp dir, WAL, synchronous=FULL): what a message
+// costs when the store is real.
+func BenchmarkAutolinkSQLite(b *testing.B) {
+	const mention = "I reread the post on deceptive alignment last night; is it the same failure as reward hacking, or does it need a mesa-optimizer first?"
+	const quiet = "I reread the post last night; is it the same failure as the one we discussed on Tuesday, or does it need something else first?"
+	for _, bc := range []struct {
+		name, text, channel string
+		advance             time.Duration
+	}{
+		{"linked", mention, "C1", time.Hour},
+		{"cooldown", mention, "C1", 0},
+		{"no-mention", quiet, "C1", 0},
+		{"channel-off", mention, "C9", 0},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			store, err := sqlite.OpenDir(b.Context(), b.TempDir())
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer store.Close()
+			bt, clk, _ := autolinkBot(b, func(c *bot.Config) { c.AutolinkStore = store })
+			req := msg(bc.channel, "U1", bc.text)
+			b.ReportAllocs()
+			for b.Loop() {
+				clk.Advance(bc.advance)
+				if _, err := bt.Handle(b.Context(), req); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
