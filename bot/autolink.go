@@ -284,12 +284,7 @@ func scanText(text string) string {
 	return text[:cut]
 }
 
-func (b *Bot) now() time.Time {
-	if b.cfg.Now != nil {
-		return b.cfg.Now()
-	}
-	return time.Now()
-}
+func (b *Bot) now() time.Time { return b.cfg.Clock.Now() }
 
 // summaryLine is the summary's first sentence, cut at a word boundary to
 // at most max characters.

@@ -14,25 +14,8 @@ import (
 	"refbot/bot/sqlite"
 )
 
-// clock is a fake time source for cooldowns.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newClock() *clock { return &clock{now: time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
+// newClock is the fake clock (scheduler_test.go) at a fixed start.
+func newClock() *fakeClock { return newFakeClock(time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)) }
 
 func linkIDs(ls []bot.Link) string {
 	ids := make([]string, len(ls))
@@ -44,7 +27,7 @@ func linkIDs(ls []bot.Link) string {
 
 // autolinkBot returns a bot with auto-linking on in slack channel "C1"
 // (digest) and "C2" (reaction), a fake clock and a memory store.
-func autolinkBot(t testing.TB, mod func(*bot.Config)) (*bot.Bot, *clock, *bot.MemoryAutolink) {
+func autolinkBot(t testing.TB, mod func(*bot.Config)) (*bot.Bot, *fakeClock, *bot.MemoryAutolink) {
 	t.Helper()
 	c, st := newClock(), bot.NewMemoryAutolink()
 	cfg := bot.Config{
@@ -56,7 +39,7 @@ func autolinkBot(t testing.TB, mod func(*bot.Config)) (*bot.Bot, *clock, *bot.Me
 			},
 		},
 		AutolinkStore: st,
-		Now:           c.Now,
+		Clock:           c,
 	}
 	if mod != nil {
 		mod(&cfg)

@@ -182,8 +182,9 @@ type Config struct {
 	// cooldowns; nil means a new MemoryAutolink.
 	Autolink      AutolinkConfig
 	AutolinkStore AutolinkStore
-	// Now is the clock for cooldowns; nil means time.Now.
-	Now func() time.Time
+	// Clock is the time for cooldowns and schedules; nil means the
+	// system clock. Tests pass a fake one.
+	Clock Clock
 }
 
 // DefaultProposeHint is used when Config.ProposeHint is empty.
@@ -209,8 +210,8 @@ func New(g *glossary.Glossary, cfg Config) *Bot {
 	if cfg.Reading.Store == nil {
 		cfg.Reading.Store = NewMemoryReading()
 	}
-	if cfg.Reading.Clock == nil {
-		cfg.Reading.Clock = SystemClock()
+	if cfg.Clock == nil {
+		cfg.Clock = SystemClock()
 	}
 	log := cfg.Logger
 	if log == nil {

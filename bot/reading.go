@@ -162,7 +162,7 @@ func (b *Bot) readingNext(ctx context.Context, req Request) (Reply, error) {
 	if !ok {
 		return Reply{Notice: noCurriculum}, nil
 	}
-	now := b.cfg.Reading.Clock.Now()
+	now := b.cfg.Clock.Now()
 	key := PostKey{Platform: req.Platform, Channel: req.Channel, Curriculum: c.ID, Slot: now.Truncate(time.Second)}
 	p, ok, err := b.cfg.Reading.Store.Claim(ctx, key, len(c.Steps), now, true)
 	if err != nil {
@@ -245,7 +245,7 @@ func (b *Bot) readingWhere(ctx context.Context, req Request) (Reply, error) {
 		fmt.Fprintf(&sb, " No schedule is set for this channel; /reading next posts %q now. (Schedules are set in refbot's config, reading.schedules.)", next)
 		return Reply{Notice: sb.String()}, nil
 	}
-	due := sched.Timing.Next(b.cfg.Reading.Clock.Now())
+	due := sched.Timing.Next(b.cfg.Clock.Now())
 	if due.IsZero() {
 		fmt.Fprintf(&sb, " The schedule (%s, %s) has no more dates.", sched.Timing.Spec(), loc)
 	} else {

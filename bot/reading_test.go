@@ -62,7 +62,7 @@ func TestReadingNextListWhere(t *testing.T) {
 	loc := london(t)
 	clock := newFakeClock(time.Date(2026, 3, 2, 9, 0, 0, 0, loc))
 	sched := weekly(t)
-	b := newBot(t, bot.Config{Reading: bot.ReadingConfig{Clock: clock, Schedules: []bot.Schedule{sched}}})
+	b := newBot(t, bot.Config{Clock: clock, Reading: bot.ReadingConfig{Schedules: []bot.Schedule{sched}}})
 	ch := bot.Request{Platform: "slack", Channel: "C1"}
 
 	if r := reading(t, b, bot.Request{Platform: "slack", Channel: "C1", Text: "list"}); !strings.Contains(r.Notice, "Nothing posted") || !strings.Contains(r.Notice, "→ 1. Week 1:") {

@@ -108,11 +108,10 @@ type Schedule struct {
 }
 
 // ReadingConfig holds the reading prompts' collaborators. Zero values
-// work: an in-memory store, no schedules, the system clock.
+// work: an in-memory store, no schedules.
 type ReadingConfig struct {
 	Store     ReadingStore
 	Schedules []Schedule
-	Clock     Clock
 }
 
 // Timing is a cron specification read in a time zone, with daylight

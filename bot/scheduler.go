@@ -48,7 +48,7 @@ func (b *Bot) NewScheduler(posters map[string]Poster) *Scheduler {
 	return &Scheduler{
 		bot:     b,
 		store:   b.cfg.Reading.Store,
-		clock:   b.cfg.Reading.Clock,
+		clock:   b.cfg.Clock,
 		posters: posters,
 		log:     b.log,
 		Lease:   DefaultLease,

@@ -48,6 +48,9 @@ func (c *fakeClock) After(d time.Duration) <-chan time.Time {
 	return ch
 }
 
+// Advance moves the clock on by d.
+func (c *fakeClock) Advance(d time.Duration) { c.Set(c.Now().Add(d)) }
+
 // Set moves the clock to t and wakes everyone waiting for a time up to t.
 func (c *fakeClock) Set(t time.Time) {
 	c.mu.Lock()
@@ -180,7 +183,7 @@ func process(t *testing.T, store bot.ReadingStore, clock bot.Clock, poster bot.P
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := bot.New(g, bot.Config{Reading: bot.ReadingConfig{Store: store, Clock: clock, Schedules: scheds}})
+	b := bot.New(g, bot.Config{Clock: clock, Reading: bot.ReadingConfig{Store: store, Schedules: scheds}})
 	return b.NewScheduler(map[string]bot.Poster{"slack": poster})
 }
 
@@ -486,7 +489,7 @@ func TestSchedulerRetriesAfterPostError(t *testing.T) {
 	var log testLog
 	store := bot.NewMemoryReading()
 	g, _ := defaultGlossary()
-	b := bot.New(g, bot.Config{Logger: slog.New(slog.NewTextHandler(&log, nil)), Reading: bot.ReadingConfig{Store: store, Clock: clock, Schedules: []bot.Schedule{weekly(t)}}})
+	b := bot.New(g, bot.Config{Logger: slog.New(slog.NewTextHandler(&log, nil)), Clock: clock, Reading: bot.ReadingConfig{Store: store, Schedules: []bot.Schedule{weekly(t)}}})
 	s := b.NewScheduler(map[string]bot.Poster{"slack": poster})
 	runDue(t, s)
 	clock.Set(slot)

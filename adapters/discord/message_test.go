@@ -38,6 +38,9 @@ func (c *fakeClock) Now() time.Time {
 	return c.now
 }
 
+// After is never due: the policy only reads the time.
+func (c *fakeClock) After(time.Duration) <-chan time.Time { return nil }
+
 func (c *fakeClock) Advance(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -60,7 +63,7 @@ func autolinkAdapter(t testing.TB, api *fakeAPI) (*Adapter, *fakeClock, bot.Auto
 			{Platform: Platform, Channel: reactChannel, Mode: bot.AutolinkReaction},
 		}},
 		AutolinkStore: store,
-		Now:           clk.Now,
+		Clock:           clk,
 	})
 	a, err := New(b, Config{
 		Token: "test-token", ApplicationID: testApp, PublicKey: testKey.Public().(ed25519.PublicKey),

@@ -47,6 +47,9 @@ func (c *testClock) Now() time.Time {
 	return c.now
 }
 
+// After is never due: the policy only reads the time.
+func (c *testClock) After(time.Duration) <-chan time.Time { return nil }
+
 func (c *testClock) Advance(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -65,7 +68,7 @@ func autolinkEnv(t *testing.T) (*env, *testClock, *bot.MemoryAutolink) {
 			{Platform: platformName, Channel: "C2", Mode: bot.AutolinkReaction},
 		}},
 		AutolinkStore: store,
-		Now:           clk.Now,
+		Clock:           clk,
 	})
 	return e, clk, store
 }
@@ -324,7 +327,7 @@ func FuzzAutolinkMessage(f *testing.F) {
 	clk := &testClock{now: time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)}
 	e := newEnvWith(f, ModeHTTP, false, bot.Config{
 		Autolink: bot.AutolinkConfig{Enabled: true, Channels: []bot.AutolinkChannel{{Platform: platformName, Channel: "C1"}}},
-		Now:      clk.Now,
+		Clock:      clk,
 	})
 	f.Fuzz(func(t *testing.T, text, s string) {
 		clk.Advance(time.Hour)
