@@ -39,7 +39,7 @@ func autolinkBot(t testing.TB, mod func(*bot.Config)) (*bot.Bot, *fakeClock, *bo
 			},
 		},
 		AutolinkStore: st,
-		Clock:           c,
+		Clock:         c,
 	}
 	if mod != nil {
 		mod(&cfg)

@@ -63,7 +63,7 @@ func autolinkAdapter(t testing.TB, api *fakeAPI) (*Adapter, *fakeClock, bot.Auto
 			{Platform: Platform, Channel: reactChannel, Mode: bot.AutolinkReaction},
 		}},
 		AutolinkStore: store,
-		Clock:           clk,
+		Clock:         clk,
 	})
 	a, err := New(b, Config{
 		Token: "test-token", ApplicationID: testApp, PublicKey: testKey.Public().(ed25519.PublicKey),

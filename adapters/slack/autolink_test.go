@@ -68,7 +68,7 @@ func autolinkEnv(t *testing.T) (*env, *testClock, *bot.MemoryAutolink) {
 			{Platform: platformName, Channel: "C2", Mode: bot.AutolinkReaction},
 		}},
 		AutolinkStore: store,
-		Clock:           clk,
+		Clock:         clk,
 	})
 	return e, clk, store
 }
@@ -327,7 +327,7 @@ func FuzzAutolinkMessage(f *testing.F) {
 	clk := &testClock{now: time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)}
 	e := newEnvWith(f, ModeHTTP, false, bot.Config{
 		Autolink: bot.AutolinkConfig{Enabled: true, Channels: []bot.AutolinkChannel{{Platform: platformName, Channel: "C1"}}},
-		Clock:      clk,
+		Clock:    clk,
 	})
 	f.Fuzz(func(t *testing.T, text, s string) {
 		clk.Advance(time.Hour)
