@@ -157,14 +157,20 @@ func (p *printer) card(c *bot.Card) {
 		}
 	}
 	p.sources("Sources", c.Sources)
-	if len(c.SeeAlso) > 0 {
-		titles := make([]string, len(c.SeeAlso))
-		for i, s := range c.SeeAlso {
-			titles[i] = s.Title
-		}
-		p.line("")
-		p.labelled("Related:", strings.Join(titles, ", "))
+	p.titles("Related:", c.SeeAlso)
+}
+
+// titles prints a labelled, comma-separated line of entry titles.
+func (p *printer) titles(label string, ss []bot.Suggestion) {
+	if len(ss) == 0 {
+		return
 	}
+	titles := make([]string, len(ss))
+	for i, s := range ss {
+		titles[i] = s.Title
+	}
+	p.line("")
+	p.labelled(label, strings.Join(titles, ", "))
 }
 
 func (p *printer) sources(heading string, ss []bot.Source) {
@@ -204,14 +210,7 @@ func (p *printer) prompt(pr *bot.Prompt) {
 			p.wrap(q, fmt.Sprintf("  %d. ", i+1))
 		}
 	}
-	if len(pr.Terms) > 0 {
-		titles := make([]string, len(pr.Terms))
-		for i, s := range pr.Terms {
-			titles[i] = s.Title
-		}
-		p.line("")
-		p.labelled("Terms:", strings.Join(titles, ", "))
-	}
+	p.titles("Terms:", pr.Terms)
 	if len(pr.Links) > 0 {
 		p.line("")
 		p.line(p.bold("Key terms in this prompt"))
