@@ -69,7 +69,7 @@ func TestReadingNextListWhere(t *testing.T) {
 		t.Errorf("list before anything: %q", r.Notice)
 	}
 	where := reading(t, b, bot.Request{Platform: "slack", Channel: "C1", Text: "where"}).Notice
-	for _, want := range []string{"Nothing from AI Safety Fundamentals", `Next due: "Week 1: The alignment problem", Sun 8 Mar 2026, 01:30 GMT`, "30 1 * * 0", "Europe/London"} {
+	for _, want := range []string{"Nothing from AI safety in eight weeks", `Next due: "Week 1: The alignment problem", Sun 8 Mar 2026, 01:30 GMT`, "30 1 * * 0", "Europe/London"} {
 		if !strings.Contains(where, want) {
 			t.Errorf("where = %q, lacks %q", where, want)
 		}
