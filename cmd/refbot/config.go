@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/goccy/go-yaml"
 )
@@ -32,9 +33,10 @@ type HTTPConfig struct {
 }
 
 type GlossaryConfig struct {
-	Dir         string `yaml:"dir"`
-	Mode        string `yaml:"mode"`
-	ProposeHint string `yaml:"propose_hint"`
+	Dir         string        `yaml:"dir"`
+	Mode        string        `yaml:"mode"`
+	ProposeHint string        `yaml:"propose_hint"`
+	Reload      time.Duration `yaml:"reload"`
 }
 
 type StateConfig struct {
@@ -71,7 +73,7 @@ type DiscordConfig struct {
 func defaultConfig() Config {
 	return Config{
 		HTTP:     HTTPConfig{Addr: "127.0.0.1:8080"},
-		Glossary: GlossaryConfig{Mode: "extend"},
+		Glossary: GlossaryConfig{Mode: "extend", Reload: 30 * time.Second},
 		State:    StateConfig{Dir: "./refbot-data"},
 		Log:      LogConfig{Level: "info", Format: "text"},
 		Slack:    SlackConfig{Mode: "http"},
@@ -162,6 +164,9 @@ func (c *Config) validate() error {
 	}
 	if c.Glossary.Mode != "extend" && c.Glossary.Mode != "replace" {
 		bad("glossary.mode: %q must be extend or replace", c.Glossary.Mode)
+	}
+	if c.Glossary.Reload < 0 {
+		bad("glossary.reload: %v must be 0 (off) or a duration such as 30s", c.Glossary.Reload)
 	}
 	if c.Glossary.Mode == "replace" && c.Glossary.Dir == "" {
 		bad("glossary.mode: replace needs glossary.dir")

@@ -4,12 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
 
@@ -191,7 +194,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 		log.Info("shutting down")
 		return srv.Shutdown(shutdownCtx)
 	})
-	grp.Go(func() error { return reloadOnHangup(ctx, hup, b, cfg.Glossary, log) })
+	grp.Go(func() error { return reloadGlossary(ctx, hup, b, cfg.Glossary, log) })
 	grp.Go(func() error { return b.NewScheduler(posters).Run(ctx) })
 	for _, p := range platforms {
 		grp.Go(func() error { return p.Run(ctx) })
@@ -199,22 +202,60 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 	return grp.Wait()
 }
 
-// reloadOnHangup reloads the glossary on each signal from hup (SIGHUP).
-// A glossary that fails to load is logged and the last good one stays in
-// service.
-func reloadOnHangup(ctx context.Context, hup <-chan os.Signal, b *bot.Bot, cfg GlossaryConfig, log *slog.Logger) error {
+// reloadGlossary reloads the glossary on each signal from hup (SIGHUP)
+// and, every cfg.Reload, when a file under cfg.Dir has changed, so a
+// moderator who edits an entry needs no signal. A glossary that fails to
+// load is logged and the last good one stays in service; the next change
+// to the files tries again.
+func reloadGlossary(ctx context.Context, hup <-chan os.Signal, b *bot.Bot, cfg GlossaryConfig, log *slog.Logger) error {
+	var tick <-chan time.Time
+	if cfg.Dir != "" && cfg.Reload > 0 {
+		t := time.NewTicker(cfg.Reload)
+		defer t.Stop()
+		tick = t.C
+	}
+	last := fingerprint(cfg.Dir)
+	reload := func(why string) {
+		g, err := loadGlossary(cfg.Dir, cfg.Mode)
+		if err != nil {
+			log.Error("glossary reload failed; keeping the last good glossary", "why", why, "err", err)
+			return
+		}
+		b.SetGlossary(g)
+		log.Info("glossary reloaded", "entries", g.Len(), "why", why)
+	}
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-hup:
-			g, err := loadGlossary(cfg.Dir, cfg.Mode)
-			if err != nil {
-				log.Error("glossary reload failed; keeping the last good glossary", "err", err)
-				continue
+			last = fingerprint(cfg.Dir)
+			reload("SIGHUP")
+		case <-tick:
+			if f := fingerprint(cfg.Dir); f != last {
+				last = f
+				reload("files changed")
 			}
-			b.SetGlossary(g)
-			log.Info("glossary reloaded", "entries", g.Len())
 		}
 	}
+}
+
+// fingerprint summarises the names, sizes and modification times of the
+// files under dir; it changes when any file is added, removed or edited.
+func fingerprint(dir string) uint64 {
+	if dir == "" {
+		return 0
+	}
+	h := fnv.New64a()
+	filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			fmt.Fprintf(h, "%s: %v\n", path, err)
+			return nil
+		}
+		if info, err := d.Info(); err == nil && !d.IsDir() {
+			fmt.Fprintf(h, "%s %d %d\n", path, info.Size(), info.ModTime().UnixNano())
+		}
+		return nil
+	})
+	return h.Sum64()
 }

@@ -194,6 +194,34 @@ func TestServeReloadOnSIGHUP(t *testing.T) {
 	}
 }
 
+// Editing a file under glossary.dir reloads the glossary with no signal,
+// and a broken edit keeps the last good one.
+func TestServeReloadOnChange(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "entries", "widget-alignment.yaml"), widgetEntry)
+	cfg := defaultConfig()
+	cfg.Glossary.Dir = dir
+	cfg.Glossary.Reload = 10 * time.Millisecond
+	addr, log, stop := startServe(t, cfg)
+	n := embeddedLen(t)
+	health := func() string { _, body := get(t, "http://"+addr+"/healthz"); return body }
+
+	writeFile(t, filepath.Join(dir, "entries", "gadget-alignment.yaml"), entry("gadget-alignment", "Gadget Alignment"))
+	want := fmt.Sprintf("ok %d entries\n", n+2)
+	waitFor(t, "the glossary with the new file", func() bool { return health() == want })
+
+	writeFile(t, filepath.Join(dir, "entries", "gadget-alignment.yaml"), "id: gadget-alignment\ntitle: [broken\n")
+	waitFor(t, "the failed reload in the log", func() bool {
+		return strings.Contains(log.String(), "glossary reload failed; keeping the last good glossary")
+	})
+	if got := health(); got != want {
+		t.Errorf("after a broken edit, healthz = %q, want the last good %q", got, want)
+	}
+	if err := stop(); err != nil {
+		t.Errorf("serve after cancel = %v, want nil", err)
+	}
+}
+
 // refbot serve end to end through run: config file, log on stderr,
 // graceful stop on cancel (SIGINT/SIGTERM in main).
 func TestRunServe(t *testing.T) {
