@@ -11,11 +11,14 @@ import (
 	"time"
 
 	"refbot/bot"
+	"refbot/bot/bottest"
 	"refbot/bot/sqlite"
 )
 
-// newClock is the fake clock (scheduler_test.go) at a fixed start.
-func newClock() *fakeClock { return newFakeClock(time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)) }
+// newClock is a test clock at a fixed start.
+func newClock() *bottest.Clock {
+	return bottest.NewClock(time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC))
+}
 
 func linkIDs(ls []bot.Link) string {
 	ids := make([]string, len(ls))
@@ -27,7 +30,7 @@ func linkIDs(ls []bot.Link) string {
 
 // autolinkBot returns a bot with auto-linking on in slack channel "C1"
 // (digest) and "C2" (reaction), a fake clock and a memory store.
-func autolinkBot(t testing.TB, mod func(*bot.Config)) (*bot.Bot, *fakeClock, *bot.MemoryAutolink) {
+func autolinkBot(t testing.TB, mod func(*bot.Config)) (*bot.Bot, *bottest.Clock, *bot.MemoryAutolink) {
 	t.Helper()
 	c, st := newClock(), bot.NewMemoryAutolink()
 	cfg := bot.Config{

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"refbot/bot"
+	"refbot/bot/bottest"
 	"refbot/glossary"
 )
 
@@ -60,7 +61,7 @@ func TestReadingTerm(t *testing.T) {
 
 func TestReadingNextListWhere(t *testing.T) {
 	loc := london(t)
-	clock := newFakeClock(time.Date(2026, 3, 2, 9, 0, 0, 0, loc))
+	clock := bottest.NewClock(time.Date(2026, 3, 2, 9, 0, 0, 0, loc))
 	sched := weekly(t)
 	b := newBot(t, bot.Config{Clock: clock, Reading: bot.ReadingConfig{Schedules: []bot.Schedule{sched}}})
 	ch := bot.Request{Platform: "slack", Channel: "C1"}

@@ -13,59 +13,9 @@ import (
 	"time"
 
 	"refbot/bot"
+	"refbot/bot/bottest"
 	"refbot/bot/sqlite"
 )
-
-// fakeClock is a Clock that moves only when a test sets it.
-type fakeClock struct {
-	mu      sync.Mutex
-	now     time.Time
-	waiters []fakeWaiter
-	waiting chan struct{} // receives each time someone starts waiting
-}
-
-type fakeWaiter struct {
-	at time.Time
-	ch chan time.Time
-}
-
-func newFakeClock(t time.Time) *fakeClock {
-	return &fakeClock{now: t, waiting: make(chan struct{}, 100)}
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) After(d time.Duration) <-chan time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	ch := make(chan time.Time, 1)
-	c.waiters = append(c.waiters, fakeWaiter{c.now.Add(d), ch})
-	c.waiting <- struct{}{}
-	return ch
-}
-
-// Advance moves the clock on by d.
-func (c *fakeClock) Advance(d time.Duration) { c.Set(c.Now().Add(d)) }
-
-// Set moves the clock to t and wakes everyone waiting for a time up to t.
-func (c *fakeClock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = t
-	keep := c.waiters[:0]
-	for _, w := range c.waiters {
-		if w.at.After(t) {
-			keep = append(keep, w)
-			continue
-		}
-		w.ch <- t
-	}
-	c.waiters = keep
-}
 
 // fakePoster records posts. It can find them again by key (as Slack's
 // and Discord's adapters do through message history), and it can fail.
@@ -218,7 +168,7 @@ func TestSchedulerPostsEachSlotOnceAcrossDaylightSaving(t *testing.T) {
 				{time.Date(2026, 10, 17, 12, 0, 0, 0, loc), time.Date(2026, 11, 2, 0, 0, 0, 0, loc)},
 			} {
 				store, _ := st.open(t)
-				clock := newFakeClock(span[0])
+				clock := bottest.NewClock(span[0])
 				poster := &fakePoster{}
 				s := process(t, store, clock, poster, weekly(t))
 				for now := span[0]; now.Before(span[1]); {
@@ -323,7 +273,7 @@ func TestTwoSchedulersPostEachSlotOnce(t *testing.T) {
 	for _, st := range stores {
 		t.Run(st.name, func(t *testing.T) {
 			store, reopen := st.open(t)
-			clock := newFakeClock(time.Date(2026, 3, 14, 12, 0, 0, 0, loc))
+			clock := bottest.NewClock(time.Date(2026, 3, 14, 12, 0, 0, 0, loc))
 			poster := &fakePoster{}
 			a := process(t, store, clock, poster, weekly(t))
 			b := process(t, reopen(), clock, poster, weekly(t))
@@ -372,7 +322,7 @@ func TestCrashBetweenClaimAndConfirm(t *testing.T) {
 			t.Run(st.name+"/"+tc.name, func(t *testing.T) {
 				store, reopen := st.open(t)
 				slot := time.Date(2026, 3, 15, 1, 30, 0, 0, loc)
-				clock := newFakeClock(slot.Add(-time.Hour))
+				clock := bottest.NewClock(slot.Add(-time.Hour))
 				poster := &fakePoster{noFind: tc.noFind}
 				first := process(t, store, clock, poster, weekly(t))
 				runDue(t, first) // starts before the slot
@@ -427,7 +377,7 @@ func TestRestartAfterMissedSlotsPostsOne(t *testing.T) {
 			t.Run(fmt.Sprintf("%s/claim left behind=%v", st.name, crashed), func(t *testing.T) {
 				store, reopen := st.open(t)
 				slot := time.Date(2026, 3, 1, 1, 30, 0, 0, loc)
-				clock := newFakeClock(slot.Add(-time.Hour))
+				clock := bottest.NewClock(slot.Add(-time.Hour))
 				poster := &fakePoster{}
 				s := process(t, store, clock, poster, weekly(t))
 				runDue(t, s)
@@ -461,18 +411,18 @@ func TestRestartAfterMissedSlotsPostsOne(t *testing.T) {
 func TestSchedulerRunOnFakeClock(t *testing.T) {
 	loc := london(t)
 	slot := time.Date(2026, 3, 15, 1, 30, 0, 0, loc)
-	clock := newFakeClock(slot.Add(-2 * time.Hour))
+	clock := bottest.NewClock(slot.Add(-2 * time.Hour))
 	poster := &fakePoster{posted: make(chan fakePost, 1)}
 	s := process(t, bot.NewMemoryReading(), clock, poster, weekly(t))
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- s.Run(ctx) }()
-	<-clock.waiting // asleep until the slot
+	<-clock.Waiting() // asleep until the slot
 	clock.Set(slot)
 	if p := <-poster.posted; p.Title[:7] != "Week 1:" {
 		t.Errorf("posted %q, want week 1", p.Title)
 	}
-	<-clock.waiting
+	<-clock.Waiting()
 	cancel()
 	if err := <-done; err != nil {
 		t.Errorf("Run = %v, want nil on cancel", err)
@@ -484,7 +434,7 @@ func TestSchedulerRunOnFakeClock(t *testing.T) {
 func TestSchedulerRetriesAfterPostError(t *testing.T) {
 	loc := london(t)
 	slot := time.Date(2026, 3, 15, 1, 30, 0, 0, loc)
-	clock := newFakeClock(slot.Add(-time.Hour))
+	clock := bottest.NewClock(slot.Add(-time.Hour))
 	poster := &fakePoster{}
 	var log testLog
 	store := bot.NewMemoryReading()

@@ -8,13 +8,13 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
 
 	"refbot/bot"
+	"refbot/bot/bottest"
 	"refbot/glossary"
 	"refbot/glossary/data"
 )
@@ -26,36 +26,15 @@ const (
 	selfID       = "9000000000000000009" // refbot, as the fake gateway's READY says
 )
 
-// fakeClock is the policy's clock in tests.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-// After is never due: the policy only reads the time.
-func (c *fakeClock) After(time.Duration) <-chan time.Time { return nil }
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 // autolinkAdapter is newAdapter with auto-linking on in linkChannel and
 // reactChannel, the message-content intent requested and a fake clock.
-func autolinkAdapter(t testing.TB, api *fakeAPI) (*Adapter, *fakeClock, bot.AutolinkStore) {
+func autolinkAdapter(t testing.TB, api *fakeAPI) (*Adapter, *bottest.Clock, bot.AutolinkStore) {
 	t.Helper()
 	g, err := glossary.Load(glossary.Layer{Name: "embedded", FS: data.FS()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	clk := &fakeClock{now: time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)}
+	clk := bottest.NewClock(time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC))
 	store := bot.NewMemoryAutolink()
 	b := bot.New(g, bot.Config{
 		Autolink: bot.AutolinkConfig{Enabled: true, Channels: []bot.AutolinkChannel{

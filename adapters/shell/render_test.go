@@ -16,6 +16,7 @@ import (
 
 	"refbot/adapters/shell"
 	"refbot/bot"
+	"refbot/bot/bottest"
 	"refbot/glossary"
 )
 
@@ -325,7 +326,7 @@ func TestRunStopsOnCancel(t *testing.T) {
 	defer pw.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	var out syncBuffer
+	var out bottest.Buffer
 	go func() { done <- shell.Run(ctx, testBot(t), pr, &out, shell.Options{}) }()
 	if _, err := io.WriteString(pw, "/define corrigibility\n"); err != nil {
 		t.Fatal(err)

@@ -7,12 +7,12 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"refbot/bot"
+	"refbot/bot/bottest"
 	"refbot/glossary"
 	"refbot/glossary/data"
 )
@@ -36,31 +36,11 @@ func (f *fakeAPI) usersInfo(w http.ResponseWriter, user string) {
 	fmt.Fprintf(w, `{"ok":true,"user":{"id":%q,"name":"x","is_admin":%v,"is_owner":%v}}`, user, user == testAdmin, user == testOwner)
 }
 
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-// After is never due: the policy only reads the time.
-func (c *testClock) After(time.Duration) <-chan time.Time { return nil }
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 // autolinkEnv is an adapter whose core auto-links channel C1 (digest)
 // and C2 (reaction), with a fake clock. Run is not started: tests take
 // queued posts from the outbox and run them.
-func autolinkEnv(t *testing.T) (*env, *testClock, *bot.MemoryAutolink) {
-	clk := &testClock{now: time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)}
+func autolinkEnv(t *testing.T) (*env, *bottest.Clock, *bot.MemoryAutolink) {
+	clk := bottest.NewClock(time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC))
 	store := bot.NewMemoryAutolink()
 	e := newEnvWith(t, ModeHTTP, false, bot.Config{
 		Autolink: bot.AutolinkConfig{Enabled: true, Channels: []bot.AutolinkChannel{
@@ -324,7 +304,7 @@ func FuzzAutolinkMessage(f *testing.F) {
 			f.Add("[[mesa optimisation]] deceptive alignment "+s, s)
 		}
 	}
-	clk := &testClock{now: time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)}
+	clk := bottest.NewClock(time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC))
 	e := newEnvWith(f, ModeHTTP, false, bot.Config{
 		Autolink: bot.AutolinkConfig{Enabled: true, Channels: []bot.AutolinkChannel{{Platform: platformName, Channel: "C1"}}},
 		Clock:    clk,

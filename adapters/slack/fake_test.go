@@ -1,7 +1,6 @@
 package slack
 
 import (
-	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
@@ -24,6 +23,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"refbot/bot"
+	"refbot/bot/bottest"
 	"refbot/glossary"
 )
 
@@ -253,24 +253,6 @@ func (h *fakeHooks) url() string {
 	return fmt.Sprintf("%s/actions/T1/%d/secret", h.srv.URL, h.next.Add(1))
 }
 
-// syncBuffer is a log sink tests can read while the adapter writes.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // testGlossary is the small fixture glossary in testdata/glossary.
 func testGlossary(t testing.TB) *glossary.Glossary {
 	t.Helper()
@@ -286,7 +268,7 @@ type env struct {
 	a     *Adapter
 	api   *fakeAPI
 	hooks *fakeHooks
-	logs  *syncBuffer
+	logs  *bottest.Buffer
 }
 
 // newEnv builds an adapter in mode against the fakes. With run, Run is
@@ -301,7 +283,7 @@ func newEnv(t testing.TB, mode string, run bool) *env {
 // newEnvWith is newEnv with the core configured by cfg.
 func newEnvWith(t testing.TB, mode string, run bool, botCfg bot.Config) *env {
 	t.Helper()
-	e := &env{api: newFakeAPI(t), hooks: newFakeHooks(t), logs: &syncBuffer{}}
+	e := &env{api: newFakeAPI(t), hooks: newFakeHooks(t), logs: &bottest.Buffer{}}
 	log := slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	cfg := Config{Mode: mode, APIURL: e.api.srv.URL + "/", BotToken: testBotToken, SigningSecret: testSecret}
 	if mode == ModeSocket {

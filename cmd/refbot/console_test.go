@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"refbot/bot/bottest"
 )
 
 func TestConsoleEndToEnd(t *testing.T) {
@@ -70,7 +72,7 @@ func TestConsoleStopsOnCancel(t *testing.T) {
 	pr, pw := io.Pipe()
 	defer pw.Close()
 	ctx, cancel := context.WithCancel(context.Background())
-	var out syncBuffer
+	var out bottest.Buffer
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, []string{"refbot"}, env(nil), pr, &out, io.Discard) }()
 	if _, err := io.WriteString(pw, "/define corrigable\n"); err != nil {

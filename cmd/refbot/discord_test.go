@@ -19,6 +19,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"refbot/bot/bottest"
 )
 
 // fakeDiscord records the REST calls refbot makes.
@@ -90,7 +92,7 @@ reading:
 	if err != nil {
 		t.Fatal(err)
 	}
-	var logs syncBuffer
+	var logs bottest.Buffer
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan string, 1)
 	done := make(chan error, 1)

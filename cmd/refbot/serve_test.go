@@ -13,17 +13,19 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"refbot/bot/bottest"
 )
 
 // startServe runs serve on a free loopback port and returns its address,
 // its log and a stop function that cancels it and returns serve's result.
-func startServe(t *testing.T, cfg Config) (addr string, log *syncBuffer, stop func() error) {
+func startServe(t *testing.T, cfg Config) (addr string, log *bottest.Buffer, stop func() error) {
 	t.Helper()
 	cfg.HTTP.Addr = "127.0.0.1:0"
 	if cfg.State.Dir == defaultConfig().State.Dir {
 		cfg.State.Dir = t.TempDir() // not the package directory
 	}
-	log = &syncBuffer{}
+	log = &bottest.Buffer{}
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan string, 1)
 	done := make(chan error, 1)
@@ -228,7 +230,7 @@ func TestRunServe(t *testing.T) {
 	path := writeConfig(t, "http:\n  addr: \"127.0.0.1:0\"\nlog:\n  level: debug\n  format: json\nstate:\n  dir: "+t.TempDir()+"\n")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var stdout, stderr syncBuffer
+	var stdout, stderr bottest.Buffer
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, []string{"refbot", "serve", "--config", path}, env(nil), strings.NewReader(""), &stdout, &stderr)
