@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -101,6 +102,9 @@ func TestSurvivesKill(t *testing.T) {
 			// Kill mid-stream: after a varying number of commits, while the
 			// child is already into its next write.
 			if n++; n == 15+round*7 {
+				// Let the child get a varying way into its next claim or
+				// confirm before the kill (this is not a timing assertion).
+				time.Sleep(time.Duration(rand.IntN(3000)) * time.Microsecond)
 				if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
 					t.Fatal(err)
 				}
