@@ -119,17 +119,7 @@ func TestPromptsWithinLimits(t *testing.T) {
 		replies = append(replies, r)
 	}
 	for _, r := range replies {
-		m := scheduledMessage("refbot/reading/discord/1/x/cron/1", r)
-		m.AllowedMentions = &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}
-		raw, err := json.Marshal(m)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var d messageData
-		if err := json.Unmarshal(raw, &d); err != nil {
-			t.Fatal(err)
-		}
-		checkMessage(t, &d, raw)
+		d := checkScheduled(t, "refbot/reading/discord/1/x/cron/1", r)
 		names := ""
 		for _, f := range d.Embeds[0].Fields {
 			names += f.Name + ","
@@ -201,16 +191,24 @@ func FuzzScheduledMessage(f *testing.F) {
 			Terms:    []bot.Suggestion{{ID: s, Title: s}},
 			Links:    []bot.Link{{ID: s, Title: s, URL: s}, {ID: "x", Title: s, URL: "https://example.org/?q=" + s}},
 		}}
-		m := scheduledMessage(key, r)
-		m.AllowedMentions = &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}
-		raw, err := json.Marshal(m)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var d messageData
-		if err := json.Unmarshal(raw, &d); err != nil {
-			t.Fatal(err)
-		}
-		checkMessage(t, &d, raw)
+		checkScheduled(t, key, r)
 	})
+}
+
+// checkScheduled renders r as a scheduled post, as send would send it,
+// and checks the payload against Discord's limits.
+func checkScheduled(t *testing.T, key string, r bot.Reply) messageData {
+	t.Helper()
+	m := scheduledMessage(key, r)
+	m.AllowedMentions = &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}
+	raw, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d messageData
+	if err := json.Unmarshal(raw, &d); err != nil {
+		t.Fatal(err)
+	}
+	checkMessage(t, &d, raw)
+	return d
 }

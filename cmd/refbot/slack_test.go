@@ -72,11 +72,7 @@ func TestServeSlackHTTP(t *testing.T) {
 		req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/slack/events", strings.NewReader(body))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		if sign {
-			stamp := strconv.FormatInt(time.Now().Unix(), 10)
-			mac := hmac.New(sha256.New, []byte(secret))
-			fmt.Fprintf(mac, "v0:%s:%s", stamp, body)
-			req.Header.Set("X-Slack-Request-Timestamp", stamp)
-			req.Header.Set("X-Slack-Signature", "v0="+hex.EncodeToString(mac.Sum(nil)))
+			signSlack(req, secret, []byte(body))
 		}
 		res, err := http.DefaultClient.Do(req)
 		if err != nil {
@@ -175,4 +171,13 @@ func TestSlackManifestCommand(t *testing.T) {
 			}
 		})
 	}
+}
+
+// signSlack signs req as Slack does: HMAC-SHA256 over "v0:timestamp:body".
+func signSlack(req *http.Request, secret string, body []byte) {
+	stamp := strconv.FormatInt(time.Now().Unix(), 10)
+	mac := hmac.New(sha256.New, []byte(secret))
+	fmt.Fprintf(mac, "v0:%s:%s", stamp, body)
+	req.Header.Set("X-Slack-Request-Timestamp", stamp)
+	req.Header.Set("X-Slack-Signature", "v0="+hex.EncodeToString(mac.Sum(nil)))
 }
