@@ -360,9 +360,7 @@ func (ix *index) scoreSubsequence(s *scratch, compact string) {
 	}
 	ids := make([]int32, 0, maxSubsequenceNames)
 	ix.compacts.withPrefix(compact[:3], func(v int32) bool {
-		for _, id := range ix.compactNames[v] {
-			ids = append(ids, id)
-		}
+		ids = append(ids, ix.compactNames[v]...)
 		return len(ids) < maxSubsequenceNames/2
 	})
 	for _, id := range s.touched {

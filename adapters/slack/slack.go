@@ -107,7 +107,7 @@ func New(b *bot.Bot, cfg Config, log *slog.Logger) (*Adapter, error) {
 		}
 	case ModeSocket:
 		if !strings.HasPrefix(cfg.AppToken, "xapp-") {
-			errs = append(errs, errors.New("Socket Mode needs an app-level token starting with xapp- (SLACK_APP_TOKEN)"))
+			errs = append(errs, errors.New("socket mode needs an app-level token starting with xapp- (SLACK_APP_TOKEN)"))
 		}
 	default:
 		errs = append(errs, fmt.Errorf("mode %q must be %s or %s", cfg.Mode, ModeHTTP, ModeSocket))
