@@ -144,6 +144,17 @@ var scanCases = []struct {
 	{"specification gaming", "reward-hacking"},
 	{"mesa", ""},
 	{"INNER ALIGNMENT!!!", "inner-alignment"},
+	// gloss-a: glossary-terms-2.tsv rows 1–5; everyday senses of no_autolink names link nothing.
+	{"activation patching shows the MLP layers matter", "activation-patching"},
+	{"causal tracing in the ROME paper", "activation-patching"},
+	{"linear probes on the residual stream", "linear-probes"},
+	{"the logit lens and the tuned lens", "logit-lens logit-lens"},
+	{"monosemantic features from SAEs", "monosemanticity sparse-autoencoders"},
+	{"feature visualisation of GoogLeNet", "feature-visualization"},
+	{"the dentist kept probing my gums", ""},
+	{"NASA probes reached Jupiter", ""},
+	{"linear probing resolves hash collisions", ""},
+	{"we want interpretable features in the new dashboard", ""},
 }
 
 func TestScanQuality(t *testing.T) {

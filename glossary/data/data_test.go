@@ -20,18 +20,28 @@ func load(t *testing.T) *glossary.Glossary {
 	return g
 }
 
+// specLists are the spec's term lists, beside the repository when it is
+// checked out in the team's workspace. complete says whether every row must
+// already be an entry: the second list is being written in batches on
+// separate branches, so until they are all merged a missing row is logged,
+// not failed. Set it to true once every batch is in.
+var specLists = []struct {
+	file     string
+	complete bool
+}{
+	{"glossary-terms.tsv", true},
+	{"glossary-terms-2.tsv", false},
+}
+
 // TestSpecTermList checks the default glossary against the spec's term
-// list when it is present beside the repository: every row is an entry
-// with its title, aliases, source URLs (in order) and see-also ids.
+// lists when they are present beside the repository: every row is an entry
+// with its title, aliases, source URLs (in order) and see-also ids, and
+// every entry comes from a row.
 func TestSpecTermList(t *testing.T) {
-	f, err := os.Open("../../../shared/spec/glossary-terms.tsv")
-	if os.IsNotExist(err) {
+	dir := "../../../shared/spec/"
+	if _, err := os.Stat(dir + specLists[0].file); os.IsNotExist(err) {
 		t.Skip("../shared/spec/glossary-terms.tsv is not beside the repository")
 	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
 	g := load(t)
 	split := func(s string) []string {
 		var out []string
@@ -42,45 +52,66 @@ func TestSpecTermList(t *testing.T) {
 		}
 		return out
 	}
-	rows := 0
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if strings.HasPrefix(sc.Text(), "#") || strings.TrimSpace(sc.Text()) == "" {
-			continue
+	inSpec := map[string]bool{}
+	for _, list := range specLists {
+		f, err := os.Open(dir + list.file)
+		if err != nil {
+			t.Fatal(err)
 		}
-		cols := strings.Split(sc.Text(), "\t")
-		for len(cols) < 5 {
-			cols = append(cols, "")
-		}
-		rows++
-		e, ok := g.Entry(cols[0])
-		if !ok {
-			t.Errorf("no entry %q", cols[0])
-			continue
-		}
-		if e.Title != cols[1] {
-			t.Errorf("%s: title %q, want %q", e.ID, e.Title, cols[1])
-		}
-		for _, a := range split(cols[2]) {
-			if !contains(e.Aliases, a) {
-				t.Errorf("%s: alias %q missing", e.ID, a)
+		var missing []string
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			if strings.HasPrefix(sc.Text(), "#") || strings.TrimSpace(sc.Text()) == "" {
+				continue
+			}
+			cols := strings.Split(sc.Text(), "\t")
+			for len(cols) < 5 {
+				cols = append(cols, "")
+			}
+			inSpec[cols[0]] = true
+			e, ok := g.Entry(cols[0])
+			if !ok {
+				if list.complete {
+					t.Errorf("%s: no entry %q", list.file, cols[0])
+				}
+				missing = append(missing, cols[0])
+				continue
+			}
+			if e.Title != cols[1] {
+				t.Errorf("%s: title %q, want %q", e.ID, e.Title, cols[1])
+			}
+			for _, a := range split(cols[2]) {
+				if !contains(e.Aliases, a) {
+					t.Errorf("%s: alias %q missing", e.ID, a)
+				}
+			}
+			var urls []string
+			for _, s := range e.Sources {
+				urls = append(urls, s.URL)
+			}
+			if want := split(cols[3]); fmt.Sprint(urls[:min(len(urls), len(want))]) != fmt.Sprint(want) {
+				t.Errorf("%s: sources %v, want %v first", e.ID, urls, want)
+			}
+			for _, id := range split(cols[4]) {
+				// A link to a row of an unfinished list may wait for
+				// that row's entry.
+				if _, ok := g.Entry(id); !contains(e.SeeAlso, id) && (ok || list.complete) {
+					t.Errorf("%s: see_also %q missing", e.ID, id)
+				}
 			}
 		}
-		var urls []string
-		for _, s := range e.Sources {
-			urls = append(urls, s.URL)
+		if err := sc.Err(); err != nil {
+			t.Fatal(err)
 		}
-		if want := split(cols[3]); fmt.Sprint(urls[:min(len(urls), len(want))]) != fmt.Sprint(want) {
-			t.Errorf("%s: sources %v, want %v first", e.ID, urls, want)
-		}
-		for _, id := range split(cols[4]) {
-			if !contains(e.SeeAlso, id) {
-				t.Errorf("%s: see_also %q missing", e.ID, id)
-			}
+		f.Close()
+		if len(missing) > 0 && !list.complete {
+			t.Logf("%s: %d row(s) not written yet: %s", list.file, len(missing), strings.Join(missing, " "))
 		}
 	}
-	if rows != g.Len() {
-		t.Errorf("%d rows, %d entries", rows, g.Len())
+	for _, e := range g.Entries() {
+		if !inSpec[e.ID] {
+			t.Errorf("entry %q is in no spec term list", e.ID)
+		}
 	}
 }
 
