@@ -292,6 +292,26 @@ var lookupCases = []lookupCase{
 	{"typo", "feature visualiation", "feature-visualization"},
 	{"none", "camera lens", ""},
 	{"none", "security patch", ""},
+	// gloss-a: glossary-terms-2.tsv rows 6–10 (model organisms, simulators, attacks).
+	{"exact", "Model Organisms of Misalignment", "model-organisms-of-misalignment"},
+	{"exact", "model organisms", "model-organisms-of-misalignment"},
+	{"exact", "Simulator Theory", "simulator-theory"},
+	{"exact", "simulacra", "simulator-theory"},
+	{"exact", "Waluigi Effect", "waluigi-effect"},
+	{"exact", "Waluigi", "waluigi-effect"},
+	{"exact", "Prompt Injection", "prompt-injection"},
+	{"exact", "indirect prompt injection", "prompt-injection"},
+	{"exact", "Data Poisoning", "data-poisoning"},
+	{"exact", "training data poisoning", "data-poisoning"},
+	{"plural", "model organism", "model-organisms-of-misalignment"},
+	{"plural", "waluigis", "waluigi-effect"},
+	{"plural", "poisoning attacks", "data-poisoning"},
+	{"order", "injection prompt", "prompt-injection"},
+	{"typo", "prompt injeciton", "prompt-injection"},
+	{"typo", "data poisonning", "data-poisoning"},
+	{"typo", "waluigi efffect", "waluigi-effect"},
+	{"none", "food poisoning", ""},
+	{"none", "flight simulator", ""},
 }
 
 func TestLookupQuality(t *testing.T) {

@@ -155,6 +155,17 @@ var scanCases = []struct {
 	{"NASA probes reached Jupiter", ""},
 	{"linear probing resolves hash collisions", ""},
 	{"we want interpretable features in the new dashboard", ""},
+	// gloss-a: rows 6–10.
+	{"model organisms of misalignment are a research agenda", "model-organisms-of-misalignment"},
+	{"janus on simulator theory", "simulator-theory"},
+	{"the Waluigi Effect explains DAN", "waluigi-effect"},
+	{"indirect prompt injection via email", "prompt-injection"},
+	{"data poisoning of LAION", "data-poisoning"},
+	{"fruit flies are model organisms", ""},
+	{"I love flight simulators", ""},
+	{"Simulacra and Simulation by Baudrillard", ""},
+	{"Waluigi is my main in Mario Kart", ""},
+	{"the Salisbury poisoning attack", ""},
 }
 
 func TestScanQuality(t *testing.T) {
