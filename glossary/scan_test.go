@@ -166,6 +166,15 @@ var scanCases = []struct {
 	{"Simulacra and Simulation by Baudrillard", ""},
 	{"Waluigi is my main in Mario Kart", ""},
 	{"the Salisbury poisoning attack", ""},
+	// gloss-a: rows 11–15.
+	{"the reward model was trained on comparisons", "reward-model"},
+	{"recursive reward modelling is not plain reward modelling", "recursive-reward-modeling reward-model"},
+	{"DPO skips the reward model", "direct-preference-optimization reward-model"},
+	{"our dpo is on holiday", ""},
+	{"a KL penalty keeps the policy close", "kl-regularization"},
+	{"emergent abilities might be a mirage", "emergent-abilities"},
+	{"in-context learning and few-shot prompting", "in-context-learning in-context-learning"},
+	{"ICL lecture halls are cold", ""},
 }
 
 func TestScanQuality(t *testing.T) {

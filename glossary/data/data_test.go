@@ -33,6 +33,15 @@ var specLists = []struct {
 	{"glossary-terms-2.tsv", false},
 }
 
+// droppedAliases are spec names deliberately left off an entry, each with
+// the reason (issue 20: drop a name that makes a lookup or auto-link
+// ambiguous).
+var droppedAliases = map[string]map[string]string{
+	"emergent-abilities": {
+		"emergent abilities of large language models": "made \"large language models\" a confident match for Emergent Abilities",
+	},
+}
+
 // TestSpecTermList checks the default glossary against the spec's term
 // lists when they are present beside the repository: every row is an entry
 // with its title, aliases, source URLs (in order) and see-also ids, and
@@ -81,6 +90,12 @@ func TestSpecTermList(t *testing.T) {
 				t.Errorf("%s: title %q, want %q", e.ID, e.Title, cols[1])
 			}
 			for _, a := range split(cols[2]) {
+				if _, dropped := droppedAliases[e.ID][a]; dropped {
+					if contains(e.Aliases, a) {
+						t.Errorf("%s: alias %q is listed as dropped but is still there", e.ID, a)
+					}
+					continue
+				}
 				if !contains(e.Aliases, a) {
 					t.Errorf("%s: alias %q missing", e.ID, a)
 				}
