@@ -335,6 +335,25 @@ var lookupCases = []lookupCase{
 	{"typo", "kl regularizaton", "kl-regularization"},
 	{"none", "role model", ""},
 	{"none", "penalty kick", ""},
+	// gloss-a: glossary-terms-2.tsv rows 16–18 and 20 (reasoning, monitoring, weights).
+	{"exact", "Chain-of-Thought Prompting", "chain-of-thought-prompting"},
+	{"exact", "chain of thought", "chain-of-thought-prompting"},
+	{"exact", "Chain-of-Thought Monitoring", "chain-of-thought-monitoring"},
+	{"exact", "chain-of-thought monitorability", "chain-of-thought-monitoring"},
+	{"exact", "Trusted Monitoring", "trusted-monitoring"},
+	{"exact", "trusted monitor", "trusted-monitoring"},
+	{"exact", "Model Weight Security", "model-weight-security"},
+	{"exact", "weight exfiltration", "model-weight-security"},
+	{"acronym", "CoT", "chain-of-thought-prompting"},
+	{"acronym", "CoT prompting", "chain-of-thought-prompting"},
+	{"acronym", "CoT monitoring", "chain-of-thought-monitoring"},
+	{"spacing", "chain of thought prompting", "chain-of-thought-prompting"},
+	{"order", "monitoring trusted", "trusted-monitoring"},
+	{"typo", "chain of thougt prompting", "chain-of-thought-prompting"},
+	{"typo", "trusted monitorng", "trusted-monitoring"},
+	{"typo", "model weight secuirty", "model-weight-security"},
+	{"none", "baby monitor", ""},
+	{"none", "weight loss", ""},
 }
 
 func TestLookupQuality(t *testing.T) {

@@ -175,6 +175,14 @@ var scanCases = []struct {
 	{"emergent abilities might be a mirage", "emergent-abilities"},
 	{"in-context learning and few-shot prompting", "in-context-learning in-context-learning"},
 	{"ICL lecture halls are cold", ""},
+	// gloss-a: rows 16–18 and 20; "chain of thought" is also everyday English, so only the title and CoT link.
+	{"CoT prompting helps on GSM8K", "chain-of-thought-prompting"},
+	{"chain-of-thought prompting and zero-shot CoT", "chain-of-thought-prompting chain-of-thought-prompting"},
+	{"CoT faithfulness is not CoT monitoring", "chain-of-thought-faithfulness chain-of-thought-monitoring"},
+	{"I lost my chain of thought halfway through", ""},
+	{"she fell asleep in her cot", ""},
+	{"trusted monitoring with GPT-3.5", "trusted-monitoring"},
+	{"weight exfiltration and model weight security", "model-weight-security model-weight-security"},
 }
 
 func TestScanQuality(t *testing.T) {
