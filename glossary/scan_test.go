@@ -144,6 +144,15 @@ var scanCases = []struct {
 	{"specification gaming", "reward-hacking"},
 	{"mesa", ""},
 	{"INNER ALIGNMENT!!!", "inner-alignment"},
+	// Issue 20, batch gloss-c: everyday-word and other-meaning names are never linked.
+	{"CAIS put out a statement on AI risk", ""},
+	{"comprehensive AI services is Drexler's alternative to agents", "comprehensive-ai-services"},
+	{"is agent foundations research still funded?", "agent-foundations"},
+	{"FDT and UDT both one-box", "functional-decision-theory updateless-decision-theory"},
+	{"one-boxing on Newcomb's problem", "newcombs-problem newcombs-problem"},
+	{"acausal trade sounds like science fiction", "acausal-trade"},
+	{"the trade deal fell through", ""},
+	{"she works in customer services", ""},
 }
 
 func TestScanQuality(t *testing.T) {

@@ -21,18 +21,49 @@ func load(t *testing.T) *glossary.Glossary {
 }
 
 // TestSpecTermList checks the default glossary against the spec's term
-// list when it is present beside the repository: every row is an entry
-// with its title, aliases, source URLs (in order) and see-also ids.
+// lists when they are present beside the repository: every row is an
+// entry with its title, aliases, source URLs (in order) and see-also ids,
+// and every entry is a row. The second list (issue 20) is written in
+// batches, so a row of it with no entry yet is reported in one log line
+// rather than failed; a row that has an entry is checked in full.
 func TestSpecTermList(t *testing.T) {
-	f, err := os.Open("../../../shared/spec/glossary-terms.tsv")
-	if os.IsNotExist(err) {
+	specs := []struct {
+		file    string
+		partial bool // rows may not have entries yet
+	}{
+		{"../../../shared/spec/glossary-terms.tsv", false},
+		{"../../../shared/spec/glossary-terms-2.tsv", true},
+	}
+	if _, err := os.Stat(specs[0].file); os.IsNotExist(err) {
 		t.Skip("../shared/spec/glossary-terms.tsv is not beside the repository")
 	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
 	g := load(t)
+	found := 0
+	for _, spec := range specs {
+		f, err := os.Open(spec.file)
+		if spec.partial && os.IsNotExist(err) {
+			t.Logf("%s is not beside the repository; its rows are not checked", spec.file)
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, missing := checkSpec(t, g, f, spec.partial)
+		f.Close()
+		found += n
+		if len(missing) > 0 {
+			t.Logf("%s: %d row(s) without an entry yet: %s", spec.file, len(missing), strings.Join(missing, " "))
+		}
+	}
+	if found != g.Len() {
+		t.Errorf("%d spec rows have entries, but the glossary has %d entries: every entry must be a spec row", found, g.Len())
+	}
+}
+
+// checkSpec checks the rows of one term list against g and returns how
+// many rows have entries and, when partial, the ids of those that do not.
+func checkSpec(t *testing.T, g *glossary.Glossary, f *os.File, partial bool) (found int, missing []string) {
+	t.Helper()
 	split := func(s string) []string {
 		var out []string
 		for _, p := range strings.Split(s, ";") {
@@ -42,7 +73,6 @@ func TestSpecTermList(t *testing.T) {
 		}
 		return out
 	}
-	rows := 0
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		if strings.HasPrefix(sc.Text(), "#") || strings.TrimSpace(sc.Text()) == "" {
@@ -52,12 +82,16 @@ func TestSpecTermList(t *testing.T) {
 		for len(cols) < 5 {
 			cols = append(cols, "")
 		}
-		rows++
 		e, ok := g.Entry(cols[0])
-		if !ok {
+		switch {
+		case !ok && partial:
+			missing = append(missing, cols[0])
+			continue
+		case !ok:
 			t.Errorf("no entry %q", cols[0])
 			continue
 		}
+		found++
 		if e.Title != cols[1] {
 			t.Errorf("%s: title %q, want %q", e.ID, e.Title, cols[1])
 		}
@@ -74,14 +108,18 @@ func TestSpecTermList(t *testing.T) {
 			t.Errorf("%s: sources %v, want %v first", e.ID, urls, want)
 		}
 		for _, id := range split(cols[4]) {
+			if _, ok := g.Entry(id); !ok && partial {
+				continue // another batch's entry, linked when it lands
+			}
 			if !contains(e.SeeAlso, id) {
 				t.Errorf("%s: see_also %q missing", e.ID, id)
 			}
 		}
 	}
-	if rows != g.Len() {
-		t.Errorf("%d rows, %d entries", rows, g.Len())
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
 	}
+	return found, missing
 }
 
 func contains(list []string, s string) bool {
