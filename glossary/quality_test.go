@@ -294,6 +294,20 @@ var lookupCases = []lookupCase{
 	{"none", "functional programming", ""},
 	{"none", "travel agent", ""},
 	{"none", "service dog", ""},
+	{"exact", "Logical Induction", "logical-induction"},
+	{"plural", "logical inductor", "logical-induction"},
+	{"typo", "logical indcution", "logical-induction"},
+	{"plural", "ontological crises", "ontological-crisis"},
+	{"typo", "ontolgical crisis", "ontological-crisis"},
+	{"partial", "ontology identification", "ontological-crisis"},
+	{"typo", "utility indiference", "utility-indifference"},
+	{"partial", "indifference methods", "utility-indifference"},
+	{"typo", "safe interuptibility", "safe-interruptibility"},
+	{"partial", "interruptibility", "safe-interruptibility"},
+	{"plural", "tripwire", "tripwires"},
+	{"spacing", "trip wire", "tripwires"},
+	{"none", "induction", ""},
+	{"none", "utility bill", ""},
 }
 
 func TestLookupQuality(t *testing.T) {

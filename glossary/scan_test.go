@@ -153,6 +153,14 @@ var scanCases = []struct {
 	{"acausal trade sounds like science fiction", "acausal-trade"},
 	{"the trade deal fell through", ""},
 	{"she works in customer services", ""},
+	{"logical induction assigns probabilities to sentences", "logical-induction"},
+	{"an ontological crisis for the robot", "ontological-crisis"},
+	{"utility indifference has known holes", "utility-indifference"},
+	{"safely interruptible agents do not learn from the button", "safe-interruptibility"},
+	{"the interruptibility of kernel threads", ""},
+	{"the burglar hit a tripwire", ""},
+	{"Tripwires were set along the path", ""},
+	{"AI tripwires need interpretability", "tripwires"},
 }
 
 func TestScanQuality(t *testing.T) {
