@@ -308,6 +308,22 @@ var lookupCases = []lookupCase{
 	{"spacing", "trip wire", "tripwires"},
 	{"none", "induction", ""},
 	{"none", "utility bill", ""},
+	{"exact", "AI Governance", "ai-governance"},
+	{"partial", "AI policy", "ai-governance"},
+	{"typo", "ai governence", "ai-governance"},
+	{"acronym", "FSF", "frontier-safety-frameworks"},
+	{"partial", "Preparedness Framework", "frontier-safety-frameworks"},
+	{"spacing", "if then commitments", "frontier-safety-frameworks"},
+	{"plural", "critical capability level", "frontier-safety-frameworks"},
+	{"acronym", "ASL", "ai-safety-levels"},
+	{"acronym", "ASL-3", "ai-safety-levels"},
+	{"spacing", "ASL 4", "ai-safety-levels"},
+	{"plural", "AI safety level", "ai-safety-levels"},
+	{"partial", "AI race", "ai-race-dynamics"},
+	{"partial", "race dynamics", "ai-race-dynamics"},
+	{"typo", "ai arms rase", "ai-race-dynamics"},
+	{"none", "privacy policy", ""},
+	{"partial", "arms race", "ai-race-dynamics"},
 }
 
 func TestLookupQuality(t *testing.T) {

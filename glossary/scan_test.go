@@ -161,6 +161,16 @@ var scanCases = []struct {
 	{"the burglar hit a tripwire", ""},
 	{"Tripwires were set along the path", ""},
 	{"AI tripwires need interpretability", "tripwires"},
+	{"AI governance is a young field", "ai-governance"},
+	{"HR sent round the company AI policy", ""},
+	{"the FSF sponsors free software projects", ""},
+	{"DeepMind updated its Frontier Safety Framework", "frontier-safety-frameworks"},
+	{"the WHO pandemic preparedness framework", ""},
+	{"she teaches ASL to toddlers", ""},
+	{"Claude Opus 4 launched under ASL-3", "ai-safety-levels"},
+	{"AI safety levels are modelled on biosafety levels", "ai-safety-levels"},
+	{"bias in AI race classification systems", ""},
+	{"an AI arms race between great powers", "ai-race-dynamics"},
 }
 
 func TestScanQuality(t *testing.T) {

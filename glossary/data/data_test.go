@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -60,6 +61,13 @@ func TestSpecTermList(t *testing.T) {
 	}
 }
 
+// droppedSources are spec URLs an entry leaves out on purpose, with the
+// reason. The rule for the default glossary: a source whose real title
+// cannot be confirmed is dropped when the entry has another.
+var droppedSources = map[string]string{
+	"https://intelligence.org/2013/11/27/new-paper-racing-to-the-precipice/": "ai-race-dynamics: the stored copy of this blog post does not show its title; the entry cites the paper it announces",
+}
+
 // checkSpec checks the rows of one term list against g and returns how
 // many rows have entries and, when partial, the ids of those that do not.
 func checkSpec(t *testing.T, g *glossary.Glossary, f *os.File, partial bool) (found int, missing []string) {
@@ -104,7 +112,8 @@ func checkSpec(t *testing.T, g *glossary.Glossary, f *os.File, partial bool) (fo
 		for _, s := range e.Sources {
 			urls = append(urls, s.URL)
 		}
-		if want := split(cols[3]); fmt.Sprint(urls[:min(len(urls), len(want))]) != fmt.Sprint(want) {
+		want := slices.DeleteFunc(split(cols[3]), func(u string) bool { return droppedSources[u] != "" })
+		if fmt.Sprint(urls[:min(len(urls), len(want))]) != fmt.Sprint(want) {
 			t.Errorf("%s: sources %v, want %v first", e.ID, urls, want)
 		}
 		for _, id := range split(cols[4]) {
