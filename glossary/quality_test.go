@@ -324,6 +324,22 @@ var lookupCases = []lookupCase{
 	{"typo", "ai arms rase", "ai-race-dynamics"},
 	{"none", "privacy policy", ""},
 	{"partial", "arms race", "ai-race-dynamics"},
+	{"exact", "Moloch", "moloch"},
+	{"partial", "Meditations on Moloch", "moloch"},
+	{"partial", "molochian dynamics", "moloch"},
+	{"typo", "molock", "moloch"},
+	{"acronym", "DTD", "differential-technological-development"},
+	{"partial", "differential progress", "differential-technological-development"},
+	{"typo", "differential technolgical development", "differential-technological-development"},
+	{"acronym", "VWH", "vulnerable-world-hypothesis"},
+	{"partial", "urn of inventions", "vulnerable-world-hypothesis"},
+	{"plural", "black balls", "vulnerable-world-hypothesis"},
+	{"typo", "vulnerable wolrd hypothesis", "vulnerable-world-hypothesis"},
+	{"spacing", "long termism", "longtermism"},
+	{"partial", "strong longtermism", "longtermism"},
+	{"typo", "longermism", "longtermism"},
+	{"none", "black friday", ""},
+	{"none", "world war", ""},
 }
 
 func TestLookupQuality(t *testing.T) {

@@ -171,6 +171,14 @@ var scanCases = []struct {
 	{"AI safety levels are modelled on biosafety levels", "ai-safety-levels"},
 	{"bias in AI race classification systems", ""},
 	{"an AI arms race between great powers", "ai-race-dynamics"},
+	{"Moloch wins again: every lab cuts its eval time", "moloch"},
+	{"the XML DTD failed to validate", ""},
+	{"differential progress in maths across the class", ""},
+	{"differential technological development says build defences first", "differential-technological-development"},
+	{"he was blackballed from the club", ""},
+	{"pot the black ball to win the frame", ""},
+	{"Bostrom's vulnerable world hypothesis", "vulnerable-world-hypothesis"},
+	{"strong longtermism and its critics", "longtermism"},
 }
 
 func TestScanQuality(t *testing.T) {

@@ -68,6 +68,14 @@ var droppedSources = map[string]string{
 	"https://intelligence.org/2013/11/27/new-paper-racing-to-the-precipice/": "ai-race-dynamics: the stored copy of this blog post does not show its title; the entry cites the paper it announces",
 }
 
+// droppedAliases are spec names an entry leaves out on purpose (entry id,
+// name), with the reason: a name that would make a lookup or an auto-link
+// land on the wrong entry is dropped.
+var droppedAliases = map[[2]string]string{
+	{"moloch", "multipolar trap"}:  "the one-word query \"multipolar\" would rank Moloch above Multipolar Scenario (the shorter completion wins); the summary still uses the term",
+	{"moloch", "multipolar traps"}: "as for \"multipolar trap\"",
+}
+
 // checkSpec checks the rows of one term list against g and returns how
 // many rows have entries and, when partial, the ids of those that do not.
 func checkSpec(t *testing.T, g *glossary.Glossary, f *os.File, partial bool) (found int, missing []string) {
@@ -104,6 +112,12 @@ func checkSpec(t *testing.T, g *glossary.Glossary, f *os.File, partial bool) (fo
 			t.Errorf("%s: title %q, want %q", e.ID, e.Title, cols[1])
 		}
 		for _, a := range split(cols[2]) {
+			if droppedAliases[[2]string{e.ID, a}] != "" {
+				if contains(e.Aliases, a) {
+					t.Errorf("%s: alias %q is listed as dropped but is still there", e.ID, a)
+				}
+				continue
+			}
 			if !contains(e.Aliases, a) {
 				t.Errorf("%s: alias %q missing", e.ID, a)
 			}
