@@ -144,6 +144,16 @@ var scanCases = []struct {
 	{"specification gaming", "reward-hacking"},
 	{"mesa", ""},
 	{"INNER ALIGNMENT!!!", "inner-alignment"},
+	// gloss-b batch: new names linked in their AI-safety sense, and
+	// everyday-word aliases (no_autolink) in their ordinary sense, linked zero times.
+	{"evaluation awareness makes evals harder", "evaluation-awareness"},
+	{"the test awareness of our students improved", ""},
+	{"capability elicitation with password-locked models", "capability-elicitation capability-elicitation"},
+	{"OpenAI's superalignment team", "superalignment"},
+	{"goal-directed behaviour in RL agents", "goal-directedness"},
+	{"agentic AI and LLM agents", "agentic-ai agentic-ai"},
+	{"our support desk uses AI agents now", ""},
+	{"agentic systems for customer service", ""},
 }
 
 func TestScanQuality(t *testing.T) {
