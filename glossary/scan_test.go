@@ -154,6 +154,15 @@ var scanCases = []struct {
 	{"agentic AI and LLM agents", "agentic-ai agentic-ai"},
 	{"our support desk uses AI agents now", ""},
 	{"agentic systems for customer service", ""},
+	{"emergent misalignment from insecure code", "emergent-misalignment"},
+	{"an alignment audit found the hidden objective", "alignment-auditing"},
+	{"adversarial training against jailbreaks", "adversarial-training"}, // jailbreaks is no_autolink
+	{"AGI by 2030? agi is lowercase here", "artificial-general-intelligence"},
+	{"a general AI question for the channel", ""},
+	{"transformative AI (TAI) and AI timelines", "transformative-ai transformative-ai ai-timelines"},
+	{"I met Tai at the gym", ""},
+	{"the project timelines slipped again", ""},
+	{"Cotra's biological anchors report", "biological-anchors"},
 }
 
 func TestScanQuality(t *testing.T) {
