@@ -163,6 +163,16 @@ var scanCases = []struct {
 	{"I met Tai at the gym", ""},
 	{"the project timelines slipped again", ""},
 	{"Cotra's biological anchors report", "biological-anchors"},
+	{"Sutton's bitter lesson says search and learning win", "bitter-lesson"},
+	{"losing the final was a bitter lesson for the team", ""},
+	{"that was the bitter lesson of the whole project", ""},
+	{"the scaling hypothesis and compute governance", "scaling-hypothesis compute-governance"},
+	{"a hardware overhang could speed up takeoff", "compute-overhang"},
+	{"AI takeover vs gradual disempowerment", "ai-takeover gradual-disempowerment"},
+	{"the driver suffered a loss of control on ice", ""},
+	{"value lock-in is a longtermist worry", "value-lock-in"},
+	{"we want to avoid vendor lock-in with our cloud", ""},
+	{"is a pivotal act ever justified?", "pivotal-act"},
 }
 
 func TestScanQuality(t *testing.T) {
