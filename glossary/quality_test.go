@@ -388,6 +388,9 @@ var lookupCases = []lookupCase{
 	{"exact", "AI Governance", "ai-governance"},
 	{"partial", "AI policy", "ai-governance"},
 	{"typo", "ai governence", "ai-governance"},
+	// Two entries have "governance" in their names (AI Governance, Compute
+	// Governance): the word alone must stay a question, as "compute" does.
+	{"none", "governance", ""},
 	{"acronym", "FSF", "frontier-safety-frameworks"},
 	{"partial", "Preparedness Framework", "frontier-safety-frameworks"},
 	{"spacing", "if then commitments", "frontier-safety-frameworks"},
