@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -53,4 +54,25 @@ func TestDocsImportExample(t *testing.T) {
 		t.Errorf("docs/glossary.md's example draft differs from what the import writes; update the page\n--- import wrote:\n%s\n--- the page shows:\n%s", got, draft)
 	}
 	wantCode(t, runArgs(t, "", nil, "glossary", "lint", out), 0)
+}
+
+// Every key the program knows has its row in docs/operating.md, the
+// configuration reference, as config.example.yaml has its line.
+func TestOperatingDocumentsEveryKey(t *testing.T) {
+	raw, err := os.ReadFile("../../docs/operating.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(raw)
+	top := reflect.TypeFor[Config]()
+	for i := range top.NumField() {
+		section := top.Field(i)
+		name := section.Tag.Get("yaml")
+		for j := range section.Type.NumField() {
+			key := name + "." + section.Type.Field(j).Tag.Get("yaml")
+			if !strings.Contains(doc, "| `"+key+"` |") {
+				t.Errorf("docs/operating.md has no table row for `%s`", key)
+			}
+		}
+	}
 }
