@@ -505,6 +505,11 @@ var lookupCases = []lookupCase{
 	{"typo", "model weight secuirty", "model-weight-security"},
 	{"none", "baby monitor", ""},
 	{"none", "weight loss", ""},
+	// gloss-a: glossary-terms-2.tsv row 19 (machine unlearning).
+	{"exact", "Machine Unlearning", "machine-unlearning"},
+	{"exact", "unlearning", "machine-unlearning"},
+	{"exact", "LLM unlearning", "machine-unlearning"},
+	{"typo", "machine unlerning", "machine-unlearning"},
 }
 
 func TestLookupQuality(t *testing.T) {
