@@ -115,15 +115,23 @@ func (g *Glossary) Complete(prefix string, n int) []Choice {
 // the start of a British -ise/-yse spelling, the American one.
 func prefixVariants(ws []string) []string {
 	p := strings.Join(ws, " ")
-	last := ws[len(ws)-1]
+	if alt, ok := americanPrefix(p, ws[len(ws)-1]); ok {
+		return []string{p, alt}
+	}
+	return []string{p}
+}
+
+// americanPrefix returns prefix p, whose last word is last, with that
+// word's British -is-/-ys- spelt -iz-/-yz-, when it could be one.
+func americanPrefix(p, last string) (string, bool) {
 	for _, from := range []string{"isa", "ise", "isi", "yse", "ysi"} {
 		if i := strings.LastIndex(last, from); i >= 2 && len(last)-i <= 6 {
 			alt := last[:i] + strings.Replace(last[i:], "s", "z", 1)
-			return []string{p, p[:len(p)-len(last)] + alt}
+			return p[:len(p)-len(last)] + alt, true
 		}
 	}
 	if strings.HasSuffix(last, "is") && len(last) >= 5 {
-		return []string{p, p[:len(p)-1] + "z"}
+		return p[:len(p)-1] + "z", true
 	}
-	return []string{p}
+	return "", false
 }
