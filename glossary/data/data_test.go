@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -227,4 +228,57 @@ func ExampleFS() {
 	e, _ := g.Entry("mesa-optimization")
 	fmt.Println(e.Title, "—", e.Sources[0].URL)
 	// Output: Mesa-Optimization — https://arxiv.org/abs/1906.01820
+}
+
+// readLater are step terms whose card's own source comes in a later step:
+// week 2 introduces outer alignment through Concrete Problems in AI Safety,
+// and week 3 reads its card's source, Risks from Learned Optimization.
+var readLater = map[string]bool{"ai-safety-fundamentals outer-alignment": true}
+
+// TestCurricula: the default glossary ships the eight-week path, which
+// channels without a schedule read (the first by id), and the six-step
+// interpretability and evaluations path. Every reading names its authors
+// and year, and no curriculum assigns the same document in two steps.
+func TestCurricula(t *testing.T) {
+	g := load(t)
+	var ids []string
+	for _, c := range g.Curricula() {
+		ids = append(ids, c.ID)
+	}
+	if got, want := strings.Join(ids, " "), "ai-safety-fundamentals interpretability-and-evaluations"; got != want {
+		t.Errorf("curricula %s, want %s (the first is the default)", got, want)
+	}
+	steps := map[string]int{"ai-safety-fundamentals": 8, "interpretability-and-evaluations": 6}
+	for _, c := range g.Curricula() {
+		if n, ok := steps[c.ID]; ok && len(c.Steps) != n {
+			t.Errorf("%s: %d steps, want %d", c.ID, len(c.Steps), n)
+		}
+		where := map[string]int{}
+		for i, st := range c.Steps {
+			if len(st.Readings) == 0 {
+				t.Errorf("%s step %d: no readings", c.ID, i+1)
+			}
+			for _, r := range st.Readings {
+				if r.Authors == "" || r.Year == 0 {
+					t.Errorf("%s step %d: %q lacks its authors or year", c.ID, i+1, r.Title)
+				}
+				if j, ok := where[r.URL]; ok {
+					t.Errorf("%s: %s is assigned in steps %d and %d", c.ID, r.URL, j+1, i+1)
+				}
+				where[r.URL] = i
+			}
+			// A step's terms are read about by then: one of each entry's
+			// sources is a reading of this step or an earlier one.
+			for _, id := range st.Entries {
+				e, _ := g.Entry(id)
+				read := slices.ContainsFunc(e.Sources, func(s glossary.Source) bool {
+					j, ok := where[s.URL]
+					return ok && j <= i
+				})
+				if !read && !readLater[c.ID+" "+id] {
+					t.Errorf("%s step %d lists %s, but none of its sources is a reading by then", c.ID, i+1, id)
+				}
+			}
+		}
+	}
 }
