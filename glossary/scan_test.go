@@ -152,6 +152,35 @@ var scanCases = []struct {
 	{"the base objective is the loss", ""},
 	{"mild optimization sounds nice", ""},
 	{"interpretability is a big field", ""},
+	// gloss-b batch: new names linked in their AI-safety sense, and
+	// everyday-word aliases (no_autolink) in their ordinary sense, linked zero times.
+	{"evaluation awareness makes evals harder", "evaluation-awareness"},
+	{"the test awareness of our students improved", ""},
+	{"capability elicitation with password-locked models", "capability-elicitation capability-elicitation"},
+	{"OpenAI's superalignment team", "superalignment"},
+	{"goal-directed behaviour in RL agents", "goal-directedness"},
+	{"agentic AI and LLM agents", "agentic-ai agentic-ai"},
+	{"our support desk uses AI agents now", ""},
+	{"agentic systems for customer service", ""},
+	{"emergent misalignment from insecure code", "emergent-misalignment"},
+	{"an alignment audit found the hidden objective", "alignment-auditing"},
+	{"adversarial training against jailbreaks", "adversarial-training"}, // jailbreaks is no_autolink
+	{"AGI by 2030? agi is lowercase here", "artificial-general-intelligence"},
+	{"a general AI question for the channel", ""},
+	{"transformative AI (TAI) and AI timelines", "transformative-ai transformative-ai ai-timelines"},
+	{"I met Tai at the gym", ""},
+	{"the project timelines slipped again", ""},
+	{"Cotra's biological anchors report", "biological-anchors"},
+	{"Sutton's bitter lesson says search and learning win", "bitter-lesson"},
+	{"losing the final was a bitter lesson for the team", ""},
+	{"that was the bitter lesson of the whole project", ""},
+	{"the scaling hypothesis and compute governance", "scaling-hypothesis compute-governance"},
+	{"a hardware overhang could speed up takeoff", "compute-overhang"},
+	{"AI takeover vs gradual disempowerment", "ai-takeover gradual-disempowerment"},
+	{"the driver suffered a loss of control on ice", ""},
+	{"value lock-in is a longtermist worry", "value-lock-in"},
+	{"we want to avoid vendor lock-in with our cloud", ""},
+	{"is a pivotal act ever justified?", "pivotal-act"},
 }
 
 func TestScanQuality(t *testing.T) {

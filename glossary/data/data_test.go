@@ -21,19 +21,51 @@ func load(t *testing.T) *glossary.Glossary {
 	return g
 }
 
+// specLists are the spec's term lists, beside the repository. A list
+// marked partial is being written in batches by several engineers: its
+// rows without an entry yet, and see-also ids that are not entries yet,
+// are logged with a count instead of failing. Everything else is checked
+// for every row that has an entry. Clear the flag once every batch of the
+// list has landed.
+var specLists = []struct {
+	file    string
+	partial bool
+}{
+	{"glossary-terms.tsv", false},
+	{"glossary-terms-2.tsv", true},
+}
+
 // TestSpecTermList checks the default glossary against the spec's term
-// list when it is present beside the repository: every row is an entry
-// with its title, aliases, source URLs (in order) and see-also ids.
+// lists when they are present beside the repository: every row is an
+// entry with its title, aliases, source URLs (in order) and see-also ids,
+// and every entry is a row of some list.
 func TestSpecTermList(t *testing.T) {
-	f, err := os.Open("../../../shared/spec/glossary-terms.tsv")
-	if os.IsNotExist(err) {
-		t.Skip("../shared/spec/glossary-terms.tsv is not beside the repository")
+	if _, err := os.Stat("../../../shared/spec/" + specLists[0].file); os.IsNotExist(err) {
+		t.Skip("../shared/spec/" + specLists[0].file + " is not beside the repository")
+	}
+	g := load(t)
+	listed := map[string]bool{}
+	for _, l := range specLists {
+		checkSpecList(t, g, "../../../shared/spec/"+l.file, l.partial, listed)
+	}
+	for _, e := range g.Entries() {
+		if !listed[e.ID] {
+			t.Errorf("entry %q is in no spec term list", e.ID)
+		}
+	}
+}
+
+func checkSpecList(t *testing.T, g *glossary.Glossary, path string, partial bool, listed map[string]bool) {
+	t.Helper()
+	f, err := os.Open(path)
+	if os.IsNotExist(err) && partial {
+		t.Logf("%s is not beside the repository; not checked", path)
+		return
 	}
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	g := load(t)
 	split := func(s string) []string {
 		var out []string
 		for _, p := range strings.Split(s, ";") {
@@ -43,7 +75,7 @@ func TestSpecTermList(t *testing.T) {
 		}
 		return out
 	}
-	rows := 0
+	var missingRows, missingLinks []string
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		if strings.HasPrefix(sc.Text(), "#") || strings.TrimSpace(sc.Text()) == "" {
@@ -53,10 +85,14 @@ func TestSpecTermList(t *testing.T) {
 		for len(cols) < 5 {
 			cols = append(cols, "")
 		}
-		rows++
+		listed[cols[0]] = true
 		e, ok := g.Entry(cols[0])
 		if !ok {
-			t.Errorf("no entry %q", cols[0])
+			if partial {
+				missingRows = append(missingRows, cols[0])
+			} else {
+				t.Errorf("no entry %q", cols[0])
+			}
 			continue
 		}
 		if e.Title != cols[1] {
@@ -78,13 +114,21 @@ func TestSpecTermList(t *testing.T) {
 			t.Errorf("%s: sources %v, want %v first", e.ID, urls, want)
 		}
 		for _, id := range split(cols[4]) {
+			if _, exists := g.Entry(id); !exists && partial {
+				missingLinks = append(missingLinks, e.ID+"->"+id)
+				continue
+			}
 			if !contains(e.SeeAlso, id) {
 				t.Errorf("%s: see_also %q missing", e.ID, id)
 			}
 		}
 	}
-	if rows != g.Len() {
-		t.Errorf("%d rows, %d entries", rows, g.Len())
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if len(missingRows)+len(missingLinks) > 0 {
+		t.Logf("%s is partial: %d rows without an entry yet %v; %d see-also links to entries not written yet %v",
+			path, len(missingRows), missingRows, len(missingLinks), missingLinks)
 	}
 }
 
