@@ -585,6 +585,7 @@ var lookupCases = []lookupCase{
 	{"acronym", "IRL", "inverse-reinforcement-learning"},
 	{"acronym", "RSI", "intelligence-explosion"},
 	{"acronym", "RRM", "recursive-reward-modeling"},
+	{"acronym", "CCL", "frontier-safety-frameworks"},
 	// Still no confident answer: ambiguous words and starts, phrases of
 	// the field that no entry is, near misses that are other words.
 	{"none", "mesa", ""},
