@@ -53,14 +53,22 @@ const (
 //     "shard" is Shard Theory, "responsible scaling" is the Responsible
 //     Scaling Policy, while "mesa" (two entries) stays a question.
 //
+//  4. the query is a run of one entry's names (see run and findRun):
+//     consecutive words of its names and of no other entry's, two content
+//     words or more, either the start of a name ("treacherous t", "goal
+//     misgen", "sharp left") or its end in whole words ("left turn").
+//     Everyday words in order are enough here.
+//
 // Rules 2 and 3 also need one query word that is not an everyday word
 // (see everydayWords): "theory" alone is not Shard Theory, and "fast"
-// alone is not AI Takeoff, though both are suggested.
+// alone is not AI Takeoff, though both are suggested. Rules 2 to 4 never
+// answer a phrase of the field that no entry is (fieldPhrases: "language
+// model" is not Agentic AI's "language model agents").
 //
 // Otherwise it returns up to maxSuggestions entries scoring at least
 // suggestScore as "did you mean". A match that rests on a corrected typo
-// must therefore be strong on its own: "corrigable" is, "debase" (one
-// letter from "debate") is not.
+// or a sound-alike must therefore be strong on its own: "corrigable" and
+// "steganografy" are, "debase" (one letter from "debate") is not.
 const (
 	confidentScore  = 0.80
 	confidentMargin = 0.08
@@ -79,9 +87,12 @@ const (
 // then exact name, compact name (no spaces), word-order-insensitive name;
 // those are certain. Failing them, approximate stages score every name
 // that shares something with the query: word by word (exact words, typos
-// within typoBudget, word prefixes), the whole compact name within
-// typoBudget edits, and an ordered-subsequence match (sahilm/fuzzy) over
-// the names those stages found. Each entry keeps its best score, and the
+// within typoBudget, sound-alikes, word prefixes), initials of titles for
+// a one-word query, the whole compact name within typoBudget edits (not
+// when every word is a vocabulary word as typed), and an
+// ordered-subsequence match (sahilm/fuzzy) over the names those stages
+// found; a run of one entry's names (rule 4) is found by binary search
+// over the sorted names. Each entry keeps its best score, and the
 // confidence rule above decides between a match and suggestions.
 // Stop words, single letters and words unlike any name get nothing.
 func (g *Glossary) Lookup(q string) Result {
