@@ -336,9 +336,8 @@ func (ix *index) soundAlikes(w string, fn func(v int32, d int)) {
 	if len(vs) == 0 {
 		return
 	}
-	spelt := string(sp)
 	for _, v := range vs {
-		if editDistance(spelt, ix.soundSpell[v]) > soundSlack(len(w)) {
+		if editDistance(sp, ix.soundSpell[v]) > soundSlack(len(w)) {
 			continue
 		}
 		if d := editDistance(w, ix.vocab.keys[v]); d > 0 {

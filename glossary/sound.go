@@ -197,7 +197,7 @@ func soundSpelling(w string, dst []byte) []byte {
 // editDistance is the optimal string alignment distance between a and b
 // (insertions, deletions, substitutions and swaps of adjacent bytes),
 // for words of at most maxKeyLen bytes; longer words count as far apart.
-func editDistance(a, b string) int {
+func editDistance[A, B ~string | ~[]byte](a A, b B) int {
 	if len(a) > maxKeyLen || len(b) > maxKeyLen {
 		return max(len(a), len(b))
 	}

@@ -9,7 +9,7 @@ import (
 func soundsAlike(a, b string) bool {
 	sa, ka, okA := soundKey(a, nil, nil)
 	sb, kb, okB := soundKey(b, nil, nil)
-	return okA && okB && string(ka) == string(kb) && editDistance(string(sa), string(sb)) <= soundSlack(len(a))
+	return okA && okB && string(ka) == string(kb) && editDistance(sa, sb) <= soundSlack(len(a))
 }
 
 func TestSoundsAlike(t *testing.T) {
