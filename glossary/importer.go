@@ -185,27 +185,6 @@ func (p Page) Draft() Entry {
 	return e
 }
 
-// Slug makes an entry id from a title: "Goodhart's Law" is
-// "goodharts-law".
-func Slug(title string) string {
-	var b strings.Builder
-	dash := false
-	for _, r := range fold(title) {
-		switch {
-		case r < utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r)):
-			b.WriteRune(r)
-			dash = false
-		case b.Len() > 0 && !dash:
-			b.WriteByte('-')
-			dash = true
-		}
-		if b.Len() >= 64 {
-			break
-		}
-	}
-	return strings.Trim(b.String(), "-")
-}
-
 // cut shortens s to at most n characters at a word boundary, adding "…".
 func cut(s string, n int) string {
 	s = strings.Map(func(r rune) rune {
