@@ -67,28 +67,3 @@ func FuzzLoad(f *testing.F) {
 		}
 	})
 }
-
-func FuzzParsePage(f *testing.F) {
-	f.Add([]byte("Widget (Wiki)\nSummary\nText.\nKey Points\n- •A\nCited by 1 page\n| Page | Type |\n|---|---|\n| Mesa-Optimization | Risk |\nCached Content Preview\n[Widget](https://example.org/w#x)\n"))
-	if b, err := os.ReadFile("../../shared/spec/seed-page-example.txt"); err == nil {
-		f.Add(b)
-	}
-	for _, s := range []string{"", "\n\n\n", "T\nSummary\n", "T\nCached Content Preview\n[](http://)\n", "| a |\n|---|\n", "T (\nSummary\nx\n[T](https://a.b/%zz)\n"} {
-		f.Add([]byte(s))
-	}
-	f.Fuzz(func(t *testing.T, page []byte) {
-		p, err := glossary.ParsePage(page)
-		if err != nil {
-			return
-		}
-		e := p.Draft()
-		for _, s := range []string{p.Title, p.Summary, p.SourceURL, e.ID, e.Title, e.Summary} {
-			if !utf8.ValidString(s) {
-				t.Fatalf("invalid UTF-8 %q", s)
-			}
-		}
-		if utf8.RuneCountInString(e.Summary) > glossary.MaxSummary || utf8.RuneCountInString(e.Title) > glossary.MaxTitle {
-			t.Fatalf("draft over limits: %d, %d", utf8.RuneCountInString(e.Summary), utf8.RuneCountInString(e.Title))
-		}
-	})
-}

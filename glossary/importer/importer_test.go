@@ -1,0 +1,90 @@
+package importer_test
+
+import (
+	"os"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"refbot/glossary"
+	"refbot/glossary/importer"
+)
+
+func TestParsePage(t *testing.T) {
+	page := `Widget Theory (Example Wiki)
+Credibility Rating
+Metadata
+Summary
+Widget theory studies small things.
+It has two sentences.
+Key Points
+- •First point.
+- •Second point.
+Cited by 1 page
+| Page | Type | Quality |
+|---|---|---|
+| Mesa-Optimization | Risk | 50.0 |
+Cached Content Preview
+[Discussion](https://example.org/w/widget-theory/discussion)
+[Widget Theory](https://example.org/w/widget-theory#top)
+`
+	p, err := importer.ParsePage([]byte(page))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Title != "Widget Theory" || p.Venue != "Example Wiki" {
+		t.Errorf("title %q venue %q", p.Title, p.Venue)
+	}
+	if p.Summary != "Widget theory studies small things. It has two sentences." {
+		t.Errorf("summary %q", p.Summary)
+	}
+	if len(p.KeyPoints) != 2 || p.KeyPoints[0] != "First point." {
+		t.Errorf("key points %q", p.KeyPoints)
+	}
+	if len(p.CitedBy) != 1 || p.CitedBy[0] != "Mesa-Optimization" {
+		t.Errorf("cited by %q", p.CitedBy)
+	}
+	if p.SourceURL != "https://example.org/w/widget-theory" {
+		t.Errorf("source %q", p.SourceURL)
+	}
+	e := p.Draft()
+	if e.ID != "widget-theory" || e.Sources[0].Title != "Widget Theory (Example Wiki)" {
+		t.Errorf("draft %+v", e)
+	}
+	for _, c := range []struct{ page, want string }{
+		{"", "empty"},
+		{"Title only\n", `missing a "Summary" section and a link`},
+		{"T\nSummary\ntext\n", "missing a link"},
+	} {
+		if _, err := importer.ParsePage([]byte(c.page)); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("ParsePage(%q) error = %v, want %q", c.page, err, c.want)
+		}
+	}
+}
+
+func FuzzParsePage(f *testing.F) {
+	f.Add([]byte("Widget (Wiki)\nSummary\nText.\nKey Points\n- •A\nCited by 1 page\n| Page | Type |\n|---|---|\n| Mesa-Optimization | Risk |\nCached Content Preview\n[Widget](https://example.org/w#x)\n"))
+	b, err := os.ReadFile("testdata/reward-shaping.txt")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(b)
+	for _, s := range []string{"", "\n\n\n", "T\nSummary\n", "T\nCached Content Preview\n[](http://)\n", "| a |\n|---|\n", "T (\nSummary\nx\n[T](https://a.b/%zz)\n"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, page []byte) {
+		p, err := importer.ParsePage(page)
+		if err != nil {
+			return
+		}
+		e := p.Draft()
+		for _, s := range []string{p.Title, p.Summary, p.SourceURL, e.ID, e.Title, e.Summary} {
+			if !utf8.ValidString(s) {
+				t.Fatalf("invalid UTF-8 %q", s)
+			}
+		}
+		if utf8.RuneCountInString(e.Summary) > glossary.MaxSummary || utf8.RuneCountInString(e.Title) > glossary.MaxTitle {
+			t.Fatalf("draft over limits: %d, %d", utf8.RuneCountInString(e.Summary), utf8.RuneCountInString(e.Title))
+		}
+	})
+}
