@@ -2,6 +2,7 @@ package discord
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -161,5 +162,54 @@ func TestAutolinkMarkup(t *testing.T) {
 	msgs, _ := posts(api)
 	if len(msgs) != 1 || !strings.Contains(string(msgs[0].Body), "Deceptive Alignment") {
 		t.Fatalf("a term beside a mention: replies %v, want one linking Deceptive Alignment", msgs)
+	}
+}
+
+// discordChat is chat-like content as the gateway sends it: mentions,
+// custom emoji, code, a quote, a spoiler and a masked link among everyday
+// lines.
+func discordChat(n int) string {
+	lines := []string{
+		"hey all, reading group is moved to thursday this week <t:1700000000:R>",
+		"did anyone finish the paper? I got stuck on section 3",
+		"can someone share the slides from last time <@123456789012345678>",
+		"here you go [week 4 slides](https://example.org/slides/week-4.pdf)",
+		"thanks! also the `train.py` script crashes on my machine",
+		"> the model learns a proxy objective\nright, that's the goal misgeneralization example",
+		"isn't this just deceptive alignment with extra steps? ||it is||",
+		"what did people think of the RLHF section? <#123456789012345678>",
+		"the sharp left turn post is long but readable <:thumbsup:123456>",
+	}
+	var b strings.Builder
+	for i := 0; b.Len() < n; i++ {
+		b.WriteString(lines[i%len(lines)])
+		b.WriteByte('\n')
+	}
+	return b.String()[:n]
+}
+
+// BenchmarkBlankMarkup is the adapter's share of auto-linking a message:
+// blanking alone, then blanking and Scan together, beside Scan of the raw
+// content in the same run (what it cost before the adapter blanked).
+func BenchmarkBlankMarkup(b *testing.B) {
+	g := embeddedGlossary(b)
+	for _, size := range []int{400, 4000} {
+		msg := discordChat(size)
+		for _, bm := range []struct {
+			name string
+			fn   func()
+		}{
+			{"blank", func() { blankMarkup(msg) }},
+			{"blank+scan", func() { g.Scan(blankMarkup(msg)) }},
+			{"scan-raw", func() { g.Scan(msg) }},
+		} {
+			b.Run(fmt.Sprintf("%dB/%s", size, bm.name), func(b *testing.B) {
+				b.SetBytes(int64(len(msg)))
+				b.ReportAllocs()
+				for b.Loop() {
+					bm.fn()
+				}
+			})
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package slack
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -140,4 +141,52 @@ func FuzzBlankMarkup(f *testing.F) {
 			}
 		}
 	})
+}
+
+// slackChat is chat-like text as Slack sends it: mentions, links, code,
+// a quote, emoji and escapes among everyday lines.
+func slackChat(n int) string {
+	lines := []string{
+		"hey all, reading group is moved to thursday this week :calendar:",
+		"did anyone finish the paper? I got stuck on section 3",
+		"can someone share the slides from last time <@U024BE7LH>",
+		"here you go <https://example.org/slides/week-4.pdf|week 4 slides>",
+		"thanks! also the `train.py` script crashes on my machine",
+		"&gt; the model learns a proxy objective\nright, that's the goal misgeneralization example",
+		"isn't this just deceptive alignment with extra steps? R&amp;D on it is slow",
+		"what did people think of the RLHF section? <#C024BE91L|reading-group>",
+		"the sharp left turn post is long but readable :+1:",
+	}
+	var b strings.Builder
+	for i := 0; b.Len() < n; i++ {
+		b.WriteString(lines[i%len(lines)])
+		b.WriteByte('\n')
+	}
+	return b.String()[:n]
+}
+
+// BenchmarkBlankMarkup is the adapter's share of auto-linking a message:
+// blanking alone, then blanking and Scan together, beside Scan of the raw
+// text in the same run (what it cost before the adapter blanked).
+func BenchmarkBlankMarkup(b *testing.B) {
+	g := embeddedGlossary(b)
+	for _, size := range []int{400, 4000} {
+		msg := slackChat(size)
+		for _, bm := range []struct {
+			name string
+			fn   func()
+		}{
+			{"blank", func() { blankMarkup(msg) }},
+			{"blank+scan", func() { g.Scan(blankMarkup(msg)) }},
+			{"scan-raw", func() { g.Scan(msg) }},
+		} {
+			b.Run(fmt.Sprintf("%dB/%s", size, bm.name), func(b *testing.B) {
+				b.SetBytes(int64(len(msg)))
+				b.ReportAllocs()
+				for b.Loop() {
+					bm.fn()
+				}
+			})
+		}
+	}
 }
