@@ -88,3 +88,45 @@ func FuzzParsePage(f *testing.F) {
 		}
 	})
 }
+
+// TestDraftLimits: a draft fits the glossary's limits, cut at sentence or
+// word boundaries.
+func TestDraftLimits(t *testing.T) {
+	sentence := "Shaping adds a hint to the reward so that learning goes faster. "
+	for _, c := range []struct {
+		name, summary string
+		wantEnd       string // how the draft's summary ends
+	}{
+		{"whole sentences", strings.Repeat(sentence, 20), "faster."},
+		{"one long sentence", strings.Repeat("hint and ", 120) + "done.", "…"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			p := importer.Page{
+				Title:     strings.Repeat("Reward Shaping ", 10),
+				Summary:   c.summary,
+				SourceURL: "https://example.org/wiki/reward-shaping",
+			}
+			for range 12 {
+				p.KeyPoints = append(p.KeyPoints, strings.Repeat("a point\twith a tab ", 30))
+			}
+			e := p.Draft()
+			if n := utf8.RuneCountInString(e.Title); n > glossary.MaxTitle || !strings.HasSuffix(e.Title, "…") {
+				t.Errorf("title %q: %d characters", e.Title, n)
+			}
+			if n := utf8.RuneCountInString(e.Summary); n > glossary.MaxSummary || !strings.HasSuffix(e.Summary, c.wantEnd) {
+				t.Errorf("summary ends %q, %d characters; want it to end %q", e.Summary[max(0, len(e.Summary)-20):], n, c.wantEnd)
+			}
+			if len(e.KeyPoints) != glossary.MaxKeyPoints {
+				t.Errorf("%d key points, want %d", len(e.KeyPoints), glossary.MaxKeyPoints)
+			}
+			for _, k := range e.KeyPoints {
+				if utf8.RuneCountInString(k) > glossary.MaxPoint || strings.Contains(k, "\t") {
+					t.Errorf("key point %q", k)
+				}
+			}
+			if e.ID != glossary.Slug(e.Title) || len(e.ID) > 64 {
+				t.Errorf("id %q", e.ID)
+			}
+		})
+	}
+}
