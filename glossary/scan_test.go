@@ -78,7 +78,7 @@ var scanCases = []struct {
 	{"recursive reward modelling", "recursive-reward-modeling"},
 	{"iterated amplification (IDA)", "iterated-amplification iterated-amplification"},
 	{"ida is my aunt", ""},
-	{"constitutional AI and RLAIF", "constitutional-ai constitutional-ai"},
+	{"constitutional AI and RLAIF", "constitutional-ai"}, // RLAIF is broader (issue 20)
 	{"the sharp left turn argument", "sharp-left-turn"},
 	{"turn left at the sharp corner", ""},
 	{"a treacherous turn", "treacherous-turn"},
@@ -107,7 +107,7 @@ var scanCases = []struct {
 	{"CEV is old", "coherent-extrapolated-volition"},
 	{"embedded agency sequence", "embedded-agency"},
 	{"quantilizers are mild optimizers", "quantilizers"},
-	{"impact measures like AUP", "impact-measures impact-measures"},
+	{"impact measures like AUP", "impact-measures"}, // AUP is one proposal (issue 20)
 	{"situational awareness in LLMs", ""},
 	{"alignment faking paper", "alignment-faking"},
 	{"sleeper agents paper", "sleeper-agents"},
@@ -117,9 +117,9 @@ var scanCases = []struct {
 	{"reward model overoptimization", "reward-model-overoptimization"},
 	{"mech interp is fun", "mechanistic-interpretability"},
 	{"mechanistic interpretability", "mechanistic-interpretability"},
-	{"process supervision beats outcome supervision", "process-supervision process-supervision"},
+	{"process supervision beats outcome supervision", "process-supervision"}, // the opposite method (issue 20)
 	{"steganography in chain of thought", "steganography"},
-	{"AI control evaluations", "ai-control"},
+	{"AI control evaluations", ""}, // AI Control is no_autolink; control evaluations are the method (issue 20)
 	{"scalable oversight", "scalable-oversight"},
 	{"responsible scaling policy", "responsible-scaling-policy"},
 	{"RSPs and dangerous capability evals", "responsible-scaling-policy dangerous-capability-evaluations"},
@@ -141,6 +141,14 @@ var scanCases = []struct {
 	{"specification gaming", "reward-hacking"},
 	{"mesa", ""},
 	{"INNER ALIGNMENT!!!", "inner-alignment"},
+	// gloss-fix (issue 20): aliases removed on the expert fact-check link nothing.
+	{"neural circuits in the hippocampus", ""},
+	{"myopic training is cheap", ""},
+	{"instrumental goals like money", ""},
+	{"proxy alignment is one subtype", ""},
+	{"the base objective is the loss", ""},
+	{"mild optimization sounds nice", ""},
+	{"interpretability is a big field", ""},
 	// gloss-b batch: new names linked in their AI-safety sense, and
 	// everyday-word aliases (no_autolink) in their ordinary sense, linked zero times.
 	{"evaluation awareness makes evals harder", "evaluation-awareness"},
