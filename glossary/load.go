@@ -28,6 +28,8 @@ const (
 	MaxSummary   = 700
 	MaxKeyPoints = 8
 	MaxPoint     = 300
+	MaxDescribes = 12  // describes: phrasings per entry
+	MaxDescribe  = 150 // characters in one phrasing
 	MaxQuestions = 8
 	MaxSources   = 10
 	MaxSeeAlso   = 12
@@ -431,6 +433,7 @@ func validate(es []*item[Entry], cs []*item[Curriculum]) Problems {
 		for i, p := range e.KeyPoints {
 			c.text(fmt.Sprintf("key_points[%d]", i), p, true, MaxPoint, true)
 		}
+		checkDescribes(c, e)
 		if len(e.Questions) > MaxQuestions {
 			c.add("questions", "has %d questions; the limit is %d", len(e.Questions), MaxQuestions)
 		}
