@@ -273,7 +273,7 @@ func newDescIndex(entries []*Entry, p descParams) *descIndex {
 // descScratch is one search's working memory, pooled.
 type descScratch struct {
 	gen     uint32
-	stamp   []uint32 // stamp[e] == gen: acc[e] is in use
+	stamp   []uint32  // stamp[e] == gen: acc[e] is in use
 	acc     []float32 // acc[e]: e's score
 	got     []float32 // got[e]: idf of the query terms e holds
 	touched []int32
