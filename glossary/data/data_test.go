@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -54,6 +55,24 @@ func TestSpecTermList(t *testing.T) {
 	}
 }
 
+// droppedSources are spec URLs an entry leaves out on purpose, with the
+// reason. The rule for the default glossary: a source whose real title
+// cannot be confirmed is dropped when the entry has another.
+var droppedSources = map[string]string{
+	"https://intelligence.org/2013/11/27/new-paper-racing-to-the-precipice/": "ai-race-dynamics: the stored copy of this blog post does not show its title; the entry cites the paper it announces",
+}
+
+// droppedAliases are spec names an entry leaves out on purpose (entry id,
+// name), with the reason: a name that would make a lookup or an auto-link
+// land on the wrong entry is dropped.
+var droppedAliases = map[[2]string]string{
+	{"moloch", "multipolar trap"}:  "the one-word query \"multipolar\" would rank Moloch above Multipolar Scenario (the shorter completion wins); the summary still uses the term",
+	{"moloch", "multipolar traps"}: "as for \"multipolar trap\"",
+}
+
+// checkSpecList checks the rows of one term list against g and marks
+// each row's id in listed. When partial, rows without an entry and
+// see-also ids that are not entries yet are logged, not failed.
 func checkSpecList(t *testing.T, g *glossary.Glossary, path string, partial bool, listed map[string]bool) {
 	t.Helper()
 	f, err := os.Open(path)
@@ -98,6 +117,12 @@ func checkSpecList(t *testing.T, g *glossary.Glossary, path string, partial bool
 			t.Errorf("%s: title %q, want %q", e.ID, e.Title, cols[1])
 		}
 		for _, a := range split(cols[2]) {
+			if droppedAliases[[2]string{e.ID, a}] != "" {
+				if contains(e.Aliases, a) {
+					t.Errorf("%s: alias %q is listed as dropped but is still there", e.ID, a)
+				}
+				continue
+			}
 			if !contains(e.Aliases, a) {
 				t.Errorf("%s: alias %q missing", e.ID, a)
 			}
@@ -106,7 +131,8 @@ func checkSpecList(t *testing.T, g *glossary.Glossary, path string, partial bool
 		for _, s := range e.Sources {
 			urls = append(urls, s.URL)
 		}
-		if want := split(cols[3]); fmt.Sprint(urls[:min(len(urls), len(want))]) != fmt.Sprint(want) {
+		want := slices.DeleteFunc(split(cols[3]), func(u string) bool { return droppedSources[u] != "" })
+		if fmt.Sprint(urls[:min(len(urls), len(want))]) != fmt.Sprint(want) {
 			t.Errorf("%s: sources %v, want %v first", e.ID, urls, want)
 		}
 		for _, id := range split(cols[4]) {
