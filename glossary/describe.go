@@ -65,11 +65,15 @@ type descParams struct {
 	// typoFactor scales a query word that was corrected for a typo.
 	typoFactor float64
 	// floor is the least evidence a result must have: its score less
-	// miss for each query word it lacks, words weighted by idf (a word the
-	// glossary never uses weighs 1). Below it an entry matched only common
-	// words, or one word of a query about something else, and is not an
-	// answer.
-	floor, miss float64
+	// unknown for each query word the glossary never uses, and less known
+	// times the idf of each glossary word of the query that the entry
+	// lacks. Below it an entry matched only common words, or one word of
+	// a query about something else, and is not an answer. Unknown words
+	// weigh more: a query full of words no entry uses ("sourdough",
+	// "router") is about something else, while a description whose
+	// glossary words are spread over several entries is still about the
+	// glossary.
+	floor, unknown, known float64
 	// share: later results must score at least share of the best, so a
 	// clear answer is not padded with entries that matched one word.
 	share float64
@@ -80,8 +84,9 @@ var defaultDescParams = descParams{
 	weight:     [numFields]float64{3, 2.5, 2, 1.5, 1, 0.7, 0.3, 0.5},
 	b:          [numFields]float64{0.3, 0.3, 0.5, 0.3, 0.75, 0.75, 0.75, 0.5},
 	typoFactor: 0.8,
-	floor:      0.1,
-	miss:       1.0,
+	floor:      0.35,
+	unknown:    1.0,
+	known:      0.5,
 	share:      0.3,
 }
 
@@ -287,22 +292,20 @@ type queryTerm struct {
 	factor float32
 }
 
-// queryTerms turns a description into distinct index terms and the
-// weight of all its words (each term's idf, 1 for each word the glossary
-// does not use): stop words go, and words the glossary does not use are
-// corrected when one glossary word is within the typo budget.
-
 // maxDescribeBytes bounds the text a search reads; descriptions are a
 // sentence, and the commands cap what users type well below this.
 const maxDescribeBytes = 1000
 
-func (ix *descIndex) queryTerms(s *descScratch, q string) ([]queryTerm, float32) {
+// queryTerms turns a description into distinct index terms, the sum of
+// their idfs, and the number of words the glossary does not use. Stop
+// words go, and an unknown word is corrected when a glossary word is
+// close enough (see correct).
+func (ix *descIndex) queryTerms(s *descScratch, q string) (terms []queryTerm, known, unknown float32) {
 	if len(q) > maxDescribeBytes {
 		q = q[:maxDescribeBytes]
 	}
 	s.words = words(q, s.words[:0])
 	s.terms = s.terms[:0]
-	var unknown float32
 	add := func(t int32, f float32) {
 		for i := range s.terms {
 			if s.terms[i].term == t {
@@ -325,11 +328,10 @@ func (ix *descIndex) queryTerms(s *descScratch, q string) ([]queryTerm, float32)
 			unknown++
 		}
 	}
-	total := unknown
 	for _, qt := range s.terms {
-		total += ix.idf[qt.term]
+		known += ix.idf[qt.term]
 	}
-	return s.terms, total
+	return s.terms, known, unknown
 }
 
 // correct returns the term of the glossary word nearest to w, preferring
@@ -380,7 +382,7 @@ func (ix *descIndex) search(q string, n int) []scored {
 		s.gen = 1
 	}
 	s.touched = s.touched[:0]
-	terms, total := ix.queryTerms(s, q)
+	terms, known, unknown := ix.queryTerms(s, q)
 	for _, qt := range terms {
 		idf := ix.idf[qt.term]
 		for _, p := range ix.postings[qt.term] {
@@ -393,13 +395,13 @@ func (ix *descIndex) search(q string, n int) []scored {
 			s.got[p.entry] += idf
 		}
 	}
-	// Evidence: the score less miss for each query word the entry lacks.
-	// It decides what passes the floor; the score alone orders them.
-	miss := float32(ix.p.miss)
-	floor := float32(ix.p.floor)
+	// Evidence (see descParams.floor) decides what passes the floor; the
+	// score alone orders what does.
+	floor := float32(ix.p.floor) + float32(ix.p.unknown)*unknown
+	lack := float32(ix.p.known)
 	kept := s.touched[:0]
 	for _, e := range s.touched {
-		if s.acc[e]-miss*(total-s.got[e]) >= floor {
+		if s.acc[e]-lack*(known-s.got[e]) >= floor {
 			kept = append(kept, e)
 		}
 	}
