@@ -270,7 +270,10 @@ func newDescIndex(entries []*Entry, p descParams) *descIndex {
 	}
 	size := len(entries)
 	ix.scratch.New = func() any {
-		return &descScratch{acc: make([]float32, size), got: make([]float32, size), stamp: make([]uint32, size)}
+		return &descScratch{
+			acc: make([]float32, size), got: make([]float32, size),
+			held: make([]uint16, size), stamp: make([]uint32, size),
+		}
 	}
 	return ix
 }
@@ -281,6 +284,7 @@ type descScratch struct {
 	stamp   []uint32  // stamp[e] == gen: acc[e] is in use
 	acc     []float32 // acc[e]: e's score
 	got     []float32 // got[e]: idf of the query terms e holds
+	held    []uint16  // held[e]: how many query terms e holds
 	touched []int32
 	words   []string
 	terms   []queryTerm
@@ -388,20 +392,24 @@ func (ix *descIndex) search(q string, n int) []scored {
 		for _, p := range ix.postings[qt.term] {
 			if s.stamp[p.entry] != s.gen {
 				s.stamp[p.entry] = s.gen
-				s.acc[p.entry], s.got[p.entry] = 0, 0
+				s.acc[p.entry], s.got[p.entry], s.held[p.entry] = 0, 0, 0
 				s.touched = append(s.touched, p.entry)
 			}
 			s.acc[p.entry] += qt.factor * p.score
 			s.got[p.entry] += idf
+			s.held[p.entry]++
 		}
 	}
-	// Evidence (see descParams.floor) decides what passes the floor; the
-	// score alone orders what does.
+	// An entry passes when it holds every word of a query made only of
+	// glossary words ("alignment", "reward model"), or when its evidence
+	// (see descParams.floor) clears the floor. The score alone orders
+	// what passes.
 	floor := float32(ix.p.floor) + float32(ix.p.unknown)*unknown
 	lack := float32(ix.p.known)
+	all := unknown == 0
 	kept := s.touched[:0]
 	for _, e := range s.touched {
-		if s.acc[e]-lack*(known-s.got[e]) >= floor {
+		if (all && int(s.held[e]) == len(terms)) || s.acc[e]-lack*(known-s.got[e]) >= floor {
 			kept = append(kept, e)
 		}
 	}
