@@ -1,12 +1,18 @@
 package glossary
 
+import (
+	"strings"
+	"unicode"
+)
+
 // Search by description or topic. The ranking itself is in describe.go.
 
 // SearchHits returns up to n entries that answer q, best first, with
 // their scores: a description ("when a proxy stops being a good target")
 // or a few words about a topic ("interpretability"). An entry that q
 // names with confidence (as Lookup decides: "xrisk", "mesaoptimization")
-// comes first, scored at least as high as the best of the rest. Entries
+// comes first, scored at least as high as the best of the rest and as
+// one strongly matched word. Entries
 // whose evidence is below the relevance floor are left out, so an
 // off-topic query ("how do I bake sourdough bread") gets nothing.
 func (g *Glossary) SearchHits(q string, n int) []Hit {
@@ -26,6 +32,9 @@ func (g *Glossary) SearchHits(q string, n int) []Hit {
 				h.Score = float64(s.score)
 			}
 		}
+		// A name counts at least as much as one query word can (a rare
+		// word filling a title), and never below the best of the rest.
+		h.Score = max(h.Score, g.desc.p.k1+1)
 		if len(top) > 0 {
 			h.Score = max(h.Score, float64(top[0].score))
 		}
@@ -64,4 +73,23 @@ func IsDescription(q string) bool {
 		}
 	}
 	return n >= 3
+}
+
+// completeDescribed offers autocomplete the entries a partly typed
+// description finds: ranked on the text as typed, then on its finished
+// words alone (the last may be half a word), until add says stop.
+func (g *Glossary) completeDescribed(prefix string, n int, add func(entry int32) bool) {
+	for _, s := range g.desc.search(prefix, n) {
+		if !add(s.entry) {
+			return
+		}
+	}
+	trimmed := strings.TrimRightFunc(prefix, unicode.IsSpace)
+	if i := strings.LastIndexFunc(trimmed, unicode.IsSpace); i > 0 && len(trimmed) == len(prefix) {
+		for _, s := range g.desc.search(trimmed[:i], n) {
+			if !add(s.entry) {
+				return
+			}
+		}
+	}
 }
