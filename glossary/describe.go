@@ -213,7 +213,9 @@ func newDescIndex(entries []*Entry, p descParams) *descIndex {
 					}
 				}
 			}
-			total[field] += lens[i][field]
+		}
+		for f := range numFields {
+			total[f] += lens[i][f]
 		}
 	}
 	ix.df = make([]int32, len(ix.terms))
