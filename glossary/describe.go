@@ -103,10 +103,12 @@ type descIndex struct {
 	p        descParams
 	terms    map[string]int32 // stem -> term
 	postings [][]descPosting  // by term, by entry
-	// surface holds every canonical word of every entry (before
-	// stemming), for typo correction; surfaceTerm maps its values to terms.
-	surface     *trie
-	surfaceTerm []int32
+	// known maps every canonical word of every entry (before stemming)
+	// to its term, so neither building nor most query words need the
+	// stemmer twice. surface holds the same words for typo correction,
+	// by first byte (a typo is not looked for there), without that byte.
+	known   map[string]int32
+	surface map[byte]surfaceWords
 	df          []int32   // by term
 	idf         []float32 // by term, in units of the largest
 	entries     int
@@ -131,17 +133,23 @@ func descText(e *Entry) [numFields][]string {
 	return f
 }
 
-// stemmer reduces canonical words to stems, remembering each, since a
-// glossary repeats its words many times.
-type stemmer map[string]string
-
-func (s stemmer) stem(w string) string {
-	if v, ok := s[w]; ok {
-		return v
+// termOf returns the term of canonical word w while the index is built,
+// adding it if new, or -1 for a stop word. A glossary repeats its words
+// many times, so each is stemmed once.
+func (ix *descIndex) termOf(w string) int32 {
+	if t, ok := ix.known[w]; ok {
+		return t
 	}
-	v := stemWord(w)
-	s[w] = v
-	return v
+	t := int32(-1)
+	if s := stemWord(w); s != "" {
+		var ok bool
+		if t, ok = ix.terms[s]; !ok {
+			t = int32(len(ix.terms))
+			ix.terms[s] = t
+		}
+	}
+	ix.known[w] = t
+	return t
 }
 
 // stemWord is the term a canonical word counts as, or "" for a stop word.
@@ -172,9 +180,7 @@ var describeFiller = setOf(
 )
 
 func newDescIndex(entries []*Entry, p descParams) *descIndex {
-	ix := &descIndex{p: p, terms: map[string]int32{}, entries: len(entries)}
-	st := stemmer{}
-	surface := map[string]int32{} // canonical word -> term
+	ix := &descIndex{p: p, terms: map[string]int32{}, known: map[string]int32{}, entries: len(entries)}
 	// tf[f][i] holds entry i's term counts in field f.
 	type count struct {
 		term int32
@@ -184,31 +190,33 @@ func newDescIndex(entries []*Entry, p descParams) *descIndex {
 	lens := make([][numFields]float64, len(entries))
 	var total [numFields]float64
 	var ws []string
+	// slot[t] is where term t sits in the current field's counts, valid
+	// when stamp[t] is the current field's stamp.
+	var slot, stamp []int32
+	gen := int32(0)
 	for i, e := range entries {
 		for f, texts := range descText(e) {
 			field := descField(f)
 			if p.single {
 				field = 0
 			}
-			seen := map[int32]int{}
+			gen++
 			for _, text := range texts {
 				ws = words(text, ws[:0])
 				for _, w := range ws {
-					s := st.stem(w)
-					if s == "" {
+					t := ix.termOf(w)
+					if t < 0 {
 						continue
 					}
-					t, ok := ix.terms[s]
-					if !ok {
-						t = int32(len(ix.terms))
-						ix.terms[s] = t
+					if int(t) >= len(slot) {
+						slot = append(slot, make([]int32, int(t)+1-len(slot))...)
+						stamp = append(stamp, make([]int32, int(t)+1-len(stamp))...)
 					}
-					surface[w] = t
 					lens[i][field]++
-					if k, ok := seen[t]; ok {
-						tfs[i][field][k].n++
+					if stamp[t] == gen {
+						tfs[i][field][slot[t]].n++
 					} else {
-						seen[t] = len(tfs[i][field])
+						stamp[t], slot[t] = gen, int32(len(tfs[i][field]))
 						tfs[i][field] = append(tfs[i][field], count{t, 1})
 					}
 				}
@@ -264,11 +272,23 @@ func newDescIndex(entries []*Entry, p descParams) *descIndex {
 			ps[k].score *= float32(idf)
 		}
 	}
-	keys := keysOf(surface)
-	ix.surface = newTrie(keys)
-	ix.surfaceTerm = make([]int32, len(ix.surface.keys))
-	for v, k := range ix.surface.keys {
-		ix.surfaceTerm[v] = surface[k]
+	for w, t := range ix.known {
+		if t < 0 {
+			delete(ix.known, w) // stop words: queries check those first
+		}
+	}
+	byFirst := map[byte][]string{}
+	for w := range ix.known {
+		byFirst[w[0]] = append(byFirst[w[0]], w[1:])
+	}
+	ix.surface = make(map[byte]surfaceWords, len(byFirst))
+	for b, rests := range byFirst {
+		sw := surfaceWords{trie: newTrie(rests)}
+		sw.term = make([]int32, len(sw.trie.keys))
+		for v, k := range sw.trie.keys {
+			sw.term[v] = ix.known[string(b)+k]
+		}
+		ix.surface[b] = sw
 	}
 	size := len(entries)
 	ix.scratch.New = func() any {
@@ -278,6 +298,13 @@ func newDescIndex(entries []*Entry, p descParams) *descIndex {
 		}
 	}
 	return ix
+}
+
+// surfaceWords are the glossary words that start with one byte, without
+// it, and the term of each.
+type surfaceWords struct {
+	trie *trie
+	term []int32 // by trie value
 }
 
 // descScratch is one search's working memory, pooled.
@@ -322,6 +349,10 @@ func (ix *descIndex) queryTerms(s *descScratch, q string) (terms []queryTerm, kn
 		s.terms = append(s.terms, queryTerm{t, f})
 	}
 	for _, w := range s.words {
+		if t, ok := ix.known[w]; ok { // the common case: a word entries use
+			add(t, 1)
+			continue
+		}
 		stem := stemWord(w)
 		if stem == "" {
 			continue
@@ -355,12 +386,13 @@ func (ix *descIndex) correct(w string) (int32, bool) {
 	case len(w) >= 9:
 		budget = 2
 	}
+	sw, ok := ix.surface[w[0]]
+	if !ok {
+		return 0, false
+	}
 	best, bestDist, bestDF := int32(-1), budget+1, int32(-1)
-	ix.surface.near(w, budget, func(v int32, d int) {
-		if ix.surface.keys[v][0] != w[0] {
-			return
-		}
-		t := ix.surfaceTerm[v]
+	sw.trie.near(w[1:], budget, func(v int32, d int) {
+		t := sw.term[v]
 		if d < bestDist || (d == bestDist && ix.df[t] > bestDF) {
 			best, bestDist, bestDF = t, d, ix.df[t]
 		}

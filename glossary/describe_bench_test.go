@@ -24,7 +24,6 @@ type naiveDesc struct {
 
 func newNaiveDesc(entries []*Entry, p descParams) *naiveDesc {
 	nv := &naiveDesc{ix: newDescIndex(entries, p), entries: len(entries)}
-	st := stemmer{}
 	nv.stems = make([][numFields][]int32, len(entries))
 	nv.lens = make([][numFields]float64, len(entries))
 	for i, e := range entries {
@@ -35,7 +34,7 @@ func newNaiveDesc(entries []*Entry, p descParams) *naiveDesc {
 			}
 			for _, text := range texts {
 				for _, w := range words(text, nil) {
-					if s := st.stem(w); s != "" {
+					if s := stemWord(w); s != "" {
 						nv.stems[i][field] = append(nv.stems[i][field], nv.ix.terms[s])
 						nv.lens[i][field]++
 					}
