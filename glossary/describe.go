@@ -109,10 +109,10 @@ type descIndex struct {
 	// by first byte (a typo is not looked for there), without that byte.
 	known   map[string]int32
 	surface map[byte]surfaceWords
-	df          []int32   // by term
-	idf         []float32 // by term, in units of the largest
-	entries     int
-	scratch     sync.Pool // *descScratch
+	df      []int32   // by term
+	idf     []float32 // by term, in units of the largest
+	entries int
+	scratch sync.Pool // *descScratch
 }
 
 // descText returns the text of each field of e.
