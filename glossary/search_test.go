@@ -106,3 +106,35 @@ func hitIDs(hs []glossary.Hit) []string {
 	}
 	return out
 }
+
+func TestDescribesValidation(t *testing.T) {
+	base := glossary.Entry{
+		ID: "widget", Title: "Widget", Summary: "A widget.",
+		Sources: []glossary.Source{{Title: "W", URL: "https://example.org/w"}},
+	}
+	for _, tt := range []struct {
+		name      string
+		describes []string
+		want      string // "" for valid
+	}{
+		{"valid", []string{"a thing that does stuff", "another phrasing"}, ""},
+		{"too long", []string{strings.Repeat("x", glossary.MaxDescribe+1)}, "describes[0]: is 151 characters; the limit is 150"},
+		{"two lines", []string{"one\ntwo"}, "describes[0]: contains a control character"},
+		{"empty", []string{"  "}, "describes[0]: is missing or empty"},
+		{"no letters", []string{"?!"}, "describes[0]: \"?!\" has no letters or digits"},
+		{"repeated", []string{"A thing", "a  THING!"}, "describes[1]: repeats describes[0]"},
+		{"too many", slices.Repeat([]string{"x"}, glossary.MaxDescribes+1), "describes: has 13 phrasings; the limit is 12"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e := base
+			e.Describes = tt.describes
+			_, err := glossary.New([]glossary.Entry{e}, nil)
+			switch {
+			case tt.want == "" && err != nil:
+				t.Errorf("New: %v", err)
+			case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+				t.Errorf("New: %v, want %q", err, tt.want)
+			}
+		})
+	}
+}
