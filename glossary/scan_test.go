@@ -81,7 +81,7 @@ var scanCases = []struct {
 	{"recursive reward modelling", "recursive-reward-modeling"},
 	{"iterated amplification (IDA)", "iterated-amplification iterated-amplification"},
 	{"ida is my aunt", ""},
-	{"constitutional AI and RLAIF", "constitutional-ai constitutional-ai"},
+	{"constitutional AI and RLAIF", "constitutional-ai"}, // RLAIF is broader (issue 20)
 	{"the sharp left turn argument", "sharp-left-turn"},
 	{"turn left at the sharp corner", ""},
 	{"a treacherous turn", "treacherous-turn"},
@@ -110,7 +110,7 @@ var scanCases = []struct {
 	{"CEV is old", "coherent-extrapolated-volition"},
 	{"embedded agency sequence", "embedded-agency"},
 	{"quantilizers are mild optimizers", "quantilizers"},
-	{"impact measures like AUP", "impact-measures impact-measures"},
+	{"impact measures like AUP", "impact-measures"}, // AUP is one proposal (issue 20)
 	{"situational awareness in LLMs", ""},
 	{"alignment faking paper", "alignment-faking"},
 	{"sleeper agents paper", "sleeper-agents"},
@@ -120,9 +120,9 @@ var scanCases = []struct {
 	{"reward model overoptimization", "reward-model-overoptimization"},
 	{"mech interp is fun", "mechanistic-interpretability"},
 	{"mechanistic interpretability", "mechanistic-interpretability"},
-	{"process supervision beats outcome supervision", "process-supervision process-supervision"},
+	{"process supervision beats outcome supervision", "process-supervision"}, // the opposite method (issue 20)
 	{"steganography in chain of thought", "steganography"},
-	{"AI control evaluations", "ai-control"},
+	{"AI control evaluations", ""}, // AI Control is no_autolink; control evaluations are the method (issue 20)
 	{"scalable oversight", "scalable-oversight"},
 	{"responsible scaling policy", "responsible-scaling-policy"},
 	{"RSPs and dangerous capability evals", "responsible-scaling-policy dangerous-capability-evaluations"},
@@ -144,6 +144,14 @@ var scanCases = []struct {
 	{"specification gaming", "reward-hacking"},
 	{"mesa", ""},
 	{"INNER ALIGNMENT!!!", "inner-alignment"},
+	// gloss-fix (issue 20): aliases removed on the expert fact-check link nothing.
+	{"neural circuits in the hippocampus", ""},
+	{"myopic training is cheap", ""},
+	{"instrumental goals like money", ""},
+	{"proxy alignment is one subtype", ""},
+	{"the base objective is the loss", ""},
+	{"mild optimization sounds nice", ""},
+	{"interpretability is a big field", ""},
 	// gloss-b batch: new names linked in their AI-safety sense, and
 	// everyday-word aliases (no_autolink) in their ordinary sense, linked zero times.
 	{"evaluation awareness makes evals harder", "evaluation-awareness"},
@@ -208,6 +216,45 @@ var scanCases = []struct {
 	{"pot the black ball to win the frame", ""},
 	{"Bostrom's vulnerable world hypothesis", "vulnerable-world-hypothesis"},
 	{"strong longtermism and its critics", "longtermism"},
+	// gloss-a: glossary-terms-2.tsv rows 1–5; everyday senses of no_autolink names link nothing.
+	{"activation patching shows the MLP layers matter", "activation-patching"},
+	{"causal tracing in the ROME paper", "activation-patching"},
+	{"linear probes on the residual stream", "linear-probes"},
+	{"the logit lens and the tuned lens", "logit-lens logit-lens"},
+	{"monosemantic features from SAEs", "monosemanticity sparse-autoencoders"},
+	{"feature visualisation of GoogLeNet", "feature-visualization"},
+	{"the dentist kept probing my gums", ""},
+	{"NASA probes reached Jupiter", ""},
+	{"linear probing resolves hash collisions", ""},
+	{"we want interpretable features in the new dashboard", ""},
+	// gloss-a: rows 6–10.
+	{"model organisms of misalignment are a research agenda", "model-organisms-of-misalignment"},
+	{"janus on simulator theory", "simulator-theory"},
+	{"the Waluigi Effect explains DAN", "waluigi-effect"},
+	{"indirect prompt injection via email", "prompt-injection"},
+	{"data poisoning of LAION", "data-poisoning"},
+	{"fruit flies are model organisms", ""},
+	{"I love flight simulators", ""},
+	{"Simulacra and Simulation by Baudrillard", ""},
+	{"Waluigi is my main in Mario Kart", ""},
+	{"the Salisbury poisoning attack", ""},
+	// gloss-a: rows 11–15.
+	{"the reward model was trained on comparisons", "reward-model"},
+	{"recursive reward modelling is not plain reward modelling", "recursive-reward-modeling reward-model"},
+	{"DPO skips the reward model", "direct-preference-optimization reward-model"},
+	{"our dpo is on holiday", ""},
+	{"a KL penalty keeps the policy close", "kl-regularization"},
+	{"emergent abilities might be a mirage", "emergent-abilities"},
+	{"in-context learning and few-shot prompting", "in-context-learning in-context-learning"},
+	{"ICL lecture halls are cold", ""},
+	// gloss-a: rows 16–18 and 20; "chain of thought" is also everyday English, so only the title and CoT link.
+	{"CoT prompting helps on GSM8K", "chain-of-thought-prompting"},
+	{"chain-of-thought prompting and zero-shot CoT", "chain-of-thought-prompting chain-of-thought-prompting"},
+	{"CoT faithfulness is not CoT monitoring", "chain-of-thought-faithfulness chain-of-thought-monitoring"},
+	{"I lost my chain of thought halfway through", ""},
+	{"she fell asleep in her cot", ""},
+	{"trusted monitoring with GPT-3.5", "trusted-monitoring"},
+	{"weight exfiltration and model weight security", "model-weight-security model-weight-security"},
 }
 
 func TestScanQuality(t *testing.T) {

@@ -30,7 +30,7 @@ func runSearch(ctx context.Context, args []string, getenv func(string) string, s
 	fs := newFlags("search", stderr)
 	asJSON := fs.Bool("json", false, "print the results as JSON")
 	dir := fs.String("glossary", "", "a glossary directory to extend the embedded one with")
-	limit := fs.Int("limit", bot.MaxSearchResults, "the most results to print (1 to 25)")
+	limit := fs.Int("limit", bot.MaxSearchResults, "the most results to print (1 to 25; text output shows at most /search's 5)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -64,6 +64,9 @@ func runSearch(ctx context.Context, args []string, getenv func(string) string, s
 	reply, err := b.Handle(ctx, bot.Request{Platform: "cli", Kind: bot.Command, Command: "search", Text: query})
 	if err != nil {
 		return err
+	}
+	if reply.ListKind == bot.Results && len(reply.Suggestions) > *limit {
+		reply.Suggestions = reply.Suggestions[:*limit]
 	}
 	if err := shell.Render(stdout, reply, shell.Options{Color: useColor(getenv, stdout)}); err != nil {
 		return err
