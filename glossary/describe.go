@@ -1,7 +1,6 @@
 package glossary
 
 import (
-	"fmt"
 	"math"
 	"slices"
 	"sort"
@@ -497,27 +496,4 @@ func better(a, b scored) bool {
 		return a.score > b.score
 	}
 	return a.entry < b.entry
-}
-
-// checkDescribes validates an entry's describes: list: at most
-// MaxDescribes one-line phrasings of at most MaxDescribe characters, each
-// with words to search on, none repeated.
-func checkDescribes(c checker[Entry], e *Entry) {
-	if len(e.Describes) > MaxDescribes {
-		c.add("describes", "has %d phrasings; the limit is %d", len(e.Describes), MaxDescribes)
-	}
-	seen := map[string]int{}
-	for i, d := range e.Describes {
-		f := fmt.Sprintf("describes[%d]", i)
-		c.text(f, d, true, MaxDescribe, false)
-		key := Normalize(d)
-		if strings.TrimSpace(d) != "" && key == "" {
-			c.add(f, "%q has no letters or digits to search on", d)
-			continue
-		}
-		if j, ok := seen[key]; ok && key != "" {
-			c.add(f, "repeats describes[%d]", j)
-		}
-		seen[key] = i
-	}
 }

@@ -10,9 +10,10 @@ import (
 	"refbot/glossary"
 )
 
-// scanCases are chat messages and the entries they should link, in
-// order. Traps: code, URLs, quotes, markup, everyday words, acronyms in
-// lower case, substrings of longer words.
+// scanCases are messages as an adapter hands them to the core (plain
+// text, markup blanked) and the entries they should link, in order.
+// Traps: URLs, everyday words, acronyms in lower case, substrings of
+// longer words. Each platform's markup has its own table in its adapter.
 var scanCases = []struct {
 	msg  string
 	want string // entry ids, space-separated
@@ -39,18 +40,14 @@ var scanCases = []struct {
 	{"interalignment is not a word either", ""},
 	{"misalignment happens", ""},
 	{"inner misalignment happens", "inner-alignment"},
-	{"`deceptive alignment` in code does not count", ""},
-	{"```\ninner alignment\n```\nbut outer alignment does", "outer-alignment"},
 	{"read https://example.org/deceptive-alignment please", ""},
-	{"read <https://example.org/x|deceptive alignment> please", ""},
-	{"<@U123ABC> mentioned reward hacking", "reward-hacking"},
-	{"<#C024BE91L|inner-alignment> is the channel", ""},
-	{"<@123456789012345678> talks about scheming", ""}, // Scheming is in no_autolink (everyday word)
-	{"<@123456789012345678> talks about deceptive alignment", "deceptive-alignment"},
-	{"<:superintelligence:123456> emoji", ""},
-	{"> deceptive alignment is real\nI disagree", ""},
-	{"&gt; deceptive alignment is real\nI disagree", ""},
-	{"quoted:\n> sharp left turn\nreply: treacherous turn", "treacherous-turn"},
+	{"www.example.org/inner-alignment and HTTPS://EXAMPLE.ORG/reward-hacking", ""},
+	{"see <https://example.org/reward-hacking> first", ""},
+	{"the paper (https://example.org/x) on reward hacking.", "reward-hacking"},
+	{"they talk about scheming", ""},   // Scheming is in no_autolink (everyday word)
+	{"deceptive\nalignment", ""},       // a line break ends a phrase
+	{"deceptive <    > alignment", ""}, // where an adapter blanked markup
+	{"<     > deceptive alignment <   >", "deceptive-alignment"},
 	{"deceptive alignment, deceptive alignment, deceptive alignment", "deceptive-alignment deceptive-alignment deceptive-alignment"},
 	{"instrumental convergence and the orthogonality thesis", "instrumental-convergence orthogonality-thesis"},
 	{"power-seeking is instrumental", "power-seeking"},
@@ -311,7 +308,9 @@ func TestScanNoAllocWithoutMention(t *testing.T) {
 	}
 }
 
-// chat is chat-like text: everyday messages with an occasional term.
+// chat is chat-like text: everyday messages with an occasional term. It
+// keeps inline code and a quote as typed, a little more work for Scan
+// than the blanked text adapters hand over.
 func chat(n int) string {
 	lines := []string{
 		"hey all, reading group is moved to thursday this week",
@@ -319,7 +318,7 @@ func chat(n int) string {
 		"I think the argument only works if you assume a lot about training dynamics",
 		"lol yes, same. the appendix is worth reading though",
 		"isn't this just deceptive alignment with extra steps?",
-		"can someone share the slides from last time <@U024BE7LH>",
+		"can someone share the slides from last time @maya.ruskin",
 		"here you go https://example.org/slides/week-4.pdf",
 		"thanks! also the `train.py` script crashes on my machine",
 		"> the model learns a proxy objective\nright, that's the goal misgeneralization example",
