@@ -16,7 +16,8 @@ type Choice struct {
 // (exact name first, then titles before aliases, shorter first), then
 // names with a later word that starts with it ("align" offers "Inner
 // Alignment"), then, when those are too few, Lookup's typo-tolerant
-// suggestions. An empty prefix lists titles alphabetically.
+// suggestions, then, for two words or more, the description ranking
+// (see SearchHits). An empty prefix lists titles alphabetically.
 func (g *Glossary) Complete(prefix string, n int) []Choice {
 	if n <= 0 {
 		return nil
@@ -107,6 +108,9 @@ func (g *Glossary) Complete(prefix string, n int) []Choice {
 				break
 			}
 		}
+	}
+	if len(out) < n && len(ws) >= 2 {
+		g.completeDescribed(prefix, n, func(e int32) bool { return add(ix.titles[e]) })
 	}
 	return out
 }
