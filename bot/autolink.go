@@ -286,29 +286,6 @@ func scanText(text string) string {
 
 func (b *Bot) now() time.Time { return b.cfg.Clock.Now() }
 
-// summaryLine is the summary's first sentence, cut at a word boundary to
-// at most max characters.
-func summaryLine(s string, max int) string {
-	s = firstSentence(s)
-	n, cut, space := 0, len(s), -1
-	for i, r := range s {
-		if n == max-1 {
-			cut = i
-		}
-		if n < max-1 && r == ' ' && n > max/2 {
-			space = i
-		}
-		n++
-	}
-	if n <= max {
-		return s
-	}
-	if space > 0 {
-		cut = space
-	}
-	return strings.TrimRight(s[:cut], " ,;:") + "…"
-}
-
 // autolinkCommand is /autolink: the channel's state, on [digest|reaction],
 // off, me off, me on.
 func (b *Bot) autolinkCommand(ctx context.Context, req Request, text string) (Reply, error) {

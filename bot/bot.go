@@ -5,7 +5,6 @@
 package bot
 
 import (
-	"context"
 	"log/slog"
 	"sync/atomic"
 	"time"
@@ -143,17 +142,6 @@ type Prompt struct {
 	// Links are the glossary terms the prompt's text mentions, in order,
 	// for adapters to link (the reading's own terms are in Terms).
 	Links []Link
-}
-
-// Stats keeps lookup counts for the "most wanted terms" report.
-type Stats interface {
-	// RecordLookup counts one lookup of query that found the entry id,
-	// or nothing when id is "".
-	RecordLookup(ctx context.Context, platform, query, id string) error
-	// TopLookups returns the n most looked-up entry ids and the n most
-	// wanted missing terms (normalised queries) on a platform, or on all
-	// of them when platform is "".
-	TopLookups(ctx context.Context, platform string, n int) (found, missing []Count, err error)
 }
 
 // Observer receives measurements (Prometheus in refbot serve).

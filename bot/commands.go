@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -17,9 +16,6 @@ const MaxTermLength = 200
 
 // MaxSearchResults caps /search.
 const MaxSearchResults = 10
-
-// MaxChoices is the most autocomplete choices (Discord's limit).
-const MaxChoices = 25
 
 // CommandInfo describes one command: it drives parsing, help, Discord's
 // command registration and Slack's app manifest.
@@ -312,79 +308,4 @@ func (b *Bot) action(ctx context.Context, req Request) (Reply, error) {
 		return b.linksAction(ctx, req)
 	}
 	return Reply{Notice: "That button no longer does anything. Try /help."}, fmt.Errorf("unknown action %q", req.Command)
-}
-
-func (b *Bot) complete(prefix string) Reply {
-	if utf8.RuneCountInString(prefix) > MaxTermLength {
-		return Reply{ListKind: Choices}
-	}
-	cs := b.Glossary().Complete(prefix, MaxChoices)
-	out := make([]Suggestion, len(cs))
-	for i, c := range cs {
-		out[i] = Suggestion{ID: c.Entry.ID, Title: c.Entry.Title, Line: firstSentence(c.Entry.Summary)}
-		if c.Name != c.Entry.Title {
-			out[i].Name = c.Name
-		}
-	}
-	return Reply{Suggestions: out, ListKind: Choices}
-}
-
-func (b *Bot) card(e *glossary.Entry) *Card {
-	c := &Card{
-		ID:        e.ID,
-		Title:     e.Title,
-		Summary:   e.Summary,
-		KeyPoints: slices.Clone(e.KeyPoints), // adapters may trim a card in place;
-		Aliases:   slices.Clone(e.Aliases),   // the glossary must not change
-		Tags:      slices.Clone(e.Tags),
-	}
-	for _, s := range e.Sources {
-		c.Sources = append(c.Sources, Source(s))
-	}
-	g := b.Glossary()
-	for _, id := range e.SeeAlso {
-		if r, ok := g.Entry(id); ok {
-			c.SeeAlso = append(c.SeeAlso, Suggestion{ID: r.ID, Title: r.Title, Line: firstSentence(r.Summary)})
-		}
-	}
-	return c
-}
-
-func entries(es []*glossary.Entry) []Suggestion {
-	out := make([]Suggestion, len(es))
-	for i, e := range es {
-		out[i] = Suggestion{ID: e.ID, Title: e.Title, Line: firstSentence(e.Summary)}
-	}
-	return out
-}
-
-func candidates(cs []glossary.Candidate) []Suggestion {
-	out := make([]Suggestion, len(cs))
-	for i, c := range cs {
-		out[i] = Suggestion{ID: c.Entry.ID, Title: c.Entry.Title, Line: firstSentence(c.Entry.Summary)}
-		if c.Name != c.Entry.Title {
-			out[i].Name = c.Name
-		}
-	}
-	return out
-}
-
-// firstSentence returns the summary's first sentence, for one-line lists.
-func firstSentence(s string) string {
-	s = strings.TrimSpace(s)
-	for i := 0; i+1 < len(s); i++ {
-		if (s[i] == '.' || s[i] == '?' || s[i] == '!') && s[i+1] == ' ' && i > 20 {
-			return s[:i+1]
-		}
-	}
-	return s
-}
-
-// lowerFirst lower-cases the first letter of s, to continue a sentence.
-func lowerFirst(s string) string {
-	if s == "" {
-		return s
-	}
-	r, n := utf8.DecodeRuneInString(s)
-	return string(unicode.ToLower(r)) + s[n:]
 }

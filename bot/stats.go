@@ -2,12 +2,24 @@ package bot
 
 import (
 	"context"
+	"fmt"
 	"sort"
 	"strings"
 	"sync"
 
 	"refbot/glossary"
 )
+
+// Stats keeps lookup counts for the "most wanted terms" report.
+type Stats interface {
+	// RecordLookup counts one lookup of query that found the entry id,
+	// or nothing when id is "".
+	RecordLookup(ctx context.Context, platform, query, id string) error
+	// TopLookups returns the n most looked-up entry ids and the n most
+	// wanted missing terms (normalised queries) on a platform, or on all
+	// of them when platform is "".
+	TopLookups(ctx context.Context, platform string, n int) (found, missing []Count, err error)
+}
 
 // MemoryStats is an in-memory Stats, for the console and tests.
 type MemoryStats struct {
@@ -107,4 +119,43 @@ func top(m map[[2]string]int, platform string, n int) []Count {
 		out = out[:n]
 	}
 	return out
+}
+
+// MaxStats is how many terms /refbot stats lists of each kind.
+const MaxStats = 10
+
+func (b *Bot) stats(ctx context.Context, req Request, text string) (Reply, error) {
+	found, missing, err := b.cfg.Stats.TopLookups(ctx, req.Platform, MaxStats)
+	if err != nil {
+		return Reply{Notice: storeTrouble}, fmt.Errorf("stats: %w", err)
+	}
+	return Reply{Notice: StatsText(b.Glossary(), found, missing)}, nil
+}
+
+// StatsText writes the lookup statistics report: the most looked-up
+// terms (by title) and the most wanted missing ones.
+func StatsText(g *glossary.Glossary, found, missing []Count) string {
+	var sb strings.Builder
+	if len(found) == 0 && len(missing) == 0 {
+		return "No lookups recorded yet. Statistics count /define and /related from now on."
+	}
+	sb.WriteString("Most looked-up terms:")
+	if len(found) == 0 {
+		sb.WriteString("\n  none yet")
+	}
+	for i, c := range found {
+		name := c.Name
+		if e, ok := g.Entry(c.Name); ok {
+			name = e.Title
+		}
+		fmt.Fprintf(&sb, "\n%2d. %s — %d", i+1, name, c.Count)
+	}
+	sb.WriteString("\nMost wanted missing terms (lookups that found nothing):")
+	if len(missing) == 0 {
+		sb.WriteString("\n  none yet")
+	}
+	for i, c := range missing {
+		fmt.Fprintf(&sb, "\n%2d. %s — %d", i+1, c.Name, c.Count)
+	}
+	return sb.String()
 }

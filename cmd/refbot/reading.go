@@ -6,10 +6,10 @@ import (
 	"io"
 	"regexp"
 	"strings"
-	"time"
 
 	"refbot/adapters/shell"
 	"refbot/bot"
+	"refbot/bot/timing"
 	"refbot/glossary"
 )
 
@@ -61,11 +61,11 @@ func (r ReadingConfig) validate(c *Config) []error {
 		default:
 			bad("platform: %q must be slack or discord", s.Platform)
 		}
-		loc, err := loadZone(s.Timezone)
+		loc, err := timing.Zone(s.Timezone)
 		if err != nil {
 			bad("timezone: %v", err)
 		}
-		if _, err := bot.ParseTiming(s.Cron, loc); err != nil {
+		if _, err := timing.Parse(s.Cron, loc); err != nil {
 			bad("cron: %v", err)
 		}
 		k := [3]string{s.Platform, s.Channel, s.Curriculum}
@@ -75,23 +75,6 @@ func (r ReadingConfig) validate(c *Config) []error {
 		seen[k] = i
 	}
 	return errs
-}
-
-// loadZone reads an IANA time zone name; empty means UTC. The zone
-// database is embedded (time/tzdata in main.go), so names work on machines
-// without one.
-func loadZone(name string) (*time.Location, error) {
-	if name == "" {
-		return time.UTC, nil
-	}
-	if strings.EqualFold(name, "local") {
-		return nil, fmt.Errorf("%q depends on the machine; name the zone, e.g. Europe/London", name)
-	}
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		return nil, fmt.Errorf("%q is not an IANA time zone name (like Europe/London or America/New_York)", name)
-	}
-	return loc, nil
 }
 
 // schedules turns validated reading.schedules into the bot's, checking
@@ -110,11 +93,11 @@ func (r ReadingConfig) schedules(g *glossary.Glossary) ([]bot.Schedule, error) {
 			errs = append(errs, fmt.Sprintf("reading.schedules[%d].curriculum: no curriculum %q in the glossary (have: %s)", i, s.Curriculum, curriculumIDs(g)))
 			continue
 		}
-		loc, err := loadZone(s.Timezone)
+		loc, err := timing.Zone(s.Timezone)
 		if err != nil {
 			return nil, fmt.Errorf("reading.schedules[%d].timezone: %w", i, err)
 		}
-		tm, err := bot.ParseTiming(s.Cron, loc)
+		tm, err := timing.Parse(s.Cron, loc)
 		if err != nil {
 			return nil, fmt.Errorf("reading.schedules[%d].cron: %w", i, err)
 		}
