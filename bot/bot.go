@@ -5,6 +5,7 @@
 package bot
 
 import (
+	"context"
 	"log/slog"
 	"sync/atomic"
 	"time"
@@ -34,10 +35,14 @@ type Request struct {
 	Kind                                  Kind
 	Command                               string
 	Text                                  string
-	// CanManage is set when the user may change the channel's settings
-	// (/autolink on|off): Discord's Manage Channels, Slack's workspace
-	// admins and owners, anyone in a direct message or the console.
-	CanManage bool
+	// Dialect is how the asking platform spells commands and names the
+	// people who manage a channel; the core writes its notices with it.
+	Dialect Dialect
+	// CanManage reports whether the user may change the channel's
+	// settings. The core calls it only for a command that changes them
+	// (/autolink on|off), so a platform that must ask (Slack's users.info)
+	// asks only then. nil means no.
+	CanManage func(ctx context.Context) bool
 	// FromBot marks a message from a bot, a webhook or refbot itself;
 	// Edit marks an edit or deletion of an earlier message. Adapters drop
 	// both, and the core refuses them too.
@@ -184,6 +189,7 @@ type Bot struct {
 	cfg      Config
 	log      *slog.Logger
 	commands []command
+	actions  map[string]func(ctx context.Context, req Request) (Reply, error)
 	autolink autolinkSettings
 }
 
@@ -211,6 +217,7 @@ func New(g *glossary.Glossary, cfg Config) *Bot {
 	b := &Bot{cfg: cfg, log: log, autolink: newAutolinkSettings(cfg.Autolink)}
 	b.glossary.Store(g)
 	b.commands = b.commandTable()
+	b.actions = b.actionTable()
 	return b
 }
 

@@ -17,10 +17,7 @@ func (b *Bot) complete(prefix string) Reply {
 	cs := b.Glossary().Complete(prefix, MaxChoices)
 	out := make([]Suggestion, len(cs))
 	for i, c := range cs {
-		out[i] = Suggestion{ID: c.Entry.ID, Title: c.Entry.Title, Line: firstSentence(c.Entry.Summary)}
-		if c.Name != c.Entry.Title {
-			out[i].Name = c.Name
-		}
+		out[i] = suggestion(c.Entry, c.Name)
 	}
 	return Reply{Suggestions: out, ListKind: Choices}
 }

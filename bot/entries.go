@@ -11,6 +11,8 @@ import (
 
 // Glossary entries as the core hands them out: cards, suggestions, links.
 
+// card is e in full; its related terms are looked up in the glossary in
+// service.
 func (b *Bot) card(e *glossary.Entry) *Card {
 	c := &Card{
 		ID:        e.ID,
@@ -19,23 +21,46 @@ func (b *Bot) card(e *glossary.Entry) *Card {
 		KeyPoints: slices.Clone(e.KeyPoints), // adapters may trim a card in place;
 		Aliases:   slices.Clone(e.Aliases),   // the glossary must not change
 		Tags:      slices.Clone(e.Tags),
-	}
-	for _, s := range e.Sources {
-		c.Sources = append(c.Sources, Source(s))
+		Sources:   sources(e.Sources),
 	}
 	g := b.Glossary()
 	for _, id := range e.SeeAlso {
 		if r, ok := g.Entry(id); ok {
-			c.SeeAlso = append(c.SeeAlso, Suggestion{ID: r.ID, Title: r.Title, Line: firstSentence(r.Summary)})
+			c.SeeAlso = append(c.SeeAlso, suggestion(r, ""))
 		}
 	}
 	return c
 }
 
+// suggestion points at e in a list: its title, the name that matched
+// when that is another (an alias), and its summary's first sentence.
+func suggestion(e *glossary.Entry, matched string) Suggestion {
+	s := Suggestion{ID: e.ID, Title: e.Title, Line: firstSentence(e.Summary)}
+	if matched != e.Title {
+		s.Name = matched
+	}
+	return s
+}
+
+// link is e as a link beside a chat message or a prompt: its title, where
+// to read more, and one line of summary at most maxLinkLine characters.
+// text is the words that mentioned it; explicit marks a [[term]].
+func link(e *glossary.Entry, text string, explicit bool) Link {
+	return Link{ID: e.ID, Title: e.Title, URL: e.URL(), Line: summaryLine(e.Summary, maxLinkLine), Text: text, Explicit: explicit}
+}
+
+func sources(ss []glossary.Source) []Source {
+	var out []Source
+	for _, s := range ss {
+		out = append(out, Source(s))
+	}
+	return out
+}
+
 func entries(es []*glossary.Entry) []Suggestion {
 	out := make([]Suggestion, len(es))
 	for i, e := range es {
-		out[i] = Suggestion{ID: e.ID, Title: e.Title, Line: firstSentence(e.Summary)}
+		out[i] = suggestion(e, "")
 	}
 	return out
 }
@@ -43,10 +68,7 @@ func entries(es []*glossary.Entry) []Suggestion {
 func candidates(cs []glossary.Candidate) []Suggestion {
 	out := make([]Suggestion, len(cs))
 	for i, c := range cs {
-		out[i] = Suggestion{ID: c.Entry.ID, Title: c.Entry.Title, Line: firstSentence(c.Entry.Summary)}
-		if c.Name != c.Entry.Title {
-			out[i].Name = c.Name
-		}
+		out[i] = suggestion(c.Entry, c.Name)
 	}
 	return out
 }

@@ -12,13 +12,34 @@ import (
 
 // Stats keeps lookup counts for the "most wanted terms" report.
 type Stats interface {
-	// RecordLookup counts one lookup of query that found the entry id,
-	// or nothing when id is "".
-	RecordLookup(ctx context.Context, platform, query, id string) error
+	// RecordLookup counts one lookup.
+	RecordLookup(ctx context.Context, l Lookup) error
 	// TopLookups returns the n most looked-up entry ids and the n most
 	// wanted missing terms (normalised queries) on a platform, or on all
 	// of them when platform is "".
 	TopLookups(ctx context.Context, platform string, n int) (found, missing []Count, err error)
+}
+
+// Lookup is one lookup as the statistics count it: the entry it found,
+// or the query that found nothing.
+type Lookup struct {
+	Platform string
+	// ID is the entry found, or "" when the lookup found nothing.
+	ID string
+	// Key is a query that found nothing, normalised so that spellings of
+	// one term count together (glossary.Normalize); Shown is how the
+	// report shows it (ShownQuery). Both are empty when ID is set, and a
+	// lookup with neither an ID nor a Key is not counted.
+	Key, Shown string
+}
+
+// NewLookup is what the statistics count of a lookup of query that found
+// the entry id, or nothing when id is "".
+func NewLookup(platform, query, id string) Lookup {
+	if id != "" {
+		return Lookup{Platform: platform, ID: id}
+	}
+	return Lookup{Platform: platform, Key: glossary.Normalize(query), Shown: ShownQuery(query)}
 }
 
 // MemoryStats is an in-memory Stats, for the console and tests.
@@ -39,22 +60,21 @@ func NewMemoryStats() *MemoryStats {
 const maxMissing = 10000
 
 // RecordLookup implements Stats.
-func (m *MemoryStats) RecordLookup(ctx context.Context, platform, query, id string) error {
+func (m *MemoryStats) RecordLookup(ctx context.Context, l Lookup) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if id != "" {
-		m.found[[2]string{platform, id}]++
+	if l.ID != "" {
+		m.found[[2]string{l.Platform, l.ID}]++
 		return nil
 	}
-	q := glossary.Normalize(query)
-	if q == "" {
+	if l.Key == "" {
 		return nil
 	}
-	key := [2]string{platform, q}
+	key := [2]string{l.Platform, l.Key}
 	if _, ok := m.missing[key]; ok || len(m.missing) < maxMissing {
 		m.missing[key]++
-		if _, ok := m.shown[q]; !ok {
-			m.shown[q] = ShownQuery(query)
+		if _, ok := m.shown[l.Key]; !ok {
+			m.shown[l.Key] = l.Shown
 		}
 	}
 	return nil
@@ -129,15 +149,15 @@ func (b *Bot) stats(ctx context.Context, req Request, text string) (Reply, error
 	if err != nil {
 		return Reply{Notice: storeTrouble}, fmt.Errorf("stats: %w", err)
 	}
-	return Reply{Notice: StatsText(b.Glossary(), found, missing)}, nil
+	return Reply{Notice: StatsText(req.Dialect, b.Glossary(), found, missing)}, nil
 }
 
-// StatsText writes the lookup statistics report: the most looked-up
+// StatsText writes the lookup statistics report, naming commands in d: the most looked-up
 // terms (by title) and the most wanted missing ones.
-func StatsText(g *glossary.Glossary, found, missing []Count) string {
+func StatsText(d Dialect, g *glossary.Glossary, found, missing []Count) string {
 	var sb strings.Builder
 	if len(found) == 0 && len(missing) == 0 {
-		return "No lookups recorded yet. Statistics count /define and /related from now on."
+		return fmt.Sprintf("No lookups recorded yet. Statistics count %s and %s from now on.", d.command(CommandDefine), d.command(CommandRelated))
 	}
 	sb.WriteString("Most looked-up terms:")
 	if len(found) == 0 {

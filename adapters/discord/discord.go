@@ -188,7 +188,7 @@ func (a *Adapter) respond(ctx context.Context, i *discordgo.Interaction) *discor
 		// A "define" button on the asker's own ephemeral card replaces
 		// that card instead of piling up messages; on a shared card it
 		// answers the clicker privately.
-		if action == "define" && i.Message != nil && i.Message.Flags&discordgo.MessageFlagsEphemeral != 0 {
+		if action == bot.ActionDefine && i.Message != nil && i.Message.Flags&discordgo.MessageFlagsEphemeral != 0 {
 			typ = discordgo.InteractionResponseUpdateMessage
 		}
 		return a.message(ctx, req, typ)
@@ -225,19 +225,27 @@ func (a *Adapter) fail(ctx context.Context, i *discordgo.Interaction, err error)
 	}
 }
 
+// dialect is how Discord says what the core writes: every command is a
+// slash command of its own, and Manage Channels decides who may change a
+// channel's settings.
+var dialect = bot.Dialect{Managers: "people with the Manage Channels permission"}
+
 func request(i *discordgo.Interaction, kind bot.Kind) bot.Request {
-	req := bot.Request{Platform: Platform, Team: i.GuildID, Channel: i.ChannelID, Kind: kind}
+	req := bot.Request{Platform: Platform, Team: i.GuildID, Channel: i.ChannelID, Kind: kind, Dialect: dialect}
 	// Member is set in servers, User in DMs.
 	// Changing a channel's settings (/autolink on) takes Manage Channels
-	// there; in a DM the only other party is refbot.
+	// there; in a DM the only other party is refbot. The interaction
+	// carries the member's permissions, so answering costs nothing.
+	manage := false
 	switch {
 	case i.Member != nil && i.Member.User != nil:
 		req.User = i.Member.User.ID
-		req.CanManage = i.Member.Permissions&(discordgo.PermissionManageChannels|discordgo.PermissionAdministrator) != 0
+		manage = i.Member.Permissions&(discordgo.PermissionManageChannels|discordgo.PermissionAdministrator) != 0
 	case i.User != nil:
 		req.User = i.User.ID
-		req.CanManage = true
+		manage = true
 	}
+	req.CanManage = func(context.Context) bool { return manage }
 	return req
 }
 

@@ -333,7 +333,7 @@ func TestAutolinkCommandPermissions(t *testing.T) {
 		name, perms, text, want string
 		ephemeral               bool
 	}{
-		{"a member without Manage Channels", "1024", "on", "Only people who can manage this channel", true},
+		{"a member without Manage Channels", "1024", "on", "Only people with the Manage Channels permission", true},
 		{"anyone may ask the state", "0", "", "off in this channel", true},
 		{"anyone may opt out", "0", "me off", "will not read", true},
 		{"Manage Channels turns it on", "16", "on", "Auto-linking is on in this channel (digest)", false},

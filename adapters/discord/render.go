@@ -14,11 +14,8 @@ import (
 // embedColor is refbot's accent colour on cards.
 const embedColor = 0x4F7CAC
 
-// Button actions; a custom_id is "action:entry-id".
-const (
-	actionDefine = "define"
-	actionShare  = "share"
-)
+// A button's custom_id is the core's action and its value:
+// "define:entry-id" (bot.ActionDefine, bot.ActionShare, ...).
 
 // render turns a reply into message data within every Discord limit.
 // Text from users and glossary files is escaped; allowed mentions are set
@@ -219,7 +216,7 @@ func joinFit(items []string, n int) string {
 // and links to the sources, one row each.
 func cardButtons(c *bot.Card, ephemeral bool) []discordgo.MessageComponent {
 	var rows []discordgo.MessageComponent
-	if id, ok := customID(actionShare, c.ID); ok && ephemeral {
+	if id, ok := customID(bot.ActionShare, c.ID); ok && ephemeral {
 		rows = append(rows, discordgo.ActionsRow{Components: []discordgo.MessageComponent{
 			discordgo.Button{Label: "Share in channel", Style: discordgo.PrimaryButton, CustomID: id},
 		}})
@@ -245,7 +242,7 @@ func entryButtons(ss []bot.Suggestion, maxRows int) []discordgo.MessageComponent
 	var rows []discordgo.MessageComponent
 	var row []discordgo.MessageComponent
 	for _, s := range ss {
-		id, ok := customID(actionDefine, s.ID)
+		id, ok := customID(bot.ActionDefine, s.ID)
 		label := plain(s.Title, maxLabel)
 		if !ok || label == "" {
 			continue
@@ -299,7 +296,7 @@ func helpEmbed(cs []bot.CommandInfo) *discordgo.MessageEmbed {
 		if len(c.Examples) > 0 {
 			v += "\nFor example: /" + escape(c.Name+" "+c.Examples[0], false)
 		}
-		addField(e, cut(escape(c.Usage("/"), false), maxFieldName), cut(v, maxFieldValue), func(n int) string { return cut(v, n) })
+		addField(e, cut(escape(c.Usage(bot.Slash), false), maxFieldName), cut(v, maxFieldValue), func(n int) string { return cut(v, n) })
 	}
 	return e
 }

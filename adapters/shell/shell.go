@@ -28,6 +28,17 @@ type Options struct {
 // in it so people can try it locally.
 const Channel = "console"
 
+// Platform is bot.Request.Platform for the console.
+const Platform = "console"
+
+// dialect is how the console says what the core writes: slash commands,
+// and the person at the console manages its one channel.
+var dialect = bot.Dialect{Managers: "you"}
+
+// owner is the console's Request.CanManage: the person at the console
+// owns it, so they may change its settings.
+func owner(context.Context) bool { return true }
+
 // maxLine caps one input line; longer lines are cut, not fatal.
 const maxLine = 64 << 10
 
@@ -99,8 +110,7 @@ func handleLine(ctx context.Context, b *bot.Bot, out io.Writer, line string, opt
 	if line == "" {
 		return nil
 	}
-	// The person at the console owns it, so they may change its settings.
-	req := bot.Request{Platform: "console", Channel: Channel, User: opt.User, Text: line, Kind: bot.Message, CanManage: true}
+	req := bot.Request{Platform: Platform, Channel: Channel, User: opt.User, Text: line, Kind: bot.Message, Dialect: dialect, CanManage: owner}
 	if strings.HasPrefix(line, "/") {
 		name, text, _ := b.ParseCommand(line)
 		req.Kind, req.Command, req.Text = bot.Command, name, text

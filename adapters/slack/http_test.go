@@ -399,8 +399,10 @@ func TestURLVerificationAndOddRequests(t *testing.T) {
 			}
 		})
 	}
-	if n := len(e.a.outbox); n != 0 {
-		t.Errorf("%d posts queued", n)
+	// The unknown action is an old button of refbot's: the core answers
+	// that it no longer does anything, through the response_url.
+	if n := len(e.a.outbox); n != 1 {
+		t.Errorf("%d posts queued, want the unknown button's answer", n)
 	}
 }
 

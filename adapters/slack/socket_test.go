@@ -70,7 +70,7 @@ func TestSocketMode(t *testing.T) {
 	})
 	t.Run("share button: ack, then response_url", func(t *testing.T) {
 		hook := e.hooks.url()
-		e.api.envelopes <- envelope("interactive", "e4", buttonPayload(actionShare, "mesa-optimization", hook, true))
+		e.api.envelopes <- envelope("interactive", "e4", buttonPayload(bot.ActionShare, "mesa-optimization", hook, true))
 		if p := ack("e4")["payload"]; p != nil {
 			t.Errorf("button ack carries a payload: %v", p)
 		}

@@ -125,7 +125,7 @@ func warnAutolink(cfg Config, log *slog.Logger) {
 func consoleAutolink() bot.AutolinkConfig {
 	return bot.AutolinkConfig{
 		Enabled:  true,
-		Channels: []bot.AutolinkChannel{{Platform: "console", Channel: shell.Channel, Mode: bot.AutolinkDigest}},
+		Channels: []bot.AutolinkChannel{{Platform: shell.Platform, Channel: shell.Channel, Mode: bot.AutolinkDigest}},
 	}
 }
 

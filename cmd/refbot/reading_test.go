@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"refbot/adapters/discord"
+	"refbot/bot"
 	"refbot/bot/sqlite"
 )
 
@@ -166,7 +167,7 @@ func TestStatsCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, l := range [][3]string{{"slack", "mesa", "mesa-optimization"}, {"slack", "mesa", "mesa-optimization"}, {"discord", "Kubernetes", ""}} {
-		if err := s.RecordLookup(context.Background(), l[0], l[1], l[2]); err != nil {
+		if err := s.RecordLookup(context.Background(), bot.NewLookup(l[0], l[1], l[2])); err != nil {
 			t.Fatal(err)
 		}
 	}

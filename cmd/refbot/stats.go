@@ -79,6 +79,6 @@ func runStats(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "From %s:\n%s\n", db, bot.StatsText(g, found, missing))
+	fmt.Fprintf(stdout, "From %s:\n%s\n", db, bot.StatsText(bot.Dialect{}, g, found, missing))
 	return nil
 }
