@@ -6,6 +6,7 @@ package bot
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"sync/atomic"
 	"time"
@@ -15,6 +16,21 @@ import (
 
 // Kind says what a Request is.
 type Kind int
+
+// String names the kind, for logs and metrics.
+func (k Kind) String() string {
+	switch k {
+	case Command:
+		return "command"
+	case Message:
+		return "message"
+	case Action:
+		return "action"
+	case Complete:
+		return "complete"
+	}
+	return fmt.Sprintf("kind(%d)", int(k))
+}
 
 const (
 	// Command is a slash command or a typed command: Command names it
@@ -149,27 +165,21 @@ type Prompt struct {
 	Links []Link
 }
 
-// Observer receives measurements (Prometheus in refbot serve).
-type Observer interface {
-	ObserveLookup(outcome string, d time.Duration)
-}
-
-// Lookup outcomes as reported to Observer.
-const (
-	OutcomeMatch   = "match"
-	OutcomeSuggest = "suggest"
-	OutcomeNone    = "none"
-)
-
 // Config holds the core's settings and collaborators. Zero values work.
 type Config struct {
 	// ProposeHint tells people how to propose a missing term; it is
 	// appended to "not found" replies.
 	ProposeHint string
 	Stats       Stats
-	Observer    Observer
-	Logger      *slog.Logger
-	Reading     ReadingConfig
+	// Observer receives the measurements (Prometheus in refbot serve);
+	// nil measures nothing.
+	Observer Observer
+	// Logger gets one line per failed request (Answer) and the warnings
+	// of the scheduler and the stores; nil discards them.
+	Logger *slog.Logger
+	// Timeout bounds one request (Answer); 0 means DefaultTimeout.
+	Timeout time.Duration
+	Reading ReadingConfig
 	// Autolink is the auto-link policy (autolink.go); the zero value
 	// reads no messages. AutolinkStore keeps channel choices, opt-outs and
 	// cooldowns; nil means a new MemoryAutolink.
@@ -206,6 +216,9 @@ func New(g *glossary.Glossary, cfg Config) *Bot {
 	}
 	if cfg.Clock == nil {
 		cfg.Clock = SystemClock()
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = DefaultTimeout
 	}
 	log := cfg.Logger
 	if log == nil {

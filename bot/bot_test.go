@@ -470,7 +470,8 @@ func TestStatsErrorIsLoggedNotShown(t *testing.T) {
 
 type recorder struct {
 	mu       sync.Mutex
-	outcomes []string
+	outcomes []string // lookups
+	requests []string // "platform kind outcome"
 }
 
 func (r *recorder) ObserveLookup(outcome string, d time.Duration) {
@@ -480,6 +481,12 @@ func (r *recorder) ObserveLookup(outcome string, d time.Duration) {
 		outcome = "negative duration"
 	}
 	r.outcomes = append(r.outcomes, outcome)
+}
+
+func (r *recorder) ObserveRequest(platform, kind, outcome string, d time.Duration) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.requests = append(r.requests, platform+" "+kind+" "+outcome)
 }
 
 func TestObserverSeesOutcomes(t *testing.T) {

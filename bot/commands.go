@@ -190,7 +190,9 @@ func cutWord(s string) (word, rest string) {
 }
 
 // Handle answers one request. The error is for the log only; the Reply
-// always holds something a user can read.
+// always holds something a user can read. Adapters call Answer, which
+// wraps Handle in the middleware every request passes through; tests call
+// Handle to see the error.
 func (b *Bot) Handle(ctx context.Context, req Request) (Reply, error) {
 	switch req.Kind {
 	case Command:

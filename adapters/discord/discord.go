@@ -120,8 +120,9 @@ func intents(messageContent bool) discordgo.Intent {
 // transports send what it returns and nothing else, and every message in
 // it has passed through safe.
 func (a *Adapter) answer(ctx context.Context, i *discordgo.Interaction) (resp *discordgo.InteractionResponse) {
-	// A bug below must not take the process down: discordgo runs gateway
-	// handlers on bare goroutines, where a panic would end refbot.
+	// A bug in this adapter must not take the process down: discordgo
+	// runs gateway handlers on bare goroutines, where a panic would end
+	// refbot. (The core's own panics are recovered by bot.Answer.)
 	defer func() {
 		if p := recover(); p != nil {
 			resp = a.fail(ctx, i, fmt.Errorf("panic: %v", p))
@@ -165,10 +166,7 @@ func (a *Adapter) respond(ctx context.Context, i *discordgo.Interaction) *discor
 		}
 		req := request(i, bot.Complete)
 		req.Command, req.Text = data.Name, focusedText(data.Options)
-		reply, err := a.bot.Handle(ctx, req)
-		if err != nil {
-			a.log.ErrorContext(ctx, "discord autocomplete", "interaction", i.ID, "err", err)
-		}
+		reply := a.bot.Answer(ctx, req)
 		return &discordgo.InteractionResponse{
 			Type: discordgo.InteractionApplicationCommandAutocompleteResult,
 			Data: &discordgo.InteractionResponseData{Choices: choices(reply.Suggestions)},
@@ -196,14 +194,10 @@ func (a *Adapter) respond(ctx context.Context, i *discordgo.Interaction) *discor
 	return a.fail(ctx, i, fmt.Errorf("unexpected interaction type %d", i.Type))
 }
 
-// message asks the core and renders its reply as a message.
+// message asks the core (bot.Answer logs and measures failures) and
+// renders its reply as a message.
 func (a *Adapter) message(ctx context.Context, req bot.Request, typ discordgo.InteractionResponseType) *discordgo.InteractionResponse {
-	reply, err := a.bot.Handle(ctx, req)
-	if err != nil {
-		// The reply still holds something the user can read.
-		a.log.ErrorContext(ctx, "discord request", "kind", req.Kind, "command", req.Command, "err", err)
-	}
-	return &discordgo.InteractionResponse{Type: typ, Data: render(reply)}
+	return &discordgo.InteractionResponse{Type: typ, Data: render(a.bot.Answer(ctx, req))}
 }
 
 // somethingWrong is what a user sees when an interaction cannot be

@@ -59,13 +59,10 @@ func (a *Adapter) gatewayMessage(ctx context.Context, m *discordgo.Message) {
 	if !ok {
 		return
 	}
-	reply, err := a.bot.Handle(ctx, req)
-	if err != nil {
-		a.log.WarnContext(ctx, "discord auto-link", "channel", m.ChannelID, "err", err)
-	}
+	reply := a.bot.Answer(ctx, req)
 	switch {
 	case reply.React != "":
-		err = a.rest(ctx, func(opts ...discordgo.RequestOption) error {
+		err := a.rest(ctx, func(opts ...discordgo.RequestOption) error {
 			return a.s.MessageReactionAdd(m.ChannelID, m.ID, reply.React, opts...)
 		})
 		if err != nil {

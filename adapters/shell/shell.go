@@ -115,21 +115,15 @@ func handleLine(ctx context.Context, b *bot.Bot, out io.Writer, line string, opt
 		name, text, _ := b.ParseCommand(line)
 		req.Kind, req.Command, req.Text = bot.Command, name, text
 	}
-	reply, err := b.Handle(ctx, req)
-	if err != nil {
-		// The reply already says what to do; the detail is for developers.
-		// It may quote input, so it is cleaned like everything else.
-		if _, err := fmt.Fprintf(out, "(error: %s)\n", clean(err.Error())); err != nil {
-			return err
-		}
-	}
+	// The reply says what to do; a failure's detail goes to the bot's log.
+	reply := b.Answer(ctx, req)
 	if req.Kind == bot.Message && isEmpty(reply) {
 		reply.Notice = "(No glossary link for that line.) Commands start with /. Type /help to see them, or /define TERM."
 	}
 	if err := Render(out, reply, opt); err != nil {
 		return err
 	}
-	_, err = fmt.Fprintln(out)
+	_, err := fmt.Fprintln(out)
 	return err
 }
 

@@ -19,8 +19,9 @@ import (
 // (usage), and who may change a channel's settings (canManage).
 var dialect = bot.Dialect{Command: invocation, Managers: "workspace admins and owners"}
 
-// handle asks the core. Its error is for the log; the reply is always
-// something a user can read.
+// handle asks the core, through its one middleware (bot.Answer, which
+// logs and measures failures); the reply is always something a user can
+// read.
 func (a *Adapter) handle(ctx context.Context, req bot.Request) bot.Reply {
 	req.Platform = platformName
 	req.Dialect = dialect
@@ -28,11 +29,7 @@ func (a *Adapter) handle(ctx context.Context, req bot.Request) bot.Reply {
 		channel, user := req.Channel, req.User
 		req.CanManage = func(ctx context.Context) bool { return a.canManage(ctx, channel, user) }
 	}
-	reply, err := a.bot.Handle(ctx, req)
-	if err != nil {
-		a.log.WarnContext(ctx, "slack: request failed", "kind", req.Kind, "command", req.Command, "err", err)
-	}
-	return reply
+	return a.bot.Answer(ctx, req)
 }
 
 // command answers a slash command: /define TERM, /refbot SUBCOMMAND …, or

@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -220,12 +221,27 @@ func (a *Adapter) work(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case j := <-a.outbox:
-			jctx, cancel := context.WithTimeout(ctx, postTimeout)
-			if err := j.run(jctx); err != nil {
-				a.log.Error("slack: post failed", "what", j.what, "err", err)
-			}
-			cancel()
+			a.runJob(ctx, j)
 		}
+	}
+}
+
+func (a *Adapter) runJob(ctx context.Context, j job) {
+	defer a.survive(ctx, j.what)
+	ctx, cancel := context.WithTimeout(ctx, postTimeout)
+	defer cancel()
+	if err := j.run(ctx); err != nil {
+		a.log.ErrorContext(ctx, "slack: post failed", "what", j.what, "err", err)
+	}
+}
+
+// survive, deferred on the goroutines the adapter owns (queued posts, the
+// Socket Mode loop), logs a panic in the adapter's own code instead of
+// ending refbot. The core's panics never get here: bot.Answer recovers
+// them.
+func (a *Adapter) survive(ctx context.Context, what string) {
+	if p := recover(); p != nil {
+		a.log.ErrorContext(ctx, "slack: bug: panic", "what", what, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 	}
 }
 

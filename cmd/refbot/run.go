@@ -180,7 +180,7 @@ func runConsole(ctx context.Context, args []string, getenv func(string) string, 
 		return err
 	}
 	defer store.Close()
-	b := bot.New(g, bot.Config{Stats: store, Reading: bot.ReadingConfig{Store: store}, Autolink: consoleAutolink(), AutolinkStore: store})
+	b := bot.New(g, bot.Config{Stats: store, Reading: bot.ReadingConfig{Store: store}, Autolink: consoleAutolink(), AutolinkStore: store, Logger: stderrLogger(stderr)})
 	opt := shell.Options{
 		Interactive: isTerminal(stdin) && isTerminal(stdout),
 		Color:       useColor(getenv, stdout),
@@ -241,11 +241,8 @@ func runDefine(ctx context.Context, args []string, getenv func(string) string, s
 		}
 		return nil
 	}
-	b := bot.New(g, bot.Config{})
-	reply, err := b.Handle(ctx, bot.Request{Platform: "cli", Kind: bot.Command, Command: "define", Text: query})
-	if err != nil {
-		return err
-	}
+	b := bot.New(g, bot.Config{Logger: stderrLogger(stderr)})
+	reply := b.Answer(ctx, bot.Request{Platform: "cli", Kind: bot.Command, Command: bot.CommandDefine, Text: query})
 	if err := shell.Render(stdout, reply, shell.Options{Color: useColor(getenv, stdout)}); err != nil {
 		return err
 	}
@@ -253,6 +250,13 @@ func runDefine(ctx context.Context, args []string, getenv func(string) string, s
 		return exitError{code: 1}
 	}
 	return nil
+}
+
+// stderrLogger is the console's and the one-shot commands' log: warnings
+// and errors only, as text, so a failure is seen without drowning the
+// answer.
+func stderrLogger(w io.Writer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelWarn}))
 }
 
 func newLogger(cfg LogConfig, w io.Writer) *slog.Logger {

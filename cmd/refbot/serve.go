@@ -43,8 +43,10 @@ type deps struct {
 
 // metrics is the bot.Observer behind GET /metrics.
 type metrics struct {
-	lookups  *prometheus.CounterVec
-	duration prometheus.Histogram
+	lookups         *prometheus.CounterVec
+	duration        prometheus.Histogram
+	requests        *prometheus.CounterVec
+	requestDuration *prometheus.HistogramVec
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -58,17 +60,31 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Help:    "Time to answer one glossary lookup.",
 			Buckets: []float64{1e-6, 5e-6, 25e-6, 100e-6, 500e-6, 2.5e-3, 10e-3, 50e-3},
 		}),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "refbot_requests_total",
+			Help: "Requests answered by the core, by platform, kind (command, message, action, complete) and outcome (ok, error, panic).",
+		}, []string{"platform", "kind", "outcome"}),
+		requestDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "refbot_request_duration_seconds",
+			Help:    "Time the core took to answer one request, by kind.",
+			Buckets: []float64{1e-5, 1e-4, 1e-3, 5e-3, 25e-3, 0.1, 0.5, 2},
+		}, []string{"kind"}),
 	}
 	for _, o := range []string{bot.OutcomeMatch, bot.OutcomeSuggest, bot.OutcomeNone} {
 		m.lookups.WithLabelValues(o) // export zeros, so rates work from the start
 	}
-	reg.MustRegister(m.lookups, m.duration)
+	reg.MustRegister(m.lookups, m.duration, m.requests, m.requestDuration)
 	return m
 }
 
 func (m *metrics) ObserveLookup(outcome string, d time.Duration) {
 	m.lookups.WithLabelValues(outcome).Inc()
 	m.duration.Observe(d.Seconds())
+}
+
+func (m *metrics) ObserveRequest(platform, kind, outcome string, d time.Duration) {
+	m.requests.WithLabelValues(platform, kind, outcome).Inc()
+	m.requestDuration.WithLabelValues(kind).Observe(d.Seconds())
 }
 
 func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
