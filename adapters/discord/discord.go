@@ -22,17 +22,19 @@ import (
 	"refbot/bot"
 )
 
-// Platform is the bot.Request.Platform of Discord requests.
-const Platform = "discord"
+// Name is the platform's name: bot.Request.Platform of Discord requests,
+// its section of the configuration file.
+const Name = "discord"
 
-// Config holds the adapter's settings.
+// Config holds the adapter's settings, validated: Section.Compile builds
+// them from the configuration file and the environment.
 type Config struct {
 	// Token is the bot token, with or without the "Bot " prefix.
 	Token string
 	// ApplicationID is the application (client) id.
 	ApplicationID string
 	// PublicKey verifies the HTTP interactions endpoint's requests; nil
-	// when only the gateway is used.
+	// when only the gateway is used, and then the endpoint refuses all.
 	PublicKey ed25519.PublicKey
 	// RegisterCommands overwrites the application's commands with the
 	// command table at start.
@@ -63,22 +65,14 @@ type Adapter struct {
 	self atomic.Value
 }
 
-// New returns an adapter for b. It makes no network calls.
+// New returns an adapter for b on a validated configuration
+// (Section.Compile). It makes no network calls.
 func New(b *bot.Bot, cfg Config, log *slog.Logger) (*Adapter, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	if cfg.ApplicationID == "" {
-		return nil, errors.New("discord: the application id is missing; copy it from the Developer Portal > General Information")
-	}
-	if cfg.PublicKey != nil && len(cfg.PublicKey) != ed25519.PublicKeySize {
-		return nil, fmt.Errorf("discord: the public key is %d bytes; it must be %d (64 hexadecimal characters from the Developer Portal > General Information)", len(cfg.PublicKey), ed25519.PublicKeySize)
-	}
 	if cfg.ShardCount < 1 {
 		cfg.ShardCount = 1
-	}
-	if cfg.ShardID < 0 || cfg.ShardID >= cfg.ShardCount {
-		return nil, fmt.Errorf("discord: shard id %d must be from 0 to %d", cfg.ShardID, cfg.ShardCount-1)
 	}
 	if cfg.MaxRateLimitWait <= 0 {
 		cfg.MaxRateLimitWait = 30 * time.Second
@@ -225,7 +219,7 @@ func (a *Adapter) fail(ctx context.Context, i *discordgo.Interaction, err error)
 var dialect = bot.Dialect{Managers: "people with the Manage Channels permission"}
 
 func request(i *discordgo.Interaction, kind bot.Kind) bot.Request {
-	req := bot.Request{Platform: Platform, Team: i.GuildID, Channel: i.ChannelID, Kind: kind, Dialect: dialect}
+	req := bot.Request{Platform: Name, Team: i.GuildID, Channel: i.ChannelID, Kind: kind, Dialect: dialect}
 	// Member is set in servers, User in DMs.
 	// Changing a channel's settings (/autolink on) takes Manage Channels
 	// there; in a DM the only other party is refbot. The interaction

@@ -40,7 +40,7 @@ func (a *Adapter) messageRequest(m *discordgo.Message) (bot.Request, bool) {
 		return bot.Request{}, false
 	}
 	return bot.Request{
-		Platform: Platform, Team: m.GuildID, Channel: m.ChannelID, User: m.Author.ID,
+		Platform: Name, Team: m.GuildID, Channel: m.ChannelID, User: m.Author.ID,
 		Kind: bot.Message, Text: m.Content,
 	}, true
 }

@@ -26,7 +26,7 @@ func faultyAdapter(t *testing.T, api *fakeAPI) (*Adapter, *bottest.Faulty, *bott
 	f, logs := bottest.NewFaulty(), &bottest.Buffer{}
 	b := bot.New(g, bot.Config{
 		Stats: f, AutolinkStore: f, Logger: slog.New(slog.NewTextHandler(logs, nil)),
-		Autolink: bot.AutolinkConfig{Enabled: true, Channels: []bot.AutolinkChannel{{Platform: Platform, Channel: linkChannel}}},
+		Autolink: bot.AutolinkConfig{Enabled: true, Channels: []bot.AutolinkChannel{{Platform: Name, Channel: linkChannel}}},
 	})
 	cfg := Config{Token: "test-token", ApplicationID: testApp, PublicKey: testKey.Public().(ed25519.PublicKey), MessageContent: true}
 	if api != nil {

@@ -449,49 +449,12 @@ func TestRateLimitedPostIsRetried(t *testing.T) {
 	}
 }
 
-func TestNewRejectsBadConfig(t *testing.T) {
-	tests := []struct {
-		name string
-		cfg  Config
-		want string
-	}{
-		{"http without secret", Config{Mode: ModeHTTP, BotToken: "xoxb-1"}, "SLACK_SIGNING_SECRET"},
-		{"socket without app token", Config{Mode: ModeSocket, BotToken: "xoxb-1"}, "SLACK_APP_TOKEN"},
-		{"socket with a bot token as app token", Config{Mode: ModeSocket, BotToken: "xoxb-1", AppToken: "xoxb-2"}, "xapp-"},
-		{"no bot token", Config{Mode: ModeHTTP, SigningSecret: "s"}, "SLACK_BOT_TOKEN"},
-		{"bad mode", Config{Mode: "carrier-pigeon", BotToken: "xoxb-1"}, "carrier-pigeon"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			_, err := New(nil, tt.cfg, nil)
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("err = %v, want one mentioning %q", err, tt.want)
-			}
-		})
-	}
-}
-
 func TestRejectedBotToken(t *testing.T) {
 	api := newFakeAPI(t)
-	a, err := New(nil, Config{APIURL: api.srv.URL, BotToken: "xoxb-wrong", SigningSecret: "s"}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = a.Run(t.Context())
+	a := New(nil, Config{APIURL: api.srv.URL, BotToken: "xoxb-wrong", SigningSecret: "s"}, nil)
+	err := a.Run(t.Context())
 	if err == nil || !strings.Contains(err.Error(), "SLACK_BOT_TOKEN") || !strings.Contains(err.Error(), "invalid_auth") {
 		t.Errorf("Run = %v, want an error naming SLACK_BOT_TOKEN and invalid_auth", err)
-	}
-}
-
-func TestRoutes(t *testing.T) {
-	for _, mode := range []string{ModeHTTP, ModeSocket} {
-		e := newEnv(t, mode, false)
-		mux := http.NewServeMux()
-		e.a.Routes(mux)
-		_, pattern := mux.Handler(postTo(Path))
-		if (pattern != "") != (mode == ModeHTTP) {
-			t.Errorf("%s mode: route %q", mode, pattern)
-		}
 	}
 }
 

@@ -61,8 +61,8 @@ const (
 	maxAck = 19 << 10
 )
 
-// Config is what the adapter needs; cmd/refbot fills it from the
-// configuration file and the environment.
+// Config is what the adapter needs, validated: Section.Compile builds it
+// from the configuration file and the environment.
 type Config struct {
 	Mode          string // ModeHTTP (default) or ModeSocket
 	APIURL        string // Slack's Web API; empty for https://slack.com/api/
@@ -91,33 +91,15 @@ type job struct {
 	run  func(ctx context.Context) error
 }
 
-// New returns an adapter; it does nothing until Run (and, in HTTP mode,
-// until its handler is served).
-func New(b *bot.Bot, cfg Config, log *slog.Logger) (*Adapter, error) {
+// New returns an adapter for a validated configuration (Section.Compile);
+// it does nothing until Run (and, in HTTP mode, until its handler is
+// served).
+func New(b *bot.Bot, cfg Config, log *slog.Logger) *Adapter {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
 	if cfg.Mode == "" {
 		cfg.Mode = ModeHTTP
-	}
-	var errs []error
-	switch cfg.Mode {
-	case ModeHTTP:
-		if cfg.SigningSecret == "" {
-			errs = append(errs, errors.New("HTTP mode needs the signing secret (SLACK_SIGNING_SECRET)"))
-		}
-	case ModeSocket:
-		if !strings.HasPrefix(cfg.AppToken, "xapp-") {
-			errs = append(errs, errors.New("socket mode needs an app-level token starting with xapp- (SLACK_APP_TOKEN)"))
-		}
-	default:
-		errs = append(errs, fmt.Errorf("mode %q must be %s or %s", cfg.Mode, ModeHTTP, ModeSocket))
-	}
-	if cfg.BotToken == "" {
-		errs = append(errs, errors.New("the bot token is missing (SLACK_BOT_TOKEN, xoxb-…)"))
-	}
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
 	}
 	apiURL := cfg.APIURL
 	if apiURL == "" {
@@ -149,13 +131,6 @@ func New(b *bot.Bot, cfg Config, log *slog.Logger) (*Adapter, error) {
 		api:    slack.New(cfg.BotToken, opts...),
 		events: newSeen(eventMemory, maxEventIDs),
 		outbox: make(chan job, queueSize),
-	}, nil
-}
-
-// Routes adds POST /slack/events in HTTP mode.
-func (a *Adapter) Routes(mux *http.ServeMux) {
-	if a.cfg.Mode == ModeHTTP {
-		mux.Handle("POST "+Path, a)
 	}
 }
 
