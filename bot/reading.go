@@ -150,7 +150,7 @@ func (b *Bot) channelCurriculum(platform, channel string) (*glossary.Curriculum,
 }
 
 func noCurriculum(req Request) Reply {
-	return Reply{Notice: fmt.Sprintf("No curriculum is loaded. Add a readings/ID.yaml file to the glossary directory (see the README's \"Glossary entries\"), or use %s TERM for one term.", req.Dialect.command(CommandReading))}
+	return Reply{Notice: fmt.Sprintf("No curriculum is loaded. Add a readings/ID.yaml file to the glossary directory (see docs/glossary.md, \"Curricula\"), or use %s TERM for one term.", req.Dialect.command(CommandReading))}
 }
 
 // storeTrouble is what a user sees when the state store fails; the log

@@ -228,7 +228,7 @@ func inviteTool(ctx context.Context, args []string, env platform.ToolEnv) error 
 	}
 	features := Features{AutoLink: cfg.Autolink, Reading: cfg.Schedules > 0}
 	fmt.Fprintln(env.Stdout, InviteURL(id, features))
-	fmt.Fprintln(env.Stderr, "Open this URL as a server admin to add refbot. It asks for: View Channels, Send Messages,\nSend Messages in Threads and Embed Links (see the README's Discord section for why).")
+	fmt.Fprintln(env.Stderr, "Open this URL as a server admin to add refbot. It asks for: View Channels, Send Messages,\nSend Messages in Threads and Embed Links (docs/discord.md says why).")
 	if features.Reading {
 		fmt.Fprintln(env.Stderr, "For reading.schedules it also asks for Create Public Threads (a discussion thread on each prompt)\nand Read Message History (to check after a crash whether a prompt already went out).")
 	}

@@ -49,7 +49,7 @@ Usage:
 	}
 	b.WriteString(`  refbot version                         print the version
 
-Run "refbot COMMAND --help" for a command's flags. See README.md for set-up.
+Run "refbot COMMAND --help" for a command's flags. See README.md and docs/ for set-up.
 `)
 	return b.String()
 }
