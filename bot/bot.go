@@ -101,6 +101,19 @@ type Reply struct {
 	// React, when set (ReactBook), asks the adapter to add this reaction
 	// to the message instead of posting Links: the quiet auto-link style.
 	React string
+	// Buttons are actions the reply offers besides those every adapter
+	// draws for a card (share), suggestions and links (open a card). Each
+	// adapter renders them alike, so a command's new button needs a new
+	// entry in the action table and no change in any adapter.
+	Buttons []Button
+}
+
+// Button offers one action under a reply. Clicked, it comes back as a
+// Request of Kind Action with Command set to Action and Text to Value.
+type Button struct {
+	Label  string // short plain text: adapters cut it to the platform's limit
+	Action string // a name in the core's action table (ActionDefine, ...)
+	Value  string // handed back as Request.Text, e.g. an entry id; short (Discord keeps about 90 bytes)
 }
 
 // Card is one glossary entry, ready to render.

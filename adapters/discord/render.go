@@ -40,6 +40,7 @@ func render(r bot.Reply) *discordgo.InteractionResponseData {
 	case r.Prompt != nil:
 		d.Embeds = []*discordgo.MessageEmbed{promptEmbed(r.Prompt)}
 	}
+	rows = append(rows, replyButtons(r.Buttons, maxRows-len(rows))...)
 	if len(rows) > 0 {
 		d.Components = rows
 	}
@@ -233,6 +234,33 @@ func cardButtons(c *bot.Card, ephemeral bool) []discordgo.MessageComponent {
 	}
 	if len(links) > 0 {
 		rows = append(rows, discordgo.ActionsRow{Components: links})
+	}
+	return rows
+}
+
+// replyButtons are the reply's own buttons, in at most maxRows rows of
+// five: custom_id "action:value". A button that cannot be drawn within
+// Discord's limits is left out.
+func replyButtons(bs []bot.Button, maxRows int) []discordgo.MessageComponent {
+	var rows []discordgo.MessageComponent
+	var row []discordgo.MessageComponent
+	for _, bt := range bs {
+		if len(rows) >= maxRows {
+			break
+		}
+		id, ok := customID(bt.Action, bt.Value)
+		label := plain(bt.Label, maxLabel)
+		if !ok || bt.Action == "" || label == "" {
+			continue
+		}
+		row = append(row, discordgo.Button{Label: label, Style: discordgo.SecondaryButton, CustomID: id})
+		if len(row) == maxButtons {
+			rows = append(rows, discordgo.ActionsRow{Components: row})
+			row = nil
+		}
+	}
+	if len(row) > 0 && len(rows) < maxRows {
+		rows = append(rows, discordgo.ActionsRow{Components: row})
 	}
 	return rows
 }

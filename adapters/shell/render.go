@@ -36,6 +36,14 @@ func Render(w io.Writer, r bot.Reply, opt Options) error {
 	if r.Prompt != nil {
 		p.prompt(r.Prompt)
 	}
+	if len(r.Buttons) > 0 {
+		// A terminal has nothing to click: show what chat platforms offer.
+		labels := make([]string, 0, len(r.Buttons))
+		for _, bt := range r.Buttons {
+			labels = append(labels, bt.Label)
+		}
+		p.labelled("Buttons in chat:", strings.Join(labels, " · "))
+	}
 	if len(r.Help) > 0 {
 		col := 16
 		for _, c := range r.Help {

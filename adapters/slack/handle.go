@@ -101,11 +101,12 @@ func (a *Adapter) action(ctx context.Context, ic slack.InteractionCallback, act 
 		Kind: bot.Action, Command: name, Text: value,
 	})
 	fromEphemeral := ic.Container.IsEphemeral
-	if name == bot.ActionShare && reply.Visibility == bot.Public {
-		// An ephemeral message cannot be edited into a public one: post the
-		// card in the channel, then delete the ephemeral original.
+	if reply.Visibility == bot.Public {
+		// A public answer (Share in channel) goes to the channel. An
+		// ephemeral message cannot be edited into a public one: post the
+		// answer in the channel, then delete the ephemeral original.
 		msg := render(reply, renderOptions{})
-		a.enqueue(job{what: "share in channel", run: func(ctx context.Context) error {
+		a.enqueue(job{what: "public answer to a button", run: func(ctx context.Context) error {
 			if err := a.respond(ctx, url, msg, false); err != nil {
 				return err
 			}

@@ -100,6 +100,9 @@ func render(r bot.Reply, opt renderOptions) message {
 	if r.Prompt != nil {
 		b.prompt(r.Prompt)
 	}
+	if len(r.Buttons) > 0 {
+		b.replyButtons(r.Buttons)
+	}
 	if opt.controls {
 		b.controls(r.Card)
 	}
@@ -298,6 +301,25 @@ func (b *builder) button(s bot.Suggestion, label string) (*slack.ButtonBlockElem
 	id := bot.ActionDefine + ":" + strconv.Itoa(b.nextID)
 	b.nextID++
 	return slack.NewButtonBlockElement(id, s.ID, plainText(label)), true
+}
+
+// replyButtons adds the reply's own buttons in one actions block: each
+// action_id is the core's action and ":N", its value the button's value.
+// A button that cannot be drawn within Slack's limits is left out.
+func (b *builder) replyButtons(bs []bot.Button) {
+	var els []slack.BlockElement
+	for _, bt := range bs {
+		label := plainLine(bt.Label, maxButtonText)
+		id := bt.Action + ":" + strconv.Itoa(b.nextID)
+		if label == "" || bt.Action == "" || bt.Value == "" || len(id) > maxActionID || len(bt.Value) > maxButtonValue || len(els) == maxActionElements {
+			continue
+		}
+		b.nextID++
+		els = append(els, slack.NewButtonBlockElement(id, bt.Value, plainText(label)))
+	}
+	if len(els) > 0 && b.room() > 1 {
+		b.add(slack.NewActionBlock("", els...))
+	}
 }
 
 // buttons adds actions blocks of card buttons, at most blocks of them.

@@ -160,7 +160,8 @@ func hostileReply(s string) bot.Reply {
 		Links:       []bot.Link{{ID: s, Title: s, URL: s, Line: s}, {ID: "x", Title: s, URL: "https://example.org/?q=" + s, Line: s}},
 		Prompt: &bot.Prompt{Title: s, Summary: s, Readings: src, Questions: n(20), Terms: sug(30),
 			Links: []bot.Link{{ID: s, Title: s, URL: s, Line: s}, {ID: "x", Title: s, URL: "https://example.org/?q=" + s, Line: s}}},
-		Help: []bot.CommandInfo{{Name: "define", Description: s, Examples: []string{s}, Args: []bot.Arg{{Name: "term", Required: true}}}},
+		Help:    []bot.CommandInfo{{Name: "define", Description: s, Examples: []string{s}, Args: []bot.Arg{{Name: "term", Required: true}}}},
+		Buttons: []bot.Button{{Label: s, Action: bot.ActionShare, Value: s}, {Label: s, Action: s, Value: s + "-id"}},
 	}
 }
 
