@@ -187,7 +187,7 @@ func TestContractTestPlatformConfig(t *testing.T) {
 		{"switched off", "reading:\n  schedules: [{platform: echo, channel: E-1, cron: \"0 18 * * 2\"}]\n", nil,
 			[]string{"reading.schedules[0].platform: echo is not enabled; set echo.enabled: true"}},
 		{"a name it does not have", "reading:\n  schedules: [{platform: teams, channel: E-1, cron: \"0 18 * * 2\"}]\n", nil,
-			[]string{`reading.schedules[0].platform: "teams" must be slack, discord or echo`}},
+			[]string{`reading.schedules[0].platform: "teams" must be ` + platformSet{ps: append(platforms(), newEcho())}.choice()}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
