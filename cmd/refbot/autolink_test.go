@@ -58,7 +58,7 @@ func TestAutolinkConfigErrors(t *testing.T) {
 		{"autolink:\n  cooldown: soon\n", `autolink.cooldown: "soon" must be a positive duration`},
 		{"autolink:\n  cooldown: 30\n", `autolink.cooldown: "30" must be`},
 		{"autolink:\n  channels:\n    - {platform: slack, channel: C0123ABCD}\n", "autolink.channels: lists channels but autolink.enabled is false"},
-		{"autolink:\n  enabled: true\n  channels:\n    - {platform: teams, channel: C0123ABCD}\n", `autolink.channels[0].platform: "teams" must be `+platformSet{ps: platforms()}.choice()},
+		{"autolink:\n  enabled: true\n  channels:\n    - {platform: teams, channel: C0123ABCD}\n", `autolink.channels[0].platform: "teams" must be ` + platformSet{ps: platforms()}.choice()},
 		{"autolink:\n  enabled: true\n  channels:\n    - {platform: slack}\n", "autolink.channels[0].channel: missing"},
 		{"autolink:\n  enabled: true\n  channels:\n    - {platform: discord, channel: C0123ABCD}\n", `autolink.channels[0].channel: "C0123ABCD" is not a Discord channel id`},
 		{"autolink:\n  enabled: true\n  channels:\n    - {platform: slack, channel: \"#general\"}\n", `autolink.channels[0].channel: "#general" is not a Slack channel id`},
