@@ -1,7 +1,11 @@
 package discord
 
 import (
+	"flag"
+	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -129,5 +133,89 @@ func TestCheckChannel(t *testing.T) {
 	}
 	if err := (Platform{}).CheckChannel("#general"); !strings.Contains(err.Error(), "Copy Channel ID") {
 		t.Errorf("error %q does not say where to find the id", err)
+	}
+}
+
+// toolEnv runs a tool as refbot does, with the configuration file's facts
+// given and env as the environment.
+func toolEnv(cfg platform.ToolConfig, env map[string]string) (platform.ToolEnv, *strings.Builder, *strings.Builder) {
+	var out, errs strings.Builder
+	return platform.ToolEnv{
+		Stdout: &out, Stderr: &errs, Getenv: getenv(env),
+		Flags: func(name string) *flag.FlagSet {
+			fs := flag.NewFlagSet(name, flag.ContinueOnError)
+			fs.SetOutput(io.Discard)
+			return fs
+		},
+		Parse:  func(fs *flag.FlagSet, args []string) error { return fs.Parse(args) },
+		Config: func(path string) (platform.ToolConfig, error) { return cfg, nil },
+	}, &out, &errs
+}
+
+// refbot discord invite: the application id from the flag, else the
+// environment, else the file; the permissions the configured features need.
+func TestInviteTool(t *testing.T) {
+	p := Platform{}
+	tools := p.Tools()
+	if p.Name() != "discord" || len(tools) != 1 || tools[0].Name != "invite" {
+		t.Fatalf("tools = %+v", tools)
+	}
+	run := tools[0].Run
+	file := &Section{ApplicationID: "3000000000000000003"}
+	tests := []struct {
+		name  string
+		args  []string
+		cfg   platform.ToolConfig
+		env   map[string]string
+		id    string
+		perms int64
+		notes []string
+	}{
+		{"flag", []string{"--application-id", "1000000000000000001"}, platform.ToolConfig{}, map[string]string{"DISCORD_APPLICATION_ID": "2"}, "1000000000000000001", Permissions(Features{}), nil},
+		{"environment", nil, platform.ToolConfig{}, map[string]string{"DISCORD_APPLICATION_ID": "2000000000000000002"}, "2000000000000000002", Permissions(Features{}), nil},
+		{"file, with features", []string{"--config", "refbot.yaml"}, platform.ToolConfig{Section: file, Autolink: true, Schedules: 1}, nil,
+			"3000000000000000003", Permissions(Features{AutoLink: true, Reading: true}), []string{"Create Public Threads", "Add Reactions"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			env, out, errs := toolEnv(tc.cfg, tc.env)
+			if err := run(t.Context(), tc.args, env); err != nil {
+				t.Fatal(err)
+			}
+			if want := InviteURL(tc.id, Features{AutoLink: tc.cfg.Autolink, Reading: tc.cfg.Schedules > 0}); out.String() != want+"\n" || !strings.Contains(want, fmt.Sprint(tc.perms)) {
+				t.Errorf("printed %q, want %q", out.String(), want)
+			}
+			for _, n := range tc.notes {
+				if !strings.Contains(errs.String(), n) {
+					t.Errorf("stderr %q lacks %q", errs.String(), n)
+				}
+			}
+		})
+	}
+	for _, args := range [][]string{nil, {"--application-id", "my-bot"}} {
+		env, _, _ := toolEnv(platform.ToolConfig{}, nil)
+		if _, ok := platform.IsUsage(run(t.Context(), args, env)); !ok {
+			t.Errorf("%q: want a usage error", args)
+		}
+	}
+}
+
+// discord.api_url sends every REST call to its scheme and host, paths
+// unchanged.
+func TestRESTClientRewritesHost(t *testing.T) {
+	got := make(chan string, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { got <- r.Host + r.URL.Path }))
+	defer srv.Close()
+	c, err := restClient(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := c.Get("https://discord.com/api/v9/gateway")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if want := strings.TrimPrefix(srv.URL, "http://") + "/api/v9/gateway"; <-got != want {
+		t.Errorf("request did not reach %s", want)
 	}
 }

@@ -182,6 +182,7 @@ func TestButtons(t *testing.T) {
 		{"related term, on a public card", "define:3", "deceptive-alignment", false, "ephemeral", false, "Deceptive Alignment", false},
 		{"share from an ephemeral card", "share", "inner-alignment", true, "in_channel", false, "Inner Alignment", true},
 		{"entry removed since: looked up instead", "define:0", "mesa optimisation", true, "ephemeral", true, "Mesa-Optimization", false},
+		{"share from a public message: nothing to delete", "share:2", "inner-alignment", false, "in_channel", false, "Inner Alignment", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -213,6 +214,23 @@ func TestButtons(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A button without a value, or without a response_url to answer on, is
+// acknowledged and otherwise ignored (and logged).
+func TestButtonsThatCannotBeAnswered(t *testing.T) {
+	e := newEnv(t, ModeHTTP, false)
+	for _, payload := range []string{buttonPayload("define:0", "", e.hooks.url(), true), buttonPayload("define:0", "inner-alignment", "", true)} {
+		if w := e.serve(signed(testSecret, formType, interactionForm(payload))); w.Code != 200 || w.Body.Len() != 0 {
+			t.Errorf("ack = %d %q, want an empty 200", w.Code, w.Body)
+		}
+	}
+	if n := len(e.a.outbox); n != 0 {
+		t.Errorf("%d posts queued, want none", n)
+	}
+	if !strings.Contains(e.logs.String(), "without a response_url") {
+		t.Errorf("the missing response_url is not logged:\n%s", e.logs)
 	}
 }
 

@@ -1,6 +1,8 @@
 package slack
 
 import (
+	"flag"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -88,5 +90,53 @@ func TestCheckChannel(t *testing.T) {
 	}
 	if err := (Platform{}).CheckChannel("#general"); !strings.Contains(err.Error(), "channel's details") {
 		t.Errorf("error %q does not say where to find the id", err)
+	}
+}
+
+// toolEnv runs a tool as refbot does, with the configuration file's facts
+// given.
+func toolEnv(t *testing.T, cfg platform.ToolConfig) (platform.ToolEnv, *strings.Builder) {
+	t.Helper()
+	var out strings.Builder
+	return platform.ToolEnv{
+		Stdout: &out, Stderr: io.Discard, Getenv: getenv(nil),
+		Flags: func(name string) *flag.FlagSet {
+			fs := flag.NewFlagSet(name, flag.ContinueOnError)
+			fs.SetOutput(io.Discard)
+			return fs
+		},
+		Parse:    func(fs *flag.FlagSet, args []string) error { return fs.Parse(args) },
+		Config:   func(path string) (platform.ToolConfig, error) { return cfg, nil },
+		Commands: bot.New(testGlossary(t), bot.Config{}).Commands(),
+	}, &out
+}
+
+// refbot slack manifest: the manifest for the core's commands, with
+// auto-linking's events when the configuration file turns it on.
+func TestManifestTool(t *testing.T) {
+	p := Platform{}
+	tools := p.Tools()
+	if p.Name() != "slack" || len(tools) != 1 || tools[0].Name != "manifest" || !strings.Contains(tools[0].Usage, "refbot slack manifest") {
+		t.Fatalf("tools = %+v", tools)
+	}
+	run := tools[0].Run
+	env, out := toolEnv(t, platform.ToolConfig{Autolink: true})
+	if err := run(t.Context(), []string{"--url", "https://refbot.example.org", "--config", "refbot.yaml"}, env); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"/define"`, `"/refbot"`, "https://refbot.example.org/slack/events", "message.channels"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("manifest lacks %s:\n%s", want, out)
+		}
+	}
+	env, out = toolEnv(t, platform.ToolConfig{})
+	if err := run(t.Context(), []string{"--socket"}, env); err != nil || strings.Contains(out.String(), "message.channels") || !strings.Contains(out.String(), `"socket_mode_enabled": true`) {
+		t.Errorf("--socket: %v\n%s", err, out)
+	}
+	for _, args := range [][]string{{"--url", "https://x", "extra"}, {}} {
+		env, _ := toolEnv(t, platform.ToolConfig{})
+		if _, ok := platform.IsUsage(run(t.Context(), args, env)); !ok {
+			t.Errorf("%q: want a usage error", args)
+		}
 	}
 }
