@@ -110,7 +110,7 @@ func handleLine(ctx context.Context, b *bot.Bot, out io.Writer, line string, opt
 	if line == "" {
 		return nil
 	}
-	req := bot.Request{Platform: Platform, Channel: Channel, User: opt.User, Text: line, Kind: bot.Message, Dialect: dialect, CanManage: owner}
+	req := bot.Request{Platform: Platform, Channel: Channel, User: opt.User, Text: BlankMarkup(line), Kind: bot.Message, Dialect: dialect, CanManage: owner}
 	if strings.HasPrefix(line, "/") {
 		name, text, _ := b.ParseCommand(line)
 		req.Kind, req.Command, req.Text = bot.Command, name, text
