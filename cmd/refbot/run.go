@@ -218,7 +218,7 @@ func loadGlossary(dir, mode string) (*glossary.Glossary, error) {
 		if _, err := os.Stat(dir); err != nil {
 			return nil, fmt.Errorf("glossary directory: %w", err)
 		}
-		l := glossary.Layer{Name: dir, FS: os.DirFS(dir)}
+		l := glossary.Layer{Name: dir, FS: glossary.DirFS(dir)}
 		if mode == "replace" {
 			layers = layers[:0]
 		}
