@@ -28,7 +28,7 @@ func open(t *testing.T, path string) *sqlite.Store {
 
 func TestOpenDirCreatesPrivateDirectory(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "state", "refbot")
-	s, err := sqlite.OpenDir(context.Background(), dir)
+	s, err := sqlite.OpenDir(context.Background(), dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -190,7 +190,7 @@ func TestStatsCommand(t *testing.T) {
 		t.Errorf("error %q should say where it looked and what creates the file", r.err)
 	}
 
-	s, err := sqlite.OpenDir(context.Background(), dir)
+	s, err := sqlite.OpenDir(context.Background(), dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -105,7 +105,7 @@ func serve(ctx context.Context, cfg settings, log *slog.Logger, ready chan<- str
 	if err != nil {
 		return err
 	}
-	store, err := sqlite.OpenDir(ctx, cfg.stateDir)
+	store, err := sqlite.OpenDir(ctx, cfg.stateDir, log)
 	if err != nil {
 		return fmt.Errorf("state.dir: %w", err)
 	}
