@@ -1,6 +1,6 @@
 // Package sqlite is refbot's state store on SQLite (modernc.org/sqlite,
 // pure Go): lookup statistics, auto-link choices and cooldowns, and the
-// reading schedule's claims and positions. It implements bot.Stats,
+// reading schedule's claims and positions. It implements bot.StatsStore,
 // bot.AutolinkStore and bot.ReadingStore.
 //
 // The database runs in WAL mode with synchronous=FULL (a committed row
@@ -20,9 +20,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"sync/atomic"
-	"time"
 
 	sqlitedriver "modernc.org/sqlite" // registers the "sqlite" driver
 )
@@ -36,12 +34,6 @@ type Store struct {
 	db    *sql.DB
 	path  string
 	takes atomic.Uint32 // cooldown takes, to prune expired ones now and then
-
-	flushMu    sync.Mutex // held by the one flush running
-	mu         sync.Mutex // guards the fields below
-	pending    map[lookupKey]pendingLookup
-	flushTimer *time.Timer
-	closed     bool
 }
 
 // OpenDir opens (creating if needed) the database in dir. A new dir is
@@ -111,7 +103,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		// one connection keeps one database.
 		db.SetMaxOpenConns(1)
 	}
-	s := &Store{db: db, path: path, pending: map[lookupKey]pendingLookup{}}
+	s := &Store{db: db, path: path}
 	if err := s.check(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open %s: %w", path, explain(path, err))
@@ -193,14 +185,12 @@ const (
 // Path is the database file's path.
 func (s *Store) Path() string { return s.path }
 
-// Close writes pending lookup counts and closes the database.
+// Close closes the database.
 func (s *Store) Close() error {
-	s.mu.Lock()
-	s.closed = true
-	s.mu.Unlock()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	return errors.Join(s.Flush(ctx), s.db.Close())
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("close %s: %w", s.path, err)
+	}
+	return nil
 }
 
 // IntegrityCheck runs PRAGMA integrity_check and returns its verdict,

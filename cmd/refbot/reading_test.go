@@ -195,7 +195,7 @@ func TestStatsCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, l := range [][3]string{{"slack", "mesa", "mesa-optimization"}, {"slack", "mesa", "mesa-optimization"}, {"discord", "Kubernetes", ""}} {
-		if err := s.RecordLookup(context.Background(), bot.NewLookup(l[0], l[1], l[2])); err != nil {
+		if err := s.AddLookups(context.Background(), []bot.LookupCount{{Lookup: bot.NewLookup(l[0], l[1], l[2]), N: 1}}); err != nil {
 			t.Fatal(err)
 		}
 	}
