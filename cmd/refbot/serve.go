@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"golang.org/x/net/netutil"
 	"golang.org/x/sync/errgroup"
 
 	"refbot/adapters/platform"
@@ -195,6 +196,10 @@ func serve(ctx context.Context, cfg settings, log *slog.Logger, ready chan<- str
 	if err != nil {
 		return fmt.Errorf("http.addr: %w", err)
 	}
+	// Past max_connections, connections wait in the kernel's accept queue:
+	// a flood slows the server down instead of exhausting its file
+	// descriptors (accept4: too many open files).
+	ln = netutil.LimitListener(ln, cfg.maxConns)
 	srv := &http.Server{
 		Handler:           mux,
 		ReadHeaderTimeout: 5 * time.Second,
