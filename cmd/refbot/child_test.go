@@ -160,7 +160,9 @@ func TestServeSurvivesHostileFiles(t *testing.T) {
 	if err := syscall.Mkfifo(filepath.Join(gdir, "entries", "pipe.yaml"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	failed := func() int { return strings.Count(stderr.String(), "glossary reload failed; keeping the last good glossary") }
+	failed := func() int {
+		return strings.Count(stderr.String(), "glossary reload failed; keeping the last good glossary")
+	}
 	until("the failed reload", func() bool { return failed() > 0 })
 	for _, want := range []string{"zero.yaml: is a device, not a regular file", "pipe.yaml: is a named pipe, not a regular file"} {
 		if !strings.Contains(stderr.String(), want) {
