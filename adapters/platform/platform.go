@@ -77,6 +77,10 @@ type Core struct {
 	// Log is for the platform's own events (connected, rejected a forged
 	// request), already labelled with the platform's name.
 	Log *slog.Logger
+	// Rejections counts and logs (sparingly) the requests the platform's
+	// routes refuse before authenticating them; refbot exports the count.
+	// nil: the platform makes its own.
+	Rejections *Rejections
 }
 
 // Service is a started platform: what refbot serves and runs for it.

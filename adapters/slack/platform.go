@@ -89,6 +89,9 @@ func (s *Section) Compile(getenv func(string) string) (platform.Config, error) {
 // Socket Mode, holds the connection.
 func (c Config) Start(core platform.Core) (platform.Service, error) {
 	a := New(core.Bot, c, core.Log)
+	if core.Rejections != nil {
+		a.rejections = core.Rejections
+	}
 	svc := platform.Service{Run: a.Run, Poster: a}
 	if c.Mode != ModeSocket {
 		svc.Routes = map[string]http.Handler{"POST " + Path: a}

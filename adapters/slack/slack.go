@@ -24,6 +24,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"refbot/adapters/platform"
 	"refbot/bot"
 )
 
@@ -80,6 +81,9 @@ type Adapter struct {
 	events *seen
 	outbox chan job
 	self   atomic.Pointer[identity]
+	// rejections counts requests that fail verification; Start shares
+	// refbot's, which it exports as a metric.
+	rejections *platform.Rejections
 }
 
 // identity is who refbot is in the workspace, learned from auth.test.
@@ -131,6 +135,8 @@ func New(b *bot.Bot, cfg Config, log *slog.Logger) *Adapter {
 		api:    slack.New(cfg.BotToken, opts...),
 		events: newSeen(eventMemory, maxEventIDs),
 		outbox: make(chan job, queueSize),
+
+		rejections: platform.NewRejections(log, 0),
 	}
 }
 

@@ -171,8 +171,17 @@ func serve(ctx context.Context, cfg settings, log *slog.Logger, ready chan<- str
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
 	posters := map[string]bot.Poster{}
 	var runs []func(context.Context) error
+	var rejections []*platform.Rejections
 	for _, p := range cfg.platforms {
-		svc, err := p.cfg.Start(platform.Core{Bot: b, Log: log.With("platform", p.name)})
+		plog := log.With("platform", p.name)
+		rej := platform.NewRejections(plog, platform.DefaultRejectionsEvery)
+		rejections = append(rejections, rej)
+		reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name:        "refbot_unauthenticated_requests_total",
+			Help:        "Requests a platform's endpoint refused before authenticating them (bad signature, stale timestamp, body over the cap); logged at most once a minute.",
+			ConstLabels: prometheus.Labels{"platform": p.name},
+		}, func() float64 { return float64(rej.Total()) }))
+		svc, err := p.cfg.Start(platform.Core{Bot: b, Log: plog, Rejections: rej})
 		if err != nil {
 			return fmt.Errorf("%s: %w", p.name, err)
 		}
@@ -237,6 +246,9 @@ func serve(ctx context.Context, cfg settings, log *slog.Logger, ready chan<- str
 	grp.Go(func() error { return b.NewScheduler(posters).Run(ctx) })
 	for _, run := range runs {
 		grp.Go(func() error { return run(ctx) })
+	}
+	for _, rej := range rejections {
+		grp.Go(func() error { return rej.Run(ctx) })
 	}
 	return grp.Wait()
 }
