@@ -100,11 +100,14 @@ func (q *StatsQueue) RecordLookup(ctx context.Context, l Lookup) error {
 		return nil
 	}
 	q.mu.Lock()
-	defer q.mu.Unlock()
-	if !q.add(k, LookupCount{Lookup: l, N: 1}) && !q.dropping {
+	firstDrop := !q.add(k, LookupCount{Lookup: l, N: 1}) && !q.dropping
+	if firstDrop {
 		q.dropping = true
+	}
+	q.mu.Unlock()
+	if firstDrop { // logged outside the lock: a slow log must not hold up lookups
 		q.log.WarnContext(ctx, "lookup statistics are not being written fast enough; dropping lookups until the next write succeeds",
-			"pending", len(q.pending), "limit", q.max)
+			"limit", q.max)
 	}
 	return nil
 }
