@@ -407,6 +407,15 @@ func mentionEvent(text, ts, threadTS string) map[string]any {
 	return ev
 }
 
+// ws is the one workspace of a single-token adapter.
+func (e *env) ws() *workspace {
+	ws, err := e.a.workspace(context.Background(), "T1")
+	if err != nil {
+		panic(err)
+	}
+	return ws
+}
+
 // serve runs one request through the adapter's handler.
 func (e *env) serve(r *http.Request) *httptest.ResponseRecorder {
 	w := httptest.NewRecorder()

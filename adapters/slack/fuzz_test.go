@@ -68,7 +68,7 @@ func FuzzMentionText(f *testing.F) {
 	f.Add("<@")
 	e := newEnv(f, ModeHTTP, false)
 	f.Fuzz(func(t *testing.T, text string) {
-		got := e.a.stripMention(text)
+		got := e.ws().stripMention(text)
 		if !strings.HasSuffix(strings.TrimSpace(text), got) {
 			t.Fatalf("stripMention(%q) = %q, not a suffix", text, got)
 		}

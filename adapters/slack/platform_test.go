@@ -116,7 +116,7 @@ func toolEnv(t *testing.T, cfg platform.ToolConfig) (platform.ToolEnv, *strings.
 func TestManifestTool(t *testing.T) {
 	p := Platform{}
 	tools := p.Tools()
-	if p.Name() != "slack" || len(tools) != 1 || tools[0].Name != "manifest" || !strings.Contains(tools[0].Usage, "refbot slack manifest") {
+	if p.Name() != "slack" || len(tools) != 3 || tools[0].Name != "manifest" || !strings.Contains(tools[0].Usage, "refbot slack manifest") {
 		t.Fatalf("tools = %+v", tools)
 	}
 	run := tools[0].Run
