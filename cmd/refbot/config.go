@@ -242,9 +242,9 @@ func (c Config) compile(getenv func(string) string, ps []platform.Platform) (set
 			s.platforms = append(s.platforms, enabled{name: p.Name(), cfg: cfg})
 		}
 	}
-	on := make(map[string]bool, len(s.platforms))
+	on := make(map[string]platform.Config, len(s.platforms))
 	for _, p := range s.platforms {
-		on[p.name] = true
+		on[p.name] = p.cfg
 	}
 	known := platformSet{ps: ps, on: on}
 	var err error
@@ -258,10 +258,11 @@ func (c Config) compile(getenv func(string) string, ps []platform.Platform) (set
 }
 
 // platformSet is what reading.schedules and autolink.channels are checked
-// against: the platforms refbot knows and those the file switches on.
+// against: the platforms refbot knows and those the file switches on,
+// with their compiled configurations.
 type platformSet struct {
 	ps []platform.Platform
-	on map[string]bool
+	on map[string]platform.Config
 }
 
 func (k platformSet) find(name string) (platform.Platform, bool) {
