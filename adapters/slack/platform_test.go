@@ -133,6 +133,11 @@ func TestManifestTool(t *testing.T) {
 	if err := run(t.Context(), []string{"--socket"}, env); err != nil || strings.Contains(out.String(), "message.channels") || !strings.Contains(out.String(), `"socket_mode_enabled": true`) {
 		t.Errorf("--socket: %v\n%s", err, out)
 	}
+	// --config with slack.oauth on: the redirect under its public URL.
+	env, out = toolEnv(t, platform.ToolConfig{Section: &Section{OAuth: OAuthSection{Enabled: true, PublicURL: "https://bot.example.org"}}})
+	if err := run(t.Context(), []string{"--config", "refbot.yaml"}, env); err != nil || !strings.Contains(out.String(), "https://bot.example.org/slack/oauth_redirect") || !strings.Contains(out.String(), "app_uninstalled") {
+		t.Errorf("--config with slack.oauth: %v\n%s", err, out)
+	}
 	for _, args := range [][]string{{"--url", "https://x", "extra"}, {}} {
 		env, _ := toolEnv(t, platform.ToolConfig{})
 		if _, ok := platform.IsUsage(run(t.Context(), args, env)); !ok {
