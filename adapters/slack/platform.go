@@ -223,7 +223,7 @@ func (Platform) Tools() []platform.Tool {
 		Name: "manifest", Args: "--url URL", Summary: "print a Slack app manifest to paste into api.slack.com",
 		Usage: manifestUsage, Run: manifestTool,
 	}, {
-		Name: "installations", Args: "[--config FILE]", Summary: "list the workspaces that installed refbot (OAuth mode), without tokens",
+		Name: "installations", Summary: "list the workspaces that installed refbot (slack.oauth), no tokens",
 		Usage: installationsUsage, Run: installationsTool,
 	}, {
 		Name: "secret-key", Summary: "print a new random REFBOT_SECRET_KEY",
