@@ -1,6 +1,7 @@
 package slack
 
 import (
+	"context"
 	"fmt"
 	"html"
 	"io"
@@ -58,6 +59,12 @@ type oauthEnv struct {
 // outbox until flush.
 func startOAuth(t testing.TB, api *fakeAPI, store InstallStore, clock *bottest.Clock, key, old string) *oauthEnv {
 	t.Helper()
+	return startOAuthMode(t, ModeHTTP, api, store, clock, key, old)
+}
+
+// startOAuthMode is startOAuth with the transport mode.
+func startOAuthMode(t testing.TB, mode string, api *fakeAPI, store InstallStore, clock *bottest.Clock, key, old string) *oauthEnv {
+	t.Helper()
 	e := &oauthEnv{env: env{api: api, hooks: newFakeHooks(t), logs: &bottest.Buffer{}}, clock: clock, store: store}
 	var handler atomic.Pointer[http.ServeMux]
 	e.srv = httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.Load().ServeHTTP(w, r) }))
@@ -67,7 +74,12 @@ func startOAuth(t testing.TB, api *fakeAPI, store InstallStore, clock *bottest.C
 	api.auth.mu.Unlock()
 
 	sec := Platform{}.Section().(*Section)
-	sec.Enabled, sec.APIURL, sec.SigningSecret = true, api.srv.URL+"/", testSecret
+	sec.Enabled, sec.Mode, sec.APIURL = true, mode, api.srv.URL+"/"
+	if mode == ModeSocket {
+		sec.AppToken = testAppToken
+	} else {
+		sec.SigningSecret = testSecret
+	}
 	sec.OAuth = OAuthSection{Enabled: true, ClientID: fakeClientID, ClientSecret: fakeClientSecret, PublicURL: e.srv.URL + "/"}
 	pc, err := sec.Compile(getenv(map[string]string{EnvSecretKey: key, EnvSecretKeyOld: old}))
 	if err != nil {
@@ -167,6 +179,17 @@ func (e *oauthEnv) install(t *testing.T, g fakeGrant) {
 	if status != http.StatusOK || !strings.Contains(body, "refbot is installed in "+html.EscapeString(g.team.Name)) {
 		t.Fatalf("installing %s: %d\n%s", g.team.ID, status, body)
 	}
+}
+
+// svcRoutes are the patterns refbot serves for this configuration.
+func (e *oauthEnv) svcRoutes() map[string]bool {
+	out := map[string]bool{}
+	for _, p := range []string{"POST " + Path, "GET " + InstallPath, "GET " + RedirectPath} {
+		if _, pattern := e.mux.Handler(httptest.NewRequest(strings.Fields(p)[0], strings.Fields(p)[1], nil)); pattern == p {
+			out[p] = true
+		}
+	}
+	return out
 }
 
 // serve runs one request through refbot's routes.
@@ -788,4 +811,44 @@ func stateBytes(t *testing.T, dir string) string {
 		b.Write(raw)
 	}
 	return b.String()
+}
+
+// Socket Mode serves many workspaces too: one connection (the app-level
+// token), each event answered with its workspace's token, and a button
+// answered through its response_url, which needs no token.
+func TestOAuthSocketMode(t *testing.T) {
+	api := newFakeAPI(t)
+	e := startOAuthMode(t, ModeSocket, api, bot.NewMemoryInstallations(), newClock(), testKey, "")
+	if _, ok := e.svcRoutes()["POST "+Path]; ok {
+		t.Error("Socket Mode serves POST /slack/events")
+	}
+	e.install(t, fakeGrant{team: teamA})
+	e.install(t, fakeGrant{team: teamB})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- e.a.Run(ctx) }()
+	defer func() {
+		cancel()
+		if err := recv(t, done, "Run to return"); err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	}()
+	for i, team := range []fakeTeam{teamB, teamA} {
+		id := fmt.Sprint("s", i)
+		api.envelopes <- envelope("events_api", id, eventFrom(team, "EvSock"+id, mentionEvent("<@"+team.BotUser+"> define inner alignment", "1700000000.000900", "")))
+		if a := recv(t, api.acks, "the ack"); a["envelope_id"] != id {
+			t.Fatalf("ack = %v", a)
+		}
+		got := recv(t, api.posts, "the thread reply")
+		if got.Get("_token") != api.tokenOf(team.ID) {
+			t.Errorf("%s: posted with %q, want its own token", team.ID, got.Get("_token"))
+		}
+	}
+	hook := e.hooks.url()
+	payload := strings.Replace(buttonPayload(bot.ActionShare, "mesa-optimization", hook, true), `"id":"T1"`, `"id":"`+teamA.ID+`"`, 1)
+	api.envelopes <- envelope("interactive", "b1", payload)
+	recv(t, api.acks, "the button's ack")
+	if p := recv(t, e.hooks.got, "the shared card"); p.Body["response_type"] != "in_channel" {
+		t.Errorf("share: %v", p.Body)
+	}
 }
