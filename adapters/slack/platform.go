@@ -310,6 +310,12 @@ func installationsTool(ctx context.Context, args []string, env platform.ToolEnv)
 	if *path == "" {
 		*path = env.Getenv("REFBOT_CONFIG")
 	}
+	installPage := "PUBLIC_URL" + InstallPath
+	if cfg, err := env.Config(*path); err == nil {
+		if sec, ok := cfg.Section.(*Section); ok && sec.OAuth.PublicURL != "" {
+			installPage = strings.TrimRight(sec.OAuth.PublicURL, "/") + InstallPath
+		}
+	}
 	state, closeState, err := env.State(ctx, *path)
 	if err != nil {
 		return err
@@ -338,7 +344,7 @@ func installationsTool(ctx context.Context, args []string, env platform.ToolEnv)
 		return enc.Encode(out)
 	}
 	if len(list) == 0 {
-		_, err := fmt.Fprintln(env.Stdout, "No workspace has installed refbot yet. With slack.oauth on, install it at PUBLIC_URL"+InstallPath+".")
+		_, err := fmt.Fprintf(env.Stdout, "No workspace has installed refbot yet. With slack.oauth on, install it from %s\n", installPage)
 		return err
 	}
 	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)

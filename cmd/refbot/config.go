@@ -233,10 +233,12 @@ func (c Config) compile(getenv func(string) string, ps []platform.Platform) (set
 		bad("log.format: %q must be text or json", c.Log.Format)
 	}
 	s := settings{addr: c.HTTP.Addr, glossary: c.Glossary, stateDir: c.State.Dir, log: c.Log}
+	broken := map[string]bool{}
 	for _, p := range ps {
 		cfg, err := c.Platforms[p.Name()].Compile(getenv)
 		if err != nil {
 			errs = append(errs, err)
+			broken[p.Name()] = true
 		}
 		if cfg != nil {
 			s.platforms = append(s.platforms, enabled{name: p.Name(), cfg: cfg})
@@ -246,7 +248,7 @@ func (c Config) compile(getenv func(string) string, ps []platform.Platform) (set
 	for _, p := range s.platforms {
 		on[p.name] = p.cfg
 	}
-	known := platformSet{ps: ps, on: on}
+	known := platformSet{ps: ps, on: on, broken: broken}
 	var err error
 	if s.schedules, err = c.Reading.compile(known); err != nil {
 		errs = append(errs, err)
@@ -263,6 +265,9 @@ func (c Config) compile(getenv func(string) string, ps []platform.Platform) (set
 type platformSet struct {
 	ps []platform.Platform
 	on map[string]platform.Config
+	// broken are the platforms whose own section has errors, already
+	// reported: what depends on them is not checked again.
+	broken map[string]bool
 }
 
 func (k platformSet) find(name string) (platform.Platform, bool) {

@@ -126,6 +126,16 @@ func TestScheduleTeam(t *testing.T) {
 	}
 }
 
+// A schedule for a platform whose own section is wrong is not blamed
+// for it: the section's error is the one to fix.
+func TestScheduleOnBrokenPlatform(t *testing.T) {
+	config := oauthConfig(t.TempDir()) + "reading:\n  schedules:\n    - {platform: slack, channel: C0123ABCD, cron: \"0 18 * * 2\"}\n"
+	_, err := load(writeConfig(t, config), env(map[string]string{"SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "s"}))
+	if err == nil || !strings.Contains(err.Error(), "REFBOT_SECRET_KEY is not set") || strings.Contains(err.Error(), "not enabled") || strings.Contains(err.Error(), "team") {
+		t.Errorf("error %v; want only the missing key", err)
+	}
+}
+
 // refbot serve in OAuth mode serves the install page and its redirect on
 // the one HTTP server; the redirect refuses a link it did not make.
 func TestServeSlackOAuth(t *testing.T) {
@@ -167,7 +177,7 @@ func TestSlackInstallationsCommand(t *testing.T) {
 	}
 	r = runArgs(t, "", nil, "slack", "installations", "--config", path)
 	wantCode(t, r, 0)
-	if !strings.Contains(r.stdout, "No workspace has installed refbot yet") {
+	if !strings.Contains(r.stdout, "No workspace has installed refbot yet. With slack.oauth on, install it from https://refbot.example.org/slack/install") {
 		t.Errorf("empty: %s", r.stdout)
 	}
 	at := time.Date(2026, 12, 1, 9, 30, 0, 0, time.UTC)

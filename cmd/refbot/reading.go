@@ -52,17 +52,21 @@ func (r ReadingConfig) compile(known platformSet) ([]schedule, error) {
 		if p, ok := known.find(s.Platform); !ok {
 			bad("platform: %q must be %s", s.Platform, known.choice())
 		} else {
-			if known.on[s.Platform] == nil {
-				bad("platform: %[1]s is not enabled; set %[1]s.enabled: true or remove this schedule", s.Platform)
-			}
 			if err := p.CheckChannel(s.Channel); err != nil {
 				bad("channel: %v", err)
 			}
-			if tc, ok := known.on[s.Platform].(platform.TeamChecker); ok {
+			cfg := known.on[s.Platform]
+			tc, teams := cfg.(platform.TeamChecker)
+			switch {
+			case known.broken[s.Platform]:
+				// Its section's own errors are reported; the team depends on them.
+			case cfg == nil:
+				bad("platform: %[1]s is not enabled; set %[1]s.enabled: true or remove this schedule", s.Platform)
+			case teams:
 				if err := tc.CheckTeam(s.Team); err != nil {
 					bad("team: %v", err)
 				}
-			} else if s.Team != "" && known.on[s.Platform] != nil {
+			case s.Team != "":
 				bad("team: %s serves every workspace with one set of credentials; remove team", s.Platform)
 			}
 		}
