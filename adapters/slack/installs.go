@@ -144,7 +144,8 @@ func (s *installs) load(ctx context.Context, team string, ahead time.Duration) (
 		return nil, err
 	}
 	if stale {
-		s.save(ctx, &in, creds, "sealed again under the current REFBOT_SECRET_KEY")
+		// A failure is logged by save; the token opened, so carry on.
+		_ = s.save(ctx, &in, creds, "sealed again under the current REFBOT_SECRET_KEY")
 	}
 	if !in.ExpiresAt.IsZero() && in.ExpiresAt.Sub(s.now()) < ahead {
 		if in, creds, err = s.refresh(ctx, in, creds); err != nil {
