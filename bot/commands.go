@@ -370,15 +370,7 @@ func candidates(cs []glossary.Candidate) []Suggestion {
 }
 
 // firstSentence returns the summary's first sentence, for one-line lists.
-func firstSentence(s string) string {
-	s = strings.TrimSpace(s)
-	for i := 0; i+1 < len(s); i++ {
-		if (s[i] == '.' || s[i] == '?' || s[i] == '!') && s[i+1] == ' ' && i > 20 {
-			return s[:i+1]
-		}
-	}
-	return s
-}
+func firstSentence(s string) string { return glossary.FirstSentence(s) }
 
 // lowerFirst lower-cases the first letter of s, to continue a sentence.
 func lowerFirst(s string) string {
