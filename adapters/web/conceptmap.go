@@ -202,7 +202,7 @@ func forceLayout(n int, edges [][2]int, updates int) []r2.Vec {
 	for i := range n {
 		og.link(i, hub, gravity)
 	}
-	eades := layout.EadesR2{Repulsion: 1, Rate: 0.05, Updates: updates, Theta: 0.2, Src: rand.NewPCG(1, 2)}
+	eades := layout.EadesR2{Repulsion: 1, Rate: 0.05, Updates: updates, Theta: 0.5, Src: rand.NewPCG(1, 2)}
 	opt := layout.NewOptimizerR2(og, eades.Update)
 	for opt.Update() {
 	}

@@ -435,7 +435,7 @@ func (r *renderer) term(e *glossary.Entry) (string, *pageData) {
 	}
 	hood := append([]*glossary.Entry{e}, mostLinked(r.g, related, maxHoodNodes)...)
 	if len(related) > 0 {
-		v.Map = drawMap(hood, e.ID, mapOptions{Width: 640, Height: 400, Radius: 7, Font: 14, Updates: 200}, func(id string) string {
+		v.Map = drawMap(hood, e.ID, mapOptions{Width: 640, Height: 400, Radius: 7, Font: 14, Updates: 60}, func(id string) string {
 			return rel(key, r.st.file(termPath(id)))
 		}, r.classes)
 	}

@@ -152,6 +152,10 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p, ok := st.files[strings.TrimPrefix(r.URL.Path, "/")]
+	if !ok && strings.HasPrefix(r.URL.Path, "/api/") {
+		s.apiNotFound(w, r)
+		return
+	}
 	if !ok {
 		s.notFound(w, r)
 		return
