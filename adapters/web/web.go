@@ -186,7 +186,10 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) {
 	}
 	q := strings.TrimSpace(r.URL.Query().Get("q"))
 	if id, ok := st.confident(q); ok {
-		http.Redirect(w, r, "terms/"+url.PathEscape(id), http.StatusSeeOther)
+		// A relative Location (RFC 9110 allows it) resolves against the
+		// address the browser asked for, whatever prefix web.path strips.
+		w.Header().Set("Location", "terms/"+url.PathEscape(id))
+		w.WriteHeader(http.StatusSeeOther)
 		return
 	}
 	var buf bytes.Buffer

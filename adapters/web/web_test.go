@@ -19,7 +19,9 @@ import (
 )
 
 // holder is a Source whose glossary a test can swap, as a reload does.
-type holder struct{ p atomic.Pointer[glossary.Glossary] }
+type holder struct {
+	p atomic.Pointer[glossary.Glossary]
+}
 
 func hold(g *glossary.Glossary) *holder {
 	h := &holder{}
@@ -131,8 +133,8 @@ func TestEntryPageContent(t *testing.T) {
 		`href="../terms/inner-alignment"`,         // see_also
 		`href="../terms/gradient-hacking"`,        // an entry that points here
 		`href="../curricula/ai-safety-fundamentals/`,
-		`class="node t`,                           // the neighbourhood map
-		`aria-current="page"`,                     // which node is this entry
+		`class="node t`,       // the neighbourhood map
+		`aria-current="page"`, // which node is this entry
 		`href="../api/v1/entries/mesa-optimization"`,
 	}
 	for _, kp := range e.KeyPoints {
