@@ -8,6 +8,7 @@ import (
 	"html/template"
 	"io/fs"
 	"mime"
+	"net/http"
 	"path"
 	"slices"
 	"sort"
@@ -98,8 +99,10 @@ type site struct {
 	g     *glossary.Glossary
 	files map[string]file
 	mod   time.Time
-	r     *renderer
-	err   error // set when g could not be rendered (and nothing before it was)
+	// modified is mod as a Last-Modified header.
+	modified string
+	r        *renderer
+	err      error // set when g could not be rendered (and nothing before it was)
 }
 
 type file struct {
@@ -135,7 +138,8 @@ func render(g *glossary.Glossary, st style, mod time.Time) (*site, error) {
 			}
 		}
 	}
-	out := &site{g: g, files: map[string]file{}, mod: mod.UTC().Truncate(time.Second), r: r}
+	mod = mod.UTC().Truncate(time.Second)
+	out := &site{g: g, files: map[string]file{}, mod: mod, modified: mod.Format(http.TimeFormat), r: r}
 	add := func(key string, body []byte) {
 		ctype := mime.TypeByExtension(path.Ext(key))
 		switch {

@@ -567,3 +567,33 @@ func readAll(t testing.TB, r io.Reader) string {
 }
 
 var _ = bytes.Contains
+
+func TestNotModified(t *testing.T) {
+	mod := testTime
+	tests := []struct {
+		inm, ims string
+		want     bool
+	}{
+		{inm: `"abc"`, want: true},
+		{inm: `W/"abc"`, want: true},
+		{inm: `"x", "abc"`, want: true},
+		{inm: `*`, want: true},
+		{inm: `"x"`, ims: mod.Format(http.TimeFormat), want: false}, // If-None-Match wins
+		{ims: mod.Format(http.TimeFormat), want: true},
+		{ims: mod.Add(-time.Second).Format(http.TimeFormat), want: false},
+		{ims: "yesterday", want: false},
+		{want: false},
+	}
+	for _, tt := range tests {
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		if tt.inm != "" {
+			r.Header.Set("If-None-Match", tt.inm)
+		}
+		if tt.ims != "" {
+			r.Header.Set("If-Modified-Since", tt.ims)
+		}
+		if got := notModified(r, `"abc"`, mod); got != tt.want {
+			t.Errorf("If-None-Match %q, If-Modified-Since %q: %v, want %v", tt.inm, tt.ims, got, tt.want)
+		}
+	}
+}
