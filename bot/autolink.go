@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"refbot/glossary"
 )
 
 // This file is the auto-link policy: which chat messages get a link to
@@ -70,6 +72,9 @@ type AutolinkConfig struct {
 	// Style is what "/autolink on" chooses when it names no style:
 	// AutolinkDigest (the default when unset) or AutolinkReaction.
 	Style AutolinkMode
+	// LinkToPage links each term to its glossary page (Config.PageURL)
+	// instead of its first source; without a PageURL it does nothing.
+	LinkToPage bool
 }
 
 // AutolinkChannel turns auto-linking on in one channel from the
@@ -223,7 +228,7 @@ func (b *Bot) message(ctx context.Context, req Request) (Reply, error) {
 			anyExplicit = anyExplicit || p.explicit
 			e := m.Entry
 			links = append(links, found{Link{
-				ID: e.ID, Title: e.Title, URL: e.URL(), Line: summaryLine(e.Summary, maxLinkLine),
+				ID: e.ID, Title: e.Title, URL: b.linkURL(e), Line: summaryLine(e.Summary, maxLinkLine),
 				Text: m.Text, Explicit: p.explicit,
 			}, m.Start})
 		}
@@ -474,10 +479,19 @@ func (b *Bot) linksAction(ctx context.Context, req Request) (Reply, error) {
 			continue
 		}
 		e := m.Entry
-		links = append(links, Link{ID: e.ID, Title: e.Title, URL: e.URL(), Line: summaryLine(e.Summary, maxLinkLine), Text: m.Text, Explicit: m.Explicit})
+		links = append(links, Link{ID: e.ID, Title: e.Title, URL: b.linkURL(e), Line: summaryLine(e.Summary, maxLinkLine), Text: m.Text, Explicit: m.Explicit})
 	}
 	if len(links) == 0 {
 		return Reply{Notice: "refbot finds no glossary term in that message any more. Try /define TERM."}, nil
 	}
 	return Reply{Links: links}, nil
+}
+
+// linkURL is where an auto-link points: the entry's first source, or its
+// glossary page when so configured.
+func (b *Bot) linkURL(e *glossary.Entry) string {
+	if b.autolink.LinkToPage && b.cfg.PageURL != nil {
+		return b.cfg.PageURL(e.ID)
+	}
+	return e.URL()
 }

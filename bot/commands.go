@@ -338,6 +338,9 @@ func (b *Bot) card(e *glossary.Entry) *Card {
 		Aliases:   slices.Clone(e.Aliases),   // the glossary must not change
 		Tags:      slices.Clone(e.Tags),
 	}
+	if b.cfg.PageURL != nil {
+		c.Page = b.cfg.PageURL(e.ID)
+	}
 	for _, s := range e.Sources {
 		c.Sources = append(c.Sources, Source(s))
 	}

@@ -158,6 +158,10 @@ func (p *printer) card(c *bot.Card) {
 	}
 	p.sources("Sources", c.Sources)
 	p.titles("Related:", c.SeeAlso)
+	if c.Page != "" {
+		p.line("")
+		p.line(p.bold("Glossary page:") + " " + clean(c.Page))
+	}
 }
 
 // titles prints a labelled, comma-separated line of entry titles.

@@ -178,7 +178,9 @@ func (b *browser) waitFor(want string) {
 	}
 }
 
-func (b *browser) h1() string { return strings.TrimSpace(run(b, "h1", chromedp.Text(chromedp.CSS("main h1")))) }
+func (b *browser) h1() string {
+	return strings.TrimSpace(run(b, "h1", chromedp.Text(chromedp.CSS("main h1"))))
+}
 
 // checkClean fails the test on any console error or CSP violation so far.
 func (b *browser) checkClean(where string) {

@@ -71,6 +71,12 @@ func New(src Source, opt Options) *Server {
 	return s
 }
 
+// PageURL is the address of an entry's page on the site published at
+// publicURL (web.public_url), for "Glossary page" links in chat cards.
+func PageURL(publicURL, id string) string {
+	return withSlash(publicURL) + termPath(url.PathEscape(id))
+}
+
 // withSlash ends a non-empty URL or path with "/", so relative
 // references resolve beneath it.
 func withSlash(u string) string {

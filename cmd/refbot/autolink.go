@@ -20,6 +20,7 @@ type AutolinkConfig struct {
 	Cooldown         string                  `yaml:"cooldown"`          // a Go duration: 30m, 2h
 	ExplicitCooldown string                  `yaml:"explicit_cooldown"` // the same
 	Channels         []AutolinkChannelConfig `yaml:"channels"`
+	LinkTo           string                  `yaml:"link_to"` // source | page (the entry's page under web.public_url)
 }
 
 // AutolinkChannelConfig turns auto-linking on in one channel from the
@@ -36,6 +37,7 @@ func defaultAutolink() AutolinkConfig {
 		MaxLinks:         bot.DefaultMaxLinks,
 		Cooldown:         "30m",
 		ExplicitCooldown: "1m",
+		LinkTo:           "source",
 	}
 }
 
@@ -56,6 +58,9 @@ func (c AutolinkConfig) validate() []error {
 		if v, err := time.ParseDuration(d.value); err != nil || v <= 0 {
 			bad("autolink.%s: %q must be a positive duration such as %s", d.key, d.value, d.example)
 		}
+	}
+	if c.LinkTo != "source" && c.LinkTo != "page" {
+		bad("autolink.link_to: %q must be source (the entry's first source) or page (its glossary page)", c.LinkTo)
 	}
 	if len(c.Channels) > 0 && !c.Enabled {
 		bad("autolink.channels: lists channels but autolink.enabled is false; set autolink.enabled: true (or remove the channels)")
@@ -100,6 +105,7 @@ func (c AutolinkConfig) core() bot.AutolinkConfig {
 		Cooldown:         cooldown,
 		ExplicitCooldown: explicit,
 		Style:            style,
+		LinkToPage:       c.LinkTo == "page",
 	}
 	for _, ch := range c.Channels {
 		m, _ := bot.ParseAutolinkStyle(ch.Style) // unset: the core uses Style

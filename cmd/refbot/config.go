@@ -26,6 +26,7 @@ type Config struct {
 	Discord  DiscordConfig  `yaml:"discord"`
 	Reading  ReadingConfig  `yaml:"reading"`
 	Autolink AutolinkConfig `yaml:"autolink"`
+	Web      WebConfig      `yaml:"web"`
 }
 
 type HTTPConfig struct {
@@ -80,6 +81,7 @@ func defaultConfig() Config {
 		Discord:  DiscordConfig{Mode: "gateway", RegisterCommands: true, ShardCount: 1},
 		Reading:  ReadingConfig{Schedules: []ScheduleConfig{}},
 		Autolink: defaultAutolink(),
+		Web:      defaultWeb(),
 	}
 }
 
@@ -230,5 +232,9 @@ func (c *Config) validate() error {
 	}
 	errs = append(errs, c.Reading.validate(c)...)
 	errs = append(errs, c.Autolink.validate()...)
+	errs = append(errs, c.Web.validate()...)
+	if c.Autolink.LinkTo == "page" && (!c.Web.Enabled || c.Web.PublicURL == "") {
+		bad("autolink.link_to: page needs the web site on (web.enabled) and web.public_url set, so links have somewhere to point")
+	}
 	return errors.Join(errs...)
 }

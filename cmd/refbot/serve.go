@@ -119,6 +119,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 		Reading:       bot.ReadingConfig{Store: store, Schedules: schedules},
 		Autolink:      cfg.Autolink.core(),
 		AutolinkStore: store,
+		PageURL:       cfg.Web.pageURL(),
 	})
 	warnAutolink(cfg, log)
 	d := deps{bot: b, log: log, reg: reg}
@@ -156,6 +157,9 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 	for _, p := range platforms {
 		p.Routes(mux)
 	}
+	if cfg.Web.Enabled {
+		mountWeb(mux, cfg.Web, b, log) // the glossary website and API under web.path
+	}
 
 	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
 	if err != nil {
@@ -175,7 +179,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
 
-	log.Info("refbot serving", "addr", ln.Addr().String(), "entries", g.Len(), "slack", cfg.Slack.Enabled, "discord", cfg.Discord.Enabled)
+	log.Info("refbot serving", "addr", ln.Addr().String(), "entries", g.Len(), "slack", cfg.Slack.Enabled, "discord", cfg.Discord.Enabled, "web", webAt(cfg.Web, ln.Addr().String()))
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}
