@@ -72,9 +72,9 @@ func tagClasses(g *glossary.Glossary) (map[string]string, []legendItem) {
 		c := "t" + string(rune('0'+min(i, palette-1)))
 		classes[t] = c
 		if i < palette-1 || len(tags) == palette {
-			legend = append(legend, legendItem{Tag: t, Class: c})
+			legend = append(legend, legendItem{Tag: tagLabel(t), Class: c})
 		} else if i == palette-1 {
-			legend = append(legend, legendItem{Tag: "other", Class: c})
+			legend = append(legend, legendItem{Tag: "Other topics", Class: c})
 		}
 	}
 	return classes, legend

@@ -315,6 +315,7 @@ func (r *renderer) index() (string, *pageData) {
 	v.Map = drawMap(mapped, "", mapOptions{Width: 1100, Height: 900, Radius: 6, Font: 12, Updates: 300}, func(id string) string {
 		return rel(key, r.st.file(termPath(id)))
 	}, r.classes)
+	v.Map.Legend = r.legend
 	byTitle := slices.Clone(es)
 	sort.Slice(byTitle, func(i, j int) bool { return strings.ToLower(byTitle[i].Title) < strings.ToLower(byTitle[j].Title) })
 	for _, e := range byTitle {

@@ -165,7 +165,7 @@ func TestIndexHasEveryEntryAndTheMap(t *testing.T) {
 	if got := strings.Count(body, `<a href="terms/`); got < 2*g.Len() {
 		t.Errorf("%d term links on the index", got)
 	}
-	for _, w := range []string{`<svg class="map"`, `id="letter-m"`, `id="tag-inner-alignment"`, `href="curricula/ai-safety-fundamentals"`} {
+	for _, w := range []string{`<svg class="map"`, `<li><span class="swatch t1" aria-hidden="true"></span>Inner alignment</li>`, `id="letter-m"`, `id="tag-inner-alignment"`, `href="curricula/ai-safety-fundamentals"`} {
 		if !strings.Contains(body, w) {
 			t.Errorf("the index lacks %s", w)
 		}
