@@ -380,7 +380,7 @@ func (b *Bot) setAutolink(ctx context.Context, req Request, m AutolinkMode) (Rep
 	return Reply{Visibility: Public, Notice: b.describeOn(m) + fmt.Sprintf(" Anyone can stop it for their own messages with %s me off.", cmd)}, nil
 }
 
-const notEnabled = "Auto-linking is not enabled on this refbot. Whoever runs it can set autolink.enabled: true in its configuration (see the README's \"Auto-linking\")."
+const notEnabled = "Auto-linking is not enabled on this refbot. Whoever runs it can set autolink.enabled: true in its configuration (see docs/autolink.md)."
 
 // describeOn says what members of an auto-linking channel will see.
 func (b *Bot) describeOn(m AutolinkMode) string {

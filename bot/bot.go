@@ -194,7 +194,7 @@ type Config struct {
 }
 
 // DefaultProposeHint is used when Config.ProposeHint is empty.
-const DefaultProposeHint = "To propose it, ask a moderator to add an entry file to the glossary directory (see the README's \"Glossary entries\")."
+const DefaultProposeHint = "To propose it, ask a moderator to add an entry file to the glossary directory (see docs/glossary.md)."
 
 // Bot is the core. It is safe for concurrent use.
 type Bot struct {

@@ -151,7 +151,7 @@ func (b *Bot) channelCurriculum(platform, channel string) (*glossary.Curriculum,
 	return cs[0], nil, true
 }
 
-const noCurriculum = "No curriculum is loaded. Add a readings/ID.yaml file to the glossary directory (see the README's \"Glossary entries\"), or use /reading TERM for one term."
+const noCurriculum = "No curriculum is loaded. Add a readings/ID.yaml file to the glossary directory (see docs/glossary.md, \"Curricula\"), or use /reading TERM for one term."
 
 // storeTrouble is what a user sees when the state store fails; the log
 // gets the error.

@@ -309,7 +309,7 @@ func yamlProblem(file string, err error) Problem {
 		var uf *yaml.UnknownFieldError
 		if errors.As(err, &uf) && uf.Token != nil {
 			p.Field = uf.Token.Value
-			p.Message = "unknown field (check the spelling; see README for the entry format)"
+			p.Message = "unknown field (check the spelling; see docs/glossary.md for the entry format)"
 		}
 		return p
 	}

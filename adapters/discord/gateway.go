@@ -20,7 +20,7 @@ import (
 var fatalClose = map[int]string{
 	4004: "the bot token was refused: reset it in the Developer Portal > Bot > Reset Token and set DISCORD_BOT_TOKEN",
 	4010: "discord.shard_id is not valid for discord.shard_count",
-	4011: "Discord requires sharding for this many servers: set discord.shard_count (see the README's Sharding section)",
+	4011: "Discord requires sharding for this many servers: set discord.shard_count (see docs/discord.md, \"Sharding\")",
 	4012: "the gateway API version is not supported: upgrade refbot",
 	4013: "refbot asked for invalid gateway intents: this is a bug in refbot",
 	4014: "the bot asked for the Message Content intent, which is not switched on: turn on Developer Portal > your application > Bot > Privileged Gateway Intents > Message Content Intent, or turn off the feature that needs it (auto-linking)",

@@ -10,9 +10,10 @@ import (
 	"github.com/rivo/uniseg"
 )
 
-// Discord's limits (PLATFORMS.md). Lengths are counted in UTF-16 code
-// units, which is what Discord's JavaScript counts and never fewer than
-// the characters, so a text within them is within Discord's.
+// Discord's limits, from its developer documentation. Lengths are
+// counted in UTF-16 code units, which is what Discord's JavaScript counts
+// and never fewer than the characters, so a text within them is within
+// Discord's.
 const (
 	maxContent     = 2000
 	maxTitle       = 256

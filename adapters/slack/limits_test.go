@@ -10,8 +10,8 @@ import (
 )
 
 // checkMessage returns every way a rendered message breaks a Block Kit
-// limit from PLATFORMS.md or could ping someone. It works on the JSON
-// Slack would receive.
+// limit (Slack's Block Kit reference) or could ping someone. It works on
+// the JSON Slack would receive.
 func checkMessage(v any) []string {
 	raw, err := json.Marshal(v)
 	if err != nil {

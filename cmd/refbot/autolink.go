@@ -12,7 +12,7 @@ import (
 )
 
 // AutolinkConfig is the autolink: section: linking glossary terms people
-// mention in chat (see the README's "Auto-linking").
+// mention in chat (see docs/autolink.md).
 type AutolinkConfig struct {
 	Enabled          bool                    `yaml:"enabled"`
 	Style            string                  `yaml:"style"`

@@ -140,7 +140,7 @@ func runDiscordCommand(ctx context.Context, args []string, getenv func(string) s
 	reading := len(cfg.Reading.Schedules) > 0
 	features := discord.Features{AutoLink: cfg.Autolink.Enabled, Reading: reading}
 	fmt.Fprintln(stdout, discord.InviteURL(id, features))
-	fmt.Fprintln(stderr, "Open this URL as a server admin to add refbot. It asks for: View Channels, Send Messages,\nSend Messages in Threads and Embed Links (see the README's Discord section for why).")
+	fmt.Fprintln(stderr, "Open this URL as a server admin to add refbot. It asks for: View Channels, Send Messages,\nSend Messages in Threads and Embed Links (docs/discord.md says why).")
 	if reading {
 		fmt.Fprintln(stderr, "For reading.schedules it also asks for Create Public Threads (a discussion thread on each prompt)\nand Read Message History (to check after a crash whether a prompt already went out).")
 	}

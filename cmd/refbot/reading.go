@@ -165,7 +165,7 @@ func runReading(ctx context.Context, args []string, getenv func(string) string, 
 		return err
 	}
 	if len(g.Curricula()) == 0 {
-		return exitError{code: 1, msg: "the glossary has no curricula: add readings/ID.yaml files (see README, \"Glossary entries\")"}
+		return exitError{code: 1, msg: "the glossary has no curricula: add readings/ID.yaml files (see docs/glossary.md, \"Curricula\")"}
 	}
 	c := g.Curricula()[0]
 	if fs.NArg() == 1 {

@@ -43,7 +43,7 @@ Usage:
   refbot discord invite                  print the Discord invite URL for the bot
   refbot version                         print the version
 
-Run "refbot COMMAND --help" for a command's flags. See README.md for set-up.
+Run "refbot COMMAND --help" for a command's flags. See README.md and docs/ for set-up.
 `
 
 // run is the whole program; main only wires the process to it.

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -20,19 +21,69 @@ func load(t *testing.T) *glossary.Glossary {
 	return g
 }
 
+// specLists are the spec's term lists, beside the repository. A list
+// marked partial is being written in batches by several engineers: its
+// rows without an entry yet, and see-also ids that are not entries yet,
+// are logged with a count instead of failing. Everything else is checked
+// for every row that has an entry. Clear the flag once every batch of the
+// list has landed.
+var specLists = []struct {
+	file    string
+	partial bool
+}{
+	{"glossary-terms.tsv", false},
+	{"glossary-terms-2.tsv", true},
+}
+
 // TestSpecTermList checks the default glossary against the spec's term
-// list when it is present beside the repository: every row is an entry
-// with its title, aliases, source URLs (in order) and see-also ids.
+// lists when they are present beside the repository: every row is an
+// entry with its title, aliases, source URLs (in order) and see-also ids,
+// and every entry is a row of some list.
 func TestSpecTermList(t *testing.T) {
-	f, err := os.Open("../../../shared/spec/glossary-terms.tsv")
-	if os.IsNotExist(err) {
-		t.Skip("../shared/spec/glossary-terms.tsv is not beside the repository")
+	if _, err := os.Stat("../../../shared/spec/" + specLists[0].file); os.IsNotExist(err) {
+		t.Skip("../shared/spec/" + specLists[0].file + " is not beside the repository")
+	}
+	g := load(t)
+	listed := map[string]bool{}
+	for _, l := range specLists {
+		checkSpecList(t, g, "../../../shared/spec/"+l.file, l.partial, listed)
+	}
+	for _, e := range g.Entries() {
+		if !listed[e.ID] {
+			t.Errorf("entry %q is in no spec term list", e.ID)
+		}
+	}
+}
+
+// droppedSources are spec URLs an entry leaves out on purpose, with the
+// reason. The rule for the default glossary: a source whose real title
+// cannot be confirmed is dropped when the entry has another.
+var droppedSources = map[string]string{
+	"https://intelligence.org/2013/11/27/new-paper-racing-to-the-precipice/": "ai-race-dynamics: the stored copy of this blog post does not show its title; the entry cites the paper it announces",
+}
+
+// droppedAliases are spec names an entry leaves out on purpose (entry id,
+// name), with the reason: a name that would make a lookup or an auto-link
+// land on the wrong entry is dropped.
+var droppedAliases = map[[2]string]string{
+	{"moloch", "multipolar trap"}:  "the one-word query \"multipolar\" would rank Moloch above Multipolar Scenario (the shorter completion wins); the summary still uses the term",
+	{"moloch", "multipolar traps"}: "as for \"multipolar trap\"",
+}
+
+// checkSpecList checks the rows of one term list against g and marks
+// each row's id in listed. When partial, rows without an entry and
+// see-also ids that are not entries yet are logged, not failed.
+func checkSpecList(t *testing.T, g *glossary.Glossary, path string, partial bool, listed map[string]bool) {
+	t.Helper()
+	f, err := os.Open(path)
+	if os.IsNotExist(err) && partial {
+		t.Logf("%s is not beside the repository; not checked", path)
+		return
 	}
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	g := load(t)
 	split := func(s string) []string {
 		var out []string
 		for _, p := range strings.Split(s, ";") {
@@ -42,7 +93,7 @@ func TestSpecTermList(t *testing.T) {
 		}
 		return out
 	}
-	rows := 0
+	var missingRows, missingLinks []string
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		if strings.HasPrefix(sc.Text(), "#") || strings.TrimSpace(sc.Text()) == "" {
@@ -52,16 +103,26 @@ func TestSpecTermList(t *testing.T) {
 		for len(cols) < 5 {
 			cols = append(cols, "")
 		}
-		rows++
+		listed[cols[0]] = true
 		e, ok := g.Entry(cols[0])
 		if !ok {
-			t.Errorf("no entry %q", cols[0])
+			if partial {
+				missingRows = append(missingRows, cols[0])
+			} else {
+				t.Errorf("no entry %q", cols[0])
+			}
 			continue
 		}
 		if e.Title != cols[1] {
 			t.Errorf("%s: title %q, want %q", e.ID, e.Title, cols[1])
 		}
 		for _, a := range split(cols[2]) {
+			if droppedAliases[[2]string{e.ID, a}] != "" {
+				if contains(e.Aliases, a) {
+					t.Errorf("%s: alias %q is listed as dropped but is still there", e.ID, a)
+				}
+				continue
+			}
 			if !contains(e.Aliases, a) {
 				t.Errorf("%s: alias %q missing", e.ID, a)
 			}
@@ -70,17 +131,26 @@ func TestSpecTermList(t *testing.T) {
 		for _, s := range e.Sources {
 			urls = append(urls, s.URL)
 		}
-		if want := split(cols[3]); fmt.Sprint(urls[:min(len(urls), len(want))]) != fmt.Sprint(want) {
+		want := slices.DeleteFunc(split(cols[3]), func(u string) bool { return droppedSources[u] != "" })
+		if fmt.Sprint(urls[:min(len(urls), len(want))]) != fmt.Sprint(want) {
 			t.Errorf("%s: sources %v, want %v first", e.ID, urls, want)
 		}
 		for _, id := range split(cols[4]) {
+			if _, exists := g.Entry(id); !exists && partial {
+				missingLinks = append(missingLinks, e.ID+"->"+id)
+				continue
+			}
 			if !contains(e.SeeAlso, id) {
 				t.Errorf("%s: see_also %q missing", e.ID, id)
 			}
 		}
 	}
-	if rows != g.Len() {
-		t.Errorf("%d rows, %d entries", rows, g.Len())
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if len(missingRows)+len(missingLinks) > 0 {
+		t.Logf("%s is partial: %d rows without an entry yet %v; %d see-also links to entries not written yet %v",
+			path, len(missingRows), missingRows, len(missingLinks), missingLinks)
 	}
 }
 

@@ -1,6 +1,6 @@
 // Package data holds refbot's default glossary: one YAML file per entry in
-// entries/ and study-group curricula in readings/. See README for the
-// format.
+// entries/ and study-group curricula in readings/. See docs/glossary.md
+// for the format.
 package data
 
 import (
