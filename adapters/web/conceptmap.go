@@ -202,7 +202,16 @@ func forceLayout(n int, edges [][2]int, updates int) []r2.Vec {
 	for i := range n {
 		og.link(i, hub, gravity)
 	}
-	eades := layout.EadesR2{Repulsion: 1, Rate: 0.05, Updates: updates, Theta: 0.5, Src: rand.NewPCG(1, 2)}
+	// A step of Eades moves a node by Rate times the sum of its springs'
+	// pulls, so a hub with many links overshoots and the layout diverges
+	// (one term flung to a corner, the rest in a line) unless the rate
+	// shrinks as the busiest node's springs add up.
+	most := 0.0
+	for _, w := range og.degree() {
+		most = max(most, w)
+	}
+	rate := min(0.05, 0.25/(most+1))
+	eades := layout.EadesR2{Repulsion: 1, Rate: rate, Updates: updates, Theta: 0.5, Src: rand.NewPCG(1, 2)}
 	opt := layout.NewOptimizerR2(og, eades.Update)
 	for opt.Update() {
 	}
@@ -217,25 +226,38 @@ func forceLayout(n int, edges [][2]int, updates int) []r2.Vec {
 const gravity = 0.05
 
 // fit scales and moves positions to fill the picture, leaving a margin
-// wide enough for labels.
+// wide enough for labels. The bounds are taken between the 3rd and 97th
+// percentile on each axis, and the few nodes outside are pulled to the
+// edge: one lone term far out would otherwise squeeze all the others
+// into a corner.
 func fit(pos []r2.Vec, opt mapOptions) {
-	minX, minY, maxX, maxY := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
-	for _, p := range pos {
-		minX, maxX = min(minX, p.X), max(maxX, p.X)
-		minY, maxY = min(minY, p.Y), max(maxY, p.Y)
+	xs, ys := make([]float64, len(pos)), make([]float64, len(pos))
+	for i, p := range pos {
+		xs[i], ys[i] = p.X, p.Y
 	}
+	minX, maxX := spanOf(xs)
+	minY, maxY := spanOf(ys)
 	mx, my := float64(opt.Width)*0.12, opt.Radius*3
 	w, h := float64(opt.Width)-2*mx, float64(opt.Height)-2*my
 	for i, p := range pos {
 		x, y := 0.5, 0.5
 		if maxX > minX {
-			x = (p.X - minX) / (maxX - minX)
+			x = min(max((p.X-minX)/(maxX-minX), 0), 1)
 		}
 		if maxY > minY {
-			y = (p.Y - minY) / (maxY - minY)
+			y = min(max((p.Y-minY)/(maxY-minY), 0), 1)
 		}
 		pos[i] = r2.Vec{X: mx + x*w, Y: my + y*h}
 	}
+}
+
+// spanOf returns the 3rd and 97th percentiles of vs (the extremes when
+// there are few values).
+func spanOf(vs []float64) (lo, hi float64) {
+	s := slices.Clone(vs)
+	slices.Sort(s)
+	k := len(s) * 3 / 100
+	return s[k], s[len(s)-1-k]
 }
 
 // declutter moves nodes apart until no two labelled nodes overlap (or
@@ -261,7 +283,7 @@ func declutter(pos []r2.Vec, labels []string, opt mapOptions) []bool {
 		h := opt.Font*0.75 + pad
 		return x0, pos[i].Y - h, x1, pos[i].Y + h
 	}
-	for range 400 {
+	for range 800 {
 		moved := false
 		for i := range pos {
 			ax0, ay0, ax1, ay1 := box(i)
@@ -331,6 +353,16 @@ func newOrderedGraph(n int, edges [][2]int) *orderedGraph {
 		g.link(e[0], e[1], 1)
 	}
 	return g
+}
+
+// degree is the sum of each node's spring weights.
+func (g *orderedGraph) degree() []float64 {
+	d := make([]float64, len(g.nodes))
+	for k, w := range g.weight {
+		d[k[0]] += w
+		d[k[1]] += w
+	}
+	return d
 }
 
 // link joins nodes a and b; links are added in order, so neighbours

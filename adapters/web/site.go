@@ -312,7 +312,9 @@ func (r *renderer) index() (string, *pageData) {
 	v := &indexView{Count: len(es), API: rel(key, r.st.apiFile("api/v1/entries"))}
 	mapped := mostLinked(r.g, es, maxMapNodes)
 	v.Mapped = len(mapped)
-	v.Map = drawMap(mapped, "", mapOptions{Width: 1100, Height: 900, Radius: 6, Font: 12, Updates: 300}, func(id string) string {
+	// The picture grows taller with the number of terms, so labels keep room.
+	height := min(max(len(mapped)*9, 600), 1600)
+	v.Map = drawMap(mapped, "", mapOptions{Width: 1100, Height: height, Radius: 6, Font: 12, Updates: 500}, func(id string) string {
 		return rel(key, r.st.file(termPath(id)))
 	}, r.classes)
 	v.Map.Legend = r.legend
