@@ -1,8 +1,8 @@
 package slack
 
 import (
-	"fmt"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
