@@ -8,13 +8,15 @@ import (
 	"testing"
 
 	"refbot/bot"
+	"refbot/bot/bottest"
 )
 
 // A page hit is a map lookup and a copy of bytes rendered earlier; these
 // benchmarks set it beside rendering the same page per request (what the
-// cache saves), the API's define, and the core's /define, in one run:
+// cache saves), the API's define and the core's /define, and, in the same
+// command, the Slack adapter's signed /define through its HTTP handler:
 //
-//	go test ./adapters/web -run XXX -bench . -benchmem -count 5
+//	go test ./adapters/web ./adapters/slack -run XXX -bench 'PageHit|PageRender|SearchRedirect|APIDefine|CoreDefine|Render$|DefineHTTP' -benchmem -count 5
 
 func benchHit(b *testing.B, target string, header ...string) {
 	s := shared()
@@ -23,6 +25,7 @@ func benchHit(b *testing.B, target string, header ...string) {
 		req.Header.Set(header[i], header[i+1])
 	}
 	w := &discard{h: http.Header{}}
+	defer bottest.ReportCPU(b)()
 	for b.Loop() {
 		clear(w.h)
 		w.code = 0
@@ -67,6 +70,7 @@ func BenchmarkPageRenderBaseline(b *testing.B) {
 	st := shared().current()
 	e, _ := st.g.Entry("mesa-optimization")
 	var buf bytes.Buffer
+	defer bottest.ReportCPU(b)()
 	for b.Loop() {
 		buf.Reset()
 		key, data := st.r.term(e)
@@ -87,6 +91,7 @@ func BenchmarkCoreDefine(b *testing.B) {
 	bt := bot.New(defaultGlossary(b), bot.Config{})
 	req := bot.Request{Platform: "bench", Kind: bot.Command, Command: "define", Text: "mesa optimisation"}
 	ctx := context.Background()
+	defer bottest.ReportCPU(b)()
 	for b.Loop() {
 		r, err := bt.Handle(ctx, req)
 		if err != nil || r.Card == nil {
@@ -99,6 +104,7 @@ func BenchmarkCoreDefine(b *testing.B) {
 // once per glossary version (at start and after each reload).
 func BenchmarkRender(b *testing.B) {
 	g := defaultGlossary(b)
+	defer bottest.ReportCPU(b)()
 	for b.Loop() {
 		if _, err := render(g, style{}, testTime); err != nil {
 			b.Fatal(err)
