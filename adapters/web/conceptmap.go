@@ -154,13 +154,24 @@ func drawMap(es []*glossary.Entry, current string, opt mapOptions, href func(id 
 			}
 		}
 	}
-	pos := forceLayout(len(es), edges, opt.Updates)
-	fit(pos, opt)
+	laid := forceLayout(len(es), edges, opt.Updates)
 	labels := make([]string, len(es))
 	for i, e := range es {
 		labels[i] = e.Title
 	}
-	left := declutter(pos, labels, opt)
+	var pos []r2.Vec
+	var left []bool
+	for try := 0; ; try++ {
+		pos = slices.Clone(laid)
+		fit(pos, opt)
+		var ok bool
+		left, ok = declutter(pos, labels, opt)
+		if ok || try == 3 {
+			break
+		}
+		opt.Height += opt.Height / 4 // room for the labels that did not fit
+	}
+	m.Height = opt.Height
 	for i, e := range es {
 		n := mapNode{
 			X: round1(pos[i].X), Y: round1(pos[i].Y), R: opt.Radius,
@@ -267,9 +278,12 @@ func spanOf(vs []float64) (lo, hi float64) {
 // clicked; gonum has no overlap removal, so this is ours. Each node is a
 // box covering its dot and its label; two overlapping boxes are pushed
 // apart along the axis where they overlap least, usually vertically.
-func declutter(pos []r2.Vec, labels []string, opt mapOptions) []bool {
+//
+// It reports whether it succeeded; drawMap then makes the picture taller
+// and tries again.
+func declutter(pos []r2.Vec, labels []string, opt mapOptions) (left []bool, ok bool) {
 	cx := float64(opt.Width) / 2
-	left := make([]bool, len(pos)) // label left of the dot
+	left = make([]bool, len(pos)) // label left of the dot
 	for i, p := range pos {
 		left[i] = p.X < cx
 	}
@@ -284,6 +298,13 @@ func declutter(pos []r2.Vec, labels []string, opt mapOptions) []bool {
 		return x0, pos[i].Y - h, x1, pos[i].Y + h
 	}
 	for range 800 {
+		// Into the picture first, so that the check below sees where the
+		// nodes will be drawn.
+		for i, p := range pos {
+			x0, y0, x1, y1 := box(i)
+			pos[i].X = p.X + max(0, 2-x0) - max(0, x1-float64(opt.Width)+2)
+			pos[i].Y = p.Y + max(0, 2-y0) - max(0, y1-float64(opt.Height)+2)
+		}
 		moved := false
 		for i := range pos {
 			ax0, ay0, ax1, ay1 := box(i)
@@ -313,16 +334,16 @@ func declutter(pos []r2.Vec, labels []string, opt mapOptions) []bool {
 				ax0, ay0, ax1, ay1 = box(i)
 			}
 		}
-		for i, p := range pos {
-			x0, y0, x1, y1 := box(i)
-			pos[i].X = p.X + max(0, 2-x0) - max(0, x1-float64(opt.Width)+2)
-			pos[i].Y = p.Y + max(0, 2-y0) - max(0, y1-float64(opt.Height)+2)
-		}
 		if !moved {
-			break
+			return left, true
 		}
 	}
-	return left
+	for i, p := range pos { // overlapping, but inside the picture
+		x0, y0, x1, y1 := box(i)
+		pos[i].X = p.X + max(0, 2-x0) - max(0, x1-float64(opt.Width)+2)
+		pos[i].Y = p.Y + max(0, 2-y0) - max(0, y1-float64(opt.Height)+2)
+	}
+	return left, false
 }
 
 // labelWidth estimates a label's width in the picture's units: the
@@ -358,9 +379,11 @@ func newOrderedGraph(n int, edges [][2]int) *orderedGraph {
 // degree is the sum of each node's spring weights.
 func (g *orderedGraph) degree() []float64 {
 	d := make([]float64, len(g.nodes))
-	for k, w := range g.weight {
-		d[k[0]] += w
-		d[k[1]] += w
+	for i, ns := range g.adj { // in order: a float sum must not depend on map order
+		for _, n := range ns {
+			w, _ := g.Weight(int64(i), n.ID())
+			d[i] += w
+		}
 	}
 	return d
 }

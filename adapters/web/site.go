@@ -442,7 +442,8 @@ func (r *renderer) term(e *glossary.Entry) (string, *pageData) {
 	}
 	hood := append([]*glossary.Entry{e}, mostLinked(r.g, related, maxHoodNodes)...)
 	if len(related) > 0 {
-		v.Map = drawMap(hood, e.ID, mapOptions{Width: 640, Height: 400, Radius: 7, Font: 14, Updates: 60}, func(id string) string {
+		height := min(max(len(hood)*34, 300), 760)
+		v.Map = drawMap(hood, e.ID, mapOptions{Width: 640, Height: height, Radius: 7, Font: 14, Updates: 60}, func(id string) string {
 			return rel(key, r.st.file(termPath(id)))
 		}, r.classes)
 	}
