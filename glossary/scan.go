@@ -20,9 +20,10 @@ type Mention struct {
 
 // scanIndex is a trie over canonical words: a path from the root spells a
 // name, so a scan walks one step per word of the message and its cost
-// grows with the message, not with the glossary. (PLATFORMS.md: the Go
-// Aho-Corasick packages tried need hundreds of MiB at 10,000 names or do
-// not give leftmost-longest matches; a word trie is small and exact.)
+// grows with the message, not with the glossary. (Of the Go Aho-Corasick
+// packages tried at 10,000 names, two needed hundreds of MiB and the others
+// gave overlapping or not leftmost-longest matches; a word trie is small
+// and exact.)
 type scanIndex struct {
 	words map[string]int32 // canonical word -> id
 	next  map[uint64]int32 // node<<32 | word id -> child node

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -21,12 +22,15 @@ func load(t *testing.T) *glossary.Glossary {
 	return g
 }
 
-// specLists are the spec's term lists, beside the repository. A list
-// marked partial is being written in batches by several engineers: its
+// specLists are our term lists in testdata/: each row is a term the
+// default glossary must hold, with its title, other names, checked source
+// URLs and related ids. A list marked partial is still being written: its
 // rows without an entry yet, and see-also ids that are not entries yet,
 // are logged with a count instead of failing. Everything else is checked
-// for every row that has an entry. Clear the flag once every batch of the
-// list has landed.
+// for every row that has an entry. glossary-terms-2.tsv stays partial
+// while machine-unlearning (row 19) is held back: with it, the no-match
+// lookup "machine learning" confidently answered Machine Unlearning.
+// Clear the flag when that entry lands.
 var specLists = []struct {
 	file    string
 	partial bool
@@ -35,18 +39,14 @@ var specLists = []struct {
 	{"glossary-terms-2.tsv", true},
 }
 
-// TestSpecTermList checks the default glossary against the spec's term
-// lists when they are present beside the repository: every row is an
-// entry with its title, aliases, source URLs (in order) and see-also ids,
-// and every entry is a row of some list.
+// TestSpecTermList checks the default glossary against the term lists:
+// every row is an entry with its title, aliases, source URLs (in order)
+// and see-also ids, and every entry is a row of some list.
 func TestSpecTermList(t *testing.T) {
-	if _, err := os.Stat("../../../shared/spec/" + specLists[0].file); os.IsNotExist(err) {
-		t.Skip("../shared/spec/" + specLists[0].file + " is not beside the repository")
-	}
 	g := load(t)
 	listed := map[string]bool{}
 	for _, l := range specLists {
-		checkSpecList(t, g, "../../../shared/spec/"+l.file, l.partial, listed)
+		checkSpecList(t, g, filepath.Join("testdata", l.file), l.partial, listed)
 	}
 	for _, e := range g.Entries() {
 		if !listed[e.ID] {
@@ -66,8 +66,9 @@ var droppedSources = map[string]string{
 // name), with the reason: a name that would make a lookup or an auto-link
 // land on the wrong entry is dropped.
 var droppedAliases = map[[2]string]string{
-	{"moloch", "multipolar trap"}:  "the one-word query \"multipolar\" would rank Moloch above Multipolar Scenario (the shorter completion wins); the summary still uses the term",
-	{"moloch", "multipolar traps"}: "as for \"multipolar trap\"",
+	{"moloch", "multipolar trap"}:                                         "the one-word query \"multipolar\" would rank Moloch above Multipolar Scenario (the shorter completion wins); the summary still uses the term",
+	{"moloch", "multipolar traps"}:                                        "as for \"multipolar trap\"",
+	{"emergent-abilities", "emergent abilities of large language models"}: "made \"large language models\" a confident match for Emergent Abilities",
 }
 
 // checkSpecList checks the rows of one term list against g and marks
@@ -76,10 +77,6 @@ var droppedAliases = map[[2]string]string{
 func checkSpecList(t *testing.T, g *glossary.Glossary, path string, partial bool, listed map[string]bool) {
 	t.Helper()
 	f, err := os.Open(path)
-	if os.IsNotExist(err) && partial {
-		t.Logf("%s is not beside the repository; not checked", path)
-		return
-	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,6 +144,9 @@ func checkSpecList(t *testing.T, g *glossary.Glossary, path string, partial bool
 	}
 	if err := sc.Err(); err != nil {
 		t.Fatal(err)
+	}
+	if partial && len(missingRows)+len(missingLinks) == 0 {
+		t.Errorf("%s: every row has an entry and every see-also id exists; clear its partial flag in specLists", path)
 	}
 	if len(missingRows)+len(missingLinks) > 0 {
 		t.Logf("%s is partial: %d rows without an entry yet %v; %d see-also links to entries not written yet %v",
