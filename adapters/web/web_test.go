@@ -168,7 +168,13 @@ func TestIndexHasEveryEntryAndTheMap(t *testing.T) {
 	if n := strings.Count(body, `<li><span class="swatch t`); n < 2 {
 		t.Errorf("the map's legend has %d topics", n)
 	}
-	for _, w := range []string{`<svg class="map"`, `aria-hidden="true"></span>Inner alignment</li>`, `id="letter-m"`, `id="tag-inner-alignment"`, `href="curricula/ai-safety-fundamentals"`} {
+	_, legend := tagClasses(g)
+	for _, l := range legend {
+		if !strings.Contains(body, `<li><span class="swatch `+l.Class+`" aria-hidden="true"></span>`+l.Tag+`</li>`) {
+			t.Errorf("the legend lacks %s", l.Tag)
+		}
+	}
+	for _, w := range []string{`<svg class="map"`, `id="letter-m"`, `id="tag-inner-alignment"`, `href="curricula/ai-safety-fundamentals"`} {
 		if !strings.Contains(body, w) {
 			t.Errorf("the index lacks %s", w)
 		}
