@@ -1,9 +1,7 @@
 package web
 
 import (
-	"bytes"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -565,17 +563,6 @@ func TestDefineMatchesLookup(t *testing.T) {
 		}
 	}
 }
-
-func readAll(t testing.TB, r io.Reader) string {
-	t.Helper()
-	b, err := io.ReadAll(r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
-
-var _ = bytes.Contains
 
 func TestNotModified(t *testing.T) {
 	mod := testTime
