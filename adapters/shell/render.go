@@ -160,7 +160,8 @@ func (p *printer) card(c *bot.Card) {
 	p.titles("Related:", c.SeeAlso)
 	if c.Page != "" {
 		p.line("")
-		p.line(p.bold("Glossary page:") + " " + clean(c.Page))
+		p.line(p.bold("Glossary page"))
+		p.line("    " + clean(c.Page)) // a URL on its own line, as sources print theirs
 	}
 }
 
