@@ -106,13 +106,13 @@ func runWeb(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	mux := http.NewServeMux()
 	site := mountWeb(mux, WebConfig{Enabled: true, Path: "/"}, fixedGlossary{g}, log)
-	site.Prepare()
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("--addr: %w", err)
 	}
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	fmt.Fprintf(stdout, "refbot web: the glossary (%d entries) at http://%s/ — Ctrl-C stops\n", g.Len(), ln.Addr())
+	site.Prepare() // the pages, before the first visitor (who waits in the listen queue meanwhile)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }() // ends when Shutdown closes the listener
 	select {
