@@ -166,8 +166,10 @@ func TestAutolinkPolicy(t *testing.T) {
 			{req: msg("C1", "U1", "deceptive alignment")},
 			{req: msg("C9", "U1", "deceptive alignment"), want: "deceptive-alignment", react: bot.ReactBook},
 		}},
-		{name: "code, quotes and links are not mentions", steps: []step{
-			{req: msg("C1", "U1", "`deceptive alignment`\n> deceptive alignment\nhttps://example.org/deceptive-alignment")},
+		// Code, quotes and mentions are each adapter's to blank (see their
+		// markup tests); a URL is plain text's own.
+		{name: "links are not mentions", steps: []step{
+			{req: msg("C1", "U1", "https://example.org/deceptive-alignment\nwww.example.org/inner-alignment")},
 		}},
 		{name: "a huge message is scanned up to a limit", steps: []step{
 			{req: msg("C1", "U1", "deceptive alignment "+strings.Repeat("é", 30000)+" reward hacking"), want: "deceptive-alignment"},

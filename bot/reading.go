@@ -209,7 +209,24 @@ func (b *Bot) readingList(ctx context.Context, req Request) (Reply, error) {
 		}
 		fmt.Fprintf(&sb, "\n%s%d. %s", mark, i+1, st.Title)
 	}
+	sb.WriteString(otherCurricula(b.Glossary(), c.ID))
 	return Reply{Notice: sb.String()}, nil
+}
+
+// otherCurricula names the loaded curricula other than the one a channel
+// reads, and how a channel gets one of them; "" when there are none.
+func otherCurricula(g *glossary.Glossary, current string) string {
+	var names []string
+	for _, c := range g.Curricula() {
+		if c.ID != current {
+			names = append(names, fmt.Sprintf("%s (%s)", c.Title, c.ID))
+		}
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("\nAlso loaded: %s. A schedule picks a channel's curriculum (reading.schedules in refbot's config); a channel without one reads %s.",
+		strings.Join(names, "; "), g.Curricula()[0].Title)
 }
 
 func (b *Bot) readingWhere(ctx context.Context, req Request) (Reply, error) {

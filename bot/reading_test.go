@@ -221,3 +221,50 @@ func TestReadingAutocomplete(t *testing.T) {
 		t.Errorf("define offers reading's words: %v", got)
 	}
 }
+
+// The default glossary ships two curricula. A channel whose schedule names
+// the second reads it; a channel without a schedule reads the first, and
+// /reading list tells both where the other one is.
+func TestReadingSecondCurriculum(t *testing.T) {
+	clock := bottest.NewClock(time.Date(2026, 3, 2, 9, 0, 0, 0, london(t)))
+	sched := weekly(t)
+	sched.Channel, sched.Curriculum = "C3", "interpretability-and-evaluations"
+	b := newBot(t, bot.Config{Clock: clock, Reading: bot.ReadingConfig{Schedules: []bot.Schedule{sched}}})
+	if n := len(b.Glossary().Curricula()); n != 2 {
+		t.Fatalf("%d curricula, want 2", n)
+	}
+
+	list := reading(t, b, bot.Request{Platform: "slack", Channel: "C3", Text: "list"}).Notice
+	for _, want := range []string{
+		"Interpretability and evaluations in six steps — 6 steps.",
+		"→ 1. Step 1: Features, polysemantic neurons and superposition",
+		"· 6. Step 6: Model organisms, alignment audits and control",
+		"Also loaded: AI safety in eight weeks (ai-safety-fundamentals).",
+	} {
+		if !strings.Contains(list, want) {
+			t.Errorf("list in the scheduled channel = %q, lacks %q", list, want)
+		}
+	}
+	for i := 1; i <= 7; i++ {
+		clock.Set(clock.Now().Add(time.Minute))
+		r := reading(t, b, bot.Request{Platform: "slack", Channel: "C3", Text: "next"})
+		want := "Step " + string(rune('0'+(i-1)%6+1)) + ":"
+		if r.Prompt == nil || !strings.HasPrefix(r.Prompt.Title, want) {
+			t.Fatalf("next #%d = %+v, want %s…", i, r.Prompt, want)
+		}
+		if !strings.Contains(r.Prompt.Summary, "of Interpretability and evaluations in six steps") || len(r.Prompt.Readings) < 3 || len(r.Prompt.Questions) != 3 {
+			t.Errorf("next #%d: summary %q, %d readings, %d questions", i, r.Prompt.Summary, len(r.Prompt.Readings), len(r.Prompt.Questions))
+		}
+	}
+	where := reading(t, b, bot.Request{Platform: "slack", Channel: "C3", Text: "where"}).Notice
+	if !strings.Contains(where, "Last posted here: step 1 of 6 of Interpretability and evaluations in six steps") {
+		t.Errorf("where after a full round and one more = %q", where)
+	}
+
+	// A channel without a schedule reads the first curriculum, and is told
+	// about the other.
+	other := reading(t, b, bot.Request{Platform: "slack", Channel: "C2", Text: "list"}).Notice
+	if !strings.HasPrefix(other, "AI safety in eight weeks — 8 steps.") || !strings.Contains(other, "Also loaded: Interpretability and evaluations in six steps (interpretability-and-evaluations).") {
+		t.Errorf("list in an unscheduled channel = %q", other)
+	}
+}

@@ -76,11 +76,14 @@ func synthetic(tb testing.TB, n int) []glossary.Entry {
 	return es
 }
 
-// functionWords do not make glossary names on their own.
+// functionWords do not make glossary names on their own. The last four
+// are words Lookup strips as a question lead or tail ("explain X", "what
+// does X mean"): a made-up name ending in "Mean" would never be an exact
+// match, and whether one is drawn depends on the wording of every summary.
 var functionWords = map[string]bool{}
 
 func init() {
-	for _, w := range strings.Fields("the and for that this with from are was were not but its can has have had into than then when what which who why how also more most such only other some any all one two its their them they there these those our out over under about after before while where whether would could should will may might must been being does did doe very just each both few many much own same so too yet nor per via") {
+	for _, w := range strings.Fields("the and for that this with from are was were not but its can has have had into than then when what which who why how also more most such only other some any all one two its their them they there these those our out over under about after before while where whether would could should will may might must been being does did doe very just each both few many much own same so too yet nor per via mean define explain lookup") {
 		functionWords[w] = true
 	}
 }

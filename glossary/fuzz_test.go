@@ -67,27 +67,3 @@ func FuzzLoad(f *testing.F) {
 		}
 	})
 }
-
-func FuzzParsePage(f *testing.F) {
-	f.Add([]byte("Widget (Wiki)\nSummary\nText.\nKey Points\n- •A\nCited by 1 page\n| Page | Type |\n|---|---|\n| Mesa-Optimization | Risk |\nCached Content Preview\n[Widget](https://example.org/w#x)\n"))
-	// The layout of a full exported page, with the lines the parser skips.
-	f.Add([]byte("Widget Theory (Example Wiki)\nCredibility Rating\nGood quality.\nMetadata\nSummary\nWidget theory studies small things.\nIt has two sentences.\nKey Points\n- •First point.\n- •Second point.\nCited by 2 pages\n| Page | Type | Quality |\n|---|---|---|\n| Mesa-Optimization | Risk | 50.0 |\n| Inner Alignment | Concept | 70.0 |\nCached Content Preview\n[Discussion](https://example.org/w/widget-theory/discussion)\n[Widget Theory](https://example.org/w/widget-theory#top)\n"))
-	for _, s := range []string{"", "\n\n\n", "T\nSummary\n", "T\nCached Content Preview\n[](http://)\n", "| a |\n|---|\n", "T (\nSummary\nx\n[T](https://a.b/%zz)\n"} {
-		f.Add([]byte(s))
-	}
-	f.Fuzz(func(t *testing.T, page []byte) {
-		p, err := glossary.ParsePage(page)
-		if err != nil {
-			return
-		}
-		e := p.Draft()
-		for _, s := range []string{p.Title, p.Summary, p.SourceURL, e.ID, e.Title, e.Summary} {
-			if !utf8.ValidString(s) {
-				t.Fatalf("invalid UTF-8 %q", s)
-			}
-		}
-		if utf8.RuneCountInString(e.Summary) > glossary.MaxSummary || utf8.RuneCountInString(e.Title) > glossary.MaxTitle {
-			t.Fatalf("draft over limits: %d, %d", utf8.RuneCountInString(e.Summary), utf8.RuneCountInString(e.Title))
-		}
-	})
-}

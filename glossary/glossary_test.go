@@ -317,58 +317,6 @@ func TestLoadLayersOverride(t *testing.T) {
 	}
 }
 
-func TestParsePage(t *testing.T) {
-	page := `Widget Theory (Example Wiki)
-Credibility Rating
-Metadata
-Summary
-Widget theory studies small things.
-It has two sentences.
-Key Points
-- •First point.
-- •Second point.
-Cited by 1 page
-| Page | Type | Quality |
-|---|---|---|
-| Mesa-Optimization | Risk | 50.0 |
-Cached Content Preview
-[Discussion](https://example.org/w/widget-theory/discussion)
-[Widget Theory](https://example.org/w/widget-theory#top)
-`
-	p, err := glossary.ParsePage([]byte(page))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if p.Title != "Widget Theory" || p.Venue != "Example Wiki" {
-		t.Errorf("title %q venue %q", p.Title, p.Venue)
-	}
-	if p.Summary != "Widget theory studies small things. It has two sentences." {
-		t.Errorf("summary %q", p.Summary)
-	}
-	if len(p.KeyPoints) != 2 || p.KeyPoints[0] != "First point." {
-		t.Errorf("key points %q", p.KeyPoints)
-	}
-	if len(p.CitedBy) != 1 || p.CitedBy[0] != "Mesa-Optimization" {
-		t.Errorf("cited by %q", p.CitedBy)
-	}
-	if p.SourceURL != "https://example.org/w/widget-theory" {
-		t.Errorf("source %q", p.SourceURL)
-	}
-	e := p.Draft()
-	if e.ID != "widget-theory" || e.Sources[0].Title != "Widget Theory (Example Wiki)" {
-		t.Errorf("draft %+v", e)
-	}
-	for _, c := range []struct{ page, want string }{
-		{"", "empty"},
-		{"Title only\n", `missing a "Summary" section and a link`},
-		{"T\nSummary\ntext\n", "missing a link"},
-	} {
-		if _, err := glossary.ParsePage([]byte(c.page)); err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("ParsePage(%q) error = %v, want %q", c.page, err, c.want)
-		}
-	}
-}
-
 func TestSlug(t *testing.T) {
 	for in, want := range map[string]string{
 		"Goodhart's Law":           "goodharts-law",

@@ -5,14 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"net/url"
 	"path"
-	"regexp"
-	"slices"
 	"sort"
-	"strconv"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/goccy/go-yaml"
@@ -20,56 +15,8 @@ import (
 	"github.com/goccy/go-yaml/parser"
 )
 
-// Limits on entry fields. Cards must fit every platform; these keep one
-// entry inside Slack's and Discord's limits with room for the frame.
-const (
-	MaxTitle     = 100
-	MaxName      = 100
-	MaxSummary   = 700
-	MaxKeyPoints = 8
-	MaxPoint     = 300
-	MaxQuestions = 8
-	MaxSources   = 10
-	MaxSeeAlso   = 12
-	MaxStepTerms = 8
-	maxFileSize  = 256 << 10
-)
-
-// Problem is one thing wrong with a glossary file.
-type Problem struct {
-	File    string // path of the file, "" for entries built in memory
-	Line    int    // 1-based; 0 when unknown
-	Field   string // e.g. "sources[1].url"; "" for the whole file
-	Message string
-}
-
-func (p Problem) String() string {
-	var b strings.Builder
-	if p.File != "" {
-		b.WriteString(p.File)
-		if p.Line > 0 {
-			b.WriteString(":" + strconv.Itoa(p.Line))
-		}
-		b.WriteString(": ")
-	}
-	if p.Field != "" {
-		b.WriteString(p.Field + ": ")
-	}
-	b.WriteString(p.Message)
-	return b.String()
-}
-
-// Problems is every problem found in one load. It is the error Load returns.
-type Problems []Problem
-
-func (ps Problems) Error() string {
-	lines := make([]string, 0, len(ps)+1)
-	lines = append(lines, fmt.Sprintf("glossary has %d problem(s):", len(ps)))
-	for _, p := range ps {
-		lines = append(lines, "  "+p.String())
-	}
-	return strings.Join(lines, "\n")
-}
+// maxFileSize caps one glossary file.
+const maxFileSize = 256 << 10
 
 // Layer is one directory tree of glossary files: entries/*.yaml and
 // readings/*.yaml. Name (a directory or "embedded") prefixes file names
@@ -120,27 +67,31 @@ func Load(layers ...Layer) (*Glossary, error) {
 // same validation as Load.
 func New(entries []Entry, curricula []Curriculum) (*Glossary, error) {
 	var probs Problems
-	es := make([]*item[Entry], 0, len(entries))
-	seen := make(map[string]bool, len(entries))
-	for _, e := range entries {
-		it := &item[Entry]{v: e, file: e.ID}
-		if seen[e.ID] {
-			probs = append(probs, it.problem("id", fmt.Sprintf("id %q is used twice", e.ID)))
-			continue
-		}
-		seen[e.ID] = true
-		es = append(es, it)
-	}
-	cs := make([]*item[Curriculum], 0, len(curricula))
-	for _, c := range curricula {
-		cs = append(cs, &item[Curriculum]{v: c, file: c.ID})
-	}
+	es := inMemory(entries, func(e *Entry) string { return e.ID }, &probs)
+	cs := inMemory(curricula, func(c *Curriculum) string { return c.ID }, &probs)
 	probs = append(probs, validate(es, cs)...)
 	if len(probs) > 0 {
 		sortProblems(probs)
 		return nil, probs
 	}
 	return build(es, cs), nil
+}
+
+// inMemory makes items of values built in memory, each named by its id,
+// reporting and dropping a second value with the same id.
+func inMemory[T any](vs []T, id func(*T) string, probs *Problems) []*item[T] {
+	out := make([]*item[T], 0, len(vs))
+	seen := make(map[string]bool, len(vs))
+	for _, v := range vs {
+		it := &item[T]{v: v, file: id(&v)}
+		if seen[it.file] {
+			*probs = append(*probs, it.problem("id", fmt.Sprintf("id %q is used twice", it.file)))
+			continue
+		}
+		seen[it.file] = true
+		out = append(out, it)
+	}
+	return out
 }
 
 // item is a decoded file with what is needed to point at its lines.
@@ -188,15 +139,6 @@ func sortedItems[T any](m map[string]*item[T]) []*item[T] {
 		return out[i].file < out[j].file
 	})
 	return out
-}
-
-func sortProblems(ps Problems) {
-	sort.SliceStable(ps, func(i, j int) bool {
-		if ps[i].File != ps[j].File {
-			return ps[i].File < ps[j].File
-		}
-		return ps[i].Line < ps[j].Line
-	})
 }
 
 func readLayer(l Layer, li int) ([]*item[Entry], []*item[Curriculum], Problems) {
@@ -345,200 +287,4 @@ func recordLines(n ast.Node, prefix string, lines map[string]int) {
 	case *ast.AnchorNode:
 		recordLines(n.Value, prefix, lines)
 	}
-}
-
-var slug = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
-
-// checker collects problems about one file.
-type checker[T any] struct {
-	it    *item[T]
-	probs *Problems
-}
-
-func (c checker[T]) add(field, format string, args ...any) {
-	*c.probs = append(*c.probs, c.it.problem(field, fmt.Sprintf(format, args...)))
-}
-
-// text checks a free-text field: present when required, within max
-// characters, no control characters, and on one line unless multiline.
-func (c checker[T]) text(field, s string, required bool, max int, multiline bool) {
-	if strings.TrimSpace(s) == "" {
-		if required {
-			c.add(field, "is missing or empty")
-		}
-		return
-	}
-	if n := utf8.RuneCountInString(s); n > max {
-		c.add(field, "is %d characters; the limit is %d", n, max)
-	}
-	for _, r := range s {
-		if r == '\n' && multiline {
-			continue
-		}
-		if unicode.IsControl(r) {
-			c.add(field, "contains a control character (%U); remove it", r)
-			return
-		}
-	}
-}
-
-func (c checker[T]) source(field string, s Source) {
-	c.text(field+".title", s.Title, true, 300, false)
-	c.text(field+".authors", s.Authors, false, 200, false)
-	if s.Year != 0 && (s.Year < 1000 || s.Year > 2100) {
-		c.add(field+".year", "%d is not a plausible year", s.Year)
-	}
-	if s.URL == "" {
-		c.add(field+".url", "is missing")
-		return
-	}
-	u, err := url.Parse(s.URL)
-	switch {
-	case err != nil:
-		c.add(field+".url", "is not a valid URL: %v", err)
-	case u.Scheme != "http" && u.Scheme != "https":
-		c.add(field+".url", "must start with https:// or http://")
-	case u.Host == "":
-		c.add(field+".url", "has no host")
-	case len(s.URL) > 2000 || strings.ContainsAny(s.URL, " <>|\"\n"):
-		c.add(field+".url", "must be at most 2000 characters with no spaces, quotes, <, > or |")
-	}
-}
-
-func validate(es []*item[Entry], cs []*item[Curriculum]) Problems {
-	var probs Problems
-	ids := make(map[string]bool, len(es))
-	for _, e := range es {
-		ids[e.v.ID] = true
-	}
-	owner := map[string]*item[Entry]{} // normalised name -> entry
-	for _, it := range es {
-		e := &it.v
-		c := checker[Entry]{it, &probs}
-		switch {
-		case e.ID == "":
-			c.add("id", "is missing")
-		case !slug.MatchString(e.ID) || len(e.ID) > 64:
-			c.add("id", "%q must be a slug: lower-case letters, digits and single hyphens, at most 64 characters", e.ID)
-		case it.stem != "" && it.stem != e.ID:
-			c.add("id", "%q does not match the file name; rename the file to %s.yaml", e.ID, e.ID)
-		}
-		c.text("title", e.Title, true, MaxTitle, false)
-		c.text("summary", e.Summary, true, MaxSummary, true)
-		if len(e.KeyPoints) > MaxKeyPoints {
-			c.add("key_points", "has %d points; the limit is %d", len(e.KeyPoints), MaxKeyPoints)
-		}
-		for i, p := range e.KeyPoints {
-			c.text(fmt.Sprintf("key_points[%d]", i), p, true, MaxPoint, true)
-		}
-		if len(e.Questions) > MaxQuestions {
-			c.add("questions", "has %d questions; the limit is %d", len(e.Questions), MaxQuestions)
-		}
-		for i, q := range e.Questions {
-			c.text(fmt.Sprintf("questions[%d]", i), q, true, MaxPoint, true)
-		}
-		switch {
-		case len(e.Sources) == 0:
-			c.add("sources", "is missing: every entry needs at least one source with a title and URL")
-		case len(e.Sources) > MaxSources:
-			c.add("sources", "has %d sources; the limit is %d", len(e.Sources), MaxSources)
-		}
-		for i, s := range e.Sources {
-			c.source(fmt.Sprintf("sources[%d]", i), s)
-		}
-		if len(e.SeeAlso) > MaxSeeAlso {
-			c.add("see_also", "has %d ids; the limit is %d", len(e.SeeAlso), MaxSeeAlso)
-		}
-		for i, id := range e.SeeAlso {
-			f := fmt.Sprintf("see_also[%d]", i)
-			switch {
-			case id == e.ID:
-				c.add(f, "an entry cannot list itself")
-			case !ids[id]:
-				c.add(f, "no entry has id %q", id)
-			case slices.Index(e.SeeAlso, id) < i:
-				c.add(f, "%q is listed twice", id)
-			}
-		}
-		for i, t := range e.Tags {
-			if !slug.MatchString(t) {
-				c.add(fmt.Sprintf("tags[%d]", i), "%q must be lower-case words joined by hyphens", t)
-			}
-		}
-		names := map[string]bool{}
-		for i, n := range e.Names() {
-			f := "title"
-			if i > 0 {
-				f = fmt.Sprintf("aliases[%d]", i-1)
-				c.text(f, n, true, MaxName, false)
-			}
-			key := Normalize(n)
-			if key == "" {
-				if strings.TrimSpace(n) != "" {
-					c.add(f, "%q has no letters or digits to match on", n)
-				}
-				continue
-			}
-			if names[key] {
-				continue // "SAE" and "SAEs" are one name once normalised; harmless
-			}
-			names[key] = true
-			if other, ok := owner[key]; ok && other != it {
-				c.add(f, "%q is also a name of %q (%s); a name must lead to one entry", n, other.v.ID, other.file)
-				continue
-			}
-			owner[key] = it
-		}
-		for i, n := range e.NoAutolink {
-			if !names[Normalize(n)] {
-				c.add(fmt.Sprintf("no_autolink[%d]", i), "%q is not the title or an alias of this entry", n)
-			}
-		}
-	}
-	seen := map[string]bool{}
-	for _, it := range cs {
-		cu := &it.v
-		c := checker[Curriculum]{it, &probs}
-		switch {
-		case cu.ID == "":
-			c.add("id", "is missing")
-		case !slug.MatchString(cu.ID) || len(cu.ID) > 64:
-			c.add("id", "%q must be a slug: lower-case letters, digits and single hyphens", cu.ID)
-		case it.stem != "" && it.stem != cu.ID:
-			c.add("id", "%q does not match the file name; rename the file to %s.yaml", cu.ID, cu.ID)
-		case seen[cu.ID]:
-			c.add("id", "%q is used by another curriculum", cu.ID)
-		}
-		seen[cu.ID] = true
-		c.text("title", cu.Title, true, MaxTitle, false)
-		c.text("description", cu.Description, false, MaxSummary, true)
-		if len(cu.Steps) == 0 {
-			c.add("steps", "is missing: a curriculum needs at least one step")
-		}
-		for i, st := range cu.Steps {
-			f := fmt.Sprintf("steps[%d]", i)
-			c.text(f+".title", st.Title, true, MaxTitle, false)
-			if len(st.Entries) == 0 || len(st.Entries) > MaxStepTerms {
-				c.add(f+".entries", "needs 1 to %d entry ids, has %d", MaxStepTerms, len(st.Entries))
-			}
-			for j, id := range st.Entries {
-				if !ids[id] {
-					c.add(fmt.Sprintf("%s.entries[%d]", f, j), "no entry has id %q", id)
-				}
-			}
-			if len(st.Readings) > MaxSources {
-				c.add(f+".readings", "has %d readings; the limit is %d", len(st.Readings), MaxSources)
-			}
-			for j, s := range st.Readings {
-				c.source(fmt.Sprintf("%s.readings[%d]", f, j), s)
-			}
-			if len(st.Questions) == 0 || len(st.Questions) > MaxQuestions {
-				c.add(f+".questions", "needs 1 to %d questions, has %d", MaxQuestions, len(st.Questions))
-			}
-			for j, q := range st.Questions {
-				c.text(fmt.Sprintf("%s.questions[%d]", f, j), q, true, MaxPoint, true)
-			}
-		}
-	}
-	return probs
 }

@@ -105,7 +105,6 @@ var lookupCases = []lookupCase{
 	{"british", "reward model overoptimisation", "reward-model-overoptimization"},
 	{"british", "optimisation daemons", "mesa-optimization"},
 	{"british", "quantiliser", "quantilizers"},
-	{"british", "mild optimisation", "quantilizers"},
 	{"british", "base optimiser", "base-optimizer"},
 	{"british", "outer optimiser", "base-optimizer"},
 	// Plurals.
@@ -145,7 +144,7 @@ var lookupCases = []lookupCase{
 	{"typo", "orthoganality thesis", "orthogonality-thesis"},
 	{"typo", "superintelligance", "superintelligence"},
 	{"typo", "mechanistic interpretibility", "mechanistic-interpretability"},
-	{"typo", "interpretabilty", "mechanistic-interpretability"},
+	{"typo", "mechanstic interpretability", "mechanistic-interpretability"},
 	{"typo", "polysemanticty", "polysemanticity"},
 	{"typo", "sycophency", "sycophancy"},
 	{"typo", "sandbaging", "sandbagging"},
@@ -192,8 +191,6 @@ var lookupCases = []lookupCase{
 	{"acronym", "OOD", "distributional-shift"},
 	{"acronym", "ASI", "superintelligence"},
 	{"acronym", "NAH", "natural-abstractions"},
-	{"acronym", "AUP", "impact-measures"},
-	{"acronym", "RLAIF", "constitutional-ai"},
 	{"acronym", "RepE", "representation-engineering"},
 	{"acronym", "CoT faithfulness", "chain-of-thought-faithfulness"},
 	{"acronym", "FOOM", "intelligence-explosion"},
@@ -269,6 +266,23 @@ var lookupCases = []lookupCase{
 	{"none", "neural network", ""},
 	{"none", "the meaning of life", ""},
 	{"none", "zzzz", ""},
+	// gloss-fix (issue 20): aliases removed on the expert fact-check name a
+	// different or broader concept, so they must not answer with the card
+	// that had them (a suggestion is fine). "interpretability" and
+	// "instrumental goals" still reach their old cards through the partial-name
+	// rule; glossary/data's TestRemovedAliases covers them.
+	{"removed", "outcome supervision", ""},
+	{"removed", "mild optimization", ""},
+	{"removed", "mild optimisation", ""},
+	{"removed", "interpretabilty", ""},
+	{"removed", "myopic training", ""},
+	{"removed", "neural circuits", ""},
+	{"removed", "attainable utility preservation", ""},
+	{"removed", "AUP", ""},
+	{"removed", "base objective", ""},
+	{"removed", "control evaluations", ""},
+	{"removed", "RLAIF", ""},
+	{"removed", "proxy alignment", ""},
 	// gloss-b batch (spec glossary-terms-2.tsv rows 21-40): titles, aliases, typos.
 	{"exact", "Evaluation Awareness", "evaluation-awareness"},
 	{"partial", "eval awareness", "evaluation-awareness"},

@@ -7,7 +7,7 @@ import (
 	"unicode/utf8"
 )
 
-// Mention is a glossary name found in a chat message.
+// Mention is a glossary name found in a text.
 type Mention struct {
 	Entry      *Entry
 	Name       string // the title or alias it matched
@@ -19,11 +19,11 @@ type Mention struct {
 }
 
 // scanIndex is a trie over canonical words: a path from the root spells a
-// name, so a scan walks one step per word of the message and its cost
-// grows with the message, not with the glossary. (Of the Go Aho-Corasick
-// packages tried at 10,000 names, two needed hundreds of MiB and the others
-// gave overlapping or not leftmost-longest matches; a word trie is small
-// and exact.)
+// name, so a scan walks one step per word of the text and its cost grows
+// with the text, not with the glossary. (Of the Go Aho-Corasick packages
+// tried at 10,000 names, two needed hundreds of MiB and the others gave
+// overlapping or not leftmost-longest matches; a word trie is small and
+// exact.)
 type scanIndex struct {
 	words map[string]int32 // canonical word -> id
 	next  map[uint64]int32 // node<<32 | word id -> child node
@@ -101,8 +101,8 @@ func isAcronym(s string) bool {
 	return upper >= 2 && upper > lower
 }
 
-// token is one word of a message, or a break (id -2) that no name may
-// span: sentence punctuation, code, a URL, markup.
+// token is one word of a text, or a break (id -2) that no name may span:
+// sentence punctuation, a line break, a URL.
 type token struct {
 	start, end int32
 	id         int32 // word id, -1 for a word no name uses, -2 for a break
@@ -114,15 +114,23 @@ type scanScratch struct {
 	buf    []byte
 }
 
-// Scan finds glossary names in a chat message: whole words only, the
-// same spellings Lookup accepts (case, British/American, plurals), the
-// longest name wherever two overlap, leftmost first. It skips inline code
-// and code blocks, URLs, quoted lines and platform markup (<@U123>,
-// <#C1|general>, <https://x|text>, <:emoji:1>), never links a name an
+// Scan finds glossary names in plain text: whole words only, the same
+// spellings Lookup accepts (case, British/American, plurals), the longest
+// name wherever two overlap, leftmost first. It never links a name an
 // entry lists in no_autolink, and matches one-word acronyms only in
-// capitals ("ELK", not "elk"). [[term]] is an explicit request, resolved
-// with Lookup. Offsets are bytes into text. A message with no mention
-// allocates nothing.
+// capitals ("ELK", not "elk"). Offsets are bytes into text. A text with no
+// mention allocates nothing.
+//
+// Scan knows no chat platform. An adapter hands it a message with the
+// platform's markup blanked (mentions, channel links, emoji, code, quotes:
+// whatever that platform defines), keeping the text's length so offsets
+// line up with the message and leaving punctuation where markup was, so
+// no name spans it. Two rules stay here because they belong to plain text
+// and to refbot, not to a platform: a bare URL (http://, https://, www.)
+// is an address, not words someone wrote, and is skipped; [[term]] is
+// refbot's own syntax for an explicit request, resolved with Lookup.
+// Sentence punctuation and line breaks end a phrase; spaces, hyphens,
+// underscores, slashes, apostrophes and asterisks do not.
 func (g *Glossary) Scan(text string) []Mention {
 	ix := g.idx
 	s := ix.scan
@@ -175,37 +183,8 @@ func tokenize(text string, s *scanIndex, sc *scanScratch, explicit func(start, e
 			sc.tokens = append(sc.tokens, token{start: int32(at), end: int32(at), id: -2})
 		}
 	}
-	lineStart := true
 	for i := 0; i < len(text); {
-		c := text[i]
-		if lineStart {
-			j := i
-			for j < len(text) && (text[j] == ' ' || text[j] == '\t') {
-				j++
-			}
-			if strings.HasPrefix(text[j:], ">") || strings.HasPrefix(text[j:], "&gt;") {
-				i = lineEnd(text, j) // a quoted line is someone else's words
-				brk(i)
-				continue
-			}
-			lineStart = false
-		}
-		switch {
-		case c == '\n':
-			lineStart = true
-			brk(i)
-			i++
-		case c == '`':
-			i = codeEnd(text, i)
-			brk(i)
-		case c == '<':
-			if end := markupEnd(text, i); end > i {
-				i = end
-				brk(i)
-				continue
-			}
-			brk(i)
-			i++
+		switch c := text[i]; {
 		case c == '[' && strings.HasPrefix(text[i:], "[["):
 			if end := strings.Index(text[i+2:min(len(text), i+2+MaxName+2)], "]]"); end > 0 && !strings.ContainsRune(text[i+2:i+2+end], '\n') {
 				explicit(i, i+2+end+2)
@@ -338,54 +317,6 @@ func (s *scanIndex) addPrefix(w string) {
 	s.prefixes[h/64] |= 1 << (h % 64)
 }
 
-func lineEnd(text string, i int) int {
-	if j := strings.IndexByte(text[i:], '\n'); j >= 0 {
-		return i + j
-	}
-	return len(text)
-}
-
-// codeEnd skips `code` or a ```block```; an unclosed fence runs to the
-// end, an unclosed backtick is just a character.
-func codeEnd(text string, i int) int {
-	if strings.HasPrefix(text[i:], "```") {
-		if j := strings.Index(text[i+3:], "```"); j >= 0 {
-			return i + 3 + j + 3
-		}
-		return len(text)
-	}
-	if j := strings.IndexByte(text[i+1:], '`'); j >= 0 {
-		return i + 1 + j + 1
-	}
-	return i + 1
-}
-
-// markupEnd returns the end of platform markup at text[i:] — Slack's
-// <@U1>, <#C1|name>, <!here>, <https://x|label>, Discord's <@1>, <@!1>,
-// <@&1>, <#1>, <:name:1>, <a:name:1>, <t:1:R> — or i when there is none.
-func markupEnd(text string, i int) int {
-	if i+1 >= len(text) {
-		return i
-	}
-	switch c := text[i+1]; {
-	case c == '@' || c == '#' || c == '!' || c == ':',
-		(c == 'a' || c == 't') && i+2 < len(text) && text[i+2] == ':',
-		isURLStart(text[i+1:]), strings.HasPrefix(text[i+1:], "mailto:"):
-	default:
-		return i
-	}
-	limit := min(len(text), i+2048)
-	for j := i + 1; j < limit; j++ {
-		switch text[j] {
-		case '>':
-			return j + 1
-		case '\n', '<':
-			return i
-		}
-	}
-	return i
-}
-
 func isURLStart(s string) bool {
 	return hasPrefixFold(s, "http://") || hasPrefixFold(s, "https://") || hasPrefixFold(s, "www.")
 }
@@ -394,8 +325,8 @@ func hasPrefixFold(s, prefix string) bool {
 	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }
 
-// urlEnd returns the end of the URL at text[i:]: the next space, or
-// markup or quote character; trailing punctuation is left to the text.
+// urlEnd returns the end of the URL at text[i:]: the next space, angle
+// bracket, double quote or bar; trailing punctuation is left to the text.
 func urlEnd(text string, i int) int {
 	j := i
 	for j < len(text) {

@@ -14,7 +14,7 @@ func FuzzScan(f *testing.F) {
 	}
 	for _, s := range []string{
 		"[[", "[[]]", "[[mesa optimisation]]", "[[[[x]]]]", "[[" + strings.Repeat("a", 300) + "]]",
-		"```", "`", "<", "<@", "<https://x|", "&gt;", "> ", "\n>", "www.", "http://",
+		"```", "`", "<", "> ", "\n>", "www.", "http://", "<https://x>", "deceptive <  > alignment",
 		"\xff\xfe deceptive alignment", "deceptive\u200balignment", "Goodhart’s", "ELKs", "S\u0301AEs",
 		strings.Repeat("deceptive alignment ", 200),
 	} {

@@ -10,9 +10,10 @@ import (
 	"refbot/glossary"
 )
 
-// scanCases are chat messages and the entries they should link, in
-// order. Traps: code, URLs, quotes, markup, everyday words, acronyms in
-// lower case, substrings of longer words.
+// scanCases are messages as an adapter hands them to the core (plain
+// text, markup blanked) and the entries they should link, in order.
+// Traps: URLs, everyday words, acronyms in lower case, substrings of
+// longer words. Each platform's markup has its own table in its adapter.
 var scanCases = []struct {
 	msg  string
 	want string // entry ids, space-separated
@@ -39,18 +40,14 @@ var scanCases = []struct {
 	{"interalignment is not a word either", ""},
 	{"misalignment happens", ""},
 	{"inner misalignment happens", "inner-alignment"},
-	{"`deceptive alignment` in code does not count", ""},
-	{"```\ninner alignment\n```\nbut outer alignment does", "outer-alignment"},
 	{"read https://example.org/deceptive-alignment please", ""},
-	{"read <https://example.org/x|deceptive alignment> please", ""},
-	{"<@U123ABC> mentioned reward hacking", "reward-hacking"},
-	{"<#C024BE91L|inner-alignment> is the channel", ""},
-	{"<@123456789012345678> talks about scheming", ""}, // Scheming is in no_autolink (everyday word)
-	{"<@123456789012345678> talks about deceptive alignment", "deceptive-alignment"},
-	{"<:superintelligence:123456> emoji", ""},
-	{"> deceptive alignment is real\nI disagree", ""},
-	{"&gt; deceptive alignment is real\nI disagree", ""},
-	{"quoted:\n> sharp left turn\nreply: treacherous turn", "treacherous-turn"},
+	{"www.example.org/inner-alignment and HTTPS://EXAMPLE.ORG/reward-hacking", ""},
+	{"see <https://example.org/reward-hacking> first", ""},
+	{"the paper (https://example.org/x) on reward hacking.", "reward-hacking"},
+	{"they talk about scheming", ""},   // Scheming is in no_autolink (everyday word)
+	{"deceptive\nalignment", ""},       // a line break ends a phrase
+	{"deceptive <    > alignment", ""}, // where an adapter blanked markup
+	{"<     > deceptive alignment <   >", "deceptive-alignment"},
 	{"deceptive alignment, deceptive alignment, deceptive alignment", "deceptive-alignment deceptive-alignment deceptive-alignment"},
 	{"instrumental convergence and the orthogonality thesis", "instrumental-convergence orthogonality-thesis"},
 	{"power-seeking is instrumental", "power-seeking"},
@@ -81,7 +78,7 @@ var scanCases = []struct {
 	{"recursive reward modelling", "recursive-reward-modeling"},
 	{"iterated amplification (IDA)", "iterated-amplification iterated-amplification"},
 	{"ida is my aunt", ""},
-	{"constitutional AI and RLAIF", "constitutional-ai constitutional-ai"},
+	{"constitutional AI and RLAIF", "constitutional-ai"}, // RLAIF is broader (issue 20)
 	{"the sharp left turn argument", "sharp-left-turn"},
 	{"turn left at the sharp corner", ""},
 	{"a treacherous turn", "treacherous-turn"},
@@ -110,7 +107,7 @@ var scanCases = []struct {
 	{"CEV is old", "coherent-extrapolated-volition"},
 	{"embedded agency sequence", "embedded-agency"},
 	{"quantilizers are mild optimizers", "quantilizers"},
-	{"impact measures like AUP", "impact-measures impact-measures"},
+	{"impact measures like AUP", "impact-measures"}, // AUP is one proposal (issue 20)
 	{"situational awareness in LLMs", ""},
 	{"alignment faking paper", "alignment-faking"},
 	{"sleeper agents paper", "sleeper-agents"},
@@ -120,9 +117,9 @@ var scanCases = []struct {
 	{"reward model overoptimization", "reward-model-overoptimization"},
 	{"mech interp is fun", "mechanistic-interpretability"},
 	{"mechanistic interpretability", "mechanistic-interpretability"},
-	{"process supervision beats outcome supervision", "process-supervision process-supervision"},
+	{"process supervision beats outcome supervision", "process-supervision"}, // the opposite method (issue 20)
 	{"steganography in chain of thought", "steganography"},
-	{"AI control evaluations", "ai-control"},
+	{"AI control evaluations", ""}, // AI Control is no_autolink; control evaluations are the method (issue 20)
 	{"scalable oversight", "scalable-oversight"},
 	{"responsible scaling policy", "responsible-scaling-policy"},
 	{"RSPs and dangerous capability evals", "responsible-scaling-policy dangerous-capability-evaluations"},
@@ -144,6 +141,14 @@ var scanCases = []struct {
 	{"specification gaming", "reward-hacking"},
 	{"mesa", ""},
 	{"INNER ALIGNMENT!!!", "inner-alignment"},
+	// gloss-fix (issue 20): aliases removed on the expert fact-check link nothing.
+	{"neural circuits in the hippocampus", ""},
+	{"myopic training is cheap", ""},
+	{"instrumental goals like money", ""},
+	{"proxy alignment is one subtype", ""},
+	{"the base objective is the loss", ""},
+	{"mild optimization sounds nice", ""},
+	{"interpretability is a big field", ""},
 	// gloss-b batch: new names linked in their AI-safety sense, and
 	// everyday-word aliases (no_autolink) in their ordinary sense, linked zero times.
 	{"evaluation awareness makes evals harder", "evaluation-awareness"},
@@ -303,7 +308,9 @@ func TestScanNoAllocWithoutMention(t *testing.T) {
 	}
 }
 
-// chat is chat-like text: everyday messages with an occasional term.
+// chat is chat-like text: everyday messages with an occasional term. It
+// keeps inline code and a quote as typed, a little more work for Scan
+// than the blanked text adapters hand over.
 func chat(n int) string {
 	lines := []string{
 		"hey all, reading group is moved to thursday this week",
@@ -311,7 +318,7 @@ func chat(n int) string {
 		"I think the argument only works if you assume a lot about training dynamics",
 		"lol yes, same. the appendix is worth reading though",
 		"isn't this just deceptive alignment with extra steps?",
-		"can someone share the slides from last time <@U024BE7LH>",
+		"can someone share the slides from last time @maya.ruskin",
 		"here you go https://example.org/slides/week-4.pdf",
 		"thanks! also the `train.py` script crashes on my machine",
 		"> the model learns a proxy objective\nright, that's the goal misgeneralization example",

@@ -11,8 +11,9 @@ import (
 
 // This file is auto-linking on Discord: MESSAGE_CREATE from the gateway
 // (which needs the Message Content intent, Config.MessageContent) becomes
-// a bot.Message request, and the core's answer becomes a reply to the
-// message — notifying nobody — or a reaction.
+// a bot.Message request, its markup blanked (blankMarkup), and the core's
+// answer becomes a reply to the message — notifying nobody — or a
+// reaction.
 
 // ready remembers who refbot is, so it never answers itself.
 func (a *Adapter) ready(r *discordgo.Ready) {
@@ -41,7 +42,7 @@ func (a *Adapter) messageRequest(m *discordgo.Message) (bot.Request, bool) {
 	}
 	return bot.Request{
 		Platform: Platform, Team: m.GuildID, Channel: m.ChannelID, User: m.Author.ID,
-		Kind: bot.Message, Text: m.Content,
+		Kind: bot.Message, Text: blankMarkup(m.Content),
 	}, true
 }
 

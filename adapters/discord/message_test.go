@@ -107,7 +107,7 @@ func TestMessageFilter(t *testing.T) {
 			if got != tt.want {
 				t.Fatalf("answered = %v, want %v", got, tt.want)
 			}
-			if got && (req.Kind != bot.Message || req.Platform != Platform || req.Channel != linkChannel || req.User != m.Author.ID || req.Text != m.Content || req.Team != m.GuildID) {
+			if got && (req.Kind != bot.Message || req.Platform != Platform || req.Channel != linkChannel || req.User != m.Author.ID || req.Text != blankMarkup(m.Content) || req.Team != m.GuildID) {
 				t.Errorf("request = %+v", req)
 			}
 		})

@@ -100,7 +100,7 @@ func handleLine(ctx context.Context, b *bot.Bot, out io.Writer, line string, opt
 		return nil
 	}
 	// The person at the console owns it, so they may change its settings.
-	req := bot.Request{Platform: "console", Channel: Channel, User: opt.User, Text: line, Kind: bot.Message, CanManage: true}
+	req := bot.Request{Platform: "console", Channel: Channel, User: opt.User, Text: BlankMarkup(line), Kind: bot.Message, CanManage: true}
 	if strings.HasPrefix(line, "/") {
 		name, text, _ := b.ParseCommand(line)
 		req.Kind, req.Command, req.Text = bot.Command, name, text

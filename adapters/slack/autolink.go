@@ -178,7 +178,7 @@ func (a *Adapter) reactionClick(ctx context.Context, team string, e *slackevents
 			}
 			reply := a.handle(ctx, bot.Request{
 				Team: team, Channel: channel, Thread: m.ThreadTimestamp, User: user,
-				Kind: bot.Action, Command: "links", Text: unescapeSlack(m.Text),
+				Kind: bot.Action, Command: "links", Text: blankMarkup(m.Text),
 			})
 			if len(reply.Links) == 0 && reply.Notice == "" {
 				return nil

@@ -123,6 +123,9 @@ func TestAutolinkMessages(t *testing.T) {
 		{"a join", messageEvent("C1", "U1", "<@U1> has joined the channel", ts, map[string]any{"subtype": "channel_join"}), "", "", nil},
 		{"a message to refbot is an app_mention instead", messageEvent("C1", "U1", "<@UREFBOT> define deceptive alignment", ts, nil), "", "", nil},
 		{"an opted-out member", messageEvent("C1", "UOUT", "deceptive alignment and [[inner alignment]]", ts, nil), "", "", nil},
+		{"Slack markup is no mention", messageEvent("C1", "U1", "&gt; deceptive alignment\n`inner alignment` <https://example.org|outer alignment> :mesa-optimization:", ts, nil), "", "", nil},
+		{"a term beside a mention", messageEvent("C1", "U1", "<@U2> R&amp;D on mesa optimisation?", ts, nil),
+			"chat.postMessage", ts, []string{"Mesa-Optimization"}},
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

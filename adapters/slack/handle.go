@@ -233,17 +233,17 @@ func (a *Adapter) mention(ctx context.Context, team string, e *slackevents.AppMe
 	}})
 }
 
-// message passes an ordinary chat line to the core (for auto-linking)
-// and queues its answer: a digest in the line's thread, or a reaction.
-// Bots, refbot itself, edits, deletions and other subtypes are ignored
-// (autolinkable).
+// message passes an ordinary chat line, its markup blanked, to the core
+// (for auto-linking) and queues its answer: a digest in the line's
+// thread, or a reaction. Bots, refbot itself, edits, deletions and other
+// subtypes are ignored (autolinkable).
 func (a *Adapter) message(ctx context.Context, team string, e *slackevents.MessageEvent) bool {
 	if !a.autolinkable(e) {
 		return true
 	}
 	reply := a.handle(ctx, bot.Request{
 		Team: team, Channel: e.Channel, Thread: e.ThreadTimeStamp, User: e.User,
-		Kind: bot.Message, Text: unescapeSlack(e.Text),
+		Kind: bot.Message, Text: blankMarkup(e.Text),
 	})
 	return a.autolinkReply(e, reply)
 }

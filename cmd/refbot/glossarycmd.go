@@ -14,6 +14,7 @@ import (
 
 	"refbot/glossary"
 	"refbot/glossary/data"
+	"refbot/glossary/importer"
 )
 
 func runGlossary(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -112,7 +113,7 @@ func importPage(base *glossary.Glossary, file, dir string, force bool) (string, 
 	if err != nil {
 		return "", err
 	}
-	page, err := glossary.ParsePage(raw)
+	page, err := importer.ParsePage(raw)
 	if err != nil {
 		return "", err
 	}

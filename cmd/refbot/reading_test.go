@@ -27,6 +27,30 @@ func TestReadingPreview(t *testing.T) {
 	}
 	r = runArgs(t, "", nil, "reading", "preview", "ai-safety-fundamentals")
 	wantCode(t, r, 0)
+	if !strings.HasPrefix(r.stdout, "AI safety in eight weeks (ai-safety-fundamentals) — 8 steps\n") {
+		t.Errorf("the default curriculum is not the first: %q", firstLine(r.stdout))
+	}
+
+	// The second curriculum, by name.
+	r = runArgs(t, "", nil, "reading", "preview", "interpretability-and-evaluations")
+	wantCode(t, r, 0)
+	golden(t, "preview-interpretability.golden", []byte(r.stdout))
+	if want := "Interpretability and evaluations in six steps (interpretability-and-evaluations) — 6 steps"; firstLine(r.stdout) != want {
+		t.Errorf("first line %q, want %q", firstLine(r.stdout), want)
+	}
+	for i := 1; i <= 6; i++ {
+		if !strings.Contains(r.stdout, "step "+string(rune('0'+i))+" of 6") {
+			t.Errorf("preview lacks step %d", i)
+		}
+	}
+	if strings.Contains(r.stdout, "of 8") {
+		t.Error("the six-step preview shows steps of the eight-week curriculum")
+	}
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
 }
 
 func TestReadingPreviewErrors(t *testing.T) {
@@ -38,7 +62,7 @@ func TestReadingPreviewErrors(t *testing.T) {
 		{[]string{"reading"}, 2, "usage: refbot reading preview"},
 		{[]string{"reading", "publish"}, 2, "usage: refbot reading preview"},
 		{[]string{"reading", "preview", "a", "b"}, 2, "usage: refbot reading preview"},
-		{[]string{"reading", "preview", "nope"}, 1, `no curriculum "nope"; the glossary has: ai-safety-fundamentals`},
+		{[]string{"reading", "preview", "nope"}, 1, `no curriculum "nope"; the glossary has: ai-safety-fundamentals, interpretability-and-evaluations`},
 		{[]string{"reading", "preview", "--glossary", "/does/not/exist"}, 1, "glossary directory"},
 	}
 	for _, tc := range tests {

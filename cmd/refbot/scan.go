@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+
+	"refbot/adapters/shell"
 )
 
 // maxScanInput caps what refbot scan reads: a chat message is at most
@@ -46,7 +48,9 @@ func runScan(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if err != nil {
 		return err
 	}
-	ms := g.Scan(string(msg))
+	// The message is read as the console reads a line: its code and quotes
+	// are not mentions.
+	ms := g.Scan(shell.BlankMarkup(string(msg)))
 	if *asJSON {
 		out := scanJSON{Mentions: make([]mentionJSON, 0, len(ms))}
 		for _, m := range ms {

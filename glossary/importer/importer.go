@@ -1,4 +1,9 @@
-package glossary
+// Package importer turns saved reference pages into draft glossary
+// entries: a title line (optionally "Title (Venue)"), a "Summary"
+// section, "Key Points" bullets, a "Cited by" table and cached content
+// with Markdown links. A draft's prose is the page's own, so a person
+// rewrites it before it is published.
+package importer
 
 import (
 	"bufio"
@@ -10,12 +15,11 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"refbot/glossary"
 )
 
-// Page is a saved reference page in the format of the project's seed
-// pages: a title line (optionally "Title (Venue)"), a "Summary" section,
-// "Key Points" bullets, a "Cited by" table of page names and cached
-// content with Markdown links.
+// Page is what ParsePage reads from a saved reference page.
 type Page struct {
 	Title     string
 	Venue     string // from "Title (Venue)"
@@ -104,7 +108,7 @@ func ParsePage(page []byte) (Page, error) {
 	if p.SourceURL == "" {
 		missing = append(missing, "a link to the page itself in its cached content")
 	}
-	if Normalize(p.Title) == "" {
+	if glossary.Normalize(p.Title) == "" {
 		missing = append(missing, "a title with letters or digits")
 	}
 	if len(missing) > 0 {
@@ -140,9 +144,9 @@ func firstCell(line string) (string, bool) {
 // the title, without its fragment; failing that, the first link.
 func sourceURL(title, content string) string {
 	links := mdLink.FindAllStringSubmatch(content, -1)
-	want := Normalize(title)
+	want := glossary.Normalize(title)
 	for _, l := range links {
-		if Normalize(l[1]) == want {
+		if glossary.Normalize(l[1]) == want {
 			return withoutFragment(l[2])
 		}
 	}
@@ -164,46 +168,25 @@ func withoutFragment(s string) string {
 // Draft turns the page into an entry draft. see_also is filled by the
 // caller, which knows the glossary. The draft's prose is the page's own:
 // it must be rewritten before it is published.
-func (p Page) Draft() Entry {
-	title := cut(p.Title, MaxTitle)
+func (p Page) Draft() glossary.Entry {
+	title := cut(p.Title, glossary.MaxTitle)
 	srcTitle := p.Title
 	if p.Venue != "" {
 		srcTitle += " (" + p.Venue + ")"
 	}
-	e := Entry{
-		ID:      Slug(title),
+	e := glossary.Entry{
+		ID:      glossary.Slug(title),
 		Title:   title,
-		Summary: cutSentences(p.Summary, MaxSummary),
-		Sources: []Source{{Title: cut(srcTitle, 300), URL: p.SourceURL}},
+		Summary: cutSentences(p.Summary, glossary.MaxSummary),
+		Sources: []glossary.Source{{Title: cut(srcTitle, 300), URL: p.SourceURL}},
 	}
 	for _, k := range p.KeyPoints {
-		if len(e.KeyPoints) == MaxKeyPoints {
+		if len(e.KeyPoints) == glossary.MaxKeyPoints {
 			break
 		}
-		e.KeyPoints = append(e.KeyPoints, cut(k, MaxPoint))
+		e.KeyPoints = append(e.KeyPoints, cut(k, glossary.MaxPoint))
 	}
 	return e
-}
-
-// Slug makes an entry id from a title: "Goodhart's Law" is
-// "goodharts-law".
-func Slug(title string) string {
-	var b strings.Builder
-	dash := false
-	for _, r := range fold(title) {
-		switch {
-		case r < utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r)):
-			b.WriteRune(r)
-			dash = false
-		case b.Len() > 0 && !dash:
-			b.WriteByte('-')
-			dash = true
-		}
-		if b.Len() >= 64 {
-			break
-		}
-	}
-	return strings.Trim(b.String(), "-")
 }
 
 // cut shortens s to at most n characters at a word boundary, adding "…".

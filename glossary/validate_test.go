@@ -1,0 +1,61 @@
+package glossary_test
+
+import (
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"refbot/glossary"
+)
+
+// TestIDChecksAgree: entries and curricula share one id check, so a bad id
+// gets the same words in either kind of file.
+func TestIDChecksAgree(t *testing.T) {
+	course := func(id string) string {
+		return "id: " + id + "\ntitle: Course\nsteps:\n  - {title: Week 1, entries: [widget], questions: [Why?]}\n"
+	}
+	entry := func(id string) string { return strings.Replace(goodEntry, "id: widget", "id: "+id, 1) }
+	long := strings.Repeat("a", 65)
+	for _, c := range []struct {
+		id, file, want string
+	}{
+		{`""`, "blank", "id: is missing"},
+		{"Not_A_Slug", "Not_A_Slug", `id: "Not_A_Slug" must be a slug: lower-case letters, digits and single hyphens, at most 64 characters`},
+		{long, long, `id: "` + long + `" must be a slug: lower-case letters, digits and single hyphens, at most 64 characters`},
+		{"elsewhere", "here", `id: "elsewhere" does not match the file name; rename the file to elsewhere.yaml`},
+	} {
+		fsys := fstest.MapFS{
+			"entries/widget.yaml":          {Data: []byte(goodEntry)},
+			"entries/" + c.file + ".yaml":  {Data: []byte(entry(c.id))},
+			"readings/" + c.file + ".yaml": {Data: []byte(course(c.id))},
+			"readings/fine-course.yaml":    {Data: []byte(course("fine-course"))},
+		}
+		_, err := glossary.Load(glossary.Layer{FS: fsys})
+		if err == nil {
+			t.Errorf("id %s loaded", c.id)
+			continue
+		}
+		for _, file := range []string{"entries/" + c.file + ".yaml", "readings/" + c.file + ".yaml"} {
+			if !strings.Contains(err.Error(), file+":1: "+c.want) {
+				t.Errorf("id %s: problems lack %q\n%v", c.id, file+":1: "+c.want, err)
+			}
+		}
+	}
+}
+
+func TestNewReportsRepeatedIDs(t *testing.T) {
+	e := glossary.Entry{ID: "widget", Title: "Widget", Summary: "A small thing.", Sources: []glossary.Source{{Title: "W", URL: "https://example.org"}}}
+	c := glossary.Curriculum{ID: "course", Title: "Course", Steps: []glossary.Step{{Title: "Week 1", Entries: []string{"widget"}, Questions: []string{"Why?"}}}}
+	_, err := glossary.New([]glossary.Entry{e, e}, []glossary.Curriculum{c, c})
+	if err == nil {
+		t.Fatal("repeated ids built a glossary")
+	}
+	for _, want := range []string{`widget: id: id "widget" is used twice`, `course: id: id "course" is used twice`} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("problems lack %q:\n%v", want, err)
+		}
+	}
+	if _, err := glossary.New([]glossary.Entry{e}, []glossary.Curriculum{c}); err != nil {
+		t.Errorf("one of each: %v", err)
+	}
+}
