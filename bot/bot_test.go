@@ -125,8 +125,47 @@ func TestHandleCommands(t *testing.T) {
 			if len(r.Suggestions) > bot.MaxSearchResults {
 				t.Errorf("got %d results, want at most %d", len(r.Suggestions), bot.MaxSearchResults)
 			}
-			if !slices.Contains(suggestionIDs(r.Suggestions), "inner-alignment") {
-				t.Errorf("results %v lack inner-alignment", suggestionIDs(r.Suggestions))
+			if ids := suggestionIDs(r.Suggestions); ids[0] != "ai-alignment" {
+				t.Errorf("results %v do not start with ai-alignment", ids)
+			}
+		}},
+		{"search by description", "search", "two AIs argue and a human judges", func(t *testing.T, r bot.Reply) {
+			if r.ListKind != bot.Results || len(r.Suggestions) == 0 || r.Suggestions[0].ID != "ai-safety-via-debate" {
+				t.Fatalf("got %v %v, want results led by ai-safety-via-debate", r.ListKind, suggestionIDs(r.Suggestions))
+			}
+			for _, s := range r.Suggestions {
+				if s.Line == "" || s.Title == "" {
+					t.Errorf("result %+v lacks a title or summary line", s)
+				}
+			}
+		}},
+		{"search off-topic", "search", "how do I bake sourdough bread", func(t *testing.T, r bot.Reply) {
+			if len(r.Suggestions) != 0 || !strings.Contains(r.Notice, "Nothing in the glossary matches") {
+				t.Errorf("got notice %q suggestions %v, want nothing", r.Notice, suggestionIDs(r.Suggestions))
+			}
+		}},
+		{"search misspelt name", "search", "scalable oversite", func(t *testing.T, r bot.Reply) {
+			// Either the ranking corrects the typo (results) or Lookup
+			// offers the name (did you mean); the entry comes first.
+			ids := suggestionIDs(r.Suggestions)
+			if (r.ListKind != bot.DidYouMean && r.ListKind != bot.Results) || len(ids) == 0 || ids[0] != "scalable-oversight" {
+				t.Errorf("got %v %v, want scalable-oversight first in results or did-you-mean", r.ListKind, ids)
+			}
+		}},
+		{"define a description", "define", "the thing where a model pretends to be aligned during training", func(t *testing.T, r bot.Reply) {
+			if r.Card != nil {
+				t.Fatalf("a description got a card (%s); want did-you-mean", r.Card.ID)
+			}
+			ids := suggestionIDs(r.Suggestions)
+			if r.ListKind != bot.DidYouMean || len(ids) == 0 || !slices.ContainsFunc(ids[:min(3, len(ids))], func(id string) bool {
+				return id == "deceptive-alignment" || id == "alignment-faking" || id == "scheming"
+			}) {
+				t.Errorf("got %v %v, want did-you-mean led by deceptive alignment or a neighbour", r.ListKind, ids)
+			}
+		}},
+		{"define an off-topic description", "define", "how do I bake sourdough bread", func(t *testing.T, r bot.Reply) {
+			if r.Card != nil || len(r.Suggestions) != 0 {
+				t.Errorf("got card %v suggestions %v, want nothing", r.Card, suggestionIDs(r.Suggestions))
 			}
 		}},
 		{"search nothing", "search", "kubernetes", func(t *testing.T, r bot.Reply) {

@@ -16,7 +16,7 @@ import (
 const MaxTermLength = 200
 
 // MaxSearchResults caps /search.
-const MaxSearchResults = 10
+const MaxSearchResults = 5
 
 // MaxChoices is the most autocomplete choices (Discord's limit).
 const MaxChoices = 25
@@ -71,9 +71,9 @@ func (b *Bot) commandTable() []command {
 		}, b.define},
 		{CommandInfo{
 			Name:        "search",
-			Description: "Find glossary entries about a topic",
-			Args:        []Arg{{Name: "query", Description: "Words to search names, tags and summaries for", Required: true}},
-			Examples:    []string{"alignment", "interpretability"},
+			Description: "Find entries by topic, or describe an idea whose name you forgot",
+			Args:        []Arg{{Name: "query", Description: "A topic or a description, e.g. two AIs argue and a human judges", Required: true}},
+			Examples:    []string{"two AIs argue and a human judges", "interpretability"},
 		}, b.search},
 		{CommandInfo{
 			Name:        "related",
@@ -235,6 +235,9 @@ func (b *Bot) define(ctx context.Context, req Request, text string) (Reply, erro
 	if r.Match != nil {
 		return Reply{Card: b.card(r.Match)}, nil
 	}
+	if reply, ok := b.describedNotFound(text, r); ok {
+		return reply, nil
+	}
 	return b.notFound(text, r), nil
 }
 
@@ -246,7 +249,7 @@ func (b *Bot) notFound(text string, r glossary.Result) Reply {
 			ListKind:    DidYouMean,
 		}
 	}
-	return Reply{Notice: fmt.Sprintf("No glossary entry for %q. Try /search with a broader word. %s", text, b.cfg.ProposeHint)}
+	return Reply{Notice: fmt.Sprintf("No glossary entry for %q. Try /search with a description of the idea. %s", text, b.cfg.ProposeHint)}
 }
 
 func (b *Bot) search(ctx context.Context, req Request, text string) (Reply, error) {
@@ -255,7 +258,7 @@ func (b *Bot) search(ctx context.Context, req Request, text string) (Reply, erro
 	}
 	found := b.Glossary().Search(text, MaxSearchResults)
 	if len(found) == 0 {
-		return Reply{Notice: fmt.Sprintf("Nothing in the glossary mentions %q. %s", text, b.cfg.ProposeHint)}, nil
+		return b.searchNotFound(ctx, req, text), nil
 	}
 	return Reply{
 		Notice:      fmt.Sprintf("Entries about %q:", text),

@@ -16,7 +16,8 @@ type Choice struct {
 // (exact name first, then titles before aliases, shorter first), then
 // names with a later word that starts with it ("align" offers "Inner
 // Alignment"), then, when those are too few, Lookup's typo-tolerant
-// suggestions. An empty prefix lists titles alphabetically.
+// suggestions, then, for two words or more, the description ranking
+// (see SearchHits). An empty prefix lists titles alphabetically.
 func (g *Glossary) Complete(prefix string, n int) []Choice {
 	if n <= 0 {
 		return nil
@@ -108,6 +109,9 @@ func (g *Glossary) Complete(prefix string, n int) []Choice {
 			}
 		}
 	}
+	if len(out) < n && len(ws) >= 2 {
+		g.completeDescribed(prefix, n, func(e int32) bool { return add(ix.titles[e]) })
+	}
 	return out
 }
 
@@ -115,15 +119,23 @@ func (g *Glossary) Complete(prefix string, n int) []Choice {
 // the start of a British -ise/-yse spelling, the American one.
 func prefixVariants(ws []string) []string {
 	p := strings.Join(ws, " ")
-	last := ws[len(ws)-1]
+	if alt, ok := americanPrefix(p, ws[len(ws)-1]); ok {
+		return []string{p, alt}
+	}
+	return []string{p}
+}
+
+// americanPrefix returns prefix p, whose last word is last, with that
+// word's British -is-/-ys- spelt -iz-/-yz-, when it could be one.
+func americanPrefix(p, last string) (string, bool) {
 	for _, from := range []string{"isa", "ise", "isi", "yse", "ysi"} {
 		if i := strings.LastIndex(last, from); i >= 2 && len(last)-i <= 6 {
 			alt := last[:i] + strings.Replace(last[i:], "s", "z", 1)
-			return []string{p, p[:len(p)-len(last)] + alt}
+			return p[:len(p)-len(last)] + alt, true
 		}
 	}
 	if strings.HasSuffix(last, "is") && len(last) >= 5 {
-		return []string{p, p[:len(p)-1] + "z"}
+		return p[:len(p)-1] + "z", true
 	}
-	return []string{p}
+	return "", false
 }

@@ -4,10 +4,14 @@ import "strings"
 
 // Entry is one glossary term, loaded from entries/<id>.yaml.
 type Entry struct {
-	ID         string   `yaml:"id" json:"id"`
-	Title      string   `yaml:"title" json:"title"`
-	Aliases    []string `yaml:"aliases,omitempty" json:"aliases,omitempty"`
-	Summary    string   `yaml:"summary" json:"summary"`
+	ID      string   `yaml:"id" json:"id"`
+	Title   string   `yaml:"title" json:"title"`
+	Aliases []string `yaml:"aliases,omitempty" json:"aliases,omitempty"`
+	Summary string   `yaml:"summary" json:"summary"`
+	// Describes are short phrasings of how people describe the idea
+	// without its name ("a model pretends to be aligned while trained");
+	// search reads them, cards do not show them.
+	Describes  []string `yaml:"describes,omitempty" json:"describes,omitempty"`
 	KeyPoints  []string `yaml:"key_points,omitempty" json:"key_points,omitempty"`
 	Sources    []Source `yaml:"sources" json:"sources"`
 	SeeAlso    []string `yaml:"see_also,omitempty" json:"see_also,omitempty"`

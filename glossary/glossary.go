@@ -13,6 +13,7 @@ type Glossary struct {
 	reverse   [][]int // reverse[i]: entries whose see_also lists entry i
 	curricula []*Curriculum
 	idx       *index
+	desc      *descIndex
 }
 
 func build(es []*item[Entry], cs []*item[Curriculum]) *Glossary {
@@ -38,6 +39,7 @@ func build(es []*item[Entry], cs []*item[Curriculum]) *Glossary {
 	}
 	sort.Slice(g.curricula, func(i, j int) bool { return g.curricula[i].ID < g.curricula[j].ID })
 	g.idx = newIndex(g.entries)
+	g.desc = newDescIndex(g.entries, defaultDescParams)
 	return g
 }
 

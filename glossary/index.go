@@ -37,6 +37,10 @@ type index struct {
 	compacts     *trie     // every compact key
 	compactNames [][]int32 // by compacts value
 
+	sounds     map[string][]int32 // consonant key (soundKey) -> vocab values
+	soundSpell []string           // sound spelling by vocab value, if it has a key
+	initials   map[string][]int32 // initials of multi-word titles -> names
+
 	titles []int32     // titles[entry]: the name that is its title
 	sorted []int32     // names by key, for Complete
 	starts []wordStart // every word start of every name, by suffix, for Complete
@@ -112,6 +116,26 @@ func newIndex(entries []*Entry) *index {
 	ix.compactNames = make([][]int32, len(ix.compacts.keys))
 	for i, k := range ix.compacts.keys {
 		ix.compactNames[i] = compacts[k]
+	}
+	ix.sounds = map[string][]int32{}
+	ix.soundSpell = make([]string, len(ix.vocab.keys))
+	var spell, key [2 * maxKeyLen]byte
+	for v, w := range ix.vocab.keys {
+		if sp, k, ok := soundKey(w, spell[:0], key[:0]); ok {
+			ix.sounds[string(k)] = append(ix.sounds[string(k)], int32(v))
+			ix.soundSpell[v] = string(sp)
+		}
+	}
+	ix.initials = map[string][]int32{}
+	for id, n := range ix.names {
+		if !n.title {
+			continue
+		}
+		for _, k := range initials(n.text) {
+			if ix.vocab.find(k) < 0 { // a word is read as a word
+				ix.initials[k] = append(ix.initials[k], int32(id))
+			}
+		}
 	}
 
 	ix.sorted = make([]int32, len(ix.names))

@@ -3,7 +3,9 @@ package glossary_test
 import (
 	"bufio"
 	"fmt"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -65,6 +67,10 @@ func defaultGlossary(t testing.TB) *glossary.Glossary {
 type lookupCase struct {
 	kind, query, want string
 }
+
+// confidentKinds are the kinds of query that name one entry so plainly
+// that "did you mean" is not good enough: Lookup must answer.
+var confidentKinds = map[string]bool{"prefix": true, "everyday": true, "initials": true, "sound": true}
 
 var lookupCases = []lookupCase{
 	// Case, spacing, hyphens, underscores, punctuation.
@@ -519,6 +525,103 @@ var lookupCases = []lookupCase{
 	{"typo", "model weight secuirty", "model-weight-security"},
 	{"none", "baby monitor", ""},
 	{"none", "weight loss", ""},
+	// gloss-a: glossary-terms-2.tsv row 19 (machine unlearning).
+	{"exact", "Machine Unlearning", "machine-unlearning"},
+	{"exact", "unlearning", "machine-unlearning"},
+	{"exact", "LLM unlearning", "machine-unlearning"},
+	{"typo", "machine unlerning", "machine-unlearning"},
+	// Issue 12, written before the matcher change. The kinds prefix,
+	// everyday, initials and sound name one entry unambiguously and must
+	// be answered with confidence (see confidentKinds), not "did you mean".
+	// The start of one entry's name, words in order, the last word cut short.
+	{"prefix", "goal misgen", "goal-misgeneralization"},
+	{"prefix", "multipolar scen", "multipolar-scenario"},
+	{"prefix", "treacherous t", "treacherous-turn"},
+	{"prefix", "sharp left t", "sharp-left-turn"},
+	{"prefix", "deceptive al", "deceptive-alignment"},
+	{"prefix", "eliciting latent kn", "eliciting-latent-knowledge"},
+	{"prefix", "orthogonality th", "orthogonality-thesis"},
+	{"prefix", "situational aw", "situational-awareness"},
+	{"prefix", "inverse reinf", "inverse-reinforcement-learning"},
+	{"prefix", "updateless decision th", "updateless-decision-theory"},
+	{"prefix", "ontological cr", "ontological-crisis"},
+	{"prefix", "off switch pr", "off-switch-problem"},
+	{"prefix", "reward model overopt", "reward-model-overoptimization"},
+	{"prefix", "embedded ag", "embedded-agency"},
+	{"prefix", "existential r", "existential-risk"},
+	{"prefix", "induction h", "induction-heads"},
+	{"prefix", "sleeper ag", "sleeper-agents"},
+	{"prefix", "evaluation aw", "evaluation-awareness"},
+	{"prefix", "frontier safety fr", "frontier-safety-frameworks"},
+	{"prefix", "emergent ab", "emergent-abilities"},
+	{"prefix", "in context l", "in-context-learning"},
+	{"prefix", "mesa optimis", "mesa-optimization"},
+	{"prefix", "coherent extrap", "coherent-extrapolated-volition"},
+	{"prefix", "model w", "model-weight-security"},
+	// Everyday words that spell one entry's name in order.
+	{"everyday", "sharp left", "sharp-left-turn"},
+	{"everyday", "left turn", "sharp-left-turn"},
+	{"everyday", "weak to strong", "weak-to-strong-generalization"},
+	{"everyday", "negative side", "negative-side-effects"},
+	{"everyday", "learning from human feedback", "rlhf"},
+	{"everyday", "human level", "artificial-general-intelligence"},
+	// Initials of a multi-word title that no other name has.
+	{"initials", "CAI", "constitutional-ai"},
+	{"initials", "cai", "constitutional-ai"},
+	{"initials", "RMO", "reward-model-overoptimization"},
+	{"initials", "NSE", "negative-side-effects"},
+	{"initials", "DCEs", "dangerous-capability-evaluations"},
+	// Misspellings that sound like the word.
+	{"sound", "steganografy", "steganography"},
+	{"sound", "goodhearts law", "goodharts-law"},
+	{"sound", "korigibility", "corrigibility"},
+	{"sound", "sikofancy", "sycophancy"},
+	{"sound", "sycofancy", "sycophancy"},
+	{"sound", "inner alinement", "inner-alignment"},
+	{"sound", "kwantilizers", "quantilizers"},
+	{"sound", "jailbrake", "jailbreaking"},
+	{"sound", "existenshal risk", "existential-risk"},
+	// Abbreviations reading groups type (aliases added in issue 12).
+	{"acronym", "IRL", "inverse-reinforcement-learning"},
+	{"acronym", "RSI", "intelligence-explosion"},
+	{"acronym", "RRM", "recursive-reward-modeling"},
+	{"acronym", "CCL", "frontier-safety-frameworks"},
+	// Still no confident answer: ambiguous words and starts, phrases of
+	// the field that no entry is, near misses that are other words.
+	{"none", "mesa", ""},
+	{"none", "reward", ""},
+	{"none", "learning", ""},
+	{"none", "emergent", ""},
+	{"none", "lesson", ""},
+	{"none", "bitter", ""},
+	{"none", "alignment", ""},
+	{"none", "inner", ""},
+	{"none", "scaling", ""},
+	{"none", "mesa o", ""},
+	{"none", "reward m", ""},
+	{"none", "ai t", ""},
+	{"none", "value l", ""},
+	{"none", "ai safety", ""},
+	{"none", "language model", ""},
+	{"none", "training data", ""},
+	{"none", "model evaluation", ""},
+	{"none", "reinforcement learning", ""},
+	{"none", "turn left", ""},
+	{"none", "human values", ""},
+	{"none", "stenography", ""},
+	{"none", "quantizer", ""},
+	{"none", "simpleton", ""},
+	{"none", "emergency", ""},
+	{"none", "jailbird", ""},
+	{"none", "goodhearted", ""},
+	{"none", "CDT", ""},
+	{"none", "EDT", ""},
+	{"none", "LLM", ""},
+	{"none", "AIT", ""},
+	{"none", "what is it", ""},
+	{"none", "of the and", ""},
+	{"none", "blorptastic", ""},
+	{"none", "zxcvbn", ""},
 }
 
 func TestLookupQuality(t *testing.T) {
@@ -527,8 +630,8 @@ func TestLookupQuality(t *testing.T) {
 		g    *glossary.Glossary
 	}{{"fixture", fixture(t)}, {"default", defaultGlossary(t)}} {
 		t.Run(gl.name, func(t *testing.T) {
-			var positives, top1, confidentWrong int
-			byKind := map[string][2]int{}
+			var positives, top1, confident, confidentWrong, noneHeld int
+			byKind := map[string][3]int{} // top-1 right (for none: no answer), queries, confident and right
 			for _, c := range lookupCases {
 				r := gl.g.Lookup(c.query)
 				got, best := "", ""
@@ -544,6 +647,7 @@ func TestLookupQuality(t *testing.T) {
 						confidentWrong++
 						t.Errorf("Lookup(%q) = %s (%.2f), want no match", c.query, got, r.Score)
 					} else {
+						noneHeld++
 						k[0]++
 					}
 					byKind[c.kind] = k
@@ -556,16 +660,24 @@ func TestLookupQuality(t *testing.T) {
 				} else {
 					t.Logf("Lookup(%q): top-1 %q (match %q, score %.2f), want %q", c.query, best, got, r.Score, c.want)
 				}
+				if got == c.want {
+					confident++
+					k[2]++
+				}
 				if got != "" && got != c.want {
 					confidentWrong++
 					t.Errorf("Lookup(%q) = %s with confidence, want %s", c.query, got, c.want)
+				} else if got == "" && confidentKinds[c.kind] {
+					t.Errorf("Lookup(%q) = did you mean %q (score %.2f), want a confident %s: a %s query names one entry", c.query, best, r.Score, c.want, c.kind)
 				}
 				byKind[c.kind] = k
 			}
 			rate := float64(top1) / float64(positives)
-			t.Logf("%s: %d queries; top-1 %d/%d = %.1f%%; confident wrong %d", gl.name, len(lookupCases), top1, positives, 100*rate, confidentWrong)
-			for k, v := range byKind {
-				t.Logf("  %-8s %d/%d", k, v[0], v[1])
+			t.Logf("%s: %d queries; top-1 %d/%d = %.1f%%; confident and right %d/%d; no confident answer to %d/%d no-match rows; confident wrong %d",
+				gl.name, len(lookupCases), top1, positives, 100*rate, confident, positives, noneHeld, len(lookupCases)-positives, confidentWrong)
+			for _, k := range slices.Sorted(maps.Keys(byKind)) {
+				v := byKind[k]
+				t.Logf("  %-8s %d/%d (confident %d)", k, v[0], v[1], v[2])
 			}
 			if len(lookupCases) < 150 {
 				t.Errorf("only %d cases; the bar is 150", len(lookupCases))
@@ -613,40 +725,60 @@ func TestLookupBlindQueries(t *testing.T) {
 	}
 	defer f.Close()
 	g := defaultGlossary(t)
-	var positives, top1, confident int
+	var positives, top1, confident, none, noneHeld int
+	byKind := map[string][3]int{} // as in TestLookupQuality
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		cols := strings.Split(sc.Text(), "\t")
 		if strings.HasPrefix(sc.Text(), "#") || len(cols) != 3 {
 			continue
 		}
-		query, want := cols[1], cols[2]
+		kind, query, want := cols[0], cols[1], cols[2]
 		r := g.Lookup(query)
-		best := ""
+		got, best := "", ""
 		if r.Match != nil {
-			best = r.Match.ID
+			got, best = r.Match.ID, r.Match.ID
 		} else if len(r.Suggestions) > 0 {
 			best = r.Suggestions[0].Entry.ID
 		}
-		switch {
-		case want == "" && r.Match != nil:
-			t.Errorf("Lookup(%q) = %s (%.2f), want no match", query, r.Match.ID, r.Score)
-		case want == "":
-		case r.Match != nil && r.Match.ID != want:
-			t.Errorf("Lookup(%q) = %s with confidence, want %s", query, r.Match.ID, want)
-		default:
-			positives++
-			if best == want {
-				top1++
+		k := byKind[kind]
+		k[1]++
+		if want == "" {
+			none++
+			if got != "" {
+				t.Errorf("Lookup(%q) = %s (%.2f), want no match", query, got, r.Score)
 			} else {
-				t.Logf("Lookup(%q): top-1 %q, want %q", query, best, want)
+				noneHeld++
+				k[0]++
 			}
-			if r.Match != nil {
-				confident++
-			}
+			byKind[kind] = k
+			continue
 		}
+		positives++
+		if got == want {
+			k[2]++
+		}
+		if best == want {
+			top1++
+			k[0]++
+		} else {
+			t.Logf("Lookup(%q): top-1 %q, want %q", query, best, want)
+		}
+		switch {
+		case got == want:
+			confident++
+		case got != "":
+			t.Errorf("Lookup(%q) = %s with confidence, want %s", query, got, want)
+		case confidentKinds[kind]:
+			t.Errorf("Lookup(%q) = did you mean %q (score %.2f), want a confident %s: a %s query names one entry", query, best, r.Score, want, kind)
+		}
+		byKind[kind] = k
 	}
-	t.Logf("blind: top-1 %d/%d; confident %d", top1, positives, confident)
+	for _, k := range slices.Sorted(maps.Keys(byKind)) {
+		v := byKind[k]
+		t.Logf("  %-16s %d/%d (confident %d)", k, v[0], v[1], v[2])
+	}
+	t.Logf("blind: top-1 %d/%d; confident and right %d/%d; no confident answer to %d/%d no-match rows", top1, positives, confident, positives, noneHeld, none)
 	if positives < 150 || float64(top1) < 0.98*float64(positives) {
 		t.Errorf("top-1 %d/%d, want ≥ 98%% of at least 150", top1, positives)
 	}

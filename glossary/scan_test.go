@@ -252,6 +252,8 @@ var scanCases = []struct {
 	{"she fell asleep in her cot", ""},
 	{"trusted monitoring with GPT-3.5", "trusted-monitoring"},
 	{"weight exfiltration and model weight security", "model-weight-security model-weight-security"},
+	{"machine unlearning with RMU on WMDP", "machine-unlearning"},
+	{"unlearning old habits takes time", ""},
 }
 
 func TestScanQuality(t *testing.T) {

@@ -1,107 +1,95 @@
 package glossary
 
 import (
-	"sort"
 	"strings"
+	"unicode"
 )
 
-// Search returns up to n entries about q, best first: entries whose names
-// match (as Lookup scores them), then entries tagged with a query word,
-// then entries whose summary or key points mention every query word.
-func (g *Glossary) Search(q string, n int) []*Entry {
-	ws := queryWords(q, nil)
-	if !meaningful(ws) || n <= 0 {
+// Search by description or topic. The ranking itself is in describe.go.
+
+// SearchHits returns up to n entries that answer q, best first, with
+// their scores: a description ("when a proxy stops being a good target")
+// or a few words about a topic ("interpretability"). An entry that q
+// names with confidence (as Lookup decides: "xrisk", "mesaoptimization")
+// comes first, scored at least as high as the best of the rest and as
+// one strongly matched word. Entries
+// whose evidence is below the relevance floor are left out, so an
+// off-topic query ("how do I bake sourdough bread") gets nothing.
+func (g *Glossary) SearchHits(q string, n int) []Hit {
+	if n <= 0 {
 		return nil
 	}
-	type hit struct {
-		e     int
-		score float64
+	named := -1
+	if r := g.Lookup(q); r.Match != nil {
+		named = g.byID[r.Match.ID]
 	}
-	hits := map[int]float64{}
-	r := g.Lookup(q)
-	if r.Match != nil {
-		hits[g.byID[r.Match.ID]] = 3
-	}
-	for _, c := range r.Suggestions {
-		hits[g.byID[c.Entry.ID]] = max(hits[g.byID[c.Entry.ID]], 2+c.Score)
-	}
-	// Names that contain the words (Lookup keeps only the closest few).
-	var content []string
-	for _, w := range ws {
-		if !stopWords[w] {
-			content = append(content, w)
-		}
-	}
-	for i, e := range g.entries {
-		if _, ok := hits[i]; ok {
-			continue
-		}
-		if nameHasAll(e, content) {
-			hits[i] = 2
-			continue
-		}
-		for _, t := range e.Tags {
-			if tagMatches(t, content) {
-				hits[i] = 1.5
-				break
+	top := g.desc.search(q, n)
+	out := make([]Hit, 0, len(top)+1)
+	if named >= 0 {
+		h := Hit{Entry: g.entries[named]}
+		for _, s := range top {
+			if int(s.entry) == named {
+				h.Score = float64(s.score)
 			}
 		}
-		if _, ok := hits[i]; ok {
-			continue
+		// A name counts at least as much as one query word can (a rare
+		// word filling a title), and never below the best of the rest.
+		h.Score = max(h.Score, g.desc.p.k1+1)
+		if len(top) > 0 {
+			h.Score = max(h.Score, float64(top[0].score))
 		}
-		text := " " + Normalize(e.Summary+" "+strings.Join(e.KeyPoints, " ")) + " "
-		all := len(content) > 0
-		for _, w := range content {
-			if !strings.Contains(text, " "+w) {
-				all = false
-				break
-			}
-		}
-		if all {
-			hits[i] = 1
-		}
+		out = append(out, h)
 	}
-	list := make([]hit, 0, len(hits))
-	for e, s := range hits {
-		list = append(list, hit{e, s})
-	}
-	sort.Slice(list, func(i, j int) bool {
-		if list[i].score != list[j].score {
-			return list[i].score > list[j].score
+	for _, s := range top {
+		if int(s.entry) != named && len(out) < n {
+			out = append(out, Hit{Entry: g.entries[s.entry], Score: float64(s.score)})
 		}
-		return g.entries[list[i].e].Title < g.entries[list[j].e].Title
-	})
-	if len(list) > n {
-		list = list[:n]
-	}
-	out := make([]*Entry, len(list))
-	for i, h := range list {
-		out[i] = g.entries[h.e]
 	}
 	return out
 }
 
-func nameHasAll(e *Entry, content []string) bool {
-	if len(content) == 0 {
-		return false
+// Search is SearchHits without the scores.
+func (g *Glossary) Search(q string, n int) []*Entry {
+	hits := g.SearchHits(q, n)
+	out := make([]*Entry, len(hits))
+	for i, h := range hits {
+		out[i] = h.Entry
 	}
-	for _, nm := range e.Names() {
-		key := " " + Normalize(nm) + " "
-		all := true
-		for _, w := range content {
-			if !strings.Contains(key, " "+w) {
-				all = false
-				break
-			}
-		}
-		if all {
-			return true
-		}
-	}
-	return false
+	return out
 }
 
-func tagMatches(tag string, content []string) bool {
-	t := Normalize(tag)
-	return len(content) > 0 && t == strings.Join(content, " ")
+// IsDescription reports whether q reads like a description of an idea
+// rather than a name: at least three words that are not stop words once
+// question leads ("what is") are dropped. "when a proxy stops being a
+// good target" is one; "mesa optimisation" and "what is ELK" are not.
+func IsDescription(q string) bool {
+	if len(q) > maxDescribeBytes {
+		q = q[:maxDescribeBytes]
+	}
+	n := 0
+	for _, w := range queryWords(q, nil) {
+		if !descStopWord(w) {
+			n++
+		}
+	}
+	return n >= 3
+}
+
+// completeDescribed offers autocomplete the entries a partly typed
+// description finds: ranked on the text as typed, then on its finished
+// words alone (the last may be half a word), until add says stop.
+func (g *Glossary) completeDescribed(prefix string, n int, add func(entry int32) bool) {
+	for _, s := range g.desc.search(prefix, n) {
+		if !add(s.entry) {
+			return
+		}
+	}
+	trimmed := strings.TrimRightFunc(prefix, unicode.IsSpace)
+	if i := strings.LastIndexFunc(trimmed, unicode.IsSpace); i > 0 && len(trimmed) == len(prefix) {
+		for _, s := range g.desc.search(trimmed[:i], n) {
+			if !add(s.entry) {
+				return
+			}
+		}
+	}
 }

@@ -18,6 +18,8 @@ const (
 	MaxSummary   = 700
 	MaxKeyPoints = 8
 	MaxPoint     = 300
+	MaxDescribes = 12  // describes: phrasings per entry
+	MaxDescribe  = 150 // characters in one phrasing
 	MaxQuestions = 8
 	MaxSources   = 10
 	MaxSeeAlso   = 12
@@ -130,6 +132,7 @@ func checkEntry(c checker[Entry], ids map[string]bool, owner map[string]*item[En
 	c.text("title", e.Title, true, MaxTitle, false)
 	c.text("summary", e.Summary, true, MaxSummary, true)
 	c.texts("key_points", "points", e.KeyPoints, MaxKeyPoints, MaxPoint)
+	checkDescribes(c)
 	c.texts("questions", "questions", e.Questions, MaxQuestions, MaxPoint)
 	if len(e.Sources) == 0 {
 		c.add("sources", "is missing: every entry needs at least one source with a title and URL")
@@ -146,6 +149,30 @@ func checkEntry(c checker[Entry], ids map[string]bool, owner map[string]*item[En
 		if !names[Normalize(n)] {
 			c.add(fmt.Sprintf("no_autolink[%d]", i), "%q is not the title or an alias of this entry", n)
 		}
+	}
+}
+
+// checkDescribes validates an entry's describes: list: at most
+// MaxDescribes one-line phrasings of at most MaxDescribe characters, each
+// with words to search on, none repeated.
+func checkDescribes(c checker[Entry]) {
+	e := &c.it.v
+	if len(e.Describes) > MaxDescribes {
+		c.add("describes", "has %d phrasings; the limit is %d", len(e.Describes), MaxDescribes)
+	}
+	seen := map[string]int{}
+	for i, d := range e.Describes {
+		f := fmt.Sprintf("describes[%d]", i)
+		c.text(f, d, true, MaxDescribe, false)
+		key := Normalize(d)
+		if strings.TrimSpace(d) != "" && key == "" {
+			c.add(f, "%q has no letters or digits to search on", d)
+			continue
+		}
+		if j, ok := seen[key]; ok && key != "" {
+			c.add(f, "repeats describes[%d]", j)
+		}
+		seen[key] = i
 	}
 }
 

@@ -6,15 +6,26 @@ package glossary
 // answer with one unless the match is exact or strong (see Lookup's
 // confidence rule). Canonical forms (singular, American).
 var everydayWords = setOf(
-	"abstraction", "agent", "ai", "attack", "awareness", "box", "chain", "control",
-	"data", "distribution", "effect", "embedded", "engineering", "evaluation", "example",
+	"abstraction", "agent", "ai", "attack", "awareness", "bitter", "box", "chain", "control",
+	"data", "distribution", "effect", "embedded", "emergent", "engineering", "evaluation", "example",
 	"explosion", "fast", "feedback", "game", "general", "generalization", "goal", "hacking",
 	"hard", "head", "human", "impact", "inner", "intelligence", "knowledge", "law", "learning",
-	"left", "measure", "model", "natural", "negative", "network", "neural", "objective",
+	"left", "lesson", "measure", "model", "natural", "negative", "network", "neural", "objective",
 	"outer", "policy", "power", "problem", "process", "red", "representation", "risk",
 	"safety", "scenario", "sharp", "shift", "side", "slow", "soft", "speed", "steering",
 	"strong", "supervision", "system", "tax", "team", "theory", "thought", "tool", "training",
 	"turn", "value", "vector", "weak", "world",
+)
+
+// fieldPhrases are phrases of the field that name no single entry though
+// they begin or sit inside entries' names ("language model" is in
+// "language model agents"). Like an everyday word, such a query is
+// suggested, never answered, unless it is exactly a name. Canonical forms.
+var fieldPhrases = setOf(
+	"ai model", "ai safety", "ai system", "artificial intelligence", "deep learning", "fine tuning", "gradient descent",
+	"human value", "language model", "large language model", "loss function", "machine learning",
+	"model evaluation", "neural network", "reinforcement learning", "supervised learning",
+	"training data", "world model",
 )
 
 func setOf(words ...string) map[string]bool {

@@ -31,6 +31,7 @@ Usage:
   refbot                                 interactive console on the embedded glossary
   refbot console [--glossary DIR]        the same, optionally with your own entries
   refbot define [--json] TERM...         look a term up once; exit 1 when not found
+  refbot search [--json] DESCRIPTION...  find entries by topic or description; exit 1 when none
   refbot scan [--json] < MESSAGE         print the glossary terms a chat message mentions
   refbot glossary lint [--alone] [DIR]   check a glossary directory (default: the embedded one)
   refbot glossary import [-o DIR] FILE...  turn saved reference pages into entry files
@@ -66,6 +67,8 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		return runConsole(ctx, rest, getenv, stdin, stdout, stderr)
 	case "define":
 		return runDefine(ctx, rest, getenv, stdout, stderr)
+	case "search":
+		return runSearch(ctx, rest, getenv, stdout, stderr)
 	case "scan":
 		return runScan(ctx, rest, stdin, stdout, stderr)
 	case "glossary":
