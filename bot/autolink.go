@@ -226,11 +226,7 @@ func (b *Bot) message(ctx context.Context, req Request) (Reply, error) {
 				continue
 			}
 			anyExplicit = anyExplicit || p.explicit
-			e := m.Entry
-			links = append(links, found{Link{
-				ID: e.ID, Title: e.Title, URL: b.linkURL(e), Line: summaryLine(e.Summary, maxLinkLine),
-				Text: m.Text, Explicit: p.explicit,
-			}, m.Start})
+			links = append(links, found{b.autoLink(m.Entry, m.Text, p.explicit), m.Start})
 		}
 	}
 	err = errors.Join(errs...)
@@ -291,29 +287,6 @@ func scanText(text string) string {
 
 func (b *Bot) now() time.Time { return b.cfg.Clock.Now() }
 
-// summaryLine is the summary's first sentence, cut at a word boundary to
-// at most max characters.
-func summaryLine(s string, max int) string {
-	s = firstSentence(s)
-	n, cut, space := 0, len(s), -1
-	for i, r := range s {
-		if n == max-1 {
-			cut = i
-		}
-		if n < max-1 && r == ' ' && n > max/2 {
-			space = i
-		}
-		n++
-	}
-	if n <= max {
-		return s
-	}
-	if space > 0 {
-		cut = space
-	}
-	return strings.TrimRight(s[:cut], " ,;:") + "…"
-}
-
 // autolinkCommand is /autolink: the channel's state, on [digest|reaction],
 // off, me off, me on.
 func (b *Bot) autolinkCommand(ctx context.Context, req Request, text string) (Reply, error) {
@@ -336,13 +309,9 @@ func (b *Bot) autolinkCommand(ctx context.Context, req Request, text string) (Re
 			return b.setAutolink(ctx, req, m)
 		}
 	}
-	cmd := invoke("autolink")
+	cmd := req.Dialect.command(CommandAutolink)
 	return Reply{Notice: fmt.Sprintf("Usage: %[1]s shows the setting here; %[1]s on [digest|reaction] or %[1]s off changes it (moderators); %[1]s me off stops it for your messages, %[1]s me on undoes that.", cmd)}, nil
 }
-
-// invoke is how a command is typed: "/autolink". Adapters whose platform
-// spells commands differently rewrite notices (Slack: "/refbot autolink").
-func invoke(name string) string { return "/" + name }
 
 const autolinkStoreTrouble = "refbot could not reach its settings store, so nothing changed. Try again in a minute; if it keeps failing, tell whoever runs refbot."
 
@@ -355,7 +324,7 @@ func (b *Bot) autolinkMe(ctx context.Context, req Request, off bool) (Reply, err
 	}
 	if off {
 		return Reply{Notice: fmt.Sprintf("Done: refbot will not read or link terms in your messages from now on, in any channel. %s still works, and %s turns linking back on.",
-			invoke("define"), invoke("autolink")+" me on")}, nil
+			req.Dialect.command(CommandDefine), req.Dialect.command(CommandAutolink)+" me on")}, nil
 	}
 	return Reply{Notice: "Done: your messages can get glossary links again, in channels where auto-linking is on."}, nil
 }
@@ -367,27 +336,27 @@ func (b *Bot) setAutolink(ctx context.Context, req Request, m AutolinkMode) (Rep
 	if req.Channel == "" {
 		return Reply{Notice: "Auto-linking is set per channel; run this in the channel you want to change."}, nil
 	}
-	if !req.CanManage {
-		return Reply{Notice: fmt.Sprintf("Only people who can manage this channel can turn auto-linking on or off here (on Discord: the Manage Channels permission; on Slack: workspace admins and owners). You can still stop it for your own messages with %s me off.", invoke("autolink"))}, nil
+	cmd := req.Dialect.command(CommandAutolink)
+	if !req.canManage(ctx) {
+		return Reply{Notice: fmt.Sprintf("Only %s can turn auto-linking on or off here. You can still stop it for your own messages with %s me off.", req.Dialect.managers(), cmd)}, nil
 	}
 	if err := b.cfg.AutolinkStore.SetChannelAutolink(ctx, req.Platform, req.Channel, m); err != nil {
 		return Reply{Notice: autolinkStoreTrouble}, fmt.Errorf("set auto-link of %s channel %s: %w", req.Platform, req.Channel, err)
 	}
-	cmd := invoke("autolink")
 	if m == AutolinkOff {
 		return Reply{Visibility: Public, Notice: fmt.Sprintf("Auto-linking is now off in this channel. [[term]] in a message still asks refbot for a link. %s on turns it back on.", cmd)}, nil
 	}
-	return Reply{Visibility: Public, Notice: b.describeOn(m) + fmt.Sprintf(" Anyone can stop it for their own messages with %s me off.", cmd)}, nil
+	return Reply{Visibility: Public, Notice: b.describeOn(req, m) + fmt.Sprintf(" Anyone can stop it for their own messages with %s me off.", cmd)}, nil
 }
 
 const notEnabled = "Auto-linking is not enabled on this refbot. Whoever runs it can set autolink.enabled: true in its configuration (see docs/autolink.md)."
 
 // describeOn says what members of an auto-linking channel will see.
-func (b *Bot) describeOn(m AutolinkMode) string {
+func (b *Bot) describeOn(req Request, m AutolinkMode) string {
 	al := &b.autolink
 	what := fmt.Sprintf("refbot replies in the message's thread with a link and one line for up to %d glossary terms it mentions", al.MaxLinks)
 	if m == AutolinkReaction {
-		what = fmt.Sprintf("refbot adds a %s reaction to messages that mention glossary terms (use /define for the card)", ReactBook)
+		what = fmt.Sprintf("refbot adds a %s reaction to messages that mention glossary terms (use %s for the card)", ReactBook, req.Dialect.command(CommandDefine))
 	}
 	return fmt.Sprintf("Auto-linking is on in this channel (%s): %s, each term at most once every %s here.", m, what, humanDuration(al.Cooldown))
 }
@@ -396,7 +365,8 @@ func (b *Bot) autolinkStatus(ctx context.Context, req Request) (Reply, error) {
 	if !b.autolink.Enabled {
 		return Reply{Notice: notEnabled}, nil
 	}
-	cmd := invoke("autolink")
+	cmd := req.Dialect.command(CommandAutolink)
+	managers := upperFirst(req.Dialect.managers())
 	var parts []string
 	var errs []error
 	if req.Channel != "" {
@@ -406,19 +376,15 @@ func (b *Bot) autolinkStatus(ctx context.Context, req Request) (Reply, error) {
 			errs = append(errs, err)
 			parts = append(parts, "refbot could not read this channel's auto-link setting; try again in a minute.")
 		case m == AutolinkDigest || m == AutolinkReaction:
-			s := b.describeOn(m)
+			s := b.describeOn(req, m)
 			if fromConfig {
 				s += " (Set in refbot's configuration.)"
 			}
 			parts = append(parts, s)
-			if req.CanManage {
-				parts = append(parts, fmt.Sprintf("Moderators: %s off turns it off.", cmd))
-			}
+			parts = append(parts, fmt.Sprintf("%s can turn it off with %s off.", managers, cmd))
 		default:
 			parts = append(parts, "Auto-linking is off in this channel; [[term]] in a message still asks refbot for a link.")
-			if req.CanManage {
-				parts = append(parts, fmt.Sprintf("Moderators: %[1]s on turns it on (%[1]s on reaction for a quiet %[2]s reaction instead of a reply).", cmd, ReactBook))
-			}
+			parts = append(parts, fmt.Sprintf("%[3]s can turn it on with %[1]s on (%[1]s on reaction for a quiet %[2]s reaction instead of a reply).", cmd, ReactBook, managers))
 		}
 	}
 	if req.User != "" {
@@ -478,20 +444,20 @@ func (b *Bot) linksAction(ctx context.Context, req Request) (Reply, error) {
 		if slices.ContainsFunc(links, func(l Link) bool { return l.ID == m.Entry.ID }) {
 			continue
 		}
-		e := m.Entry
-		links = append(links, Link{ID: e.ID, Title: e.Title, URL: b.linkURL(e), Line: summaryLine(e.Summary, maxLinkLine), Text: m.Text, Explicit: m.Explicit})
+		links = append(links, b.autoLink(m.Entry, m.Text, m.Explicit))
 	}
 	if len(links) == 0 {
-		return Reply{Notice: "refbot finds no glossary term in that message any more. Try /define TERM."}, nil
+		return Reply{Notice: fmt.Sprintf("refbot finds no glossary term in that message any more. Try %s TERM.", req.Dialect.command(CommandDefine))}, nil
 	}
 	return Reply{Links: links}, nil
 }
 
-// linkURL is where an auto-link points: the entry's first source, or its
-// glossary page when so configured.
-func (b *Bot) linkURL(e *glossary.Entry) string {
+// autoLink is e as an auto-link: like link, but pointing at its glossary
+// page instead of its first source when so configured.
+func (b *Bot) autoLink(e *glossary.Entry, text string, explicit bool) Link {
+	l := link(e, text, explicit)
 	if b.autolink.LinkToPage && b.cfg.PageURL != nil {
-		return b.cfg.PageURL(e.ID)
+		l.URL = b.cfg.PageURL(e.ID)
 	}
-	return e.URL()
+	return l
 }

@@ -51,7 +51,7 @@ func FuzzAutolink(f *testing.F) {
 		if r.React != "" && r.React != bot.ReactBook {
 			t.Fatalf("react %q", r.React)
 		}
-		cr, err := b.Handle(t.Context(), bot.Request{Platform: "slack", Channel: "C7", User: "U7", Kind: bot.Command, Command: "autolink", Text: setting, CanManage: true})
+		cr, err := b.Handle(t.Context(), bot.Request{Platform: "slack", Channel: "C7", User: "U7", Kind: bot.Command, Command: "autolink", Text: setting, CanManage: may(true)})
 		if err != nil || cr.Notice == "" || !utf8.ValidString(cr.Notice) && utf8.ValidString(setting) {
 			t.Fatalf("/autolink %q: %+v, %v", setting, cr, err)
 		}

@@ -366,7 +366,7 @@ func TestAutolinkStoreErrors(t *testing.T) {
 			b, _, _ := autolinkBot(t, func(c *bot.Config) {
 				c.AutolinkStore = failingStore{AutolinkStore: bot.NewMemoryAutolink(), fail: tc.fail}
 			})
-			r, err := b.Handle(context.Background(), bot.Request{Platform: "slack", Channel: "C1", User: "U1", CanManage: true, Kind: bot.Command, Command: "autolink", Text: tc.text})
+			r, err := b.Handle(context.Background(), bot.Request{Platform: "slack", Channel: "C1", User: "U1", CanManage: may(true), Kind: bot.Command, Command: "autolink", Text: tc.text})
 			if !errors.Is(err, errStore) {
 				t.Errorf("err = %v, want the store's error for the log", err)
 			}
@@ -379,7 +379,7 @@ func TestAutolinkStoreErrors(t *testing.T) {
 
 func TestAutolinkCommand(t *testing.T) {
 	cmd := func(channel, user, text string, manage bool) bot.Request {
-		return bot.Request{Platform: "discord", Channel: channel, User: user, Kind: bot.Command, Command: "autolink", Text: text, CanManage: manage}
+		return bot.Request{Platform: "discord", Channel: channel, User: user, Kind: bot.Command, Command: "autolink", Text: text, CanManage: may(manage)}
 	}
 	type step struct {
 		req     bot.Request
@@ -399,7 +399,7 @@ func TestAutolinkCommand(t *testing.T) {
 			{req: cmd("D1", "U1", "status", true), notice: []string{"off in this channel", "/autolink on"}},
 		}},
 		{name: "a member cannot turn a channel on", steps: []step{
-			{req: cmd("D1", "U1", "on", false), notice: []string{"Only people who can manage this channel", "Manage Channels", "/autolink me off"}, message: "deceptive alignment"},
+			{req: cmd("D1", "U1", "on", false), notice: []string{"Only people who can manage this channel", "/autolink me off"}, message: "deceptive alignment"},
 		}},
 		{name: "a moderator turns it on, then off", steps: []step{
 			{req: cmd("D1", "M1", "on", true), notice: []string{"on in this channel (digest)", "up to 3", "30 minutes", "/autolink me off"}, public: true, message: "deceptive alignment", linked: "deceptive-alignment"},
@@ -593,7 +593,7 @@ func TestAutolinkChoicesParse(t *testing.T) {
 	for _, c := range b.Commands() {
 		for _, a := range c.Args {
 			for _, choice := range a.Choices {
-				r, err := b.Handle(context.Background(), bot.Request{Platform: "discord", Channel: "D1", User: "U1", CanManage: true, Kind: bot.Command, Command: c.Name, Text: choice})
+				r, err := b.Handle(context.Background(), bot.Request{Platform: "discord", Channel: "D1", User: "U1", CanManage: may(true), Kind: bot.Command, Command: c.Name, Text: choice})
 				if err != nil || strings.HasPrefix(r.Notice, "Usage:") {
 					t.Errorf("/%s %s: %q, %v", c.Name, choice, r.Notice, err)
 				}
@@ -634,4 +634,9 @@ func BenchmarkAutolinkSQLite(b *testing.B) {
 			}
 		})
 	}
+}
+
+// may is a Request.CanManage that answers ok.
+func may(ok bool) func(context.Context) bool {
+	return func(context.Context) bool { return ok }
 }

@@ -6,6 +6,7 @@ package bot
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"sync/atomic"
 	"time"
@@ -15,6 +16,21 @@ import (
 
 // Kind says what a Request is.
 type Kind int
+
+// String names the kind, for logs and metrics.
+func (k Kind) String() string {
+	switch k {
+	case Command:
+		return "command"
+	case Message:
+		return "message"
+	case Action:
+		return "action"
+	case Complete:
+		return "complete"
+	}
+	return fmt.Sprintf("kind(%d)", int(k))
+}
 
 const (
 	// Command is a slash command or a typed command: Command names it
@@ -35,10 +51,14 @@ type Request struct {
 	Kind                                  Kind
 	Command                               string
 	Text                                  string
-	// CanManage is set when the user may change the channel's settings
-	// (/autolink on|off): Discord's Manage Channels, Slack's workspace
-	// admins and owners, anyone in a direct message or the console.
-	CanManage bool
+	// Dialect is how the asking platform spells commands and names the
+	// people who manage a channel; the core writes its notices with it.
+	Dialect Dialect
+	// CanManage reports whether the user may change the channel's
+	// settings. The core calls it only for a command that changes them
+	// (/autolink on|off), so a platform that must ask (Slack's users.info)
+	// asks only then. nil means no.
+	CanManage func(ctx context.Context) bool
 	// FromBot marks a message from a bot, a webhook or refbot itself;
 	// Edit marks an edit or deletion of an earlier message. Adapters drop
 	// both, and the core refuses them too.
@@ -81,6 +101,19 @@ type Reply struct {
 	// React, when set (ReactBook), asks the adapter to add this reaction
 	// to the message instead of posting Links: the quiet auto-link style.
 	React string
+	// Buttons are actions the reply offers besides those every adapter
+	// draws for a card (share), suggestions and links (open a card). Each
+	// adapter renders them alike, so a command's new button needs a new
+	// entry in the action table and no change in any adapter.
+	Buttons []Button
+}
+
+// Button offers one action under a reply. Clicked, it comes back as a
+// Request of Kind Action with Command set to Action and Text to Value.
+type Button struct {
+	Label  string // short plain text: adapters cut it to the platform's limit
+	Action string // a name in the core's action table (ActionDefine, ...)
+	Value  string // handed back as Request.Text, e.g. an entry id; short (Discord keeps about 90 bytes)
 }
 
 // Card is one glossary entry, ready to render.
@@ -148,38 +181,21 @@ type Prompt struct {
 	Links []Link
 }
 
-// Stats keeps lookup counts for the "most wanted terms" report.
-type Stats interface {
-	// RecordLookup counts one lookup of query that found the entry id,
-	// or nothing when id is "".
-	RecordLookup(ctx context.Context, platform, query, id string) error
-	// TopLookups returns the n most looked-up entry ids and the n most
-	// wanted missing terms (normalised queries) on a platform, or on all
-	// of them when platform is "".
-	TopLookups(ctx context.Context, platform string, n int) (found, missing []Count, err error)
-}
-
-// Observer receives measurements (Prometheus in refbot serve).
-type Observer interface {
-	ObserveLookup(outcome string, d time.Duration)
-}
-
-// Lookup outcomes as reported to Observer.
-const (
-	OutcomeMatch   = "match"
-	OutcomeSuggest = "suggest"
-	OutcomeNone    = "none"
-)
-
 // Config holds the core's settings and collaborators. Zero values work.
 type Config struct {
 	// ProposeHint tells people how to propose a missing term; it is
 	// appended to "not found" replies.
 	ProposeHint string
 	Stats       Stats
-	Observer    Observer
-	Logger      *slog.Logger
-	Reading     ReadingConfig
+	// Observer receives the measurements (Prometheus in refbot serve);
+	// nil measures nothing.
+	Observer Observer
+	// Logger gets one line per failed request (Answer) and the warnings
+	// of the scheduler and the stores; nil discards them.
+	Logger *slog.Logger
+	// Timeout bounds one request (Answer); 0 means DefaultTimeout.
+	Timeout time.Duration
+	Reading ReadingConfig
 	// Autolink is the auto-link policy (autolink.go); the zero value
 	// reads no messages. AutolinkStore keeps channel choices, opt-outs and
 	// cooldowns; nil means a new MemoryAutolink.
@@ -202,6 +218,7 @@ type Bot struct {
 	cfg      Config
 	log      *slog.Logger
 	commands []command
+	actions  map[string]func(ctx context.Context, req Request) (Reply, error)
 	autolink autolinkSettings
 }
 
@@ -219,6 +236,9 @@ func New(g *glossary.Glossary, cfg Config) *Bot {
 	if cfg.Clock == nil {
 		cfg.Clock = SystemClock()
 	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = DefaultTimeout
+	}
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -229,6 +249,7 @@ func New(g *glossary.Glossary, cfg Config) *Bot {
 	b := &Bot{cfg: cfg, log: log, autolink: newAutolinkSettings(cfg.Autolink)}
 	b.glossary.Store(g)
 	b.commands = b.commandTable()
+	b.actions = b.actionTable()
 	return b
 }
 

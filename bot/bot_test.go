@@ -293,11 +293,11 @@ func TestHelpListsEveryCommand(t *testing.T) {
 
 func TestCommandInfoUsage(t *testing.T) {
 	c := bot.CommandInfo{Name: "define", Args: []bot.Arg{{Name: "term", Required: true}, {Name: "lang"}}}
-	if got, want := c.Usage("/"), "/define TERM [LANG]"; got != want {
-		t.Errorf("Usage(/) = %q, want %q", got, want)
+	if got, want := c.Usage(bot.Slash), "/define TERM [LANG]"; got != want {
+		t.Errorf("Usage(Slash) = %q, want %q", got, want)
 	}
-	if got, want := c.Usage("/refbot "), "/refbot define TERM [LANG]"; got != want {
-		t.Errorf("Usage(/refbot ) = %q, want %q", got, want)
+	if got, want := c.Usage(func(n string) string { return "/refbot " + n }), "/refbot define TERM [LANG]"; got != want {
+		t.Errorf("Usage(/refbot …) = %q, want %q", got, want)
 	}
 }
 
@@ -461,12 +461,12 @@ func TestMemoryStatsBounded(t *testing.T) {
 	stats := bot.NewMemoryStats()
 	ctx := context.Background()
 	for i := range 12000 {
-		if err := stats.RecordLookup(ctx, "test", fmt.Sprintf("nonsense %d", i), ""); err != nil {
+		if err := stats.RecordLookup(ctx, bot.NewLookup("test", fmt.Sprintf("nonsense %d", i), "")); err != nil {
 			t.Fatal(err)
 		}
 	}
 	// A query already counted keeps counting after the cap.
-	if err := stats.RecordLookup(ctx, "test", "nonsense 1", ""); err != nil {
+	if err := stats.RecordLookup(ctx, bot.NewLookup("test", "nonsense 1", "")); err != nil {
 		t.Fatal(err)
 	}
 	_, missing := stats.Top(1 << 20)
@@ -478,7 +478,7 @@ func TestMemoryStatsBounded(t *testing.T) {
 	}
 	// Queries with nothing to normalise are not worth counting.
 	stats = bot.NewMemoryStats()
-	_ = stats.RecordLookup(ctx, "test", " --- ", "")
+	_ = stats.RecordLookup(ctx, bot.NewLookup("test", " --- ", ""))
 	if _, m := stats.Top(10); len(m) != 0 {
 		t.Errorf("counted an empty query: %v", m)
 	}
@@ -486,7 +486,7 @@ func TestMemoryStatsBounded(t *testing.T) {
 
 type failingStats struct{}
 
-func (failingStats) RecordLookup(context.Context, string, string, string) error {
+func (failingStats) RecordLookup(context.Context, bot.Lookup) error {
 	return errors.New("disk full")
 }
 
@@ -509,7 +509,8 @@ func TestStatsErrorIsLoggedNotShown(t *testing.T) {
 
 type recorder struct {
 	mu       sync.Mutex
-	outcomes []string
+	outcomes []string // lookups
+	requests []string // "platform kind outcome"
 }
 
 func (r *recorder) ObserveLookup(outcome string, d time.Duration) {
@@ -519,6 +520,12 @@ func (r *recorder) ObserveLookup(outcome string, d time.Duration) {
 		outcome = "negative duration"
 	}
 	r.outcomes = append(r.outcomes, outcome)
+}
+
+func (r *recorder) ObserveRequest(platform, kind, outcome string, d time.Duration) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.requests = append(r.requests, platform+" "+kind+" "+outcome)
 }
 
 func TestObserverSeesOutcomes(t *testing.T) {

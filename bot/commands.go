@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -12,14 +11,36 @@ import (
 	"refbot/glossary"
 )
 
+// Command names, as the command table declares them. Adapters that
+// treat a command specially refer to it by these.
+const (
+	CommandDefine   = "define"
+	CommandSearch   = "search"
+	CommandRelated  = "related"
+	CommandReading  = "reading"
+	CommandStats    = "stats"
+	CommandAutolink = "autolink"
+	CommandHelp     = "help"
+)
+
+// Actions are what buttons ask of the core: Request.Kind Action with one
+// of these in Request.Command and the button's value in Request.Text.
+// Adapters put them in their buttons and hand them back unchanged.
+const (
+	// ActionDefine opens the card of the entry id in Text for the clicker.
+	ActionDefine = "define"
+	// ActionShare posts the card of the entry id in Text in the channel.
+	ActionShare = "share"
+	// ActionLinks shows the clicker the auto-link digest of the message
+	// in Text (the reaction style's "what did refbot mark?").
+	ActionLinks = "links"
+)
+
 // MaxTermLength is the longest text, in characters, a command takes.
 const MaxTermLength = 200
 
 // MaxSearchResults caps /search.
 const MaxSearchResults = 5
-
-// MaxChoices is the most autocomplete choices (Discord's limit).
-const MaxChoices = 25
 
 // CommandInfo describes one command: it drives parsing, help, Discord's
 // command registration and Slack's app manifest.
@@ -42,10 +63,10 @@ type Arg struct {
 	Choices []string
 }
 
-// Usage renders "/define TERM" with the given invocation prefix, e.g. "/"
-// or "/refbot ".
-func (c CommandInfo) Usage(prefix string) string {
-	s := prefix + c.Name
+// Usage renders "/define TERM": the command as spell writes it (Slash, a
+// Dialect's Command), then its arguments.
+func (c CommandInfo) Usage(spell func(name string) string) string {
+	s := spell(c.Name)
 	for _, a := range c.Args {
 		if a.Required {
 			s += " " + strings.ToUpper(a.Name)
@@ -64,42 +85,42 @@ type command struct {
 func (b *Bot) commandTable() []command {
 	return []command{
 		{CommandInfo{
-			Name:        "define",
+			Name:        CommandDefine,
 			Description: "Show the glossary card for an AI-safety term",
 			Args:        []Arg{{Name: "term", Description: "The term to define, e.g. mesa-optimization", Required: true, Complete: true}},
 			Examples:    []string{"mesa optimisation", "ELK"},
 		}, b.define},
 		{CommandInfo{
-			Name:        "search",
+			Name:        CommandSearch,
 			Description: "Find entries by topic, or describe an idea whose name you forgot",
 			Args:        []Arg{{Name: "query", Description: "A topic or a description, e.g. two AIs argue and a human judges", Required: true}},
 			Examples:    []string{"two AIs argue and a human judges", "interpretability"},
 		}, b.search},
 		{CommandInfo{
-			Name:        "related",
+			Name:        CommandRelated,
 			Description: "List the terms related to a term",
 			Args:        []Arg{{Name: "term", Description: "The term whose neighbours to list", Required: true, Complete: true}},
 			Examples:    []string{"inner alignment"},
 		}, b.related},
 		{CommandInfo{
-			Name:        "reading",
+			Name:        CommandReading,
 			Description: "Post a reading prompt for a term, or the group's next reading (next, list, where)",
 			Args:        []Arg{{Name: "what", Description: "A term, or next, list or where", Required: true, Complete: true}},
 			Examples:    []string{"next", "mesa optimisation", "where"},
 		}, b.reading},
 		{CommandInfo{
-			Name:        "stats",
+			Name:        CommandStats,
 			Description: "Show the most looked-up terms and the most wanted missing ones",
 		}, b.stats},
 		{CommandInfo{
-			Name:        "autolink",
+			Name:        CommandAutolink,
 			Description: "Show or change auto-linking of glossary terms in this channel, or opt yourself out",
 			Args: []Arg{{Name: "setting", Description: "on [digest|reaction] or off (moderators), me off or me on; empty shows the state",
 				Choices: []string{"on", "on reaction", "off", "me off", "me on"}}},
 			Examples: []string{"me off", "on", "on reaction"},
 		}, b.autolinkCommand},
 		{CommandInfo{
-			Name:        "help",
+			Name:        CommandHelp,
 			Description: "List refbot's commands with examples",
 		}, b.help},
 	}
@@ -136,17 +157,26 @@ func (b *Bot) find(name string) (command, bool) {
 func (b *Bot) ParseCommand(line string) (name, text string, ok bool) {
 	line = strings.ToValidUTF8(line, "\uFFFD")
 	line = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(line), "/"))
-	name, text = cutWord(line)
-	name = strings.ToLower(name)
-	if name == Umbrella {
+	c, text, ok := b.resolve(cutWord(line))
+	return c.Name, text, ok
+}
+
+// resolve finds the command name names, with its text; the umbrella
+// ("refbot search x") is unwrapped here and nowhere else. When there is
+// no such command, name is the one that was not found.
+func (b *Bot) resolve(name, text string) (c command, rest string, ok bool) {
+	text = strings.TrimSpace(text)
+	if strings.EqualFold(name, Umbrella) {
 		sub, rest := cutWord(text)
 		if sub == "" {
-			return "help", "", true
+			sub = CommandHelp
 		}
-		name, text = strings.ToLower(sub), rest
+		name, text = sub, rest
 	}
-	_, found := b.find(name)
-	return name, text, found
+	if c, ok := b.find(name); ok {
+		return c, text, true
+	}
+	return command{CommandInfo: CommandInfo{Name: strings.ToLower(name)}}, text, false
 }
 
 // cutWord splits s, which has no surrounding space, at its first white
@@ -160,22 +190,17 @@ func cutWord(s string) (word, rest string) {
 }
 
 // Handle answers one request. The error is for the log only; the Reply
-// always holds something a user can read.
+// always holds something a user can read. Adapters call Answer, which
+// wraps Handle in the middleware every request passes through; tests call
+// Handle to see the error.
 func (b *Bot) Handle(ctx context.Context, req Request) (Reply, error) {
 	switch req.Kind {
 	case Command:
-		name, text := req.Command, req.Text
-		if strings.EqualFold(name, Umbrella) {
-			var ok bool
-			if name, text, ok = b.ParseCommand(Umbrella + " " + req.Text); !ok {
-				return b.unknown(name), nil
-			}
-		}
-		c, ok := b.find(name)
+		c, text, ok := b.resolve(req.Command, req.Text)
 		if !ok {
-			return b.unknown(name), nil
+			return b.unknown(c.Name), nil
 		}
-		return c.run(ctx, req, strings.TrimSpace(text))
+		return c.run(ctx, req, text)
 	case Action:
 		return b.action(ctx, req)
 	case Complete:
@@ -192,15 +217,16 @@ func (b *Bot) unknown(name string) Reply {
 
 // usage checks a command's text: it returns a reply and false when the
 // text is empty or too long to be a term.
-func (b *Bot) usage(name, text string) (Reply, bool) {
+func (b *Bot) usage(req Request, name, text string) (Reply, bool) {
 	c, _ := b.find(name)
+	spell := req.Dialect.command
 	example := ""
 	if len(c.Examples) > 0 {
-		example = fmt.Sprintf(" For example: %s %s", c.Usage("/")[:len("/"+c.Name)], c.Examples[0])
+		example = fmt.Sprintf(" For example: %s %s", spell(c.Name), c.Examples[0])
 	}
 	switch {
 	case text == "":
-		return Reply{Notice: fmt.Sprintf("Usage: %s — %s.%s", c.Usage("/"), strings.ToLower(c.Description[:1])+c.Description[1:], example)}, false
+		return Reply{Notice: fmt.Sprintf("Usage: %s — %s.%s", c.Usage(spell), lowerFirst(c.Description), example)}, false
 	case utf8.RuneCountInString(text) > MaxTermLength:
 		return Reply{Notice: fmt.Sprintf("That is %d characters; a term is at most %d. Try a shorter name.%s", utf8.RuneCountInString(text), MaxTermLength, example)}, false
 	}
@@ -221,14 +247,14 @@ func (b *Bot) lookup(ctx context.Context, req Request, text string) glossary.Res
 	if b.cfg.Observer != nil {
 		b.cfg.Observer.ObserveLookup(outcome, time.Since(start))
 	}
-	if err := b.cfg.Stats.RecordLookup(ctx, req.Platform, text, id); err != nil {
+	if err := b.cfg.Stats.RecordLookup(ctx, NewLookup(req.Platform, text, id)); err != nil {
 		b.log.WarnContext(ctx, "record lookup", "err", err)
 	}
 	return r
 }
 
 func (b *Bot) define(ctx context.Context, req Request, text string) (Reply, error) {
-	if r, ok := b.usage("define", text); !ok {
+	if r, ok := b.usage(req, CommandDefine, text); !ok {
 		return r, nil
 	}
 	r := b.lookup(ctx, req, text)
@@ -238,10 +264,10 @@ func (b *Bot) define(ctx context.Context, req Request, text string) (Reply, erro
 	if reply, ok := b.describedNotFound(text, r); ok {
 		return reply, nil
 	}
-	return b.notFound(text, r), nil
+	return b.notFound(req, text, r), nil
 }
 
-func (b *Bot) notFound(text string, r glossary.Result) Reply {
+func (b *Bot) notFound(req Request, text string, r glossary.Result) Reply {
 	if len(r.Suggestions) > 0 {
 		return Reply{
 			Notice:      fmt.Sprintf("No entry matches %q exactly. Did you mean one of these? If not, %s", text, lowerFirst(b.cfg.ProposeHint)),
@@ -249,11 +275,11 @@ func (b *Bot) notFound(text string, r glossary.Result) Reply {
 			ListKind:    DidYouMean,
 		}
 	}
-	return Reply{Notice: fmt.Sprintf("No glossary entry for %q. Try /search with a description of the idea. %s", text, b.cfg.ProposeHint)}
+	return Reply{Notice: fmt.Sprintf("No glossary entry for %q. Try %s with a description of the idea. %s", text, req.Dialect.command(CommandSearch), b.cfg.ProposeHint)}
 }
 
 func (b *Bot) search(ctx context.Context, req Request, text string) (Reply, error) {
-	if r, ok := b.usage("search", text); !ok {
+	if r, ok := b.usage(req, CommandSearch, text); !ok {
 		return r, nil
 	}
 	found := b.Glossary().Search(text, MaxSearchResults)
@@ -268,12 +294,12 @@ func (b *Bot) search(ctx context.Context, req Request, text string) (Reply, erro
 }
 
 func (b *Bot) related(ctx context.Context, req Request, text string) (Reply, error) {
-	if r, ok := b.usage("related", text); !ok {
+	if r, ok := b.usage(req, CommandRelated, text); !ok {
 		return r, nil
 	}
 	r := b.lookup(ctx, req, text)
 	if r.Match == nil {
-		return b.notFound(text, r), nil
+		return b.notFound(req, text, r), nil
 	}
 	rel := b.Glossary().Related(r.Match.ID)
 	if len(rel) == 0 {
@@ -293,96 +319,32 @@ func (b *Bot) help(ctx context.Context, req Request, text string) (Reply, error)
 	}, nil
 }
 
-// action answers a button: "define" with an entry id opens its card.
+// actionTable maps each action to what answers it.
+func (b *Bot) actionTable() map[string]func(ctx context.Context, req Request) (Reply, error) {
+	return map[string]func(ctx context.Context, req Request) (Reply, error){
+		ActionDefine: func(ctx context.Context, req Request) (Reply, error) { return b.cardAction(ctx, req, Ephemeral) },
+		ActionShare:  func(ctx context.Context, req Request) (Reply, error) { return b.cardAction(ctx, req, Public) },
+		ActionLinks:  b.linksAction,
+	}
+}
+
+// action answers a button.
 func (b *Bot) action(ctx context.Context, req Request) (Reply, error) {
-	switch req.Command {
-	case "define", "share":
-		if e, ok := b.Glossary().Entry(req.Text); ok {
-			vis := Ephemeral
-			if req.Command == "share" {
-				vis = Public
-			}
-			return Reply{Visibility: vis, Card: b.card(e)}, nil
-		}
-		// The glossary was reloaded without this entry: look it up instead.
-		r, err := b.define(ctx, req, req.Text)
-		if r.Card != nil && req.Command == "share" {
-			r.Visibility = Public
-		}
-		return r, err
+	if run, ok := b.actions[req.Command]; ok {
+		return run(ctx, req)
 	}
-	if req.Command == "links" {
-		return b.linksAction(ctx, req)
-	}
-	return Reply{Notice: "That button no longer does anything. Try /help."}, fmt.Errorf("unknown action %q", req.Command)
+	return Reply{Notice: fmt.Sprintf("That button no longer does anything. Try %s.", req.Dialect.command(CommandHelp))}, fmt.Errorf("unknown action %q", req.Command)
 }
 
-func (b *Bot) complete(prefix string) Reply {
-	if utf8.RuneCountInString(prefix) > MaxTermLength {
-		return Reply{ListKind: Choices}
+// cardAction opens the card of the entry id in req.Text, seen by vis.
+func (b *Bot) cardAction(ctx context.Context, req Request, vis Visibility) (Reply, error) {
+	if e, ok := b.Glossary().Entry(req.Text); ok {
+		return Reply{Visibility: vis, Card: b.card(e)}, nil
 	}
-	cs := b.Glossary().Complete(prefix, MaxChoices)
-	out := make([]Suggestion, len(cs))
-	for i, c := range cs {
-		out[i] = Suggestion{ID: c.Entry.ID, Title: c.Entry.Title, Line: firstSentence(c.Entry.Summary)}
-		if c.Name != c.Entry.Title {
-			out[i].Name = c.Name
-		}
+	// The glossary was reloaded without this entry: look it up instead.
+	r, err := b.define(ctx, req, req.Text)
+	if r.Card != nil {
+		r.Visibility = vis
 	}
-	return Reply{Suggestions: out, ListKind: Choices}
-}
-
-func (b *Bot) card(e *glossary.Entry) *Card {
-	c := &Card{
-		ID:        e.ID,
-		Title:     e.Title,
-		Summary:   e.Summary,
-		KeyPoints: slices.Clone(e.KeyPoints), // adapters may trim a card in place;
-		Aliases:   slices.Clone(e.Aliases),   // the glossary must not change
-		Tags:      slices.Clone(e.Tags),
-	}
-	if b.cfg.PageURL != nil {
-		c.Page = b.cfg.PageURL(e.ID)
-	}
-	for _, s := range e.Sources {
-		c.Sources = append(c.Sources, Source(s))
-	}
-	g := b.Glossary()
-	for _, id := range e.SeeAlso {
-		if r, ok := g.Entry(id); ok {
-			c.SeeAlso = append(c.SeeAlso, Suggestion{ID: r.ID, Title: r.Title, Line: firstSentence(r.Summary)})
-		}
-	}
-	return c
-}
-
-func entries(es []*glossary.Entry) []Suggestion {
-	out := make([]Suggestion, len(es))
-	for i, e := range es {
-		out[i] = Suggestion{ID: e.ID, Title: e.Title, Line: firstSentence(e.Summary)}
-	}
-	return out
-}
-
-func candidates(cs []glossary.Candidate) []Suggestion {
-	out := make([]Suggestion, len(cs))
-	for i, c := range cs {
-		out[i] = Suggestion{ID: c.Entry.ID, Title: c.Entry.Title, Line: firstSentence(c.Entry.Summary)}
-		if c.Name != c.Entry.Title {
-			out[i].Name = c.Name
-		}
-	}
-	return out
-}
-
-// firstSentence returns the summary's first sentence, for one-line lists.
-func firstSentence(s string) string { return glossary.FirstSentence(s) }
-
-// lowerFirst lower-cases the first letter of s, to continue a sentence.
-func lowerFirst(s string) string {
-	if s == "" {
-		return s
-	}
-	r, n := utf8.DecodeRuneInString(s)
-	return string(unicode.ToLower(r)) + s[n:]
+	return r, err
 }

@@ -27,7 +27,7 @@ var fallbackQuestions = [...]string{
 }
 
 func (b *Bot) reading(ctx context.Context, req Request, text string) (Reply, error) {
-	if r, ok := b.usage("reading", text); !ok {
+	if r, ok := b.usage(req, CommandReading, text); !ok {
 		return r, nil
 	}
 	switch strings.ToLower(text) {
@@ -40,7 +40,7 @@ func (b *Bot) reading(ctx context.Context, req Request, text string) (Reply, err
 	}
 	r := b.lookup(ctx, req, text)
 	if r.Match == nil {
-		return b.notFound(text, r), nil
+		return b.notFound(req, text, r), nil
 	}
 	return Reply{Visibility: Public, Prompt: b.entryPrompt(r.Match)}, nil
 }
@@ -49,11 +49,9 @@ func (b *Bot) reading(ctx context.Context, req Request, text string) (Reply, err
 // its summary as the reason, its questions and its related terms.
 func (b *Bot) entryPrompt(e *glossary.Entry) *Prompt {
 	p := &Prompt{
-		Title:   "Reading: " + e.Title,
-		Summary: e.Summary,
-	}
-	for _, s := range e.Sources {
-		p.Readings = append(p.Readings, Source(s))
+		Title:    "Reading: " + e.Title,
+		Summary:  e.Summary,
+		Readings: sources(e.Sources),
 	}
 	p.Questions = slices.Clone(e.Questions)
 	if len(p.Questions) > 3 {
@@ -96,7 +94,7 @@ func (b *Bot) stepPrompt(c *glossary.Curriculum, i int) *Prompt {
 			continue
 		}
 		ids = append(ids, id)
-		p.Terms = append(p.Terms, Suggestion{ID: e.ID, Title: e.Title, Line: firstSentence(e.Summary)})
+		p.Terms = append(p.Terms, suggestion(e, ""))
 		if len(st.Readings) == 0 {
 			for _, s := range e.Sources {
 				if !slices.ContainsFunc(p.Readings, func(r Source) bool { return r.URL == s.URL }) {
@@ -127,7 +125,7 @@ func (b *Bot) promptLinks(self string, texts []string, skip ...string) []Link {
 				continue
 			}
 			seen[m.Entry.ID] = true
-			out = append(out, Link{ID: m.Entry.ID, Title: m.Entry.Title, URL: m.Entry.URL(), Line: firstSentence(m.Entry.Summary)})
+			out = append(out, link(m.Entry, "", false))
 		}
 	}
 	return out
@@ -151,7 +149,9 @@ func (b *Bot) channelCurriculum(platform, channel string) (*glossary.Curriculum,
 	return cs[0], nil, true
 }
 
-const noCurriculum = "No curriculum is loaded. Add a readings/ID.yaml file to the glossary directory (see docs/glossary.md, \"Curricula\"), or use /reading TERM for one term."
+func noCurriculum(req Request) Reply {
+	return Reply{Notice: fmt.Sprintf("No curriculum is loaded. Add a readings/ID.yaml file to the glossary directory (see docs/glossary.md, \"Curricula\"), or use %s TERM for one term.", req.Dialect.command(CommandReading))}
+}
 
 // storeTrouble is what a user sees when the state store fails; the log
 // gets the error.
@@ -160,7 +160,7 @@ const storeTrouble = "refbot couldn't reach its state store just now. Try again 
 func (b *Bot) readingNext(ctx context.Context, req Request) (Reply, error) {
 	c, _, ok := b.channelCurriculum(req.Platform, req.Channel)
 	if !ok {
-		return Reply{Notice: noCurriculum}, nil
+		return noCurriculum(req), nil
 	}
 	now := b.cfg.Clock.Now()
 	key := PostKey{Platform: req.Platform, Channel: req.Channel, Curriculum: c.ID, Slot: now.Truncate(time.Second)}
@@ -178,7 +178,7 @@ func (b *Bot) readingNext(ctx context.Context, req Request) (Reply, error) {
 func (b *Bot) readingList(ctx context.Context, req Request) (Reply, error) {
 	c, _, ok := b.channelCurriculum(req.Platform, req.Channel)
 	if !ok {
-		return Reply{Notice: noCurriculum}, nil
+		return noCurriculum(req), nil
 	}
 	pos, err := b.cfg.Reading.Store.Position(ctx, req.Platform, req.Channel, c.ID)
 	if err != nil {
@@ -189,13 +189,14 @@ func (b *Bot) readingList(ctx context.Context, req Request) (Reply, error) {
 	if pos > 0 && done == 0 {
 		done = n
 	}
+	cmd := req.Dialect.command(CommandReading)
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "%s — %d steps.\n", c.Title, n)
 	switch {
 	case pos == 0:
-		sb.WriteString("Nothing posted in this channel yet; /reading next posts step 1.")
+		fmt.Fprintf(&sb, "Nothing posted in this channel yet; %s next posts step 1.", cmd)
 	case done == n:
-		sb.WriteString("This channel has read every step; /reading next starts again at step 1.")
+		fmt.Fprintf(&sb, "This channel has read every step; %s next starts again at step 1.", cmd)
 	default:
 		fmt.Fprintf(&sb, "This channel is at step %d.", done+1)
 	}
@@ -232,7 +233,7 @@ func otherCurricula(g *glossary.Glossary, current string) string {
 func (b *Bot) readingWhere(ctx context.Context, req Request) (Reply, error) {
 	c, sched, ok := b.channelCurriculum(req.Platform, req.Channel)
 	if !ok {
-		return Reply{Notice: noCurriculum}, nil
+		return noCurriculum(req), nil
 	}
 	loc := time.UTC
 	if sched != nil {
@@ -248,7 +249,7 @@ func (b *Bot) readingWhere(ctx context.Context, req Request) (Reply, error) {
 	}
 	var sb strings.Builder
 	if posted && last.Step < len(c.Steps) {
-		how := "asked for with /reading next"
+		how := "asked for with " + req.Dialect.command(CommandReading) + " next"
 		if last.Scheduled {
 			how = "on schedule"
 		}
@@ -259,7 +260,7 @@ func (b *Bot) readingWhere(ctx context.Context, req Request) (Reply, error) {
 	}
 	next := c.Steps[pos%len(c.Steps)].Title
 	if sched == nil {
-		fmt.Fprintf(&sb, " No schedule is set for this channel; /reading next posts %q now. (Schedules are set in refbot's config, reading.schedules.)", next)
+		fmt.Fprintf(&sb, " No schedule is set for this channel; %s next posts %q now. (Schedules are set in refbot's config, reading.schedules.)", req.Dialect.command(CommandReading), next)
 		return Reply{Notice: sb.String()}, nil
 	}
 	due := sched.Timing.Next(b.cfg.Clock.Now())
@@ -274,72 +275,4 @@ func (b *Bot) readingWhere(ctx context.Context, req Request) (Reply, error) {
 // when formats t for people: "Tue 3 Mar 2026, 18:00 GMT".
 func when(t time.Time, loc *time.Location) string {
 	return t.In(loc).Format("Mon 2 Jan 2006, 15:04 MST")
-}
-
-// MaxStats is how many terms /refbot stats lists of each kind.
-const MaxStats = 10
-
-func (b *Bot) stats(ctx context.Context, req Request, text string) (Reply, error) {
-	found, missing, err := b.cfg.Stats.TopLookups(ctx, req.Platform, MaxStats)
-	if err != nil {
-		return Reply{Notice: storeTrouble}, fmt.Errorf("stats: %w", err)
-	}
-	return Reply{Notice: StatsText(b.Glossary(), found, missing)}, nil
-}
-
-// StatsText writes the lookup statistics report: the most looked-up
-// terms (by title) and the most wanted missing ones.
-func StatsText(g *glossary.Glossary, found, missing []Count) string {
-	var sb strings.Builder
-	if len(found) == 0 && len(missing) == 0 {
-		return "No lookups recorded yet. Statistics count /define and /related from now on."
-	}
-	sb.WriteString("Most looked-up terms:")
-	if len(found) == 0 {
-		sb.WriteString("\n  none yet")
-	}
-	for i, c := range found {
-		name := c.Name
-		if e, ok := g.Entry(c.Name); ok {
-			name = e.Title
-		}
-		fmt.Fprintf(&sb, "\n%2d. %s — %d", i+1, name, c.Count)
-	}
-	sb.WriteString("\nMost wanted missing terms (lookups that found nothing):")
-	if len(missing) == 0 {
-		sb.WriteString("\n  none yet")
-	}
-	for i, c := range missing {
-		fmt.Fprintf(&sb, "\n%2d. %s — %d", i+1, c.Name, c.Count)
-	}
-	return sb.String()
-}
-
-// readingWords are /reading's own arguments, offered first when they
-// match what is typed.
-var readingWords = []Suggestion{
-	{ID: "next", Title: "next — post the group's next reading"},
-	{ID: "list", Title: "list — the curriculum and where this channel is"},
-	{ID: "where", Title: "where — what was posted last, and when the next is due"},
-}
-
-// completeFor is autocomplete for a command's argument: glossary terms,
-// and for /reading its own words as well.
-func (b *Bot) completeFor(command, prefix string) Reply {
-	r := b.complete(prefix)
-	if !strings.EqualFold(command, "reading") {
-		return r
-	}
-	p := strings.ToLower(strings.TrimSpace(prefix))
-	var words []Suggestion
-	for _, w := range readingWords {
-		if strings.HasPrefix(w.ID, p) {
-			words = append(words, w)
-		}
-	}
-	r.Suggestions = append(words, r.Suggestions...)
-	if len(r.Suggestions) > MaxChoices {
-		r.Suggestions = r.Suggestions[:MaxChoices]
-	}
-	return r
 }

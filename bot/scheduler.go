@@ -5,7 +5,35 @@ import (
 	"fmt"
 	"log/slog"
 	"time"
+
+	"refbot/bot/timing"
 )
+
+// Poster sends the posts the core starts itself: scheduled reading
+// prompts. Each platform adapter implements it.
+type Poster interface {
+	// Post sends r to channel and returns the id of the message. key
+	// identifies the post for good; adapters attach it where Find can see
+	// it again (Slack message metadata, Discord's nonce) when they can.
+	Post(ctx context.Context, channel, key string, r Reply) (messageID string, err error)
+	// Find returns the id of a recent message the bot posted to channel
+	// with key, or "" when there is none or the platform cannot tell.
+	Find(ctx context.Context, channel, key string) (messageID string, err error)
+}
+
+// Schedule posts a curriculum's steps to one channel at the times of a
+// cron specification.
+type Schedule struct {
+	Platform, Channel, Curriculum string
+	Timing                        *timing.Timing
+}
+
+// ReadingConfig holds the reading prompts' collaborators. Zero values
+// work: an in-memory store, no schedules.
+type ReadingConfig struct {
+	Store     ReadingStore
+	Schedules []Schedule
+}
 
 // Scheduler posts each configured schedule's slots: claim in the store,
 // post, confirm.

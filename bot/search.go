@@ -34,7 +34,7 @@ func (b *Bot) describedNotFound(text string, r glossary.Result) (Reply, bool) {
 func (b *Bot) searchNotFound(ctx context.Context, req Request, text string) Reply {
 	if !glossary.IsDescription(text) {
 		if r := b.Glossary().Lookup(text); len(r.Suggestions) > 0 {
-			return b.notFound(text, r)
+			return b.notFound(req, text, r)
 		}
 	}
 	return Reply{Notice: fmt.Sprintf("Nothing in the glossary matches %q. Try other words, or a shorter description. %s", text, b.cfg.ProposeHint)}

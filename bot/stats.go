@@ -2,12 +2,45 @@ package bot
 
 import (
 	"context"
+	"fmt"
 	"sort"
 	"strings"
 	"sync"
 
 	"refbot/glossary"
 )
+
+// Stats keeps lookup counts for the "most wanted terms" report.
+type Stats interface {
+	// RecordLookup counts one lookup.
+	RecordLookup(ctx context.Context, l Lookup) error
+	// TopLookups returns the n most looked-up entry ids and the n most
+	// wanted missing terms (normalised queries) on a platform, or on all
+	// of them when platform is "".
+	TopLookups(ctx context.Context, platform string, n int) (found, missing []Count, err error)
+}
+
+// Lookup is one lookup as the statistics count it: the entry it found,
+// or the query that found nothing.
+type Lookup struct {
+	Platform string
+	// ID is the entry found, or "" when the lookup found nothing.
+	ID string
+	// Key is a query that found nothing, normalised so that spellings of
+	// one term count together (glossary.Normalize); Shown is how the
+	// report shows it (ShownQuery). Both are empty when ID is set, and a
+	// lookup with neither an ID nor a Key is not counted.
+	Key, Shown string
+}
+
+// NewLookup is what the statistics count of a lookup of query that found
+// the entry id, or nothing when id is "".
+func NewLookup(platform, query, id string) Lookup {
+	if id != "" {
+		return Lookup{Platform: platform, ID: id}
+	}
+	return Lookup{Platform: platform, Key: glossary.Normalize(query), Shown: ShownQuery(query)}
+}
 
 // MemoryStats is an in-memory Stats, for the console and tests.
 type MemoryStats struct {
@@ -27,22 +60,21 @@ func NewMemoryStats() *MemoryStats {
 const maxMissing = 10000
 
 // RecordLookup implements Stats.
-func (m *MemoryStats) RecordLookup(ctx context.Context, platform, query, id string) error {
+func (m *MemoryStats) RecordLookup(ctx context.Context, l Lookup) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if id != "" {
-		m.found[[2]string{platform, id}]++
+	if l.ID != "" {
+		m.found[[2]string{l.Platform, l.ID}]++
 		return nil
 	}
-	q := glossary.Normalize(query)
-	if q == "" {
+	if l.Key == "" {
 		return nil
 	}
-	key := [2]string{platform, q}
+	key := [2]string{l.Platform, l.Key}
 	if _, ok := m.missing[key]; ok || len(m.missing) < maxMissing {
 		m.missing[key]++
-		if _, ok := m.shown[q]; !ok {
-			m.shown[q] = ShownQuery(query)
+		if _, ok := m.shown[l.Key]; !ok {
+			m.shown[l.Key] = l.Shown
 		}
 	}
 	return nil
@@ -107,4 +139,43 @@ func top(m map[[2]string]int, platform string, n int) []Count {
 		out = out[:n]
 	}
 	return out
+}
+
+// MaxStats is how many terms /refbot stats lists of each kind.
+const MaxStats = 10
+
+func (b *Bot) stats(ctx context.Context, req Request, text string) (Reply, error) {
+	found, missing, err := b.cfg.Stats.TopLookups(ctx, req.Platform, MaxStats)
+	if err != nil {
+		return Reply{Notice: storeTrouble}, fmt.Errorf("stats: %w", err)
+	}
+	return Reply{Notice: StatsText(req.Dialect, b.Glossary(), found, missing)}, nil
+}
+
+// StatsText writes the lookup statistics report, naming commands in d: the most looked-up
+// terms (by title) and the most wanted missing ones.
+func StatsText(d Dialect, g *glossary.Glossary, found, missing []Count) string {
+	var sb strings.Builder
+	if len(found) == 0 && len(missing) == 0 {
+		return fmt.Sprintf("No lookups recorded yet. Statistics count %s and %s from now on.", d.command(CommandDefine), d.command(CommandRelated))
+	}
+	sb.WriteString("Most looked-up terms:")
+	if len(found) == 0 {
+		sb.WriteString("\n  none yet")
+	}
+	for i, c := range found {
+		name := c.Name
+		if e, ok := g.Entry(c.Name); ok {
+			name = e.Title
+		}
+		fmt.Fprintf(&sb, "\n%2d. %s — %d", i+1, name, c.Count)
+	}
+	sb.WriteString("\nMost wanted missing terms (lookups that found nothing):")
+	if len(missing) == 0 {
+		sb.WriteString("\n  none yet")
+	}
+	for i, c := range missing {
+		fmt.Fprintf(&sb, "\n%2d. %s — %d", i+1, c.Name, c.Count)
+	}
+	return sb.String()
 }

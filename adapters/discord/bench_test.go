@@ -61,7 +61,7 @@ func BenchmarkVerifyBaseline(b *testing.B) {
 // BenchmarkCoreDefine is the core's part of a /define: lookup and card.
 func BenchmarkCoreDefine(b *testing.B) {
 	bt := newBot(b)
-	req := bot.Request{Platform: Platform, Kind: bot.Command, Command: "define", Text: "mesa optimisation"}
+	req := bot.Request{Platform: Name, Kind: bot.Command, Command: "define", Text: "mesa optimisation"}
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := bt.Handle(context.Background(), req); err != nil {
@@ -73,7 +73,7 @@ func BenchmarkCoreDefine(b *testing.B) {
 // BenchmarkCoreComplete is the core's part of an autocomplete.
 func BenchmarkCoreComplete(b *testing.B) {
 	bt := newBot(b)
-	req := bot.Request{Platform: Platform, Kind: bot.Complete, Command: "define", Text: "rew"}
+	req := bot.Request{Platform: Name, Kind: bot.Complete, Command: "define", Text: "rew"}
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := bt.Handle(context.Background(), req); err != nil {

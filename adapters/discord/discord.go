@@ -22,17 +22,19 @@ import (
 	"refbot/bot"
 )
 
-// Platform is the bot.Request.Platform of Discord requests.
-const Platform = "discord"
+// Name is the platform's name: bot.Request.Platform of Discord requests,
+// its section of the configuration file.
+const Name = "discord"
 
-// Config holds the adapter's settings.
+// Config holds the adapter's settings, validated: Section.Compile builds
+// them from the configuration file and the environment.
 type Config struct {
 	// Token is the bot token, with or without the "Bot " prefix.
 	Token string
 	// ApplicationID is the application (client) id.
 	ApplicationID string
 	// PublicKey verifies the HTTP interactions endpoint's requests; nil
-	// when only the gateway is used.
+	// when only the gateway is used, and then the endpoint refuses all.
 	PublicKey ed25519.PublicKey
 	// RegisterCommands overwrites the application's commands with the
 	// command table at start.
@@ -63,22 +65,14 @@ type Adapter struct {
 	self atomic.Value
 }
 
-// New returns an adapter for b. It makes no network calls.
+// New returns an adapter for b on a validated configuration
+// (Section.Compile). It makes no network calls.
 func New(b *bot.Bot, cfg Config, log *slog.Logger) (*Adapter, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	if cfg.ApplicationID == "" {
-		return nil, errors.New("discord: the application id is missing; copy it from the Developer Portal > General Information")
-	}
-	if cfg.PublicKey != nil && len(cfg.PublicKey) != ed25519.PublicKeySize {
-		return nil, fmt.Errorf("discord: the public key is %d bytes; it must be %d (64 hexadecimal characters from the Developer Portal > General Information)", len(cfg.PublicKey), ed25519.PublicKeySize)
-	}
 	if cfg.ShardCount < 1 {
 		cfg.ShardCount = 1
-	}
-	if cfg.ShardID < 0 || cfg.ShardID >= cfg.ShardCount {
-		return nil, fmt.Errorf("discord: shard id %d must be from 0 to %d", cfg.ShardID, cfg.ShardCount-1)
 	}
 	if cfg.MaxRateLimitWait <= 0 {
 		cfg.MaxRateLimitWait = 30 * time.Second
@@ -120,8 +114,9 @@ func intents(messageContent bool) discordgo.Intent {
 // transports send what it returns and nothing else, and every message in
 // it has passed through safe.
 func (a *Adapter) answer(ctx context.Context, i *discordgo.Interaction) (resp *discordgo.InteractionResponse) {
-	// A bug below must not take the process down: discordgo runs gateway
-	// handlers on bare goroutines, where a panic would end refbot.
+	// A bug in this adapter must not take the process down: discordgo
+	// runs gateway handlers on bare goroutines, where a panic would end
+	// refbot. (The core's own panics are recovered by bot.Answer.)
 	defer func() {
 		if p := recover(); p != nil {
 			resp = a.fail(ctx, i, fmt.Errorf("panic: %v", p))
@@ -165,10 +160,7 @@ func (a *Adapter) respond(ctx context.Context, i *discordgo.Interaction) *discor
 		}
 		req := request(i, bot.Complete)
 		req.Command, req.Text = data.Name, focusedText(data.Options)
-		reply, err := a.bot.Handle(ctx, req)
-		if err != nil {
-			a.log.ErrorContext(ctx, "discord autocomplete", "interaction", i.ID, "err", err)
-		}
+		reply := a.bot.Answer(ctx, req)
 		return &discordgo.InteractionResponse{
 			Type: discordgo.InteractionApplicationCommandAutocompleteResult,
 			Data: &discordgo.InteractionResponseData{Choices: choices(reply.Suggestions)},
@@ -188,7 +180,7 @@ func (a *Adapter) respond(ctx context.Context, i *discordgo.Interaction) *discor
 		// A "define" button on the asker's own ephemeral card replaces
 		// that card instead of piling up messages; on a shared card it
 		// answers the clicker privately.
-		if action == "define" && i.Message != nil && i.Message.Flags&discordgo.MessageFlagsEphemeral != 0 {
+		if action == bot.ActionDefine && i.Message != nil && i.Message.Flags&discordgo.MessageFlagsEphemeral != 0 {
 			typ = discordgo.InteractionResponseUpdateMessage
 		}
 		return a.message(ctx, req, typ)
@@ -196,14 +188,10 @@ func (a *Adapter) respond(ctx context.Context, i *discordgo.Interaction) *discor
 	return a.fail(ctx, i, fmt.Errorf("unexpected interaction type %d", i.Type))
 }
 
-// message asks the core and renders its reply as a message.
+// message asks the core (bot.Answer logs and measures failures) and
+// renders its reply as a message.
 func (a *Adapter) message(ctx context.Context, req bot.Request, typ discordgo.InteractionResponseType) *discordgo.InteractionResponse {
-	reply, err := a.bot.Handle(ctx, req)
-	if err != nil {
-		// The reply still holds something the user can read.
-		a.log.ErrorContext(ctx, "discord request", "kind", req.Kind, "command", req.Command, "err", err)
-	}
-	return &discordgo.InteractionResponse{Type: typ, Data: render(reply)}
+	return &discordgo.InteractionResponse{Type: typ, Data: render(a.bot.Answer(ctx, req))}
 }
 
 // somethingWrong is what a user sees when an interaction cannot be
@@ -225,19 +213,27 @@ func (a *Adapter) fail(ctx context.Context, i *discordgo.Interaction, err error)
 	}
 }
 
+// dialect is how Discord says what the core writes: every command is a
+// slash command of its own, and Manage Channels decides who may change a
+// channel's settings.
+var dialect = bot.Dialect{Managers: "people with the Manage Channels permission"}
+
 func request(i *discordgo.Interaction, kind bot.Kind) bot.Request {
-	req := bot.Request{Platform: Platform, Team: i.GuildID, Channel: i.ChannelID, Kind: kind}
+	req := bot.Request{Platform: Name, Team: i.GuildID, Channel: i.ChannelID, Kind: kind, Dialect: dialect}
 	// Member is set in servers, User in DMs.
 	// Changing a channel's settings (/autolink on) takes Manage Channels
-	// there; in a DM the only other party is refbot.
+	// there; in a DM the only other party is refbot. The interaction
+	// carries the member's permissions, so answering costs nothing.
+	manage := false
 	switch {
 	case i.Member != nil && i.Member.User != nil:
 		req.User = i.Member.User.ID
-		req.CanManage = i.Member.Permissions&(discordgo.PermissionManageChannels|discordgo.PermissionAdministrator) != 0
+		manage = i.Member.Permissions&(discordgo.PermissionManageChannels|discordgo.PermissionAdministrator) != 0
 	case i.User != nil:
 		req.User = i.User.ID
-		req.CanManage = true
+		manage = true
 	}
+	req.CanManage = func(context.Context) bool { return manage }
 	return req
 }
 

@@ -344,6 +344,9 @@ type fakeAPI struct {
 	identify chan identifyMsg
 	closing  int    // gateway close code after Identify; 0: READY
 	dispatch []byte // interaction dispatched after READY
+	// events are dispatched as they come, after READY: a test sends the
+	// next one once it has seen the answer to the last.
+	events chan gatewayEvent
 
 	// Channel messages refbot posted (newest first), for GET .../messages;
 	// noThreads and noHistory answer thread creation and history with 403.
@@ -352,6 +355,12 @@ type fakeAPI struct {
 	noHistory bool
 	// gatewayMessages are MESSAGE_CREATE events dispatched after READY.
 	gatewayMessages [][]byte
+}
+
+// gatewayEvent is one dispatch: its type ("INTERACTION_CREATE") and data.
+type gatewayEvent struct {
+	t string
+	d []byte
 }
 
 type apiCall struct {
@@ -369,7 +378,7 @@ type identifyMsg struct {
 }
 
 func newFakeAPI(t testing.TB) *fakeAPI {
-	f := &fakeAPI{identify: make(chan identifyMsg, 4)}
+	f := &fakeAPI{identify: make(chan identifyMsg, 4), events: make(chan gatewayEvent, 16)}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /api/v9/gateway", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, `{"url":"ws://%s"}`, r.Host) // discordgo appends "/?v=10&encoding=json"
@@ -540,6 +549,23 @@ func (f *fakeAPI) gateway(w http.ResponseWriter, r *http.Request) {
 	for i, m := range messages {
 		c.WriteJSON(map[string]any{"op": 0, "t": "MESSAGE_CREATE", "s": 3 + i, "d": json.RawMessage(m)})
 	}
+	// From here the reader (heartbeats) and the events goroutine both
+	// write: one at a time, as gorilla/websocket requires.
+	var wmu sync.Mutex
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		for seq := 100; ; seq++ {
+			select {
+			case <-done:
+				return
+			case ev := <-f.events:
+				wmu.Lock()
+				c.WriteJSON(map[string]any{"op": 0, "t": ev.t, "s": seq, "d": json.RawMessage(ev.d)})
+				wmu.Unlock()
+			}
+		}
+	}()
 	for {
 		var m struct {
 			Op int `json:"op"`
@@ -548,7 +574,9 @@ func (f *fakeAPI) gateway(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if m.Op == 1 {
+			wmu.Lock()
 			c.WriteJSON(map[string]any{"op": 11})
+			wmu.Unlock()
 		}
 	}
 }

@@ -52,6 +52,7 @@ func FuzzRender(f *testing.F) {
 			{Card: hostileCard(s), Notice: s},
 			{Notice: s, Suggestions: sugs},
 			{Notice: s, Help: []bot.CommandInfo{{Name: "x", Description: s, Examples: []string{s}}}},
+			{Notice: s, Buttons: []bot.Button{{Label: s, Action: bot.ActionShare, Value: s}, {Label: s, Action: s, Value: "v"}}},
 		} {
 			raw, err := json.Marshal(safe(render(r)))
 			if err != nil {

@@ -66,7 +66,7 @@ func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // verify returns why a request is not from Discord, or "".
 func (a *Adapter) verify(h http.Header, body []byte, now time.Time) string {
-	if a.cfg.PublicKey == nil {
+	if len(a.cfg.PublicKey) != ed25519.PublicKeySize {
 		return "no public key configured (discord.public_key)"
 	}
 	sig, err := hex.DecodeString(h.Get("X-Signature-Ed25519"))

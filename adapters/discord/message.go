@@ -41,7 +41,7 @@ func (a *Adapter) messageRequest(m *discordgo.Message) (bot.Request, bool) {
 		return bot.Request{}, false
 	}
 	return bot.Request{
-		Platform: Platform, Team: m.GuildID, Channel: m.ChannelID, User: m.Author.ID,
+		Platform: Name, Team: m.GuildID, Channel: m.ChannelID, User: m.Author.ID,
 		Kind: bot.Message, Text: blankMarkup(m.Content),
 	}, true
 }
@@ -60,13 +60,10 @@ func (a *Adapter) gatewayMessage(ctx context.Context, m *discordgo.Message) {
 	if !ok {
 		return
 	}
-	reply, err := a.bot.Handle(ctx, req)
-	if err != nil {
-		a.log.WarnContext(ctx, "discord auto-link", "channel", m.ChannelID, "err", err)
-	}
+	reply := a.bot.Answer(ctx, req)
 	switch {
 	case reply.React != "":
-		err = a.rest(ctx, func(opts ...discordgo.RequestOption) error {
+		err := a.rest(ctx, func(opts ...discordgo.RequestOption) error {
 			return a.s.MessageReactionAdd(m.ChannelID, m.ID, reply.React, opts...)
 		})
 		if err != nil {

@@ -38,8 +38,8 @@ func autolinkAdapter(t testing.TB, api *fakeAPI) (*Adapter, *bottest.Clock, bot.
 	store := bot.NewMemoryAutolink()
 	b := bot.New(g, bot.Config{
 		Autolink: bot.AutolinkConfig{Enabled: true, Channels: []bot.AutolinkChannel{
-			{Platform: Platform, Channel: linkChannel, Mode: bot.AutolinkDigest},
-			{Platform: Platform, Channel: reactChannel, Mode: bot.AutolinkReaction},
+			{Platform: Name, Channel: linkChannel, Mode: bot.AutolinkDigest},
+			{Platform: Name, Channel: reactChannel, Mode: bot.AutolinkReaction},
 		}},
 		AutolinkStore: store,
 		Clock:         clk,
@@ -107,7 +107,7 @@ func TestMessageFilter(t *testing.T) {
 			if got != tt.want {
 				t.Fatalf("answered = %v, want %v", got, tt.want)
 			}
-			if got && (req.Kind != bot.Message || req.Platform != Platform || req.Channel != linkChannel || req.User != m.Author.ID || req.Text != blankMarkup(m.Content) || req.Team != m.GuildID) {
+			if got && (req.Kind != bot.Message || req.Platform != Name || req.Channel != linkChannel || req.User != m.Author.ID || req.Text != blankMarkup(m.Content) || req.Team != m.GuildID) {
 				t.Errorf("request = %+v", req)
 			}
 		})
@@ -156,7 +156,7 @@ func TestAutolinkBurst(t *testing.T) {
 		t.Fatalf("bots, webhooks and refbot itself triggered %d replies and %d reactions", len(msgs)-4, len(reacts))
 	}
 
-	if err := store.SetUserOptedOut(ctx, Platform, "5100000000000000051", true); err != nil {
+	if err := store.SetUserOptedOut(ctx, Name, "5100000000000000051", true); err != nil {
 		t.Fatal(err)
 	}
 	for i, ch := range []string{linkChannel, reactChannel, quietChannel} {
@@ -333,7 +333,7 @@ func TestAutolinkCommandPermissions(t *testing.T) {
 		name, perms, text, want string
 		ephemeral               bool
 	}{
-		{"a member without Manage Channels", "1024", "on", "Only people who can manage this channel", true},
+		{"a member without Manage Channels", "1024", "on", "Only people with the Manage Channels permission", true},
 		{"anyone may ask the state", "0", "", "off in this channel", true},
 		{"anyone may opt out", "0", "me off", "will not read", true},
 		{"Manage Channels turns it on", "16", "on", "Auto-linking is on in this channel (digest)", false},

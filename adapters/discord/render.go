@@ -14,11 +14,8 @@ import (
 // embedColor is refbot's accent colour on cards.
 const embedColor = 0x4F7CAC
 
-// Button actions; a custom_id is "action:entry-id".
-const (
-	actionDefine = "define"
-	actionShare  = "share"
-)
+// A button's custom_id is the core's action and its value:
+// "define:entry-id" (bot.ActionDefine, bot.ActionShare, ...).
 
 // render turns a reply into message data within every Discord limit.
 // Text from users and glossary files is escaped; allowed mentions are set
@@ -43,6 +40,7 @@ func render(r bot.Reply) *discordgo.InteractionResponseData {
 	case r.Prompt != nil:
 		d.Embeds = []*discordgo.MessageEmbed{promptEmbed(r.Prompt)}
 	}
+	rows = append(rows, replyButtons(r.Buttons, maxRows-len(rows))...)
 	if len(rows) > 0 {
 		d.Components = rows
 	}
@@ -222,7 +220,7 @@ func joinFit(items []string, n int) string {
 // and links to the sources, one row each.
 func cardButtons(c *bot.Card, ephemeral bool) []discordgo.MessageComponent {
 	var rows []discordgo.MessageComponent
-	if id, ok := customID(actionShare, c.ID); ok && ephemeral {
+	if id, ok := customID(bot.ActionShare, c.ID); ok && ephemeral {
 		rows = append(rows, discordgo.ActionsRow{Components: []discordgo.MessageComponent{
 			discordgo.Button{Label: "Share in channel", Style: discordgo.PrimaryButton, CustomID: id},
 		}})
@@ -243,12 +241,39 @@ func cardButtons(c *bot.Card, ephemeral bool) []discordgo.MessageComponent {
 	return rows
 }
 
+// replyButtons are the reply's own buttons, in at most maxRows rows of
+// five: custom_id "action:value". A button that cannot be drawn within
+// Discord's limits is left out.
+func replyButtons(bs []bot.Button, maxRows int) []discordgo.MessageComponent {
+	var rows []discordgo.MessageComponent
+	var row []discordgo.MessageComponent
+	for _, bt := range bs {
+		if len(rows) >= maxRows {
+			break
+		}
+		id, ok := customID(bt.Action, bt.Value)
+		label := plain(bt.Label, maxLabel)
+		if !ok || bt.Action == "" || label == "" {
+			continue
+		}
+		row = append(row, discordgo.Button{Label: label, Style: discordgo.SecondaryButton, CustomID: id})
+		if len(row) == maxButtons {
+			rows = append(rows, discordgo.ActionsRow{Components: row})
+			row = nil
+		}
+	}
+	if len(row) > 0 && len(rows) < maxRows {
+		rows = append(rows, discordgo.ActionsRow{Components: row})
+	}
+	return rows
+}
+
 // entryButtons opens each entry's card: at most maxRows rows of five.
 func entryButtons(ss []bot.Suggestion, maxRows int) []discordgo.MessageComponent {
 	var rows []discordgo.MessageComponent
 	var row []discordgo.MessageComponent
 	for _, s := range ss {
-		id, ok := customID(actionDefine, s.ID)
+		id, ok := customID(bot.ActionDefine, s.ID)
 		label := plain(s.Title, maxLabel)
 		if !ok || label == "" {
 			continue
@@ -302,7 +327,7 @@ func helpEmbed(cs []bot.CommandInfo) *discordgo.MessageEmbed {
 		if len(c.Examples) > 0 {
 			v += "\nFor example: /" + escape(c.Name+" "+c.Examples[0], false)
 		}
-		addField(e, cut(escape(c.Usage("/"), false), maxFieldName), cut(v, maxFieldValue), func(n int) string { return cut(v, n) })
+		addField(e, cut(escape(c.Usage(bot.Slash), false), maxFieldName), cut(v, maxFieldValue), func(n int) string { return cut(v, n) })
 	}
 	return e
 }

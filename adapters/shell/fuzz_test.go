@@ -25,6 +25,7 @@ func FuzzRender(f *testing.F) {
 			Suggestions: []bot.Suggestion{{Title: text, Name: text, Line: text}},
 			Links:       []bot.Link{{Title: text, Line: text, URL: text}},
 			Prompt:      &bot.Prompt{Title: text, Summary: text, Questions: []string{text}, Terms: []bot.Suggestion{{Title: text}}},
+			Buttons:     []bot.Button{{Label: text, Action: text, Value: text}},
 		}
 		var out bytes.Buffer
 		if err := shell.Render(&out, r, shell.Options{Color: color, Width: 40}); err != nil {

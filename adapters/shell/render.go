@@ -36,17 +36,25 @@ func Render(w io.Writer, r bot.Reply, opt Options) error {
 	if r.Prompt != nil {
 		p.prompt(r.Prompt)
 	}
+	if len(r.Buttons) > 0 {
+		// A terminal has nothing to click: show what chat platforms offer.
+		labels := make([]string, 0, len(r.Buttons))
+		for _, bt := range r.Buttons {
+			labels = append(labels, bt.Label)
+		}
+		p.labelled("Buttons in chat:", strings.Join(labels, " · "))
+	}
 	if len(r.Help) > 0 {
 		col := 16
 		for _, c := range r.Help {
-			col = max(col, utf8.RuneCountInString(c.Usage("/")))
+			col = max(col, utf8.RuneCountInString(c.Usage(bot.Slash)))
 		}
 		for _, c := range r.Help {
 			line := c.Description
 			if len(c.Examples) > 0 {
 				line += fmt.Sprintf(" — e.g. /%s %s", c.Name, c.Examples[0])
 			}
-			p.wrap(line, fmt.Sprintf("  %-*s ", col, c.Usage("/")))
+			p.wrap(line, fmt.Sprintf("  %-*s ", col, c.Usage(bot.Slash)))
 		}
 		p.wrap("Any command also works as /refbot COMMAND. Lines without / are chat messages.", "")
 	}

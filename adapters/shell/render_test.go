@@ -368,3 +368,16 @@ func withPage(c *bot.Card, page string) *bot.Card {
 	cp.Page = page
 	return &cp
 }
+
+// The console has nothing to click: a reply's own buttons are listed.
+func TestRenderButtons(t *testing.T) {
+	var out bytes.Buffer
+	r := bot.Reply{Notice: "Pick one", Buttons: []bot.Button{{Label: "Reveal", Action: "reveal", Value: "x"}, {Label: "Share\x1b[31m", Action: bot.ActionShare, Value: "y"}}}
+	if err := shell.Render(&out, r, shell.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if want := "Pick one\nButtons in chat: Reveal · Share [31m\n"; out.String() != want {
+		t.Errorf("got %q, want %q", out.String(), want)
+	}
+	checkTerminalSafe(t, out.String(), false)
+}

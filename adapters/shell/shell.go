@@ -28,6 +28,17 @@ type Options struct {
 // in it so people can try it locally.
 const Channel = "console"
 
+// Platform is bot.Request.Platform for the console.
+const Platform = "console"
+
+// dialect is how the console says what the core writes: slash commands,
+// and the person at the console manages its one channel.
+var dialect = bot.Dialect{Managers: "you"}
+
+// owner is the console's Request.CanManage: the person at the console
+// owns it, so they may change its settings.
+func owner(context.Context) bool { return true }
+
 // maxLine caps one input line; longer lines are cut, not fatal.
 const maxLine = 64 << 10
 
@@ -99,27 +110,20 @@ func handleLine(ctx context.Context, b *bot.Bot, out io.Writer, line string, opt
 	if line == "" {
 		return nil
 	}
-	// The person at the console owns it, so they may change its settings.
-	req := bot.Request{Platform: "console", Channel: Channel, User: opt.User, Text: BlankMarkup(line), Kind: bot.Message, CanManage: true}
+	req := bot.Request{Platform: Platform, Channel: Channel, User: opt.User, Text: BlankMarkup(line), Kind: bot.Message, Dialect: dialect, CanManage: owner}
 	if strings.HasPrefix(line, "/") {
 		name, text, _ := b.ParseCommand(line)
 		req.Kind, req.Command, req.Text = bot.Command, name, text
 	}
-	reply, err := b.Handle(ctx, req)
-	if err != nil {
-		// The reply already says what to do; the detail is for developers.
-		// It may quote input, so it is cleaned like everything else.
-		if _, err := fmt.Fprintf(out, "(error: %s)\n", clean(err.Error())); err != nil {
-			return err
-		}
-	}
+	// The reply says what to do; a failure's detail goes to the bot's log.
+	reply := b.Answer(ctx, req)
 	if req.Kind == bot.Message && isEmpty(reply) {
 		reply.Notice = "(No glossary link for that line.) Commands start with /. Type /help to see them, or /define TERM."
 	}
 	if err := Render(out, reply, opt); err != nil {
 		return err
 	}
-	_, err = fmt.Fprintln(out)
+	_, err := fmt.Fprintln(out)
 	return err
 }
 

@@ -95,7 +95,7 @@ func (a *Adapter) autolinkReply(e *slackevents.MessageEvent, reply bot.Reply) bo
 }
 
 // digestNote tells members how to use and silence auto-links.
-const digestNote = "A button opens the full card, visible only to you · `/refbot autolink me off` stops links for your messages"
+var digestNote = "A button opens the full card, visible only to you · `" + invocation(bot.CommandAutolink) + " me off` stops links for your messages"
 
 // digest is the auto-link reply: per term the title linked to its first
 // source and one line, a button per term that opens its card, and how to
@@ -134,24 +134,6 @@ func (a *Adapter) canManage(ctx context.Context, channel, user string) bool {
 	return u.IsAdmin || u.IsOwner || u.IsPrimaryOwner
 }
 
-// managing fills req.CanManage for the one command that needs it, so no
-// other command waits for users.info.
-func (a *Adapter) managing(ctx context.Context, req bot.Request) bot.Request {
-	name, text := req.Command, req.Text
-	if name == bot.Umbrella {
-		name, text, _ = a.bot.ParseCommand(bot.Umbrella + " " + text)
-	}
-	if name != "autolink" {
-		return req
-	}
-	// Only on, off and a style change a channel; status and "me" do not.
-	switch w, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(text)), " "); w {
-	case "on", "off", "digest", "reaction", "react":
-		req.CanManage = a.canManage(ctx, req.Channel, req.User)
-	}
-	return req
-}
-
 // reactionClick answers someone who clicks refbot's 📖 reaction: the
 // links for that message, visible only to them. It reads the message only
 // when refbot itself reacted to it, so a message refbot may not read (its
@@ -178,7 +160,7 @@ func (a *Adapter) reactionClick(ctx context.Context, team string, e *slackevents
 			}
 			reply := a.handle(ctx, bot.Request{
 				Team: team, Channel: channel, Thread: m.ThreadTimestamp, User: user,
-				Kind: bot.Action, Command: "links", Text: blankMarkup(m.Text),
+				Kind: bot.Action, Command: bot.ActionLinks, Text: blankMarkup(m.Text),
 			})
 			if len(reply.Links) == 0 && reply.Notice == "" {
 				return nil

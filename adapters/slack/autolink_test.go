@@ -215,11 +215,11 @@ func TestAutolinkCommand(t *testing.T) {
 	}{
 		{"status needs no admin check", "C3", "U1", "autolink", "off in this channel", "ephemeral", false},
 		{"opting out needs no admin check", "C3", "U1", "autolink me off", "/refbot autolink me on", "ephemeral", false},
-		{"a member cannot turn it on", "C3", "U1", "autolink on", "Only people who can manage this channel", "ephemeral", true},
+		{"a member cannot turn it on", "C3", "U1", "autolink on", "Only workspace admins and owners can turn", "ephemeral", true},
 		{"an admin can", "C3", testAdmin, "autolink on", "Auto-linking is on in this channel", "in_channel", true},
 		{"an owner can turn it off", "C3", testOwner, "autolink off", "now off", "in_channel", true},
 		{"anyone can in a direct message", "D1", "U1", "autolink on reaction", "(reaction)", "in_channel", false},
-		{"users.info failing means no", "C3", testBroken, "autolink on", "Only people who can manage", "ephemeral", true},
+		{"users.info failing means no", "C3", testBroken, "autolink on", "Only workspace admins and owners", "ephemeral", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -239,6 +239,18 @@ func TestAutolinkCommand(t *testing.T) {
 				t.Errorf("users.info called = %v, want %v", asked, tt.asks)
 			}
 		})
+	}
+	// With auto-linking disabled, nobody is checked: the answer is the same.
+	off := newEnv(t, ModeHTTP, false)
+	form, _ := url.ParseQuery(slash("/refbot", "autolink on", off.hooks.url()))
+	form.Set("channel_id", "C3")
+	form.Set("user_id", testAdmin)
+	before := usersInfoCalls.Load()
+	if w := off.serve(signed(testSecret, formType, form.Encode())); !strings.Contains(w.Body.String(), "autolink.enabled") {
+		t.Errorf("autolink on with auto-linking disabled: %s", w.Body)
+	}
+	if usersInfoCalls.Load() != before {
+		t.Error("users.info was called although auto-linking is disabled")
 	}
 }
 

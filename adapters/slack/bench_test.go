@@ -20,10 +20,7 @@ func benchAdapter(b *testing.B) *Adapter {
 	if err != nil {
 		b.Fatal(err)
 	}
-	a, err := New(bot.New(g, bot.Config{}), Config{BotToken: testBotToken, SigningSecret: testSecret}, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
+	a := New(bot.New(g, bot.Config{}), Config{BotToken: testBotToken, SigningSecret: testSecret}, nil)
 	return a
 }
 

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"refbot/adapters/platform"
 	"refbot/adapters/slack"
 	"refbot/bot"
 	"refbot/glossary"
@@ -27,12 +28,15 @@ func Example() {
 		panic(err)
 	}
 	const secret = "signing-secret"
-	a, err := slack.New(bot.New(g, bot.Config{}), slack.Config{BotToken: "xoxb-example", SigningSecret: secret}, nil)
+	// Started as refbot serve starts it: through the platform contract.
+	svc, err := slack.Config{BotToken: "xoxb-example", SigningSecret: secret}.Start(platform.Core{Bot: bot.New(g, bot.Config{})})
 	if err != nil {
 		panic(err)
 	}
 	mux := http.NewServeMux()
-	a.Routes(mux)
+	for pattern, h := range svc.Routes {
+		mux.Handle(pattern, h)
+	}
 
 	body := url.Values{"command": {"/define"}, "text": {"mesa optimisation"}, "user_id": {"U1"}, "channel_id": {"C1"}}.Encode()
 	stamp := strconv.FormatInt(time.Now().Unix(), 10)

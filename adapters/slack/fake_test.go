@@ -289,10 +289,7 @@ func newEnvWith(t testing.TB, mode string, run bool, botCfg bot.Config) *env {
 	if mode == ModeSocket {
 		cfg.AppToken = testAppToken
 	}
-	a, err := New(bot.New(testGlossary(t), botCfg), cfg, log)
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := New(bot.New(testGlossary(t), botCfg), cfg, log)
 	e.a = a
 	ctx, cancel := context.WithCancel(context.Background())
 	if err := a.whoami(ctx); err != nil {

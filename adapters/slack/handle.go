@@ -15,70 +15,35 @@ import (
 // parsed types, asks the core, and returns what to acknowledge with,
 // queueing any later posts.
 
-// handle asks the core. Its error is for the log; the reply is always
-// something a user can read.
+// dialect is how Slack says what the core writes: commands as typed here
+// (usage), and who may change a channel's settings (canManage).
+var dialect = bot.Dialect{Command: invocation, Managers: "workspace admins and owners"}
+
+// handle asks the core, through its one middleware (bot.Answer, which
+// logs and measures failures); the reply is always something a user can
+// read.
 func (a *Adapter) handle(ctx context.Context, req bot.Request) bot.Reply {
 	req.Platform = platformName
-	reply, err := a.bot.Handle(ctx, req)
-	if err != nil {
-		a.log.WarnContext(ctx, "slack: request failed", "kind", req.Kind, "command", req.Command, "err", err)
+	req.Dialect = dialect
+	if req.Channel != "" && req.User != "" {
+		channel, user := req.Channel, req.User
+		req.CanManage = func(ctx context.Context) bool { return a.canManage(ctx, channel, user) }
 	}
-	reply.Notice = slashSyntax(reply.Notice, a.bot.Commands())
-	return reply
-}
-
-// slashSyntax rewrites the core's "/search" in a notice into Slack's
-// "/refbot search": only DirectCommands have slash commands of their own,
-// and /search would run Slack's built-in search.
-func slashSyntax(notice string, cmds []bot.CommandInfo) string {
-	if !strings.Contains(notice, "/") {
-		return notice
-	}
-	for _, c := range cmds {
-		if isDirect(c.Name) {
-			continue
-		}
-		word := "/" + c.Name
-		var b strings.Builder
-		rest := notice
-		for {
-			i := strings.Index(rest, word)
-			if i < 0 {
-				b.WriteString(rest)
-				break
-			}
-			end := i + len(word)
-			startsWord := i == 0 || strings.ContainsRune(" \t\n(\"'`", rune(rest[i-1]))
-			endsWord := end == len(rest) || !isNameByte(rest[end])
-			b.WriteString(rest[:i])
-			if startsWord && endsWord {
-				b.WriteString("/" + bot.Umbrella + " " + c.Name)
-			} else {
-				b.WriteString(word)
-			}
-			rest = rest[end:]
-		}
-		notice = b.String()
-	}
-	return notice
-}
-
-func isNameByte(c byte) bool {
-	return c == '-' || c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+	return a.bot.Answer(ctx, req)
 }
 
 // command answers a slash command: /define TERM, /refbot SUBCOMMAND …, or
 // any other name the app was given (the core then lists what it knows).
 // The reply is the response body, ephemeral unless the core says public.
 func (a *Adapter) command(ctx context.Context, sc slack.SlashCommand) message {
-	reply := a.handle(ctx, a.managing(ctx, bot.Request{
+	reply := a.handle(ctx, bot.Request{
 		Team:    sc.TeamID,
 		Channel: sc.ChannelID,
 		User:    sc.UserID,
 		Kind:    bot.Command,
 		Command: strings.ToLower(strings.TrimPrefix(sc.Command, "/")),
 		Text:    unescapeSlack(sc.Text),
-	}))
+	})
 	if reply.Prompt != nil && reply.Visibility == bot.Public && sc.ChannelID != "" {
 		return a.publicPrompt(sc.ChannelID, sc.ResponseURL, reply)
 	}
@@ -108,16 +73,16 @@ func (a *Adapter) interaction(ctx context.Context, ic slack.InteractionCallback)
 	return nil
 }
 
-// actionRequest maps a button or menu choice to a core action.
+// actionRequest maps a button or menu choice to a core action: a
+// button's action_id is the core's action (with ":N" to keep ids unique
+// in a message) and its value the action's text; the lookup menu opens
+// the chosen entry's card.
 func actionRequest(act *slack.BlockAction) (name, value string) {
-	kind, _, _ := strings.Cut(act.ActionID, ":")
-	switch kind {
-	case actionDefine, actionShare:
-		return kind, act.Value
-	case actionLookup:
-		return actionDefine, act.SelectedOption.Value
+	name, _, _ = strings.Cut(act.ActionID, ":")
+	if name == actionLookup {
+		return bot.ActionDefine, act.SelectedOption.Value
 	}
-	return "", ""
+	return name, act.Value
 }
 
 func (a *Adapter) action(ctx context.Context, ic slack.InteractionCallback, act *slack.BlockAction) {
@@ -136,11 +101,12 @@ func (a *Adapter) action(ctx context.Context, ic slack.InteractionCallback, act 
 		Kind: bot.Action, Command: name, Text: value,
 	})
 	fromEphemeral := ic.Container.IsEphemeral
-	if name == actionShare && reply.Visibility == bot.Public {
-		// An ephemeral message cannot be edited into a public one: post the
-		// card in the channel, then delete the ephemeral original.
+	if reply.Visibility == bot.Public {
+		// A public answer (Share in channel) goes to the channel. An
+		// ephemeral message cannot be edited into a public one: post the
+		// answer in the channel, then delete the ephemeral original.
 		msg := render(reply, renderOptions{})
-		a.enqueue(job{what: "share in channel", run: func(ctx context.Context) error {
+		a.enqueue(job{what: "public answer to a button", run: func(ctx context.Context) error {
 			if err := a.respond(ctx, url, msg, false); err != nil {
 				return err
 			}
@@ -212,10 +178,10 @@ func (a *Adapter) mention(ctx context.Context, team string, e *slackevents.AppMe
 	text := unescapeSlack(a.stripMention(e.Text))
 	var reply bot.Reply
 	if name, rest, ok := a.bot.ParseCommand(text); ok {
-		reply = a.handle(ctx, a.managing(ctx, bot.Request{
+		reply = a.handle(ctx, bot.Request{
 			Team: team, Channel: e.Channel, Thread: thread, User: e.User,
 			Kind: bot.Command, Command: name, Text: rest,
-		}))
+		})
 	} else {
 		reply = a.shortHelp()
 	}
@@ -270,7 +236,7 @@ func (a *Adapter) stripMention(text string) string {
 func (a *Adapter) shortHelp() bot.Reply {
 	var cmds []string
 	for _, c := range a.bot.Commands() {
-		cmds = append(cmds, c.Usage(""))
+		cmds = append(cmds, c.Usage(mentioned))
 	}
 	return bot.Reply{
 		Visibility: bot.Public,

@@ -83,10 +83,10 @@ func Manifest(cmds []bot.CommandInfo, opt ManifestOptions) ([]byte, error) {
 		if isDirect(c.Name) {
 			direct = append(direct, c)
 		}
-		subs = append(subs, strings.TrimSpace(c.Usage("")))
+		subs = append(subs, strings.TrimSpace(c.Usage(mentioned)))
 	}
 	for _, c := range direct {
-		hint := strings.TrimSpace(strings.TrimPrefix(c.Usage(""), c.Name))
+		hint := strings.TrimSpace(strings.TrimPrefix(c.Usage(mentioned), c.Name))
 		if len(c.Examples) > 0 {
 			hint += " (e.g. " + c.Examples[0] + ")"
 		}

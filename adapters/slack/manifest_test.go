@@ -38,8 +38,8 @@ func TestManifest(t *testing.T) {
 			}
 			// Every command of the core is named in /refbot's usage hint.
 			for _, c := range cmds {
-				if !strings.Contains(s, c.Usage("")) {
-					t.Errorf("manifest does not mention %q", c.Usage(""))
+				if !strings.Contains(s, c.Usage(func(n string) string { return n })) {
+					t.Errorf("manifest does not mention %q", c.Usage(func(n string) string { return n }))
 				}
 			}
 			if tt.opt.Socket == strings.Contains(s, "https://") {

@@ -39,36 +39,30 @@ const (
 	maxRelatedBlocks = 2
 )
 
-// Action ids of refbot's buttons and menus. Buttons that open a card are
-// "define:N" (N keeps ids unique within a message; the value holds the
-// entry id).
-const (
-	actionDefine = "define"
-	actionShare  = "share"
-	actionLookup = "lookup"
-)
+// A button's action_id is the core's action: "define:N" opens the card
+// of the entry id in its value (N keeps ids unique within a message),
+// "share" shares one. actionLookup is the "look up another term" menu,
+// Slack's own, which opens the chosen entry's card.
+const actionLookup = "lookup"
 
 // DirectCommands lists the commands that have a slash command of their
 // own; every other command of the core is reached as "/refbot NAME", so a
 // command the core adds needs no change here.
-func DirectCommands() []string { return []string{"define"} }
+func DirectCommands() []string { return []string{bot.CommandDefine} }
 
 func isDirect(name string) bool { return slices.Contains(DirectCommands(), name) }
 
-// usage is how a command is typed in Slack: "/define TERM", "/refbot search QUERY".
-func usage(c bot.CommandInfo) string {
-	if isDirect(c.Name) {
-		return c.Usage("/")
-	}
-	return c.Usage("/" + bot.Umbrella + " ")
-}
-
+// invocation is how a command is typed in Slack: "/define", "/refbot
+// search".
 func invocation(name string) string {
 	if isDirect(name) {
 		return "/" + name
 	}
 	return "/" + bot.Umbrella + " " + name
 }
+
+// mentioned is how a command is typed after @refbot: its bare name.
+func mentioned(name string) string { return name }
 
 // message is a reply as Slack takes it: the body of an HTTP response or a
 // Socket Mode ack, or what is posted to a response_url.
@@ -105,6 +99,9 @@ func render(r bot.Reply, opt renderOptions) message {
 	}
 	if r.Prompt != nil {
 		b.prompt(r.Prompt)
+	}
+	if len(r.Buttons) > 0 {
+		b.replyButtons(r.Buttons)
 	}
 	if opt.controls {
 		b.controls(r.Card)
@@ -304,9 +301,28 @@ func (b *builder) button(s bot.Suggestion, label string) (*slack.ButtonBlockElem
 	if label == "" {
 		label = plainLine(s.ID, maxButtonText)
 	}
-	id := actionDefine + ":" + strconv.Itoa(b.nextID)
+	id := bot.ActionDefine + ":" + strconv.Itoa(b.nextID)
 	b.nextID++
 	return slack.NewButtonBlockElement(id, s.ID, plainText(label)), true
+}
+
+// replyButtons adds the reply's own buttons in one actions block: each
+// action_id is the core's action and ":N", its value the button's value.
+// A button that cannot be drawn within Slack's limits is left out.
+func (b *builder) replyButtons(bs []bot.Button) {
+	var els []slack.BlockElement
+	for _, bt := range bs {
+		label := plainLine(bt.Label, maxButtonText)
+		id := bt.Action + ":" + strconv.Itoa(b.nextID)
+		if label == "" || bt.Action == "" || bt.Value == "" || len(id) > maxActionID || len(bt.Value) > maxButtonValue || len(els) == maxActionElements {
+			continue
+		}
+		b.nextID++
+		els = append(els, slack.NewButtonBlockElement(id, bt.Value, plainText(label)))
+	}
+	if len(els) > 0 && b.room() > 1 {
+		b.add(slack.NewActionBlock("", els...))
+	}
 }
 
 // buttons adds actions blocks of card buttons, at most blocks of them.
@@ -358,7 +374,7 @@ func (b *builder) suggestions(ss []bot.Suggestion) {
 func (b *builder) help(cs []bot.CommandInfo) {
 	lines := make([]string, 0, len(cs))
 	for _, c := range cs {
-		line := "`" + mrkdwnLine(usage(c), maxTitleInLine) + "` — " + mrkdwnLine(c.Description, maxTitleInLine)
+		line := "`" + mrkdwnLine(c.Usage(invocation), maxTitleInLine) + "` — " + mrkdwnLine(c.Description, maxTitleInLine)
 		if len(c.Examples) > 0 {
 			line += " e.g. `" + mrkdwnLine(invocation(c.Name)+" "+c.Examples[0], maxTitleInLine) + "`"
 		}
@@ -422,7 +438,7 @@ func (b *builder) controls(c *bot.Card) {
 	}
 	var els []slack.BlockElement
 	if c != nil && c.ID != "" && len(c.ID) <= maxButtonValue {
-		share := slack.NewButtonBlockElement(actionShare, c.ID, plainText("Share in channel"))
+		share := slack.NewButtonBlockElement(bot.ActionShare, c.ID, plainText("Share in channel"))
 		share.Style = slack.StylePrimary
 		els = append(els, share)
 	}

@@ -67,7 +67,7 @@ func TestGoldenReplies(t *testing.T) {
 	})
 	t.Run("shared.json", func(t *testing.T) {
 		hook := e.hooks.url()
-		w := e.serve(signed(testSecret, formType, interactionForm(buttonPayload(actionShare, "mesa-optimization", hook, true))))
+		w := e.serve(signed(testSecret, formType, interactionForm(buttonPayload(bot.ActionShare, "mesa-optimization", hook, true))))
 		if w.Code != 200 || w.Body.Len() != 0 {
 			t.Fatalf("a button is acknowledged with an empty 200; got %d %q", w.Code, w.Body)
 		}
@@ -160,7 +160,8 @@ func hostileReply(s string) bot.Reply {
 		Links:       []bot.Link{{ID: s, Title: s, URL: s, Line: s}, {ID: "x", Title: s, URL: "https://example.org/?q=" + s, Line: s}},
 		Prompt: &bot.Prompt{Title: s, Summary: s, Readings: src, Questions: n(20), Terms: sug(30),
 			Links: []bot.Link{{ID: s, Title: s, URL: s, Line: s}, {ID: "x", Title: s, URL: "https://example.org/?q=" + s, Line: s}}},
-		Help: []bot.CommandInfo{{Name: "define", Description: s, Examples: []string{s}, Args: []bot.Arg{{Name: "term", Required: true}}}},
+		Help:    []bot.CommandInfo{{Name: "define", Description: s, Examples: []string{s}, Args: []bot.Arg{{Name: "term", Required: true}}}},
+		Buttons: []bot.Button{{Label: s, Action: bot.ActionShare, Value: s}, {Label: s, Action: s, Value: s + "-id"}},
 	}
 }
 
@@ -258,7 +259,7 @@ func TestDefaultGlossaryFits(t *testing.T) {
 	}
 	for _, e := range g.Entries() {
 		id := e.ID
-		for _, action := range []string{actionDefine, actionShare} {
+		for _, action := range []string{bot.ActionDefine, bot.ActionShare} {
 			r, err := b.Handle(context.Background(), bot.Request{Kind: bot.Action, Command: action, Text: id})
 			if err != nil || r.Card == nil {
 				t.Fatalf("%s %s: no card (%v)", action, id, err)

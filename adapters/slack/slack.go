@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -60,8 +61,8 @@ const (
 	maxAck = 19 << 10
 )
 
-// Config is what the adapter needs; cmd/refbot fills it from the
-// configuration file and the environment.
+// Config is what the adapter needs, validated: Section.Compile builds it
+// from the configuration file and the environment.
 type Config struct {
 	Mode          string // ModeHTTP (default) or ModeSocket
 	APIURL        string // Slack's Web API; empty for https://slack.com/api/
@@ -90,33 +91,15 @@ type job struct {
 	run  func(ctx context.Context) error
 }
 
-// New returns an adapter; it does nothing until Run (and, in HTTP mode,
-// until its handler is served).
-func New(b *bot.Bot, cfg Config, log *slog.Logger) (*Adapter, error) {
+// New returns an adapter for a validated configuration (Section.Compile);
+// it does nothing until Run (and, in HTTP mode, until its handler is
+// served).
+func New(b *bot.Bot, cfg Config, log *slog.Logger) *Adapter {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
 	if cfg.Mode == "" {
 		cfg.Mode = ModeHTTP
-	}
-	var errs []error
-	switch cfg.Mode {
-	case ModeHTTP:
-		if cfg.SigningSecret == "" {
-			errs = append(errs, errors.New("HTTP mode needs the signing secret (SLACK_SIGNING_SECRET)"))
-		}
-	case ModeSocket:
-		if !strings.HasPrefix(cfg.AppToken, "xapp-") {
-			errs = append(errs, errors.New("socket mode needs an app-level token starting with xapp- (SLACK_APP_TOKEN)"))
-		}
-	default:
-		errs = append(errs, fmt.Errorf("mode %q must be %s or %s", cfg.Mode, ModeHTTP, ModeSocket))
-	}
-	if cfg.BotToken == "" {
-		errs = append(errs, errors.New("the bot token is missing (SLACK_BOT_TOKEN, xoxb-…)"))
-	}
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
 	}
 	apiURL := cfg.APIURL
 	if apiURL == "" {
@@ -148,13 +131,6 @@ func New(b *bot.Bot, cfg Config, log *slog.Logger) (*Adapter, error) {
 		api:    slack.New(cfg.BotToken, opts...),
 		events: newSeen(eventMemory, maxEventIDs),
 		outbox: make(chan job, queueSize),
-	}, nil
-}
-
-// Routes adds POST /slack/events in HTTP mode.
-func (a *Adapter) Routes(mux *http.ServeMux) {
-	if a.cfg.Mode == ModeHTTP {
-		mux.Handle("POST "+Path, a)
 	}
 }
 
@@ -220,12 +196,27 @@ func (a *Adapter) work(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case j := <-a.outbox:
-			jctx, cancel := context.WithTimeout(ctx, postTimeout)
-			if err := j.run(jctx); err != nil {
-				a.log.Error("slack: post failed", "what", j.what, "err", err)
-			}
-			cancel()
+			a.runJob(ctx, j)
 		}
+	}
+}
+
+func (a *Adapter) runJob(ctx context.Context, j job) {
+	defer a.survive(ctx, j.what)
+	ctx, cancel := context.WithTimeout(ctx, postTimeout)
+	defer cancel()
+	if err := j.run(ctx); err != nil {
+		a.log.ErrorContext(ctx, "slack: post failed", "what", j.what, "err", err)
+	}
+}
+
+// survive, deferred on the goroutines the adapter owns (queued posts, the
+// Socket Mode loop), logs a panic in the adapter's own code instead of
+// ending refbot. The core's panics never get here: bot.Answer recovers
+// them.
+func (a *Adapter) survive(ctx context.Context, what string) {
+	if p := recover(); p != nil {
+		a.log.ErrorContext(ctx, "slack: bug: panic", "what", what, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 	}
 }
 

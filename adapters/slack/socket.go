@@ -36,6 +36,7 @@ func (a *Adapter) runSocket(ctx context.Context) error {
 
 // socketEvent handles one Socket Mode event and acknowledges its envelope.
 func (a *Adapter) socketEvent(ctx context.Context, client *socketmode.Client, evt socketmode.Event) {
+	defer a.survive(ctx, "Socket Mode event")
 	switch evt.Type {
 	case socketmode.EventTypeConnecting:
 		a.log.DebugContext(ctx, "slack: Socket Mode connecting")

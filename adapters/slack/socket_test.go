@@ -70,7 +70,7 @@ func TestSocketMode(t *testing.T) {
 	})
 	t.Run("share button: ack, then response_url", func(t *testing.T) {
 		hook := e.hooks.url()
-		e.api.envelopes <- envelope("interactive", "e4", buttonPayload(actionShare, "mesa-optimization", hook, true))
+		e.api.envelopes <- envelope("interactive", "e4", buttonPayload(bot.ActionShare, "mesa-optimization", hook, true))
 		if p := ack("e4")["payload"]; p != nil {
 			t.Errorf("button ack carries a payload: %v", p)
 		}
@@ -153,11 +153,8 @@ func TestSocketModeBigReply(t *testing.T) {
 
 func TestSocketModeRejectedAppToken(t *testing.T) {
 	api := newFakeAPI(t)
-	a, err := New(bot.New(testGlossary(t), bot.Config{}), Config{Mode: ModeSocket, APIURL: api.srv.URL, BotToken: testBotToken, AppToken: "xapp-wrong"}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = a.Run(t.Context())
+	a := New(bot.New(testGlossary(t), bot.Config{}), Config{Mode: ModeSocket, APIURL: api.srv.URL, BotToken: testBotToken, AppToken: "xapp-wrong"}, nil)
+	err := a.Run(t.Context())
 	if err == nil || !strings.Contains(err.Error(), "SLACK_APP_TOKEN") {
 		t.Errorf("Run = %v, want an error naming SLACK_APP_TOKEN", err)
 	}

@@ -5,8 +5,6 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
-
-	"refbot/bot"
 )
 
 func TestFit(t *testing.T) {
@@ -153,19 +151,12 @@ func TestSeenStaysBounded(t *testing.T) {
 	}
 }
 
-func TestSlashSyntax(t *testing.T) {
-	cmds := []bot.CommandInfo{{Name: "define"}, {Name: "search"}, {Name: "related"}, {Name: "help"}}
-	tests := []struct{ in, want string }{
-		{"Usage: /search QUERY — find entries.", "Usage: /refbot search QUERY — find entries."},
-		{"Try /search with a broader word.", "Try /refbot search with a broader word."},
-		{"Usage: /define TERM", "Usage: /define TERM"},
-		{"(/related) and `/help`", "(/refbot related) and `/refbot help`"},
-		{"/searching a/search /search-x /search", "/searching a/search /search-x /refbot search"},
-		{"no slash", "no slash"},
-	}
-	for _, tt := range tests {
-		if got := slashSyntax(tt.in, cmds); got != tt.want {
-			t.Errorf("slashSyntax(%q) = %q, want %q", tt.in, got, tt.want)
+// Commands are written as Slack types them: only /define has a slash
+// command of its own, the rest hang under /refbot.
+func TestInvocation(t *testing.T) {
+	for name, want := range map[string]string{"define": "/define", "search": "/refbot search", "autolink": "/refbot autolink", "help": "/refbot help"} {
+		if got := invocation(name); got != want {
+			t.Errorf("invocation(%q) = %q, want %q", name, got, want)
 		}
 	}
 }

@@ -35,7 +35,9 @@ func Example() {
 	site := web.New(glossaryOf{g}, web.Options{})
 	// Mount it where web.path says; here, under /glossary/.
 	mux := http.NewServeMux()
-	mux.Handle("/glossary/", http.StripPrefix("/glossary", site))
+	for pattern, h := range site.Routes("/glossary/") {
+		mux.Handle(pattern, h)
+	}
 
 	for _, target := range []string{
 		"/glossary/",
@@ -52,10 +54,14 @@ func Example() {
 		}
 		fmt.Println(w.Code, target)
 	}
+	w := httptest.NewRecorder()
+	mux.ServeHTTP(w, httptest.NewRequest(http.MethodPost, "/glossary/", nil))
+	fmt.Println(w.Code, "POST /glossary/")
 	// Output:
 	// 200 /glossary/
 	// 200 /glossary/terms/mesa-objective
 	// 303 /glossary/search?q=mesa+optimisation → terms/mesa-optimization
 	// 200 /glossary/api/v1/define?q=mesa+obejctive
 	// 404 /glossary/terms/nothing-here
+	// 405 POST /glossary/
 }

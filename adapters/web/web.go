@@ -77,6 +77,19 @@ func PageURL(publicURL, id string) string {
 	return withSlash(publicURL) + termPath(url.PathEscape(id))
 }
 
+// Routes are the patterns and handlers that serve the site mounted at
+// path ("/" or "/glossary/", ending in "/") on a server's mux: GET (and
+// HEAD) for the pages and the API, and OPTIONS for the API's CORS
+// preflight, so another method under path still gets the mux's 405.
+func (s *Server) Routes(path string) map[string]http.Handler {
+	path = withSlash(path)
+	h := http.StripPrefix(strings.TrimSuffix(path, "/"), s)
+	return map[string]http.Handler{
+		"GET " + path:              h,
+		"OPTIONS " + path + "api/": h,
+	}
+}
+
 // withSlash ends a non-empty URL or path with "/", so relative
 // references resolve beneath it.
 func withSlash(u string) string {

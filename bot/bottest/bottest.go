@@ -1,12 +1,17 @@
 // Package bottest holds test doubles for code built on package bot, as
 // net/http/httptest does for net/http: a clock that moves only when a test
-// moves it, and a buffer that goroutines may write while a test reads it.
+// moves it, a buffer that goroutines may write while a test reads it, and
+// a store that panics on demand.
 package bottest
 
 import (
 	"bytes"
+	"context"
 	"sync"
+	"sync/atomic"
 	"time"
+
+	"refbot/bot"
 )
 
 // Clock is a bot.Clock that moves only when a test sets it.
@@ -89,4 +94,40 @@ func (b *Buffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// Faulty is an in-memory bot.Stats and bot.AutolinkStore whose next calls
+// panic when a test asks: a stand-in for a bug anywhere under bot.Handle,
+// to show that such a bug cannot take a process down.
+type Faulty struct {
+	*bot.MemoryStats
+	*bot.MemoryAutolink
+	panics atomic.Int64
+}
+
+// NewFaulty returns a Faulty that works until PanicNext.
+func NewFaulty() *Faulty {
+	return &Faulty{MemoryStats: bot.NewMemoryStats(), MemoryAutolink: bot.NewMemoryAutolink()}
+}
+
+// PanicNext makes the next n lookups counted (RecordLookup) or channel
+// settings read (ChannelAutolink) panic.
+func (f *Faulty) PanicNext(n int) { f.panics.Store(int64(n)) }
+
+func (f *Faulty) fail() {
+	if f.panics.Add(-1) >= 0 {
+		panic("bottest.Faulty: a bug under the core")
+	}
+}
+
+// RecordLookup implements bot.Stats.
+func (f *Faulty) RecordLookup(ctx context.Context, l bot.Lookup) error {
+	f.fail()
+	return f.MemoryStats.RecordLookup(ctx, l)
+}
+
+// ChannelAutolink implements bot.AutolinkStore.
+func (f *Faulty) ChannelAutolink(ctx context.Context, platform, channel string) (bot.AutolinkMode, error) {
+	f.fail()
+	return f.MemoryAutolink.ChannelAutolink(ctx, platform, channel)
 }

@@ -26,7 +26,7 @@ func BenchmarkRecordLookup(b *testing.B) {
 	for _, st := range stores {
 		b.Run(st.name, func(b *testing.B) {
 			for i := 0; b.Loop(); i++ {
-				if err := st.s.RecordLookup(ctx, "slack", "q", fmt.Sprintf("entry-%d", i%50)); err != nil {
+				if err := st.s.RecordLookup(ctx, bot.NewLookup("slack", "q", fmt.Sprintf("entry-%d", i%50))); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -38,7 +38,7 @@ func BenchmarkTopLookups(b *testing.B) {
 	ctx := context.Background()
 	s := openBench(b, filepath.Join(b.TempDir(), "state.db"))
 	for i := range 2000 {
-		if err := s.RecordLookup(ctx, "slack", fmt.Sprintf("missing %d", i), ""); err != nil {
+		if err := s.RecordLookup(ctx, bot.NewLookup("slack", fmt.Sprintf("missing %d", i), "")); err != nil {
 			b.Fatal(err)
 		}
 	}

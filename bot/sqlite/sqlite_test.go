@@ -105,7 +105,7 @@ func TestStats(t *testing.T) {
 		{"discord", "banana bread", ""},
 		{"slack", "  ", ""}, // normalises to nothing: not counted
 	} {
-		if err := s.RecordLookup(ctx, l.platform, l.query, l.id); err != nil {
+		if err := s.RecordLookup(ctx, bot.NewLookup(l.platform, l.query, l.id)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -142,10 +142,10 @@ func TestStatsConcurrent(t *testing.T) {
 	for g := range 8 {
 		wg.Go(func() {
 			for i := range 25 {
-				if err := s.RecordLookup(ctx, "slack", "x", "mesa-optimization"); err != nil {
+				if err := s.RecordLookup(ctx, bot.NewLookup("slack", "x", "mesa-optimization")); err != nil {
 					t.Error(err)
 				}
-				if err := s.RecordLookup(ctx, "slack", fmt.Sprintf("missing %d %d", g, i%5), ""); err != nil {
+				if err := s.RecordLookup(ctx, bot.NewLookup("slack", fmt.Sprintf("missing %d %d", g, i%5), "")); err != nil {
 					t.Error(err)
 				}
 			}
@@ -398,7 +398,7 @@ func TestStatsFlushedOnClose(t *testing.T) {
 		t.Fatal(err)
 	}
 	for range 3 {
-		if err := s.RecordLookup(ctx, "slack", "elk", "eliciting-latent-knowledge"); err != nil {
+		if err := s.RecordLookup(ctx, bot.NewLookup("slack", "elk", "eliciting-latent-knowledge")); err != nil {
 			t.Fatal(err)
 		}
 	}

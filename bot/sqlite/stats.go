@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"refbot/bot"
-	"refbot/glossary"
 )
 
 // Lookup statistics are counted in memory and written in one transaction
@@ -38,10 +37,10 @@ type pendingLookup struct {
 }
 
 // RecordLookup implements bot.Stats.
-func (s *Store) RecordLookup(ctx context.Context, platform, query, id string) error {
-	k := lookupKey{platform: platform, key: id}
-	if id == "" {
-		k = lookupKey{platform: platform, key: glossary.Normalize(query), missing: true}
+func (s *Store) RecordLookup(ctx context.Context, l bot.Lookup) error {
+	k := lookupKey{platform: l.Platform, key: l.ID}
+	if l.ID == "" {
+		k = lookupKey{platform: l.Platform, key: l.Key, missing: true}
 		if k.key == "" {
 			return nil
 		}
@@ -50,7 +49,7 @@ func (s *Store) RecordLookup(ctx context.Context, platform, query, id string) er
 	p := s.pending[k]
 	p.count++
 	if p.shown == "" && k.missing {
-		p.shown = bot.ShownQuery(query)
+		p.shown = l.Shown
 	}
 	s.pending[k] = p
 	full := len(s.pending) >= maxPending

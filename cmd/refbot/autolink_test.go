@@ -18,7 +18,7 @@ import (
 )
 
 func TestAutolinkConfig(t *testing.T) {
-	cfg, err := loadConfig(writeConfig(t, `autolink:
+	cfg, err := load(writeConfig(t, `autolink:
   enabled: true
   style: reaction
   max_links: 5
@@ -31,7 +31,7 @@ func TestAutolinkConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := cfg.Autolink.core()
+	got := cfg.autolink
 	want := bot.AutolinkConfig{
 		Enabled: true, MaxLinks: 5, Cooldown: 2 * time.Hour, ExplicitCooldown: 30 * time.Second, Style: bot.AutolinkReaction,
 		Channels: []bot.AutolinkChannel{
@@ -42,7 +42,7 @@ func TestAutolinkConfig(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("core config\n%+v\nwant\n%+v", got, want)
 	}
-	if d := defaultConfig().Autolink; d.Enabled || d.MaxLinks != 3 || d.Cooldown != "30m" || d.Style != "digest" {
+	if d := defaultConfig(nil).Autolink; d.Enabled || d.MaxLinks != 3 || d.Cooldown != "30m" || d.Style != "digest" {
 		t.Errorf("defaults %+v: want off, 3 links, 30m, digest", d)
 	}
 }
@@ -57,22 +57,23 @@ func TestAutolinkConfigErrors(t *testing.T) {
 		{"autolink:\n  explicit_cooldown: 0s\n", "autolink.explicit_cooldown"},
 		{"autolink:\n  cooldown: soon\n", `autolink.cooldown: "soon" must be a positive duration`},
 		{"autolink:\n  cooldown: 30\n", `autolink.cooldown: "30" must be`},
-		{"autolink:\n  channels:\n    - {platform: slack, channel: C1}\n", "autolink.channels: lists channels but autolink.enabled is false"},
-		{"autolink:\n  enabled: true\n  channels:\n    - {platform: teams, channel: C1}\n", `autolink.channels[0].platform: "teams" must be slack or discord`},
+		{"autolink:\n  channels:\n    - {platform: slack, channel: C0123ABCD}\n", "autolink.channels: lists channels but autolink.enabled is false"},
+		{"autolink:\n  enabled: true\n  channels:\n    - {platform: teams, channel: C0123ABCD}\n", `autolink.channels[0].platform: "teams" must be ` + platformSet{ps: platforms()}.choice()},
 		{"autolink:\n  enabled: true\n  channels:\n    - {platform: slack}\n", "autolink.channels[0].channel: missing"},
-		{"autolink:\n  enabled: true\n  channels:\n    - {platform: slack, channel: \"#general\"}\n", "autolink.channels[0].channel: \"#general\" must be the channel id"},
-		{"autolink:\n  enabled: true\n  channels:\n    - {platform: slack, channel: C1, style: loud}\n", "autolink.channels[0].style"},
-		{"autolink:\n  enabled: true\n  channels:\n    - {platform: slack, channel: C1}\n    - {platform: slack, channel: C1}\n", "autolink.channels[1]: slack channel C1 is already listed as autolink.channels[0]"},
+		{"autolink:\n  enabled: true\n  channels:\n    - {platform: discord, channel: C0123ABCD}\n", `autolink.channels[0].channel: "C0123ABCD" is not a Discord channel id`},
+		{"autolink:\n  enabled: true\n  channels:\n    - {platform: slack, channel: \"#general\"}\n", `autolink.channels[0].channel: "#general" is not a Slack channel id`},
+		{"autolink:\n  enabled: true\n  channels:\n    - {platform: slack, channel: C0123ABCD, style: loud}\n", "autolink.channels[0].style"},
+		{"autolink:\n  enabled: true\n  channels:\n    - {platform: slack, channel: C0123ABCD}\n    - {platform: slack, channel: C0123ABCD}\n", "autolink.channels[1]: slack channel C0123ABCD is already listed as autolink.channels[0]"},
 		{"autolink:\n  enabled: true\n  channels:\n    - {platform: slack, chanel: C1}\n", `unknown key "chanel"`},
 	}
 	for _, tt := range tests {
-		_, err := loadConfig(writeConfig(t, tt.content), env(nil))
+		_, err := load(writeConfig(t, tt.content), env(nil))
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%q: err = %v, want %q", tt.content, err, tt.want)
 		}
 	}
 	// Every problem at once.
-	_, err := loadConfig(writeConfig(t, "autolink:\n  style: loud\n  max_links: 99\n"), env(nil))
+	_, err := load(writeConfig(t, "autolink:\n  style: loud\n  max_links: 99\n"), env(nil))
 	if err == nil || !strings.Contains(err.Error(), "autolink.style") || !strings.Contains(err.Error(), "autolink.max_links") {
 		t.Errorf("err = %v, want both problems", err)
 	}
@@ -132,8 +133,8 @@ func TestServeSlackAutolink(t *testing.T) {
 	defer api.Close()
 	const secret = "test-signing-secret"
 	path := writeConfig(t, "http:\n  addr: \"127.0.0.1:0\"\nslack:\n  enabled: true\n  api_url: "+api.URL+"\n"+
-		"autolink:\n  enabled: true\n  channels:\n    - {platform: slack, channel: C1}\nstate:\n  dir: "+t.TempDir()+"\n")
-	cfg, err := loadConfig(path, env(map[string]string{"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": secret}))
+		"autolink:\n  enabled: true\n  channels:\n    - {platform: slack, channel: C0123ABCD}\nstate:\n  dir: "+t.TempDir()+"\n")
+	cfg, err := load(path, env(map[string]string{"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": secret}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,11 +171,11 @@ func TestServeSlackAutolink(t *testing.T) {
 			t.Fatalf("event: status %d", res.StatusCode)
 		}
 	}
-	send("Ev2", "C2") // not configured: quiet
-	send("Ev1", "C1")
+	send("Ev2", "C0123ABCE") // not configured: quiet
+	send("Ev1", "C0123ABCD")
 	select {
 	case p := <-posts:
-		if p.Get("channel") != "C1" || p.Get("thread_ts") != "1700000000.000100" || !strings.Contains(p.Get("blocks"), "Deceptive Alignment") {
+		if p.Get("channel") != "C0123ABCD" || p.Get("thread_ts") != "1700000000.000100" || !strings.Contains(p.Get("blocks"), "Deceptive Alignment") {
 			t.Errorf("posted %v", p)
 		}
 	case <-time.After(10 * time.Second):

@@ -4,29 +4,35 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"os"
-	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/parser"
+
+	"refbot/adapters/platform"
+	"refbot/bot"
 )
 
-// Config is refbot's configuration file; config.example.yaml documents
-// every key.
+// Config is refbot's configuration file as written: the core's sections,
+// decoded here, and one section per platform, decoded into the platform's
+// own type (adapters/platform). config.example.yaml documents every key.
 type Config struct {
 	HTTP     HTTPConfig     `yaml:"http"`
 	Glossary GlossaryConfig `yaml:"glossary"`
 	State    StateConfig    `yaml:"state"`
 	Log      LogConfig      `yaml:"log"`
-	Slack    SlackConfig    `yaml:"slack"`
-	Discord  DiscordConfig  `yaml:"discord"`
 	Reading  ReadingConfig  `yaml:"reading"`
 	Autolink AutolinkConfig `yaml:"autolink"`
 	Web      WebConfig      `yaml:"web"`
+	// Platforms are the platforms' sections by name, holding their
+	// defaults where the file is silent.
+	Platforms map[string]platform.Section `yaml:"-"`
 }
 
 type HTTPConfig struct {
@@ -49,73 +55,83 @@ type LogConfig struct {
 	Format string `yaml:"format"`
 }
 
-type SlackConfig struct {
-	Enabled       bool   `yaml:"enabled"`
-	Mode          string `yaml:"mode"`
-	APIURL        string `yaml:"api_url"`
-	BotToken      string `yaml:"bot_token"`
-	AppToken      string `yaml:"app_token"`
-	SigningSecret string `yaml:"signing_secret"`
-}
-
-type DiscordConfig struct {
-	Enabled          bool     `yaml:"enabled"`
-	Mode             string   `yaml:"mode"`
-	APIURL           string   `yaml:"api_url"`
-	Token            string   `yaml:"token"`
-	ApplicationID    string   `yaml:"application_id"`
-	PublicKey        string   `yaml:"public_key"`
-	RegisterCommands bool     `yaml:"register_commands"`
-	GuildIDs         []string `yaml:"guild_ids"`
-	ShardID          int      `yaml:"shard_id"`
-	ShardCount       int      `yaml:"shard_count"`
-}
-
-func defaultConfig() Config {
-	return Config{
-		HTTP:     HTTPConfig{Addr: "127.0.0.1:8080"},
-		Glossary: GlossaryConfig{Mode: "extend", Reload: 30 * time.Second},
-		State:    StateConfig{Dir: "./refbot-data"},
-		Log:      LogConfig{Level: "info", Format: "text"},
-		Slack:    SlackConfig{Mode: "http"},
-		Discord:  DiscordConfig{Mode: "gateway", RegisterCommands: true, ShardCount: 1},
-		Reading:  ReadingConfig{Schedules: []ScheduleConfig{}},
-		Autolink: defaultAutolink(),
-		Web:      defaultWeb(),
+func defaultConfig(ps []platform.Platform) Config {
+	c := Config{
+		HTTP:      HTTPConfig{Addr: "127.0.0.1:8080"},
+		Glossary:  GlossaryConfig{Mode: "extend", Reload: 30 * time.Second},
+		State:     StateConfig{Dir: "./refbot-data"},
+		Log:       LogConfig{Level: "info", Format: "text"},
+		Reading:   ReadingConfig{Schedules: []ScheduleConfig{}},
+		Autolink:  defaultAutolink(),
+		Web:       defaultWeb(),
+		Platforms: map[string]platform.Section{},
 	}
+	for _, p := range ps {
+		c.Platforms[p.Name()] = p.Section()
+	}
+	return c
 }
 
-// loadConfig reads the file at path (none when path is ""), applies the
-// environment's secrets over it and validates the result.
-func loadConfig(path string, getenv func(string) string) (Config, error) {
-	cfg := defaultConfig()
-	if path != "" {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return cfg, fmt.Errorf("read config: %w", err)
-		}
-		if err := decodeConfig(path, data, &cfg); err != nil {
-			return cfg, err
-		}
-	}
-	for _, s := range []struct {
-		env string
-		dst *string
-	}{
-		{"SLACK_BOT_TOKEN", &cfg.Slack.BotToken},
-		{"SLACK_APP_TOKEN", &cfg.Slack.AppToken},
-		{"SLACK_SIGNING_SECRET", &cfg.Slack.SigningSecret},
-		{"DISCORD_BOT_TOKEN", &cfg.Discord.Token},
-		{"DISCORD_PUBLIC_KEY", &cfg.Discord.PublicKey},
-		{"DISCORD_APPLICATION_ID", &cfg.Discord.ApplicationID},
-	} {
-		if v := strings.TrimSpace(getenv(s.env)); v != "" {
-			*s.dst = v
-		}
-	}
-	return cfg, cfg.validate()
+// settings is the configuration compiled: every value parsed and checked
+// once, ready to run.
+type settings struct {
+	addr      string
+	glossary  GlossaryConfig
+	stateDir  string
+	log       LogConfig
+	autolink  bot.AutolinkConfig
+	schedules []schedule
+	web       webSettings
+	// platforms are the enabled ones, in the order of the list.
+	platforms []enabled
+	// clock is the core's clock; nil means the system's. Tests set one
+	// they move by hand.
+	clock bot.Clock
 }
 
+// enabled is a platform the configuration switches on.
+type enabled struct {
+	name string
+	cfg  platform.Config
+}
+
+// names are the enabled platforms' names, for the log.
+func (s settings) names() []string {
+	var out []string
+	for _, p := range s.platforms {
+		out = append(out, p.name)
+	}
+	return out
+}
+
+// loadConfig reads the file at path (none when path is ""), over the
+// defaults, and compiles it with the environment's secrets.
+func loadConfig(path string, getenv func(string) string, ps []platform.Platform) (settings, error) {
+	cfg, err := readConfig(path, ps)
+	if err != nil {
+		return settings{}, err
+	}
+	return cfg.compile(getenv, ps)
+}
+
+// readConfig decodes the file at path (none when path is "") over the
+// defaults, without checking the values: for commands that need only a
+// few keys (refbot slack manifest --config).
+func readConfig(path string, ps []platform.Platform) (Config, error) {
+	cfg := defaultConfig(ps)
+	if path == "" {
+		return cfg, nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return cfg, fmt.Errorf("read config: %w", err)
+	}
+	return cfg, decodeConfig(path, data, &cfg)
+}
+
+// decodeConfig decodes data over cfg: each top-level key is a section,
+// decoded into the core's struct for it or into the platform's. Keys
+// nobody owns are errors that name their line.
 func decodeConfig(path string, data []byte, cfg *Config) (err error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil
@@ -127,36 +143,74 @@ func decodeConfig(path string, data []byte, cfg *Config) (err error) {
 			err = fmt.Errorf("%s: cannot parse YAML: %v", path, r)
 		}
 	}()
-	// Decode into a copy: on a file of only comments the decoder reports
-	// io.EOF after zeroing its target, and every key must keep its default.
-	out := *cfg
-	dec := yaml.NewDecoder(bytes.NewReader(data), yaml.DisallowUnknownField())
-	if err := dec.Decode(&out); err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		var ye yaml.Error
-		if errors.As(err, &ye) {
-			line := 0
-			if tk := ye.GetToken(); tk != nil && tk.Position != nil {
-				line = tk.Position.Line
-			}
-			var uf *yaml.UnknownFieldError
-			if errors.As(err, &uf) && uf.Token != nil {
-				return fmt.Errorf("%s:%d: unknown key %q: check its spelling against config.example.yaml", path, line, uf.Token.Value)
-			}
-			return fmt.Errorf("%s:%d: %s", path, line, ye.GetMessage())
-		}
-		return fmt.Errorf("%s: %w", path, err)
+	file, err := parser.ParseBytes(data, 0)
+	if err != nil {
+		return yamlError(path, err)
 	}
-	*cfg = out
+	if len(file.Docs) == 0 || file.Docs[0].Body == nil {
+		return nil // only comments
+	}
+	root, ok := file.Docs[0].Body.(*ast.MappingNode)
+	if !ok {
+		return fmt.Errorf("%s:%d: the file must be a mapping of sections (http:, glossary:, ...)", path, line(file.Docs[0].Body))
+	}
+	core := map[string]any{
+		"http": &cfg.HTTP, "glossary": &cfg.Glossary, "state": &cfg.State, "log": &cfg.Log,
+		"reading": &cfg.Reading, "autolink": &cfg.Autolink, "web": &cfg.Web,
+	}
+	seen := map[string]bool{}
+	for _, kv := range root.Values {
+		name := kv.Key.String()
+		var into any
+		if v, ok := core[name]; ok {
+			into = v
+		} else if s, ok := cfg.Platforms[name]; ok {
+			into = s
+		} else {
+			return fmt.Errorf("%s:%d: unknown key %q: check its spelling against config.example.yaml", path, line(kv.Key), name)
+		}
+		if seen[name] {
+			return fmt.Errorf("%s:%d: %s: appears twice; merge the two sections", path, line(kv.Key), name)
+		}
+		seen[name] = true
+		if kv.Value == nil || kv.Value.Type() == ast.NullType {
+			continue // "http:" with nothing under it keeps the defaults
+		}
+		if err := yaml.NodeToValue(kv.Value, into, yaml.DisallowUnknownField()); err != nil {
+			return yamlError(path, err)
+		}
+	}
 	return nil
 }
 
-var hexKey = regexp.MustCompile(`^[0-9a-fA-F]{64}$`)
+// line is the line a node starts on, or 0.
+func line(n ast.Node) int {
+	if tk := n.GetToken(); tk != nil && tk.Position != nil {
+		return tk.Position.Line
+	}
+	return 0
+}
 
-// validate reports every problem at once, each naming its key.
-func (c *Config) validate() error {
+// yamlError says what is wrong with the file, and where.
+func yamlError(path string, err error) error {
+	var ye yaml.Error
+	if !errors.As(err, &ye) {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	line := 0
+	if tk := ye.GetToken(); tk != nil && tk.Position != nil {
+		line = tk.Position.Line
+	}
+	var uf *yaml.UnknownFieldError
+	if errors.As(err, &uf) && uf.Token != nil {
+		return fmt.Errorf("%s:%d: unknown key %q: check its spelling against config.example.yaml", path, line, uf.Token.Value)
+	}
+	return fmt.Errorf("%s:%d: %s", path, line, ye.GetMessage())
+}
+
+// compile checks the whole configuration and turns it into the values
+// refbot runs on, reporting every problem at once, each naming its key.
+func (c Config) compile(getenv func(string) string, ps []platform.Platform) (settings, error) {
 	var errs []error
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 	if _, port, err := net.SplitHostPort(c.HTTP.Addr); err != nil {
@@ -181,60 +235,60 @@ func (c *Config) validate() error {
 	if c.Log.Format != "text" && c.Log.Format != "json" {
 		bad("log.format: %q must be text or json", c.Log.Format)
 	}
-	if s := c.Slack; s.Enabled {
-		switch s.Mode {
-		case "http":
-			if s.SigningSecret == "" {
-				bad("slack.signing_secret: missing; set SLACK_SIGNING_SECRET (Slack app > Basic Information > Signing Secret)")
-			}
-		case "socket":
-			if s.AppToken == "" {
-				bad("slack.app_token: missing; set SLACK_APP_TOKEN (an xapp- token with connections:write)")
-			} else if !strings.HasPrefix(s.AppToken, "xapp-") {
-				bad("slack.app_token: must be an app-level token starting with xapp- (SLACK_APP_TOKEN)")
-			}
-		default:
-			bad("slack.mode: %q must be http or socket", s.Mode)
+	s := settings{addr: c.HTTP.Addr, glossary: c.Glossary, stateDir: c.State.Dir, log: c.Log}
+	for _, p := range ps {
+		cfg, err := c.Platforms[p.Name()].Compile(getenv)
+		if err != nil {
+			errs = append(errs, err)
 		}
-		if s.BotToken == "" {
-			bad("slack.bot_token: missing; set SLACK_BOT_TOKEN (an xoxb- token from OAuth & Permissions)")
-		}
-		if s.APIURL != "" && !strings.HasPrefix(s.APIURL, "http") {
-			bad("slack.api_url: %q must be an http(s) URL", s.APIURL)
+		if cfg != nil {
+			s.platforms = append(s.platforms, enabled{name: p.Name(), cfg: cfg})
 		}
 	}
-	if d := c.Discord; d.Enabled {
-		switch d.Mode {
-		case "gateway":
-		case "http":
-			if d.PublicKey == "" {
-				bad("discord.public_key: missing; set DISCORD_PUBLIC_KEY (Developer Portal > General Information > Public Key)")
-			} else if !hexKey.MatchString(d.PublicKey) {
-				bad("discord.public_key: must be 64 hexadecimal characters (DISCORD_PUBLIC_KEY)")
-			}
-		default:
-			bad("discord.mode: %q must be gateway or http", d.Mode)
-		}
-		if d.Token == "" {
-			bad("discord.token: missing; set DISCORD_BOT_TOKEN (Developer Portal > Bot > Reset Token)")
-		}
-		if d.ApplicationID == "" {
-			bad("discord.application_id: missing; set DISCORD_APPLICATION_ID (Developer Portal > General Information)")
-		}
-		if d.ShardCount < 1 {
-			bad("discord.shard_count: %d must be at least 1", d.ShardCount)
-		} else if d.ShardID < 0 || d.ShardID >= d.ShardCount {
-			bad("discord.shard_id: %d must be from 0 to shard_count-1 (%d)", d.ShardID, d.ShardCount-1)
-		}
-		if d.APIURL != "" && !strings.HasPrefix(d.APIURL, "http") {
-			bad("discord.api_url: %q must be an http(s) URL", d.APIURL)
-		}
+	on := make(map[string]bool, len(s.platforms))
+	for _, p := range s.platforms {
+		on[p.name] = true
 	}
-	errs = append(errs, c.Reading.validate(c)...)
-	errs = append(errs, c.Autolink.validate()...)
-	errs = append(errs, c.Web.validate()...)
+	known := platformSet{ps: ps, on: on}
+	var err error
+	if s.schedules, err = c.Reading.compile(known); err != nil {
+		errs = append(errs, err)
+	}
+	if s.autolink, err = c.Autolink.compile(known); err != nil {
+		errs = append(errs, err)
+	}
+	if s.web, err = c.Web.compile(); err != nil {
+		errs = append(errs, err)
+	}
 	if c.Autolink.LinkTo == "page" && (!c.Web.Enabled || c.Web.PublicURL == "") {
 		bad("autolink.link_to: page needs the web site on (web.enabled) and web.public_url set, so links have somewhere to point")
 	}
-	return errors.Join(errs...)
+	return s, errors.Join(errs...)
+}
+
+// platformSet is what reading.schedules and autolink.channels are checked
+// against: the platforms refbot knows and those the file switches on.
+type platformSet struct {
+	ps []platform.Platform
+	on map[string]bool
+}
+
+func (k platformSet) find(name string) (platform.Platform, bool) {
+	i := slices.IndexFunc(k.ps, func(p platform.Platform) bool { return p.Name() == name })
+	if i < 0 {
+		return nil, false
+	}
+	return k.ps[i], true
+}
+
+// choice lists the platforms' names as a choice: "slack or discord".
+func (k platformSet) choice() string {
+	names := make([]string, len(k.ps))
+	for i, p := range k.ps {
+		names[i] = p.Name()
+	}
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
 }

@@ -6,41 +6,81 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"refbot/adapters/discord"
+	"refbot/adapters/slack"
 )
 
 const examplePath = "../../config.example.yaml"
 
+// load is loadConfig with the platforms refbot serves.
+func load(path string, getenv func(string) string) (settings, error) {
+	return loadConfig(path, getenv, platforms())
+}
+
+// sections are the Slack and Discord sections of cfg.
+func sections(t *testing.T, cfg Config) (*slack.Section, *discord.Section) {
+	t.Helper()
+	s, ok1 := cfg.Platforms["slack"].(*slack.Section)
+	d, ok2 := cfg.Platforms["discord"].(*discord.Section)
+	if !ok1 || !ok2 {
+		t.Fatalf("platform sections %+v", cfg.Platforms)
+	}
+	return s, d
+}
+
 func TestExampleConfigLoads(t *testing.T) {
-	cfg, err := loadConfig(examplePath, env(nil))
-	if err != nil {
+	if _, err := load(examplePath, env(nil)); err != nil {
 		t.Fatalf("config.example.yaml: %v", err)
 	}
 	// The example documents every key with its default.
-	want := defaultConfig()
-	want.Discord.GuildIDs = []string{}
-	if !reflect.DeepEqual(cfg, want) {
+	cfg, err := readConfig(examplePath, platforms())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := defaultConfig(platforms()); !reflect.DeepEqual(cfg, want) {
 		t.Errorf("config.example.yaml gives\n%+v\nthe defaults are\n%+v", cfg, want)
 	}
 }
 
-// Every key the program knows appears in the example, under its section.
+// configKeys lists every key the program knows by section: the core's
+// and each platform's.
+func configKeys() map[string][]string {
+	out := map[string][]string{}
+	add := func(section string, typ reflect.Type) {
+		for j := range typ.NumField() {
+			if key := typ.Field(j).Tag.Get("yaml"); key != "" && key != "-" {
+				out[section] = append(out[section], key)
+			}
+		}
+	}
+	top := reflect.TypeFor[Config]()
+	for i := range top.NumField() {
+		if name := top.Field(i).Tag.Get("yaml"); name != "-" {
+			add(name, top.Field(i).Type)
+		}
+	}
+	for _, p := range platforms() {
+		add(p.Name(), reflect.TypeOf(p.Section()).Elem())
+	}
+	return out
+}
+
+// Every key the program knows, the platforms' included, appears in the
+// example under its section.
 func TestExampleConfigDocumentsEveryKey(t *testing.T) {
 	raw, err := os.ReadFile(examplePath)
 	if err != nil {
 		t.Fatal(err)
 	}
 	sections := exampleSections(string(raw))
-	top := reflect.TypeFor[Config]()
-	for i := range top.NumField() {
-		section := top.Field(i)
-		name := section.Tag.Get("yaml")
+	for name, keys := range configKeys() {
 		body, ok := sections[name]
 		if !ok {
 			t.Errorf("section %s: is not in config.example.yaml", name)
 			continue
 		}
-		for j := range section.Type.NumField() {
-			key := section.Type.Field(j).Tag.Get("yaml")
+		for _, key := range keys {
 			if !strings.Contains(body, "\n  "+key+":") {
 				t.Errorf("%s.%s is not documented in config.example.yaml", name, key)
 			}
@@ -72,16 +112,16 @@ func writeConfig(t *testing.T, content string) string {
 
 func TestConfigEmptyFileIsDefaults(t *testing.T) {
 	for _, content := range []string{"", "\n  \n", "# only a comment\n"} {
-		cfg, err := loadConfig(writeConfig(t, content), env(nil))
+		cfg, err := readConfig(writeConfig(t, content), platforms())
 		if err != nil {
 			t.Errorf("%q: %v", content, err)
 			continue
 		}
-		if !reflect.DeepEqual(cfg, defaultConfig()) {
+		if !reflect.DeepEqual(cfg, defaultConfig(platforms())) {
 			t.Errorf("%q gives %+v, want the defaults", content, cfg)
 		}
 	}
-	if _, err := loadConfig("", env(nil)); err != nil {
+	if _, err := load("", env(nil)); err != nil {
 		t.Errorf("no file: %v", err)
 	}
 }
@@ -89,17 +129,19 @@ func TestConfigEmptyFileIsDefaults(t *testing.T) {
 // Keys a file leaves out keep their defaults, also inside a section the
 // file does mention.
 func TestConfigPartialFileKeepsDefaults(t *testing.T) {
-	cfg, err := loadConfig(writeConfig(t, "http:\nslack:\n  enabled: true\ndiscord:\n  guild_ids: [\"1\"]\n"),
-		env(map[string]string{"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"}))
+	cfg, err := readConfig(writeConfig(t, "http:\nslack:\n  enabled: true\ndiscord:\n  guild_ids: [\"1\"]\n"), platforms())
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := defaultConfig()
-	want.Slack.Enabled = true
-	want.Slack.BotToken, want.Slack.SigningSecret = "xoxb-1", "s"
-	want.Discord.GuildIDs = []string{"1"}
+	want := defaultConfig(platforms())
+	ws, wd := sections(t, want)
+	ws.Enabled = true
+	wd.GuildIDs = []string{"1"}
 	if !reflect.DeepEqual(cfg, want) {
 		t.Errorf("got\n%+v\nwant\n%+v", cfg, want)
+	}
+	if _, err := cfg.compile(env(map[string]string{"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"}), platforms()); err != nil {
+		t.Errorf("compile: %v", err)
 	}
 }
 
@@ -111,7 +153,7 @@ func TestConfigUnknownKey(t *testing.T) {
 	}
 	for _, tt := range tests {
 		path := writeConfig(t, tt.content)
-		_, err := loadConfig(path, env(nil))
+		_, err := load(path, env(nil))
 		if err == nil || !strings.Contains(err.Error(), path+tt.want) {
 			t.Errorf("%q: err = %v, want %q", tt.content, err, path+tt.want)
 		}
@@ -125,12 +167,12 @@ func TestConfigSyntaxAndTypeErrors(t *testing.T) {
 		"slack:\n  enabled: maybe\n",
 	} {
 		path := writeConfig(t, content)
-		_, err := loadConfig(path, env(nil))
+		_, err := load(path, env(nil))
 		if err == nil || !strings.Contains(err.Error(), path+":") {
 			t.Errorf("%q: err = %v, want one naming the file and line", content, err)
 		}
 	}
-	if _, err := loadConfig(filepath.Join(t.TempDir(), "missing.yaml"), env(nil)); err == nil || !strings.Contains(err.Error(), "missing.yaml") {
+	if _, err := load(filepath.Join(t.TempDir(), "missing.yaml"), env(nil)); err == nil || !strings.Contains(err.Error(), "missing.yaml") {
 		t.Errorf("missing file: %v", err)
 	}
 }
@@ -145,33 +187,37 @@ discord:
   application_id: file-app-id
   public_key: file-key
 `)
-	fromFile, err := loadConfig(path, env(nil))
-	if err != nil {
-		t.Fatal(err)
+	read := func(kv map[string]string) (*slack.Section, *discord.Section) {
+		t.Helper()
+		cfg, err := readConfig(path, platforms())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := cfg.compile(env(kv), platforms()); err != nil {
+			t.Fatal(err)
+		}
+		return sections(t, cfg)
 	}
-	if fromFile.Slack.BotToken != "file-bot" || fromFile.Discord.PublicKey != "file-key" {
-		t.Errorf("file values not read: %+v", fromFile)
+	s, d := read(nil)
+	if s.BotToken != "file-bot" || d.PublicKey != "file-key" {
+		t.Errorf("file values not read: %+v %+v", s, d)
 	}
-	cfg, err := loadConfig(path, env(map[string]string{
+	s, d = read(map[string]string{
 		"SLACK_BOT_TOKEN":        "env-bot",
 		"SLACK_APP_TOKEN":        "env-app",
 		"SLACK_SIGNING_SECRET":   " env-secret\n",
 		"DISCORD_BOT_TOKEN":      "env-token",
 		"DISCORD_APPLICATION_ID": "env-app-id",
 		"DISCORD_PUBLIC_KEY":     "env-key",
-	}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := []string{cfg.Slack.BotToken, cfg.Slack.AppToken, cfg.Slack.SigningSecret, cfg.Discord.Token, cfg.Discord.ApplicationID, cfg.Discord.PublicKey}
+	})
+	got := []string{s.BotToken, s.AppToken, s.SigningSecret, d.Token, d.ApplicationID, d.PublicKey}
 	want := []string{"env-bot", "env-app", "env-secret", "env-token", "env-app-id", "env-key"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 	// An empty variable does not wipe the file's value.
-	cfg, _ = loadConfig(path, env(map[string]string{"SLACK_BOT_TOKEN": "  "}))
-	if cfg.Slack.BotToken != "file-bot" {
-		t.Errorf("an empty SLACK_BOT_TOKEN replaced the file's token: %q", cfg.Slack.BotToken)
+	if s, _ = read(map[string]string{"SLACK_BOT_TOKEN": "  "}); s.BotToken != "file-bot" {
+		t.Errorf("an empty SLACK_BOT_TOKEN replaced the file's token: %q", s.BotToken)
 	}
 }
 
@@ -225,7 +271,7 @@ func TestConfigValidation(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := loadConfig(writeConfig(t, tt.content), env(tt.env))
+			_, err := load(writeConfig(t, tt.content), env(tt.env))
 			if len(tt.want) == 0 {
 				if err != nil {
 					t.Errorf("err = %v, want none", err)
@@ -265,7 +311,7 @@ func TestServeBadConfig(t *testing.T) {
 // This input made the YAML library panic (found by FuzzDecodeConfig).
 func TestConfigYAMLPanicIsAnError(t *testing.T) {
 	path := writeConfig(t, "discord:\n  guild_ids: !0000\n00000000000")
-	_, err := loadConfig(path, env(nil))
+	_, err := load(path, env(nil))
 	if err == nil || !strings.Contains(err.Error(), path) {
 		t.Errorf("err = %v, want an error naming the file", err)
 	}

@@ -88,7 +88,7 @@ reading:
 		t.Fatal(err)
 	}
 	env := map[string]string{"DISCORD_BOT_TOKEN": "test-token", "DISCORD_PUBLIC_KEY": hex.EncodeToString(pub)}
-	cfg, err := loadConfig(path, func(k string) string { return env[k] })
+	cfg, err := load(path, func(k string) string { return env[k] })
 	if err != nil {
 		t.Fatal(err)
 	}

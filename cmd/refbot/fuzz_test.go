@@ -22,7 +22,7 @@ func FuzzDecodeConfig(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		cfg := defaultConfig()
+		cfg := defaultConfig(platforms())
 		_ = decodeConfig("fuzz.yaml", data, &cfg)
 	})
 }

@@ -2,14 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
-	"regexp"
 	"strings"
-	"time"
 
 	"refbot/adapters/shell"
 	"refbot/bot"
+	"refbot/bot/timing"
 	"refbot/glossary"
 )
 
@@ -21,51 +21,48 @@ type ReadingConfig struct {
 
 // ScheduleConfig is one entry of reading.schedules.
 type ScheduleConfig struct {
-	Platform   string `yaml:"platform"`   // slack | discord
+	Platform   string `yaml:"platform"`   // a platform's name: slack, discord
 	Channel    string `yaml:"channel"`    // the channel's id
 	Curriculum string `yaml:"curriculum"` // a curriculum id; empty: the first one
 	Cron       string `yaml:"cron"`       // five fields, e.g. "0 18 * * 2"
 	Timezone   string `yaml:"timezone"`   // IANA name, e.g. Europe/London; empty: UTC
 }
 
-var (
-	slackChannelID   = regexp.MustCompile(`^[CG][A-Z0-9]{6,}$`)
-	discordChannelID = regexp.MustCompile(`^[0-9]{15,21}$`)
-)
+// schedule is one reading.schedules entry, compiled: its cron read in its
+// zone. An empty curriculum means the glossary's first, known once the
+// glossary is loaded.
+type schedule struct {
+	platform, channel, curriculum string
+	timing                        *timing.Timing
+}
 
-// validate checks what can be checked without the glossary; every
-// problem names its key.
-func (r ReadingConfig) validate(c *Config) []error {
+// compile checks what can be checked without the glossary, every problem
+// naming its key, and parses each schedule once.
+func (r ReadingConfig) compile(known platformSet) ([]schedule, error) {
 	var errs []error
+	var out []schedule
 	seen := map[[3]string]int{}
 	for i, s := range r.Schedules {
 		key := fmt.Sprintf("reading.schedules[%d]", i)
 		bad := func(format string, args ...any) {
 			errs = append(errs, fmt.Errorf(key+"."+format, args...))
 		}
-		switch s.Platform {
-		case "slack":
-			if !c.Slack.Enabled {
-				bad("platform: slack is not enabled; set slack.enabled: true or remove this schedule")
+		if p, ok := known.find(s.Platform); !ok {
+			bad("platform: %q must be %s", s.Platform, known.choice())
+		} else {
+			if !known.on[s.Platform] {
+				bad("platform: %[1]s is not enabled; set %[1]s.enabled: true or remove this schedule", s.Platform)
 			}
-			if !slackChannelID.MatchString(s.Channel) {
-				bad("channel: %q is not a Slack channel id (like C0123ABCD): in Slack open the channel's details; the id is at the bottom", s.Channel)
+			if err := p.CheckChannel(s.Channel); err != nil {
+				bad("channel: %v", err)
 			}
-		case "discord":
-			if !c.Discord.Enabled {
-				bad("platform: discord is not enabled; set discord.enabled: true or remove this schedule")
-			}
-			if !discordChannelID.MatchString(s.Channel) {
-				bad("channel: %q is not a Discord channel id (a long number): turn on Developer Mode, right-click the channel, Copy Channel ID", s.Channel)
-			}
-		default:
-			bad("platform: %q must be slack or discord", s.Platform)
 		}
-		loc, err := loadZone(s.Timezone)
+		loc, err := timing.Zone(s.Timezone)
 		if err != nil {
 			bad("timezone: %v", err)
 		}
-		if _, err := bot.ParseTiming(s.Cron, loc); err != nil {
+		tm, err := timing.Parse(s.Cron, loc)
+		if err != nil {
 			bad("cron: %v", err)
 		}
 		k := [3]string{s.Platform, s.Channel, s.Curriculum}
@@ -73,57 +70,33 @@ func (r ReadingConfig) validate(c *Config) []error {
 			bad("channel: reading.schedules[%d] already posts this curriculum here; put both times in one cron (e.g. \"0 18 * * 1,4\")", j)
 		}
 		seen[k] = i
+		out = append(out, schedule{platform: s.Platform, channel: s.Channel, curriculum: s.Curriculum, timing: tm})
 	}
-	return errs
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
-// loadZone reads an IANA time zone name; empty means UTC. The zone
-// database is embedded (time/tzdata in main.go), so names work on machines
-// without one.
-func loadZone(name string) (*time.Location, error) {
-	if name == "" {
-		return time.UTC, nil
-	}
-	if strings.EqualFold(name, "local") {
-		return nil, fmt.Errorf("%q depends on the machine; name the zone, e.g. Europe/London", name)
-	}
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		return nil, fmt.Errorf("%q is not an IANA time zone name (like Europe/London or America/New_York)", name)
-	}
-	return loc, nil
-}
-
-// schedules turns validated reading.schedules into the bot's, checking
-// the curricula against the glossary.
-func (r ReadingConfig) schedules(g *glossary.Glossary) ([]bot.Schedule, error) {
+// botSchedules gives the compiled schedules their curricula from the
+// glossary, which must have them.
+func botSchedules(scheds []schedule, g *glossary.Glossary) ([]bot.Schedule, error) {
 	var out []bot.Schedule
-	var errs []string
-	for i, s := range r.Schedules {
-		cur := s.Curriculum
+	var errs []error
+	for i, s := range scheds {
+		cur := s.curriculum
 		if cur == "" {
 			if cs := g.Curricula(); len(cs) > 0 {
 				cur = cs[0].ID
 			}
 		}
 		if _, ok := g.Curriculum(cur); !ok {
-			errs = append(errs, fmt.Sprintf("reading.schedules[%d].curriculum: no curriculum %q in the glossary (have: %s)", i, s.Curriculum, curriculumIDs(g)))
+			errs = append(errs, fmt.Errorf("reading.schedules[%d].curriculum: no curriculum %q in the glossary (have: %s)", i, s.curriculum, curriculumIDs(g)))
 			continue
 		}
-		loc, err := loadZone(s.Timezone)
-		if err != nil {
-			return nil, fmt.Errorf("reading.schedules[%d].timezone: %w", i, err)
-		}
-		tm, err := bot.ParseTiming(s.Cron, loc)
-		if err != nil {
-			return nil, fmt.Errorf("reading.schedules[%d].cron: %w", i, err)
-		}
-		out = append(out, bot.Schedule{Platform: s.Platform, Channel: s.Channel, Curriculum: cur, Timing: tm})
+		out = append(out, bot.Schedule{Platform: s.platform, Channel: s.channel, Curriculum: cur, Timing: s.timing})
 	}
-	if len(errs) > 0 {
-		return nil, fmt.Errorf("%s", strings.Join(errs, "\n"))
-	}
-	return out, nil
+	return out, errors.Join(errs...)
 }
 
 func curriculumIDs(g *glossary.Glossary) string {
@@ -185,32 +158,4 @@ func runReading(ctx context.Context, args []string, getenv func(string) string, 
 		}
 	}
 	return nil
-}
-
-// addPoster registers p as the platform's Poster when the adapter can
-// post on its own.
-func addPoster(posters map[string]bot.Poster, name string, p platform) {
-	if poster, ok := p.(bot.Poster); ok {
-		posters[name] = poster
-	}
-}
-
-// checkPosters fails when a schedule's platform cannot post on its own.
-func checkPosters(scheds []bot.Schedule, posters map[string]bot.Poster) error {
-	for i, s := range scheds {
-		if _, ok := posters[s.Platform]; !ok {
-			return fmt.Errorf("reading.schedules[%d].platform: this build's %s adapter cannot post scheduled messages", i, s.Platform)
-		}
-	}
-	return nil
-}
-
-// Post and Find make the Discord platform a bot.Poster for scheduled
-// reading prompts.
-func (p *discordPlatform) Post(ctx context.Context, channel, key string, r bot.Reply) (string, error) {
-	return p.a.Post(ctx, channel, key, r)
-}
-
-func (p *discordPlatform) Find(ctx context.Context, channel, key string) (string, error) {
-	return p.a.Find(ctx, channel, key)
 }

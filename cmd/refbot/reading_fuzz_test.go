@@ -11,7 +11,7 @@ import (
 var fuzzGlossary = sync.OnceValues(func() (*glossary.Glossary, error) { return loadGlossary("", "extend") })
 
 // FuzzReadingConfig runs reading.schedules the way serve reads them:
-// decode, validate, build the schedules against the glossary. Whatever
+// decode, compile, give them their curricula from the glossary. Whatever
 // the file says, the result is schedules or errors naming a key, never a
 // panic.
 func FuzzReadingConfig(f *testing.F) {
@@ -30,11 +30,12 @@ func FuzzReadingConfig(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		cfg := defaultConfig()
+		cfg := defaultConfig(platforms())
 		if err := decodeConfig("fuzz.yaml", data, &cfg); err != nil {
 			return
 		}
-		if err := cfg.validate(); err != nil {
+		s, err := cfg.compile(func(string) string { return "" }, platforms())
+		if err != nil {
 			for _, line := range strings.Split(err.Error(), "\n") {
 				if strings.HasPrefix(line, "reading") && !strings.HasPrefix(line, "reading.schedules[") {
 					t.Fatalf("a reading error that names no schedule: %q", line)
@@ -42,7 +43,7 @@ func FuzzReadingConfig(f *testing.F) {
 			}
 			return
 		}
-		scheds, err := cfg.Reading.schedules(g)
+		scheds, err := botSchedules(s.schedules, g)
 		if err != nil {
 			if !strings.HasPrefix(err.Error(), "reading.schedules[") {
 				t.Fatalf("schedules error names no key: %v", err)

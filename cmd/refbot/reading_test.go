@@ -10,7 +10,9 @@ import (
 	"testing"
 
 	"refbot/adapters/discord"
+	"refbot/bot"
 	"refbot/bot/sqlite"
+	"refbot/bot/timing"
 )
 
 func TestReadingPreview(t *testing.T) {
@@ -136,7 +138,7 @@ func TestScheduleConfigErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := loadConfig(writeConfig(t, base+tc.schedules), env(nil))
+			_, err := load(writeConfig(t, base+tc.schedules), env(nil))
 			if tc.want == nil {
 				if err != nil {
 					t.Fatalf("loadConfig: %v", err)
@@ -160,17 +162,20 @@ func TestScheduleCurriculumMustExist(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rc := ReadingConfig{Schedules: []ScheduleConfig{
-		{Platform: "slack", Channel: "C0123ABCD", Cron: "0 18 * * 2"},
-		{Platform: "slack", Channel: "C0123ABCE", Curriculum: "nope", Cron: "0 18 * * 2"},
-	}}
-	_, err = rc.schedules(g)
+	tm, err := timing.Parse("0 18 * * 2", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	scheds := []schedule{
+		{platform: "slack", channel: "C0123ABCD", timing: tm},
+		{platform: "slack", channel: "C0123ABCE", curriculum: "nope", timing: tm},
+	}
+	_, err = botSchedules(scheds, g)
 	if err == nil || !strings.Contains(err.Error(), `reading.schedules[1].curriculum: no curriculum "nope"`) {
 		t.Errorf("schedules = %v, want the curriculum error naming its key", err)
 	}
-	rc.Schedules = rc.Schedules[:1]
-	s, err := rc.schedules(g)
-	if err != nil || len(s) != 1 || s[0].Curriculum != "ai-safety-fundamentals" {
+	s, err := botSchedules(scheds[:1], g)
+	if err != nil || len(s) != 1 || s[0].Curriculum != "ai-safety-fundamentals" || s[0].Timing != tm {
 		t.Errorf("schedules = %+v, %v; want the default curriculum", s, err)
 	}
 }
@@ -190,7 +195,7 @@ func TestStatsCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, l := range [][3]string{{"slack", "mesa", "mesa-optimization"}, {"slack", "mesa", "mesa-optimization"}, {"discord", "Kubernetes", ""}} {
-		if err := s.RecordLookup(context.Background(), l[0], l[1], l[2]); err != nil {
+		if err := s.RecordLookup(context.Background(), bot.NewLookup(l[0], l[1], l[2])); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -217,23 +222,19 @@ func TestStatsCommand(t *testing.T) {
 	}
 }
 
+// serve checks the schedules' curricula against the glossary it loads.
 func TestServeScheduleErrors(t *testing.T) {
-	tests := []struct {
-		sched ScheduleConfig
-		want  string
-	}{
-		{ScheduleConfig{Platform: "slack", Channel: "C0123ABCD", Curriculum: "nope", Cron: "0 18 * * 2"}, `reading.schedules[0].curriculum: no curriculum "nope"`},
-		{ScheduleConfig{Platform: "slack", Channel: "C0123ABCD", Cron: "0 18 * * 2"}, "reading.schedules[0].platform: this build's slack adapter cannot post"},
+	tm, err := timing.Parse("0 18 * * 2", nil)
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, tc := range tests {
-		cfg := defaultConfig()
-		cfg.HTTP.Addr = "127.0.0.1:0"
-		cfg.State.Dir = t.TempDir()
-		cfg.Reading.Schedules = []ScheduleConfig{tc.sched}
-		err := serve(context.Background(), cfg, slog.New(slog.DiscardHandler), nil)
-		if err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("serve = %v, want %q", err, tc.want)
-		}
+	cfg := defaults(t)
+	cfg.addr = "127.0.0.1:0"
+	cfg.stateDir = t.TempDir()
+	cfg.schedules = []schedule{{platform: "slack", channel: "C0123ABCD", curriculum: "nope", timing: tm}}
+	err = serve(context.Background(), cfg, slog.New(slog.DiscardHandler), nil)
+	if want := `reading.schedules[0].curriculum: no curriculum "nope"`; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("serve = %v, want %q", err, want)
 	}
 }
 

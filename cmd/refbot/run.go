@@ -10,10 +10,12 @@ import (
 	"log/slog"
 	"os"
 	"runtime/debug"
+	"slices"
 	"strings"
 
 	"golang.org/x/term"
 
+	"refbot/adapters/platform"
 	"refbot/adapters/shell"
 	"refbot/adapters/web"
 	"refbot/bot"
@@ -25,7 +27,10 @@ import (
 // version is set at build time with -ldflags "-X main.version=v1.2.3".
 var version = "dev"
 
-const usage = `refbot — a reference bot for AI-safety study groups
+// usage lists refbot's commands, the platforms' tools among them.
+func usage(ps []platform.Platform) string {
+	var b strings.Builder
+	b.WriteString(`refbot — a reference bot for AI-safety study groups
 
 Usage:
   refbot                                 interactive console on the embedded glossary
@@ -40,12 +45,18 @@ Usage:
   refbot serve --config FILE             run the configured platforms and the HTTP server
   refbot reading preview [CURRICULUM]    print every step of a curriculum as it would be posted
   refbot stats [--config FILE]           the most looked-up and most wanted missing terms
-  refbot slack manifest --url URL        print a Slack app manifest to paste into api.slack.com
-  refbot discord invite                  print the Discord invite URL for the bot
-  refbot version                         print the version
+`)
+	for _, p := range ps {
+		for _, t := range p.Tools() {
+			fmt.Fprintf(&b, "  %-38s %s\n", strings.TrimSpace("refbot "+p.Name()+" "+t.Name+" "+t.Args), t.Summary)
+		}
+	}
+	b.WriteString(`  refbot version                         print the version
 
 Run "refbot COMMAND --help" for a command's flags. See README.md and docs/ for set-up.
-`
+`)
+	return b.String()
+}
 
 // run is the whole program; main only wires the process to it.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -81,19 +92,78 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		return runReading(ctx, rest, getenv, stdout, stderr)
 	case "stats":
 		return runStats(ctx, rest, getenv, stdout, stderr)
-	case "slack":
-		return runSlackCommand(ctx, rest, getenv, stdout, stderr)
-	case "discord":
-		return runDiscordCommand(ctx, rest, getenv, stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "refbot", versionString())
 		return nil
 	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
+		fmt.Fprint(stdout, usage(platforms()))
 		return nil
 	}
-	fmt.Fprint(stderr, usage)
+	for _, p := range platforms() {
+		if cmd == p.Name() {
+			return runTool(ctx, p, rest, getenv, stdout, stderr)
+		}
+	}
+	fmt.Fprint(stderr, usage(platforms()))
 	return exitError{code: 2, msg: fmt.Sprintf("unknown command %q", cmd)}
+}
+
+// runTool runs "refbot PLATFORM TOOL ARGS...", one of the platform's own
+// subcommands.
+func runTool(ctx context.Context, p platform.Platform, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	tools := p.Tools()
+	printUsage := func() {
+		for _, t := range tools {
+			fmt.Fprint(stderr, t.Usage)
+		}
+	}
+	if len(args) == 0 {
+		printUsage()
+		return exitError{code: 2}
+	}
+	i := slices.IndexFunc(tools, func(t platform.Tool) bool { return t.Name == args[0] })
+	if i < 0 {
+		printUsage()
+		return exitError{code: 2, msg: fmt.Sprintf("unknown %s command %q", p.Name(), args[0])}
+	}
+	cmds, err := commandTable()
+	if err != nil {
+		return err
+	}
+	env := platform.ToolEnv{
+		Stdout: stdout, Stderr: stderr, Getenv: getenv,
+		Flags: func(name string) *flag.FlagSet { return newFlags(name, stderr) },
+		Parse: parseFlags,
+		Config: func(path string) (platform.ToolConfig, error) {
+			cfg, err := readConfig(path, platforms())
+			if err != nil {
+				return platform.ToolConfig{}, err
+			}
+			n := 0
+			for _, s := range cfg.Reading.Schedules {
+				if s.Platform == p.Name() {
+					n++
+				}
+			}
+			return platform.ToolConfig{Section: cfg.Platforms[p.Name()], Autolink: cfg.Autolink.Enabled, Schedules: n}, nil
+		},
+		Commands: cmds,
+	}
+	err = tools[i].Run(ctx, args[1:], env)
+	if msg, ok := platform.IsUsage(err); ok {
+		return exitError{code: 2, msg: msg}
+	}
+	return err
+}
+
+// commandTable is the core's command table, which does not depend on the
+// glossary: an empty one will do.
+func commandTable() ([]bot.CommandInfo, error) {
+	g, err := glossary.New(nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	return bot.New(g, bot.Config{}).Commands(), nil
 }
 
 func versionString() string {
@@ -188,7 +258,7 @@ func runConsole(ctx context.Context, args []string, getenv func(string) string, 
 		return err
 	}
 	defer store.Close()
-	b := bot.New(g, bot.Config{Stats: store, Reading: bot.ReadingConfig{Store: store}, Autolink: consoleAutolink(), AutolinkStore: store})
+	b := bot.New(g, bot.Config{Stats: store, Reading: bot.ReadingConfig{Store: store}, Autolink: consoleAutolink(), AutolinkStore: store, Logger: stderrLogger(stderr)})
 	opt := shell.Options{
 		Interactive: isTerminal(stdin) && isTerminal(stdout),
 		Color:       useColor(getenv, stdout),
@@ -225,11 +295,8 @@ func runDefine(ctx context.Context, args []string, getenv func(string) string, s
 		}
 		return nil
 	}
-	b := bot.New(g, bot.Config{})
-	reply, err := b.Handle(ctx, bot.Request{Platform: "cli", Kind: bot.Command, Command: "define", Text: query})
-	if err != nil {
-		return err
-	}
+	b := bot.New(g, bot.Config{Logger: stderrLogger(stderr)})
+	reply := b.Answer(ctx, bot.Request{Platform: "cli", Kind: bot.Command, Command: bot.CommandDefine, Text: query})
 	if err := shell.Render(stdout, reply, shell.Options{Color: useColor(getenv, stdout)}); err != nil {
 		return err
 	}
@@ -237,6 +304,13 @@ func runDefine(ctx context.Context, args []string, getenv func(string) string, s
 		return exitError{code: 1}
 	}
 	return nil
+}
+
+// stderrLogger is the console's and the one-shot commands' log: warnings
+// and errors only, as text, so a failure is seen without drowning the
+// answer.
+func stderrLogger(w io.Writer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelWarn}))
 }
 
 func newLogger(cfg LogConfig, w io.Writer) *slog.Logger {

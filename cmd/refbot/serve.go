@@ -21,30 +21,18 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"golang.org/x/sync/errgroup"
 
+	"refbot/adapters/platform"
+	"refbot/adapters/web"
 	"refbot/bot"
 	"refbot/bot/sqlite"
 )
 
-// platform is a chat platform adapter as serve runs it.
-type platform interface {
-	// Routes adds the platform's HTTP endpoints, if any, to mux.
-	Routes(mux *http.ServeMux)
-	// Run does the platform's background work (a gateway or socket
-	// connection) until ctx is done. Adapters with none return nil at once.
-	Run(ctx context.Context) error
-}
-
-// deps is what serve hands each platform constructor.
-type deps struct {
-	bot *bot.Bot
-	log *slog.Logger
-	reg prometheus.Registerer
-}
-
 // metrics is the bot.Observer behind GET /metrics.
 type metrics struct {
-	lookups  *prometheus.CounterVec
-	duration prometheus.Histogram
+	lookups         *prometheus.CounterVec
+	duration        prometheus.Histogram
+	requests        *prometheus.CounterVec
+	requestDuration *prometheus.HistogramVec
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -58,17 +46,31 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Help:    "Time to answer one glossary lookup.",
 			Buckets: []float64{1e-6, 5e-6, 25e-6, 100e-6, 500e-6, 2.5e-3, 10e-3, 50e-3},
 		}),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "refbot_requests_total",
+			Help: "Requests answered by the core, by platform, kind (command, message, action, complete) and outcome (ok, error, panic).",
+		}, []string{"platform", "kind", "outcome"}),
+		requestDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "refbot_request_duration_seconds",
+			Help:    "Time the core took to answer one request, by kind.",
+			Buckets: []float64{1e-5, 1e-4, 1e-3, 5e-3, 25e-3, 0.1, 0.5, 2},
+		}, []string{"kind"}),
 	}
 	for _, o := range []string{bot.OutcomeMatch, bot.OutcomeSuggest, bot.OutcomeNone} {
 		m.lookups.WithLabelValues(o) // export zeros, so rates work from the start
 	}
-	reg.MustRegister(m.lookups, m.duration)
+	reg.MustRegister(m.lookups, m.duration, m.requests, m.requestDuration)
 	return m
 }
 
 func (m *metrics) ObserveLookup(outcome string, d time.Duration) {
 	m.lookups.WithLabelValues(outcome).Inc()
 	m.duration.Observe(d.Seconds())
+}
+
+func (m *metrics) ObserveRequest(platform, kind, outcome string, d time.Duration) {
+	m.requests.WithLabelValues(platform, kind, outcome).Inc()
+	m.requestDuration.WithLabelValues(kind).Observe(d.Seconds())
 }
 
 func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -85,26 +87,26 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 			return exitError{code: 2}
 		}
 	}
-	cfg, err := loadConfig(*path, getenv)
+	cfg, err := loadConfig(*path, getenv, platforms())
 	if err != nil {
 		return fmt.Errorf("config %s:\n%w", *path, err)
 	}
-	log := newLogger(cfg.Log, stderr)
+	log := newLogger(cfg.log, stderr)
 	return serve(ctx, cfg, log, nil)
 }
 
 // serve runs the HTTP server and every enabled platform until ctx is done.
 // ready, when not nil, receives the listening address (tests use :0).
-func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- string) error {
-	g, err := loadGlossary(cfg.Glossary.Dir, cfg.Glossary.Mode)
+func serve(ctx context.Context, cfg settings, log *slog.Logger, ready chan<- string) error {
+	g, err := loadGlossary(cfg.glossary.Dir, cfg.glossary.Mode)
 	if err != nil {
 		return err
 	}
-	schedules, err := cfg.Reading.schedules(g)
+	schedules, err := botSchedules(cfg.schedules, g)
 	if err != nil {
 		return err
 	}
-	store, err := sqlite.OpenDir(ctx, cfg.State.Dir)
+	store, err := sqlite.OpenDir(ctx, cfg.stateDir)
 	if err != nil {
 		return fmt.Errorf("state.dir: %w", err)
 	}
@@ -112,56 +114,63 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	b := bot.New(g, bot.Config{
-		ProposeHint:   cfg.Glossary.ProposeHint,
+		ProposeHint:   cfg.glossary.ProposeHint,
 		Observer:      newMetrics(reg),
 		Logger:        log,
 		Stats:         store,
 		Reading:       bot.ReadingConfig{Store: store, Schedules: schedules},
-		Autolink:      cfg.Autolink.core(),
+		Autolink:      cfg.autolink,
 		AutolinkStore: store,
-		PageURL:       cfg.Web.pageURL(),
+		Clock:         cfg.clock,
+		PageURL:       cfg.web.pageURL(),
 	})
-	warnAutolink(cfg, log)
-	d := deps{bot: b, log: log, reg: reg}
-	posters := map[string]bot.Poster{}
+	logAutolink(cfg.autolink, log)
 
-	var platforms []platform
-	if cfg.Slack.Enabled {
-		p, err := newSlack(cfg.Slack, d)
-		if err != nil {
-			return fmt.Errorf("slack: %w", err)
-		}
-		platforms = append(platforms, p)
-		addPoster(posters, "slack", p)
-	}
-	if cfg.Discord.Enabled {
-		p, err := newDiscord(cfg.Discord, d)
-		if err != nil {
-			return fmt.Errorf("discord: %w", err)
-		}
-		platforms = append(platforms, p)
-		addPoster(posters, "discord", p)
-	}
-
-	if err := checkPosters(schedules, posters); err != nil {
-		return err
-	}
-
-	// Every route refbot serves is listed here or in a platform's Routes.
+	// Every route refbot serves is listed here, in a platform's Routes or
+	// in the web site's.
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintf(w, "ok %d entries\n", b.Glossary().Len())
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
-	for _, p := range platforms {
-		p.Routes(mux)
+	posters := map[string]bot.Poster{}
+	routes := map[string][]string{} // patterns by platform, for web.path
+	var runs []func(context.Context) error
+	for _, p := range cfg.platforms {
+		svc, err := p.cfg.Start(platform.Core{Bot: b, Log: log.With("platform", p.name)})
+		if err != nil {
+			return fmt.Errorf("%s: %w", p.name, err)
+		}
+		for pattern, h := range svc.Routes {
+			mux.Handle(pattern, h)
+			routes[p.name] = append(routes[p.name], pattern)
+		}
+		if svc.Run != nil {
+			runs = append(runs, svc.Run)
+		}
+		if svc.Poster != nil {
+			posters[p.name] = svc.Poster
+		}
 	}
-	if cfg.Web.Enabled {
-		mountWeb(mux, cfg.Web, b, log) // the glossary website and API under web.path
+	for i, s := range schedules {
+		if posters[s.Platform] == nil {
+			return fmt.Errorf("reading.schedules[%d].platform: %s cannot post scheduled messages", i, s.Platform)
+		}
+	}
+	if cfg.web.enabled {
+		if err := cfg.web.checkRoutes(routes); err != nil {
+			return err
+		}
+		// The glossary website and API under web.path, on the glossary in
+		// service: a reload shows on the next request.
+		site := web.New(b, web.Options{PublicURL: cfg.web.publicURL, Logger: log.With("site", "web")})
+		for pattern, h := range site.Routes(cfg.web.path) {
+			mux.Handle(pattern, h)
+		}
 	}
 
-	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
+	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return fmt.Errorf("http.addr: %w", err)
 	}
@@ -179,7 +188,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
 
-	log.Info("refbot serving", "addr", ln.Addr().String(), "entries", g.Len(), "slack", cfg.Slack.Enabled, "discord", cfg.Discord.Enabled, "web", webAt(cfg.Web, ln.Addr().String()))
+	log.Info("refbot serving", "addr", ln.Addr().String(), "entries", g.Len(), "platforms", cfg.names(), "web", cfg.web.at(ln.Addr().String()))
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}
@@ -198,10 +207,10 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, ready chan<- strin
 		log.Info("shutting down")
 		return srv.Shutdown(shutdownCtx)
 	})
-	grp.Go(func() error { return reloadGlossary(ctx, hup, b, cfg.Glossary, log) })
+	grp.Go(func() error { return reloadGlossary(ctx, hup, b, cfg.glossary, log) })
 	grp.Go(func() error { return b.NewScheduler(posters).Run(ctx) })
-	for _, p := range platforms {
-		grp.Go(func() error { return p.Run(ctx) })
+	for _, run := range runs {
+		grp.Go(func() error { return run(ctx) })
 	}
 	return grp.Wait()
 }

@@ -19,11 +19,11 @@ import (
 
 // startServe runs serve on a free loopback port and returns its address,
 // its log and a stop function that cancels it and returns serve's result.
-func startServe(t *testing.T, cfg Config) (addr string, log *bottest.Buffer, stop func() error) {
+func startServe(t *testing.T, cfg settings) (addr string, log *bottest.Buffer, stop func() error) {
 	t.Helper()
-	cfg.HTTP.Addr = "127.0.0.1:0"
-	if cfg.State.Dir == defaultConfig().State.Dir {
-		cfg.State.Dir = t.TempDir() // not the package directory
+	cfg.addr = "127.0.0.1:0"
+	if cfg.stateDir == defaultConfig(nil).State.Dir {
+		cfg.stateDir = t.TempDir() // not the package directory
 	}
 	log = &bottest.Buffer{}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -58,6 +58,16 @@ func startServe(t *testing.T, cfg Config) (addr string, log *bottest.Buffer, sto
 	return addr, log, stop
 }
 
+// defaults is the default configuration, compiled: no platform enabled.
+func defaults(t *testing.T) settings {
+	t.Helper()
+	s, err := defaultConfig(platforms()).compile(env(nil), platforms())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
 func get(t *testing.T, url string) (int, string) {
 	t.Helper()
 	resp, err := http.Get(url)
@@ -82,7 +92,7 @@ func embeddedLen(t *testing.T) int {
 }
 
 func TestServeHealthAndMetrics(t *testing.T) {
-	addr, log, stop := startServe(t, defaultConfig())
+	addr, log, stop := startServe(t, defaults(t))
 	base := "http://" + addr
 
 	code, body := get(t, base+"/healthz")
@@ -130,10 +140,10 @@ func TestServeHealthAndMetrics(t *testing.T) {
 }
 
 func TestServeAddressInUse(t *testing.T) {
-	addr, _, _ := startServe(t, defaultConfig())
-	cfg := defaultConfig()
-	cfg.HTTP.Addr = addr
-	cfg.State.Dir = t.TempDir()
+	addr, _, _ := startServe(t, defaults(t))
+	cfg := defaults(t)
+	cfg.addr = addr
+	cfg.stateDir = t.TempDir()
 	err := serve(context.Background(), cfg, slog.New(slog.DiscardHandler), nil)
 	if err == nil || !strings.Contains(err.Error(), "http.addr") {
 		t.Errorf("serve on a busy address = %v, want an http.addr error", err)
@@ -143,9 +153,9 @@ func TestServeAddressInUse(t *testing.T) {
 func TestServeBadGlossaryDir(t *testing.T) {
 	dir := t.TempDir()
 	writeFile(t, filepath.Join(dir, "entries", "broken.yaml"), "id: [\n")
-	cfg := defaultConfig()
-	cfg.HTTP.Addr = "127.0.0.1:0"
-	cfg.Glossary.Dir = dir
+	cfg := defaults(t)
+	cfg.addr = "127.0.0.1:0"
+	cfg.glossary.Dir = dir
 	err := serve(context.Background(), cfg, slog.New(slog.DiscardHandler), nil)
 	if err == nil || !strings.Contains(err.Error(), "broken.yaml") {
 		t.Errorf("serve with a broken glossary = %v, want the problem", err)
@@ -158,8 +168,8 @@ func TestServeReloadOnSIGHUP(t *testing.T) {
 	dir := t.TempDir()
 	file := filepath.Join(dir, "entries", "widget-alignment.yaml")
 	writeFile(t, file, widgetEntry)
-	cfg := defaultConfig()
-	cfg.Glossary.Dir = dir
+	cfg := defaults(t)
+	cfg.glossary.Dir = dir
 	addr, log, stop := startServe(t, cfg)
 	n := embeddedLen(t)
 	health := func() string { _, body := get(t, "http://"+addr+"/healthz"); return body }
@@ -201,9 +211,9 @@ func TestServeReloadOnSIGHUP(t *testing.T) {
 func TestServeReloadOnChange(t *testing.T) {
 	dir := t.TempDir()
 	writeFile(t, filepath.Join(dir, "entries", "widget-alignment.yaml"), widgetEntry)
-	cfg := defaultConfig()
-	cfg.Glossary.Dir = dir
-	cfg.Glossary.Reload = 10 * time.Millisecond
+	cfg := defaults(t)
+	cfg.glossary.Dir = dir
+	cfg.glossary.Reload = 10 * time.Millisecond
 	addr, log, stop := startServe(t, cfg)
 	n := embeddedLen(t)
 	health := func() string { _, body := get(t, "http://"+addr+"/healthz"); return body }

@@ -33,17 +33,10 @@ func TestServeSlackHTTP(t *testing.T) {
 	defer api.Close()
 
 	const secret = "test-signing-secret"
-	cfg, err := loadConfig("", func(k string) string {
-		return map[string]string{"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": secret}[k]
-	})
+	// api_url without a trailing slash: the adapter adds it.
+	path := writeConfig(t, "http:\n  addr: \"127.0.0.1:0\"\nslack:\n  enabled: true\n  api_url: "+api.URL+"\nstate:\n  dir: "+t.TempDir()+"\n")
+	cfg, err := load(path, env(map[string]string{"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": secret}))
 	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.HTTP.Addr = "127.0.0.1:0"
-	cfg.State.Dir = t.TempDir()
-	cfg.Slack.Enabled = true
-	cfg.Slack.APIURL = api.URL // no trailing slash: the adapter adds it
-	if err := cfg.validate(); err != nil {
 		t.Fatal(err)
 	}
 

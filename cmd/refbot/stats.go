@@ -26,7 +26,7 @@ type statsJSON struct {
 func runStats(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fset := newFlags("stats", stderr)
 	path := fset.String("config", "", "configuration file whose state.dir to read (default: $REFBOT_CONFIG, else ./refbot-data)")
-	platform := fset.String("platform", "", "only this platform's lookups (slack, discord)")
+	platform := fset.String("platform", "", "only this platform's lookups (its name, as in the configuration file)")
 	n := fset.Int("n", bot.MaxStats, "how many terms of each kind")
 	asJSON := fset.Bool("json", false, "print the result as JSON")
 	if err := parseFlags(fset, args); err != nil {
@@ -39,14 +39,14 @@ func runStats(ctx context.Context, args []string, getenv func(string) string, st
 	if *path == "" {
 		*path = getenv("REFBOT_CONFIG")
 	}
-	cfg, err := loadConfig(*path, getenv)
+	cfg, err := loadConfig(*path, getenv, platforms())
 	if err != nil {
 		if *path == "" {
 			return err
 		}
 		return fmt.Errorf("config %s:\n%w", *path, err)
 	}
-	db := filepath.Join(cfg.State.Dir, sqlite.FileName)
+	db := filepath.Join(cfg.stateDir, sqlite.FileName)
 	if _, err := os.Stat(db); errors.Is(err, fs.ErrNotExist) {
 		from := "the default state.dir"
 		if *path != "" {
@@ -75,10 +75,10 @@ func runStats(ctx context.Context, args []string, getenv func(string) string, st
 		enc.SetIndent("", "  ")
 		return enc.Encode(out)
 	}
-	g, err := loadGlossary(cfg.Glossary.Dir, cfg.Glossary.Mode)
+	g, err := loadGlossary(cfg.glossary.Dir, cfg.glossary.Mode)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "From %s:\n%s\n", db, bot.StatsText(g, found, missing))
+	fmt.Fprintf(stdout, "From %s:\n%s\n", db, bot.StatsText(bot.Dialect{}, g, found, missing))
 	return nil
 }

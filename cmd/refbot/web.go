@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -18,7 +20,10 @@ import (
 )
 
 // WebConfig is the web: section: the glossary as a website and JSON API
-// on the HTTP server (see docs/web.md).
+// on the HTTP server (see docs/web.md). The site is not a chat platform
+// (it has no channels and posts nothing): it is a reader of the glossary
+// in service, so its section is one of the core's, compiled here once
+// like autolink: and reading:.
 type WebConfig struct {
 	Enabled   bool   `yaml:"enabled"`
 	Path      string `yaml:"path"`       // where the site is mounted: "/" or "/glossary/"
@@ -27,19 +32,27 @@ type WebConfig struct {
 
 func defaultWeb() WebConfig { return WebConfig{Enabled: true, Path: "/"} }
 
-// reservedPaths belong to the HTTP server's other routes.
-var reservedPaths = []string{"/slack/", "/discord/", "/healthz", "/metrics"}
+// webSettings is the web: section compiled.
+type webSettings struct {
+	enabled   bool
+	path      string // where the site is mounted, ending in "/"
+	publicURL string // "" or an absolute http(s) URL
+}
 
-func (c WebConfig) validate() []error {
+// ownPaths are the routes serve lists itself; the platforms' routes are
+// checked against web.path when they are known (checkRoutes).
+var ownPaths = []string{"/healthz", "/metrics"}
+
+// compile checks the section, every problem naming its key.
+func (c WebConfig) compile() (webSettings, error) {
 	var errs []error
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 	p := c.Path
-	switch {
-	case !strings.HasPrefix(p, "/") || strings.ContainsAny(p, " ?#{}") || strings.Contains(p, "//"):
+	if !strings.HasPrefix(p, "/") || strings.ContainsAny(p, " ?#{}") || strings.Contains(p, "//") {
 		bad("web.path: %q must be a path such as / or /glossary/", p)
-	default:
-		for _, r := range reservedPaths {
-			if p != "/" && (strings.HasPrefix(withSlash(p), withSlash(r)) || strings.HasPrefix(r, withSlash(p))) {
+	} else {
+		for _, r := range ownPaths {
+			if overlaps(p, r) {
 				bad("web.path: %q overlaps %s, which refbot serves itself; choose another path such as /glossary/", p, r)
 				break
 			}
@@ -51,16 +64,46 @@ func (c WebConfig) validate() []error {
 			bad("web.public_url: %q must be an absolute http(s) address such as https://refbot.example.org/glossary/", c.PublicURL)
 		}
 	}
-	return errs
+	if err := errors.Join(errs...); err != nil {
+		return webSettings{}, err
+	}
+	return webSettings{enabled: c.Enabled, path: withSlash(c.Path), publicURL: c.PublicURL}, nil
+}
+
+// overlaps reports whether the site at path would share addresses with a
+// route at routePath: one is under the other. The site at "/" overlaps
+// nothing: every other route is more specific and wins.
+func overlaps(path, routePath string) bool {
+	return path != "/" &&
+		(strings.HasPrefix(withSlash(path), withSlash(routePath)) || strings.HasPrefix(routePath, withSlash(path)))
+}
+
+// checkRoutes says which of the platforms' routes (patterns by platform
+// name) web.path overlaps, if any. They are known only once the
+// platforms are started, so serve asks then, before mounting the site.
+func (w webSettings) checkRoutes(routes map[string][]string) error {
+	if !w.enabled {
+		return nil
+	}
+	var errs []error
+	for _, name := range slices.Sorted(maps.Keys(routes)) {
+		for _, pattern := range routes[name] {
+			// A pattern is [METHOD ][HOST]/PATH: the path starts at the first slash.
+			if i := strings.IndexByte(pattern, '/'); i >= 0 && overlaps(w.path, pattern[i:]) {
+				errs = append(errs, fmt.Errorf("web.path: %q overlaps %s, which %s serves; choose another path such as /glossary/", w.path, pattern, name))
+			}
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // pageURL returns the address of an entry's page under public_url, for
 // "Glossary page" links in cards; nil when public_url is not set.
-func (c WebConfig) pageURL() func(id string) string {
-	if !c.Enabled || c.PublicURL == "" {
+func (w webSettings) pageURL() func(id string) string {
+	if !w.enabled || w.publicURL == "" {
 		return nil
 	}
-	return func(id string) string { return web.PageURL(c.PublicURL, id) }
+	return func(id string) string { return web.PageURL(w.publicURL, id) }
 }
 
 func withSlash(p string) string {
@@ -70,24 +113,12 @@ func withSlash(p string) string {
 	return p
 }
 
-// webAt says where the site is, for the start-up log line.
-func webAt(c WebConfig, addr string) string {
-	if !c.Enabled {
+// at says where the site is, for the start-up log line.
+func (w webSettings) at(addr string) string {
+	if !w.enabled {
 		return "off"
 	}
-	return "http://" + addr + withSlash(c.Path)
-}
-
-// mountWeb adds the site to mux under cfg.Path.
-func mountWeb(mux *http.ServeMux, cfg WebConfig, src web.Source, log *slog.Logger) *web.Server {
-	site := web.New(src, web.Options{PublicURL: cfg.PublicURL, Logger: log})
-	path := withSlash(cfg.Path)
-	h := http.StripPrefix(strings.TrimSuffix(path, "/"), site)
-	// GET (and HEAD) only, so a POST to another route still gets its 405;
-	// OPTIONS for the API's CORS preflight.
-	mux.Handle("GET "+path, h)
-	mux.Handle("OPTIONS "+path+"api/", h)
-	return site
+	return "http://" + addr + w.path
 }
 
 // runWeb is refbot web: the site on the embedded glossary (or --glossary
@@ -105,7 +136,10 @@ func runWeb(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	mux := http.NewServeMux()
-	site := mountWeb(mux, WebConfig{Enabled: true, Path: "/"}, fixedGlossary{g}, log)
+	site := web.New(fixedGlossary{g}, web.Options{Logger: log})
+	for pattern, h := range site.Routes("/") {
+		mux.Handle(pattern, h)
+	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("--addr: %w", err)
@@ -148,8 +182,8 @@ func runSite(args []string, stdout, stderr io.Writer) error {
 		return exitError{code: 2}
 	}
 	if *base != "" {
-		if errs := (WebConfig{Path: "/", PublicURL: *base}).validate(); len(errs) > 0 {
-			return exitError{code: 2, msg: strings.Replace(errs[0].Error(), "web.public_url", "--base-url", 1)}
+		if _, err := (WebConfig{Path: "/", PublicURL: *base}).compile(); err != nil {
+			return exitError{code: 2, msg: strings.Replace(err.Error(), "web.public_url", "--base-url", 1)}
 		}
 	}
 	g, err := loadGlossary(*dir, "extend")

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -24,7 +26,8 @@ func TestWebConfigValidation(t *testing.T) {
 		{"web: {path: /glossary}", nil},
 		{"web: {enabled: false}", nil},
 		{"web: {path: glossary}", []string{"web.path", `"glossary"`}},
-		{"web: {path: /slack/}", []string{"web.path", "/slack/"}},
+		{"web: {path: /healthz/x}", []string{"web.path", "/healthz"}},
+		{"web: {path: /slack/}", nil}, // Slack is off; with it on, serve refuses (TestServeWebPathOverlapsPlatform)
 		{"web: {path: /metrics}", []string{"web.path", "/metrics"}},
 		{"web: {public_url: refbot.example.org}", []string{"web.public_url"}},
 		{"web: {public_url: 'https://refbot.example.org/glossary/'}", nil},
@@ -33,7 +36,7 @@ func TestWebConfigValidation(t *testing.T) {
 		{"autolink: {link_to: wiki}", []string{"autolink.link_to", `"wiki"`}},
 	}
 	for _, tt := range tests {
-		_, err := loadConfig(writeConfig(t, tt.content), env(nil))
+		_, err := load(writeConfig(t, tt.content), env(nil))
 		if len(tt.want) == 0 {
 			if err != nil {
 				t.Errorf("%s: %v, want no error", tt.content, err)
@@ -57,11 +60,11 @@ func TestWebConfigValidation(t *testing.T) {
 func TestServeWeb(t *testing.T) {
 	dir := t.TempDir()
 	writeFile(t, filepath.Join(dir, "entries", "widget-alignment.yaml"), widgetEntry)
-	cfg := defaultConfig()
-	cfg.Glossary.Dir = dir
-	cfg.Glossary.Reload = 10 * time.Millisecond
-	cfg.Web.Path = "/glossary/"
-	cfg.Web.PublicURL = "https://refbot.example.org/glossary/"
+	cfg := defaults(t)
+	cfg.glossary.Dir = dir
+	cfg.glossary.Reload = 10 * time.Millisecond
+	cfg.web.path = "/glossary/"
+	cfg.web.publicURL = "https://refbot.example.org/glossary/"
 	addr, log, _ := startServe(t, cfg)
 	base := "http://" + addr + "/glossary/"
 	if !strings.Contains(log.String(), "web=http://"+addr+"/glossary/") {
@@ -102,8 +105,8 @@ func TestServeWeb(t *testing.T) {
 }
 
 func TestServeWebDisabled(t *testing.T) {
-	cfg := defaultConfig()
-	cfg.Web.Enabled = false
+	cfg := defaults(t)
+	cfg.web.enabled = false
 	addr, _, _ := startServe(t, cfg)
 	if code, _ := get(t, "http://"+addr+"/"); code != 404 {
 		t.Errorf("GET / with web.enabled false: %d, want 404", code)
@@ -163,5 +166,45 @@ func TestRunWeb(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("refbot web did not stop")
+	}
+}
+
+// web.path may not overlap a platform's routes; they are known once the
+// platforms start, so serve refuses then, naming the route and its
+// platform, with nothing served.
+func TestServeWebPathOverlapsPlatform(t *testing.T) {
+	file := fmt.Sprintf("http: {addr: \"127.0.0.1:0\"}\nstate: {dir: %q}\necho: {enabled: true}\nweb: {path: %s}\n", t.TempDir(), "%s")
+	for _, tt := range []struct {
+		path string
+		want string // "" means no error
+	}{
+		{"/echo/", `web.path: "/echo/" overlaps POST /echo/ask, which echo serves`},
+		{"/echo/ask/more", `web.path: "/echo/ask/more/" overlaps POST /echo/ask, which echo serves`},
+		{"/echoes/", ""},
+		{"/", ""},
+	} {
+		cfg, err := loadConfig(writeConfig(t, fmt.Sprintf(file, tt.path)), env(map[string]string{"ECHO_TOKEN": "t"}), append(platforms(), newEcho()))
+		if err != nil {
+			t.Fatalf("%s: %v", tt.path, err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		ready := make(chan string, 1)
+		done := make(chan error, 1)
+		go func() { done <- serve(ctx, cfg, slog.New(slog.DiscardHandler), ready) }()
+		select {
+		case err := <-done:
+			if tt.want == "" || err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("web.path %s: serve returned %v, want %q", tt.path, err, tt.want)
+			}
+		case <-ready:
+			if tt.want != "" {
+				t.Errorf("web.path %s: serve started, want %q", tt.path, tt.want)
+			}
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("web.path %s: %v", tt.path, err)
+			}
+		}
+		cancel()
 	}
 }

@@ -1,17 +1,16 @@
-package bot_test
+package timing_test
 
 import (
-	"fmt"
 	"testing"
 	"time"
 
-	"refbot/bot"
+	"refbot/bot/timing"
 )
 
-// FuzzParseTiming feeds reading.schedules[].cron and timezone through the
+// FuzzParse feeds reading.schedules[].cron and timezone through the
 // path config takes: parse, then compute slots. Nothing may panic, and a
 // slot is always after the time asked about and on a whole second.
-func FuzzParseTiming(f *testing.F) {
+func FuzzParse(f *testing.F) {
 	for _, seed := range []struct {
 		spec, zone string
 		unix       int64
@@ -37,7 +36,7 @@ func FuzzParseTiming(f *testing.F) {
 		if err != nil {
 			return
 		}
-		tm, err := bot.ParseTiming(spec, loc)
+		tm, err := timing.Parse(spec, loc)
 		if err != nil {
 			return
 		}
@@ -53,23 +52,4 @@ func FuzzParseTiming(f *testing.F) {
 			t.Fatalf("Latest(%v, %v) = %v, %v; want the slot itself", after, next, latest, ok)
 		}
 	})
-}
-
-// A weekly 01:30 in London across the night clocks go forward: the slot
-// that does not exist fires when the clocks change.
-func ExampleParseTiming() {
-	loc, _ := time.LoadLocation("Europe/London")
-	tm, err := bot.ParseTiming("30 1 * * 0", loc) // Sundays at 01:30
-	if err != nil {
-		panic(err)
-	}
-	t := time.Date(2026, 3, 20, 0, 0, 0, 0, loc)
-	for range 3 {
-		t = tm.Next(t)
-		fmt.Println(t.Format("Mon 2 Jan 15:04 MST"))
-	}
-	// Output:
-	// Sun 22 Mar 01:30 GMT
-	// Sun 29 Mar 02:00 BST
-	// Sun 5 Apr 01:30 BST
 }

@@ -8,6 +8,68 @@ import (
 	"time"
 )
 
+// PostKey names one post of a curriculum in one channel: a scheduled slot,
+// or the moment someone asked for the next step. At most one post exists
+// per key (the SQLite store makes it a UNIQUE key), so a slot is never
+// posted twice, whatever the number of processes.
+type PostKey struct {
+	Platform, Channel, Curriculum string
+	Slot                          time.Time // whole seconds
+	Scheduled                     bool
+}
+
+// String is the key as Poster sees it, stable across restarts.
+func (k PostKey) String() string {
+	kind := "ask"
+	if k.Scheduled {
+		kind = "cron"
+	}
+	return fmt.Sprintf("refbot/reading/%s/%s/%s/%s/%d", k.Platform, k.Channel, k.Curriculum, kind, k.Slot.Unix())
+}
+
+// ReadingPost is a claimed post and what became of it.
+type ReadingPost struct {
+	PostKey
+	Step        int // index into the curriculum's steps
+	ClaimedAt   time.Time
+	MessageID   string
+	ConfirmedAt time.Time // zero until the post is known to be out
+}
+
+// Confirmed reports whether the post is known to have been sent.
+func (p ReadingPost) Confirmed() bool { return !p.ConfirmedAt.IsZero() }
+
+// ReadingStore keeps reading-schedule state: which step each channel is
+// at and which posts were claimed and confirmed. Implementations must be
+// safe for concurrent use; bot/sqlite's also across processes.
+type ReadingStore interface {
+	// Claim takes the channel's next step of the curriculum (position
+	// modulo steps) for key and advances its position, atomically. ok is
+	// false, and nothing changes, when key was claimed before. A claim
+	// with confirmed set is recorded as already sent (on-demand posts,
+	// which the adapter sends as the reply).
+	Claim(ctx context.Context, key PostKey, steps int, now time.Time, confirmed bool) (p ReadingPost, ok bool, err error)
+	// Confirm records that the claimed post went out as messageID.
+	Confirm(ctx context.Context, key PostKey, messageID string, now time.Time) error
+	// Unconfirmed lists scheduled claims not yet confirmed, oldest first.
+	Unconfirmed(ctx context.Context) ([]ReadingPost, error)
+	// TakeOver makes an unconfirmed claim this caller's by moving its
+	// ClaimedAt from was to now; it reports false when another caller got
+	// there first or the claim is gone or confirmed.
+	TakeOver(ctx context.Context, key PostKey, was, now time.Time) (bool, error)
+	// Release deletes an unconfirmed claim whose ClaimedAt is still was,
+	// giving its step back when nothing was claimed after it.
+	Release(ctx context.Context, key PostKey, was time.Time) (bool, error)
+	// Position is how many steps were claimed in the channel so far; the
+	// next step is Position modulo the number of steps.
+	Position(ctx context.Context, platform, channel, curriculum string) (int, error)
+	// LastPost is the latest claimed post of the curriculum in the channel,
+	// scheduled or asked for.
+	LastPost(ctx context.Context, platform, channel, curriculum string) (ReadingPost, bool, error)
+	// LastSlot is the latest scheduled slot claimed in the channel.
+	LastSlot(ctx context.Context, platform, channel, curriculum string) (time.Time, bool, error)
+}
+
 // MemoryReading is an in-memory ReadingStore, for tests. It keeps the
 // same rules as bot/sqlite's store within one process.
 type MemoryReading struct {
