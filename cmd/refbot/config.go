@@ -29,6 +29,7 @@ type Config struct {
 	Log      LogConfig      `yaml:"log"`
 	Reading  ReadingConfig  `yaml:"reading"`
 	Autolink AutolinkConfig `yaml:"autolink"`
+	Web      WebConfig      `yaml:"web"`
 	// Platforms are the platforms' sections by name, holding their
 	// defaults where the file is silent.
 	Platforms map[string]platform.Section `yaml:"-"`
@@ -62,6 +63,7 @@ func defaultConfig(ps []platform.Platform) Config {
 		Log:       LogConfig{Level: "info", Format: "text"},
 		Reading:   ReadingConfig{Schedules: []ScheduleConfig{}},
 		Autolink:  defaultAutolink(),
+		Web:       defaultWeb(),
 		Platforms: map[string]platform.Section{},
 	}
 	for _, p := range ps {
@@ -79,6 +81,7 @@ type settings struct {
 	log       LogConfig
 	autolink  bot.AutolinkConfig
 	schedules []schedule
+	web       webSettings
 	// platforms are the enabled ones, in the order of the list.
 	platforms []enabled
 	// clock is the core's clock; nil means the system's. Tests set one
@@ -153,7 +156,7 @@ func decodeConfig(path string, data []byte, cfg *Config) (err error) {
 	}
 	core := map[string]any{
 		"http": &cfg.HTTP, "glossary": &cfg.Glossary, "state": &cfg.State, "log": &cfg.Log,
-		"reading": &cfg.Reading, "autolink": &cfg.Autolink,
+		"reading": &cfg.Reading, "autolink": &cfg.Autolink, "web": &cfg.Web,
 	}
 	seen := map[string]bool{}
 	for _, kv := range root.Values {
@@ -255,6 +258,12 @@ func (c Config) compile(getenv func(string) string, ps []platform.Platform) (set
 	}
 	if s.autolink, err = c.Autolink.compile(known); err != nil {
 		errs = append(errs, err)
+	}
+	if s.web, err = c.Web.compile(); err != nil {
+		errs = append(errs, err)
+	}
+	if c.Autolink.LinkTo == "page" && (!c.Web.Enabled || c.Web.PublicURL == "") {
+		bad("autolink.link_to: page needs the web site on (web.enabled) and web.public_url set, so links have somewhere to point")
 	}
 	return s, errors.Join(errs...)
 }
