@@ -23,6 +23,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"refbot/adapters/platform"
+	"refbot/adapters/web"
 	"refbot/bot"
 	"refbot/bot/sqlite"
 )
@@ -161,15 +162,18 @@ func serve(ctx context.Context, cfg settings, log *slog.Logger, ready chan<- str
 		Autolink:      cfg.autolink,
 		AutolinkStore: store,
 		Clock:         cfg.clock,
+		PageURL:       cfg.web.pageURL(),
 	})
 	logAutolink(cfg.autolink, log)
 
-	// Every route refbot serves is listed here or in a platform's Routes.
+	// Every route refbot serves is listed here, in a platform's Routes or
+	// in the web site's.
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", status.healthz)
 	mux.HandleFunc("GET /readyz", status.readyz)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
 	posters := map[string]bot.Poster{}
+	routes := map[string][]string{} // patterns by platform, for web.path
 	var runs []func(context.Context) error
 	var rejections []*platform.Rejections
 	for _, p := range cfg.platforms {
@@ -181,12 +185,13 @@ func serve(ctx context.Context, cfg settings, log *slog.Logger, ready chan<- str
 			Help:        "Requests a platform's endpoint refused before authenticating them (bad signature, stale timestamp, body over the cap); logged at most once a minute.",
 			ConstLabels: prometheus.Labels{"platform": p.name},
 		}, func() float64 { return float64(rej.Total()) }))
-		svc, err := p.cfg.Start(platform.Core{Bot: b, Log: plog, Rejections: rej})
+		svc, err := p.cfg.Start(platform.Core{Bot: b, Log: plog, Rejections: rej, State: store})
 		if err != nil {
 			return fmt.Errorf("%s: %w", p.name, err)
 		}
 		for pattern, h := range svc.Routes {
 			mux.Handle(pattern, h)
+			routes[p.name] = append(routes[p.name], pattern)
 		}
 		if svc.Run != nil {
 			runs = append(runs, svc.Run)
@@ -198,6 +203,17 @@ func serve(ctx context.Context, cfg settings, log *slog.Logger, ready chan<- str
 	for i, s := range schedules {
 		if posters[s.Platform] == nil {
 			return fmt.Errorf("reading.schedules[%d].platform: %s cannot post scheduled messages", i, s.Platform)
+		}
+	}
+	if cfg.web.enabled {
+		if err := cfg.web.checkRoutes(routes); err != nil {
+			return err
+		}
+		// The glossary website and API under web.path, on the glossary in
+		// service: a reload shows on the next request.
+		site := web.New(b, web.Options{PublicURL: cfg.web.publicURL, Logger: log.With("site", "web")})
+		for pattern, h := range site.Routes(cfg.web.path) {
+			mux.Handle(pattern, h)
 		}
 	}
 
@@ -223,7 +239,7 @@ func serve(ctx context.Context, cfg settings, log *slog.Logger, ready chan<- str
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
 
-	log.Info("refbot serving", "addr", ln.Addr().String(), "entries", g.Len(), "platforms", cfg.names(), "glossary", g.Version())
+	log.Info("refbot serving", "addr", ln.Addr().String(), "entries", g.Len(), "platforms", cfg.names(), "web", cfg.web.at(ln.Addr().String()), "glossary", g.Version())
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}
