@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -174,7 +173,7 @@ func (q *StatsQueue) flush(ctx context.Context) (lookups int, err error) {
 			q.add(k, c)
 		}
 		q.mu.Unlock()
-		return lookups, fmt.Errorf("write lookup statistics: %w", err)
+		return lookups, err // the store's error says what it could not write
 	}
 	q.mu.Lock()
 	q.dropping = false
