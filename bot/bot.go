@@ -129,6 +129,9 @@ type Card struct {
 	// Page is the entry's page on the glossary website, when refbot knows
 	// where that is (Config.PageURL); adapters show it as "Glossary page".
 	Page string
+	// rendered is the cache of the glossary the card was made from
+	// (rendered.go); nil for a card made otherwise.
+	rendered *renderCache
 }
 
 // URL is the card's first source, where the title links to.
@@ -215,6 +218,7 @@ const DefaultProposeHint = "To propose it, ask a moderator to add an entry file 
 // Bot is the core. It is safe for concurrent use.
 type Bot struct {
 	glossary atomic.Pointer[glossary.Glossary]
+	renders  atomic.Pointer[renderCache] // the glossary in service's (rendered.go)
 	cfg      Config
 	log      *slog.Logger
 	commands []command

@@ -63,7 +63,20 @@ func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, a.answer(ctx, &discordgo.Interaction{Type: 0}))
 		return
 	}
-	writeJSON(w, a.answer(ctx, &i))
+	resp, data := a.answerEncoded(ctx, &i)
+	if data == nil {
+		writeJSON(w, resp)
+		return
+	}
+	// The same bytes as json.Marshal(resp): a card's data was encoded
+	// once (message), the envelope is written here.
+	buf := make([]byte, 0, len(data)+24)
+	buf = append(buf, `{"type":`...)
+	buf = strconv.AppendInt(buf, int64(resp.Type), 10)
+	buf = append(buf, `,"data":`...)
+	buf = append(append(buf, data...), '}')
+	w.Header().Set("Content-Type", "application/json")
+	w.Write(buf)
 }
 
 // verify returns why a request is not from Discord, or "".
