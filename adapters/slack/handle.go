@@ -134,7 +134,7 @@ func (a *Adapter) event(ctx context.Context, ev slackevents.EventsAPIEvent) bool
 	if !ok {
 		return true
 	}
-	if !a.events.add(cb.EventID) {
+	if !a.events.Add(cb.EventID) {
 		a.log.DebugContext(ctx, "slack: event already handled", "event_id", cb.EventID)
 		return true
 	}
@@ -150,7 +150,7 @@ func (a *Adapter) event(ctx context.Context, ev slackevents.EventsAPIEvent) bool
 		a.log.DebugContext(ctx, "slack: ignoring an event", "type", ev.InnerEvent.Type)
 	}
 	if !taken {
-		a.events.forget(cb.EventID)
+		a.events.Forget(cb.EventID)
 	}
 	return taken
 }

@@ -24,6 +24,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"refbot/adapters/platform"
 	"refbot/bot"
 )
 
@@ -77,7 +78,7 @@ type Adapter struct {
 	log    *slog.Logger
 	cfg    Config
 	api    *slack.Client
-	events *seen
+	events *platform.Seen
 	outbox chan job
 	self   atomic.Pointer[identity]
 }
@@ -129,7 +130,7 @@ func New(b *bot.Bot, cfg Config, log *slog.Logger) *Adapter {
 		log:    log,
 		cfg:    cfg,
 		api:    slack.New(cfg.BotToken, opts...),
-		events: newSeen(eventMemory, maxEventIDs),
+		events: platform.NewSeen(eventMemory, maxEventIDs),
 		outbox: make(chan job, queueSize),
 	}
 }
