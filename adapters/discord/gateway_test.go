@@ -164,27 +164,3 @@ func TestGatewayStopsOnDisallowedIntent(t *testing.T) {
 		t.Fatal("Run kept retrying after 4014")
 	}
 }
-
-func TestGatewayCallbacksUseBoundedBuckets(t *testing.T) {
-	api := newFakeAPI(t)
-	a := newAdapter(t, api, nil)
-	for n := range 50 {
-		body := interaction(2, commandData("help"))
-		var i discordgo.Interaction
-		if err := json.Unmarshal(body, &i); err != nil {
-			t.Fatal(err)
-		}
-		i.ID, i.Token = strings.Repeat("1", 5)+string(rune('a'+n%26))+strings.Repeat("2", n), "token-"+strings.Repeat("x", n)
-		a.gatewayInteraction(context.Background(), &i)
-	}
-	if got := len(api.Calls()); got != 50 {
-		t.Fatalf("%d callbacks, want 50", got)
-	}
-	seen := map[string]bool{}
-	for n := range 1000 {
-		seen[callbackBucket(strings.Repeat("9", n%40)+string(rune('0'+n%10)))] = true
-	}
-	if len(seen) > callbackBuckets {
-		t.Errorf("%d buckets, want at most %d", len(seen), callbackBuckets)
-	}
-}
