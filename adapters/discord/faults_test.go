@@ -473,4 +473,3 @@ func TestGatewayStopClosesSession(t *testing.T) {
 		t.Errorf("closed with %d on stop, want 1000", c)
 	}
 }
-
