@@ -88,6 +88,7 @@ func (s *Section) Compile(getenv func(string) string) (platform.Config, error) {
 // POST /slack/events; Run checks the token, posts queued replies and, in
 // Socket Mode, holds the connection.
 func (c Config) Start(core platform.Core) (platform.Service, error) {
+	c.Observer = core.Observer
 	a := New(core.Bot, c, core.Log)
 	svc := platform.Service{Run: a.Run, Poster: a}
 	if c.Mode != ModeSocket {

@@ -43,8 +43,8 @@ const platformName = "slack"
 const (
 	// maxBody caps a request body; Slack's are a few KiB.
 	maxBody = 64 << 10
-	// eventMemory is how long an event id is remembered; Slack retries
-	// within minutes.
+	// eventMemory is how long an event or envelope id is remembered;
+	// Slack retries within minutes.
 	eventMemory = 15 * time.Minute
 	// maxEventIDs bounds that memory.
 	maxEventIDs = 50_000
@@ -70,6 +70,11 @@ type Config struct {
 	BotToken      string // xoxb-…
 	AppToken      string // xapp-…, Socket Mode only
 	SigningSecret string // HTTP mode only
+	// Socket tunes Socket Mode; the zero value suits Slack.
+	Socket SocketOptions
+	// Observer counts Socket Mode reconnects and duplicate deliveries;
+	// nil counts nothing.
+	Observer platform.Observer
 }
 
 // Adapter connects the core to Slack. Build it with New.
@@ -78,9 +83,11 @@ type Adapter struct {
 	log    *slog.Logger
 	cfg    Config
 	api    *slack.Client
-	events *platform.Seen
-	outbox chan job
-	self   atomic.Pointer[identity]
+	events *platform.Seen // Events API event ids already handled
+	// envelopes are the Socket Mode envelope ids already handled.
+	envelopes *platform.Seen
+	outbox    chan job
+	self      atomic.Pointer[identity]
 }
 
 // identity is who refbot is in the workspace, learned from auth.test.
@@ -126,12 +133,13 @@ func New(b *bot.Bot, cfg Config, log *slog.Logger) *Adapter {
 		opts = append(opts, slack.OptionAppLevelToken(cfg.AppToken))
 	}
 	return &Adapter{
-		bot:    b,
-		log:    log,
-		cfg:    cfg,
-		api:    slack.New(cfg.BotToken, opts...),
-		events: platform.NewSeen(eventMemory, maxEventIDs),
-		outbox: make(chan job, queueSize),
+		bot:       b,
+		log:       log,
+		cfg:       cfg,
+		api:       slack.New(cfg.BotToken, opts...),
+		events:    platform.NewSeen(eventMemory, maxEventIDs),
+		envelopes: platform.NewSeen(eventMemory, maxEventIDs),
+		outbox:    make(chan job, queueSize),
 	}
 }
 
