@@ -212,7 +212,7 @@ type payload struct {
 
 // connect runs one connection from dial to its end.
 func (g *gateway) connect(ctx context.Context) ending {
-	a, opts := g.a, g.opts
+	opts := g.opts
 	target, err := g.gatewayURL(ctx)
 	if err != nil {
 		g.url = ""
@@ -281,29 +281,18 @@ func (g *gateway) connect(ctx context.Context) ending {
 
 	step := time.NewTimer(opts.StepTimeout)
 	defer step.Stop()
-	stepName := "HELLO"
+	st := connState{step: "HELLO", acked: true}
 	var (
-		beat     *time.Timer
-		beats    <-chan time.Time
-		interval time.Duration
-		acked    = true
-		up       time.Time
-		replayed int
+		beat  *time.Timer
+		beats <-chan time.Time
 	)
 	defer func() {
 		if beat != nil {
 			beat.Stop()
 		}
 	}()
-	heartbeat := func() error {
-		var seq any // null before the first dispatch
-		if g.sess.seq > 0 {
-			seq = g.sess.seq
-		}
-		return write(map[string]any{"op": gatewayOpBeat, "d": seq})
-	}
 	broken := func(err error) ending {
-		return ending{reason: reasonNetwork, warn: true, up: up, resume: true, attrs: []any{"err", err}}
+		return ending{reason: reasonNetwork, warn: true, up: st.up, resume: true, attrs: []any{"err", err}}
 	}
 
 	for {
@@ -314,117 +303,176 @@ func (g *gateway) connect(ctx context.Context) ending {
 			return ending{done: true}
 		case <-step.C:
 			closeWith(closeResumable, "timed out")
-			return ending{reason: reasonTimeout, warn: true, resume: true, attrs: []any{"step", stepName, "timeout", opts.StepTimeout}}
+			return ending{reason: reasonTimeout, warn: true, resume: true, attrs: []any{"step", st.step, "timeout", opts.StepTimeout}}
 		case <-beats:
-			if !acked {
+			if !st.acked {
 				// A zombie connection: Discord asks for a close with any
 				// code but 1000/1001 and a RESUME on a new connection.
 				closeWith(closeResumable, "heartbeat not acknowledged")
-				return ending{reason: reasonZombie, warn: true, up: up, resume: true, attrs: []any{"interval", interval}}
+				return ending{reason: reasonZombie, warn: true, up: st.up, resume: true, attrs: []any{"interval", st.interval}}
 			}
-			if err := heartbeat(); err != nil {
+			if err := write(g.heartbeat()); err != nil {
 				return broken(err)
 			}
-			acked = false
-			beat.Reset(interval)
+			st.acked = false
+			beat.Reset(st.interval)
 		case err := <-readErr:
-			return g.readEnded(err, up)
+			return g.readEnded(err, st.up)
 		case data := <-msgs:
-			var p payload
-			if err := json.Unmarshal(data, &p); err != nil {
-				closeWith(closeResumable, "undecodable message")
-				return ending{reason: reasonProtocol, warn: true, up: up, resume: true, attrs: []any{"err", err}}
+			ef := g.receive(ctx, &st, data)
+			for _, v := range ef.send {
+				if err := write(v); err != nil {
+					return broken(err)
+				}
 			}
-			if beats == nil && p.Op != gatewayOpHello {
-				closeWith(closeResumable, "expected HELLO")
-				return ending{reason: reasonProtocol, warn: true, resume: true, attrs: []any{"op", p.Op, "want", "HELLO (op 10)"}}
-			}
-			switch p.Op {
-			case gatewayOpHello:
-				if beats != nil {
-					continue // a second HELLO changes nothing
-				}
-				var h struct {
-					Interval int64 `json:"heartbeat_interval"`
-				}
-				if json.Unmarshal(p.D, &h) != nil || h.Interval <= 0 {
-					closeWith(closeResumable, "bad HELLO")
-					return ending{reason: reasonProtocol, warn: true, resume: true, attrs: []any{"op", p.Op, "err", "HELLO without a heartbeat interval"}}
-				}
-				interval = time.Duration(h.Interval) * time.Millisecond
-				// The first heartbeat after interval × a random fraction,
-				// as Discord asks, so reconnecting clients spread out.
-				beat = time.NewTimer(time.Duration(rand.Float64() * float64(interval)))
+			if ef.firstBeat > 0 {
+				beat = time.NewTimer(ef.firstBeat)
 				beats = beat.C
-				var err error
-				if g.sess.resumable() {
-					stepName = "RESUMED"
-					err = write(map[string]any{"op": gatewayOpResume, "d": map[string]any{
-						"token": a.s.Token, "session_id": g.sess.id, "seq": g.sess.seq,
-					}})
-				} else {
-					stepName = "READY"
-					err = write(map[string]any{"op": gatewayOpIdent, "d": a.identify()})
-				}
-				if err != nil {
-					return broken(err)
-				}
+			}
+			switch ef.step {
+			case stepRestart:
 				step.Reset(opts.StepTimeout)
-			case gatewayOpACK:
-				acked = true
-			case gatewayOpBeat: // Discord asks for a heartbeat now
-				if err := heartbeat(); err != nil {
-					return broken(err)
-				}
-			case gatewayOpRecon:
-				closeWith(closeResumable, "reconnect requested")
-				return ending{reason: reasonReconnect, up: up, resume: true, attrs: []any{"op", p.Op}}
-			case gatewayOpInvalid:
-				var resumable bool
-				json.Unmarshal(p.D, &resumable)
-				closeWith(closeResumable, "invalid session")
-				// Discord asks for a random 1–5 s before the next try, on
-				// a new connection: a RESUME when d is true, else IDENTIFY.
-				wait := opts.InvalidSessionWait + time.Duration(rand.Float64()*float64(4*opts.InvalidSessionWait))
-				return ending{reason: reasonInvalid, warn: true, up: up, resume: resumable, wait: wait, attrs: []any{"op", p.Op, "d", resumable}}
-			case 0:
-				if p.S != nil && *p.S > g.sess.seq {
-					g.sess.seq = *p.S
-				}
-				switch p.T {
-				case "READY":
-					var r struct {
-						SessionID string            `json:"session_id"`
-						ResumeURL string            `json:"resume_gateway_url"`
-						User      *discordgo.User   `json:"user"`
-						Shard     *[2]int           `json:"shard"`
-						Guilds    []json.RawMessage `json:"guilds"`
-					}
-					if err := json.Unmarshal(p.D, &r); err != nil || r.SessionID == "" {
-						closeWith(closeResumable, "bad READY")
-						return ending{reason: reasonProtocol, warn: true, attrs: []any{"err", "READY without a session id"}}
-					}
-					g.sess.id, g.sess.resumeURL = r.SessionID, r.ResumeURL
-					a.ready(&discordgo.Ready{SessionID: r.SessionID, User: r.User})
-					up = time.Now()
-					step.Stop()
-					a.log.InfoContext(ctx, "discord gateway connected", "shard", a.cfg.ShardID, "shards", a.cfg.ShardCount, "servers", len(r.Guilds), "heartbeat", interval)
-				case "RESUMED":
-					up = time.Now()
-					step.Stop()
-					a.log.InfoContext(ctx, "discord gateway resumed", "replayed", replayed)
-				default:
-					if up.IsZero() { // replayed while resuming: the step goes on
-						replayed++
-						step.Reset(opts.StepTimeout)
-					}
-					g.dispatch(ctx, p.T, p.D)
-				}
-			default:
-				a.log.DebugContext(ctx, "discord gateway: ignoring an op", "op", p.Op)
+			case stepDone:
+				step.Stop()
+			}
+			if ef.end != nil {
+				closeWith(closeResumable, ef.end.reason)
+				return *ef.end
 			}
 		}
 	}
+}
+
+// connState is one connection's protocol state.
+type connState struct {
+	hello    bool          // HELLO arrived: heartbeats run
+	interval time.Duration // from HELLO
+	acked    bool          // the last heartbeat was acknowledged
+	up       time.Time     // when READY or RESUMED arrived
+	step     string        // the step of connecting under way: HELLO, READY, RESUMED
+	replayed int           // events replayed before RESUMED
+}
+
+// effect is what the connection does after a message: write these
+// payloads, start heartbeating, restart or stop the step timer, or end
+// (closing with a resumable code).
+type effect struct {
+	send      []any
+	firstBeat time.Duration // > 0: HELLO arrived; the first heartbeat after this
+	step      int
+	end       *ending
+}
+
+const (
+	stepKeep = iota
+	stepRestart
+	stepDone
+)
+
+// maxHeartbeat bounds the heartbeat interval HELLO may ask for (Discord's
+// is about 41 s).
+const maxHeartbeat = 5 * time.Minute
+
+// receive follows the protocol for one message from the gateway: it
+// updates the connection's state and the session and says what to do;
+// dispatches go to their handlers. It does no I/O of its own, so a fuzz
+// test can drive it.
+func (g *gateway) receive(ctx context.Context, st *connState, data []byte) effect {
+	a := g.a
+	protocol := func(attrs ...any) effect {
+		return effect{end: &ending{reason: reasonProtocol, warn: true, up: st.up, resume: true, attrs: attrs}}
+	}
+	var p payload
+	if err := json.Unmarshal(data, &p); err != nil {
+		return protocol("err", fmt.Errorf("undecodable message: %w", err))
+	}
+	if !st.hello && p.Op != gatewayOpHello {
+		return protocol("op", p.Op, "want", "HELLO (op 10)")
+	}
+	switch p.Op {
+	case gatewayOpHello:
+		if st.hello {
+			return effect{} // a second HELLO changes nothing
+		}
+		var h struct {
+			Interval int64 `json:"heartbeat_interval"`
+		}
+		if json.Unmarshal(p.D, &h) != nil || h.Interval <= 0 || h.Interval > maxHeartbeat.Milliseconds() {
+			return protocol("op", p.Op, "err", "HELLO without a usable heartbeat interval")
+		}
+		st.hello, st.interval = true, time.Duration(h.Interval)*time.Millisecond
+		// The first heartbeat after interval × a random fraction, as
+		// Discord asks, so reconnecting clients spread out.
+		ef := effect{firstBeat: max(time.Millisecond, time.Duration(rand.Float64()*float64(st.interval))), step: stepRestart}
+		if g.sess.resumable() {
+			st.step = "RESUMED"
+			ef.send = []any{map[string]any{"op": gatewayOpResume, "d": map[string]any{
+				"token": a.s.Token, "session_id": g.sess.id, "seq": g.sess.seq,
+			}}}
+		} else {
+			st.step = "READY"
+			ef.send = []any{map[string]any{"op": gatewayOpIdent, "d": a.identify()}}
+		}
+		return ef
+	case gatewayOpACK:
+		st.acked = true
+	case gatewayOpBeat: // Discord asks for a heartbeat now
+		return effect{send: []any{g.heartbeat()}}
+	case gatewayOpRecon:
+		return effect{end: &ending{reason: reasonReconnect, up: st.up, resume: true, attrs: []any{"op", p.Op}}}
+	case gatewayOpInvalid:
+		var resumable bool
+		json.Unmarshal(p.D, &resumable)
+		// Discord asks for a random 1–5 s before the next try, on a new
+		// connection: a RESUME when d is true, else IDENTIFY.
+		wait := g.opts.InvalidSessionWait + time.Duration(rand.Float64()*float64(4*g.opts.InvalidSessionWait))
+		return effect{end: &ending{reason: reasonInvalid, warn: true, up: st.up, resume: resumable, wait: wait, attrs: []any{"op", p.Op, "d", resumable}}}
+	case 0:
+		if p.S != nil && *p.S > g.sess.seq {
+			g.sess.seq = *p.S
+		}
+		switch p.T {
+		case "READY":
+			var r struct {
+				SessionID string            `json:"session_id"`
+				ResumeURL string            `json:"resume_gateway_url"`
+				User      *discordgo.User   `json:"user"`
+				Guilds    []json.RawMessage `json:"guilds"`
+			}
+			if err := json.Unmarshal(p.D, &r); err != nil || r.SessionID == "" {
+				ef := protocol("err", "READY without a session id")
+				ef.end.resume = false
+				return ef
+			}
+			g.sess.id, g.sess.resumeURL = r.SessionID, r.ResumeURL
+			a.ready(&discordgo.Ready{SessionID: r.SessionID, User: r.User})
+			st.up = time.Now()
+			a.log.InfoContext(ctx, "discord gateway connected", "shard", a.cfg.ShardID, "shards", a.cfg.ShardCount, "servers", len(r.Guilds), "heartbeat", st.interval)
+			return effect{step: stepDone}
+		case "RESUMED":
+			st.up = time.Now()
+			a.log.InfoContext(ctx, "discord gateway resumed", "replayed", st.replayed)
+			return effect{step: stepDone}
+		}
+		g.dispatch(ctx, p.T, p.D)
+		if st.up.IsZero() { // replayed while resuming: the step goes on
+			st.replayed++
+			return effect{step: stepRestart}
+		}
+	default:
+		a.log.DebugContext(ctx, "discord gateway: ignoring an op", "op", p.Op)
+	}
+	return effect{}
+}
+
+// heartbeat is op 1 with the last sequence number (null before the
+// first dispatch).
+func (g *gateway) heartbeat() map[string]any {
+	var seq any
+	if g.sess.seq > 0 {
+		seq = g.sess.seq
+	}
+	return map[string]any{"op": gatewayOpBeat, "d": seq}
 }
 
 // readEnded says what a failed read means: Discord closed with a code

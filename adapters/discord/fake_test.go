@@ -360,6 +360,9 @@ type fakeAPI struct {
 	up       chan upEvent // each READY or RESUMED the gateway sends
 	// holdCallbacks, when set, holds every interaction callback until
 	// that many are in flight at once, then lets them all go.
+	// callbackError, when set, answers every interaction callback with
+	// 400 and this body.
+	callbackError string
 	holdCallbacks int
 	inflight      int
 	maxInflight   int
@@ -470,6 +473,15 @@ func newFakeAPI(t testing.TB) *fakeAPI {
 			w.Write(body)
 		case strings.HasSuffix(r.URL.Path, "/callback"):
 			f.hold()
+			f.mu.Lock()
+			refuse := f.callbackError
+			f.mu.Unlock()
+			if refuse != "" {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusBadRequest)
+				io.WriteString(w, refuse)
+				return
+			}
 			w.WriteHeader(http.StatusNoContent)
 		case strings.HasPrefix(r.URL.Path, "/api/v9/channels/"):
 			f.channel(w, r, body)

@@ -6,11 +6,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/bwmarrin/discordgo"
 
 	"refbot/bot/bottest"
 )
@@ -471,5 +474,72 @@ func TestGatewayStopClosesSession(t *testing.T) {
 	}
 	if c := e.api.records()[0].closeCode; c != 1000 {
 		t.Errorf("closed with %d on stop, want 1000", c)
+	}
+}
+
+// TestCallbackFailures: a rate-limited callback is waited out and sent
+// once; one Discord refuses as already answered (40060) is a warning, not
+// an error; one that cannot be sent at all is logged without the
+// interaction's token, which is a credential.
+func TestCallbackFailures(t *testing.T) {
+	var i discordgo.Interaction
+	if err := json.Unmarshal(define(interactionID(1)).d, &i); err != nil {
+		t.Fatal(err)
+	}
+	t.Run("rate limited", func(t *testing.T) {
+		e := newGatewayEnv(t, nil)
+		e.api.limited = 2
+		e.a.gatewayInteraction(t.Context(), &i)
+		answeredOnce(t, e.api, i.ID)
+		if n := strings.Count(e.logs.String(), "discord rate limited; waiting"); n != 2 {
+			t.Errorf("%d rate-limit lines, want 2:\n%s", n, e.logs)
+		}
+	})
+	t.Run("already answered", func(t *testing.T) {
+		e := newGatewayEnv(t, nil)
+		e.api.callbackError = `{"message":"Interaction has already been acknowledged.","code":40060}`
+		e.a.gatewayInteraction(t.Context(), &i)
+		lines := e.lines("discord: interaction already answered (delivered twice?)")
+		if len(lines) != 1 || lines[0]["level"] != "WARN" || strings.Contains(e.logs.String(), `"level":"ERROR"`) {
+			t.Errorf("log:\n%s\nwant one WARN and no ERROR", e.logs)
+		}
+	})
+	t.Run("refused", func(t *testing.T) {
+		e := newGatewayEnv(t, nil)
+		e.api.callbackError = `{"message":"Unknown interaction","code":10062}`
+		e.a.gatewayInteraction(t.Context(), &i)
+		if lines := e.lines("discord interaction response"); len(lines) != 1 || !strings.Contains(fmt.Sprint(lines[0]["err"]), "10062") {
+			t.Errorf("log:\n%s\nwant the refusal with its code", e.logs)
+		}
+	})
+	t.Run("unreachable", func(t *testing.T) {
+		e := newGatewayEnv(t, func(c *Config) { c.Client = &http.Client{Transport: failTransport{}} })
+		e.a.gatewayInteraction(t.Context(), &i)
+		if lines := e.lines("discord interaction response"); len(lines) != 1 {
+			t.Errorf("log:\n%s\nwant the failure logged", e.logs)
+		}
+		if strings.Contains(e.logs.String(), i.Token) {
+			t.Errorf("the log shows the interaction token:\n%s", e.logs)
+		}
+	})
+}
+
+// TestGatewayURL: the gateway URL gets the API version and encoding; a
+// resume URL that is not a websocket URL is refused, and the next try
+// goes to the main gateway.
+func TestGatewayURL(t *testing.T) {
+	e := newGatewayEnv(t, nil)
+	g := &gateway{a: e.a, opts: quick.withDefaults(), url: "wss://gateway.example"}
+	got, err := g.gatewayURL(t.Context())
+	if err != nil || got != "wss://gateway.example/?encoding=json&v="+discordgo.APIVersion {
+		t.Errorf("gatewayURL = %q, %v", got, err)
+	}
+	g.sess = gatewaySession{id: "s", seq: 3, resumeURL: "https://not-a-websocket.example"}
+	if _, err := g.gatewayURL(t.Context()); err == nil {
+		t.Error("an https resume URL was accepted")
+	}
+	g.sess.resumeURL = "wss://resume.example/path?x=1"
+	if got, _ := g.gatewayURL(t.Context()); got != "wss://resume.example/path?encoding=json&v="+discordgo.APIVersion+"&x=1" {
+		t.Errorf("resume URL = %q", got)
 	}
 }

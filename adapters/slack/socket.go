@@ -117,6 +117,12 @@ type socketConn struct {
 	closing  bool       // the socket is being closed: take no new envelope
 }
 
+func newSocketConn(n int, ws *websocket.Conn) *socketConn {
+	c := &socketConn{n: n, ws: ws, up: time.Now(), done: make(chan struct{})}
+	c.idle = sync.NewCond(&c.mu)
+	return c
+}
+
 // socketEvent is what a socket tells the supervisor.
 type socketEvent struct {
 	c      *socketConn
@@ -327,8 +333,7 @@ func (s *socketRun) open(ctx context.Context) (*socketConn, error) {
 		return nil, &stepError{reasonProtocol, fmt.Errorf("expected hello, got %.100q", data)}
 	}
 	s.n++
-	c := &socketConn{n: s.n, ws: ws, up: time.Now(), done: make(chan struct{})}
-	c.idle = sync.NewCond(&c.mu)
+	c := newSocketConn(s.n, ws)
 	alive := func() { ws.SetReadDeadline(time.Now().Add(opts.Silence)) }
 	alive()
 	ws.SetPingHandler(func(data string) error {
@@ -384,42 +389,48 @@ func (s *socketRun) read(ctx context.Context, c *socketConn) {
 			}
 			return
 		}
-		var req socketmode.Request
-		if err := json.Unmarshal(data, &req); err != nil {
-			s.a.log.WarnContext(ctx, "slack: a Socket Mode message refbot cannot read; ignored", "err", err)
-			continue
+		s.message(ctx, c, data)
+	}
+}
+
+// message handles one message from a socket: a disconnect goes to the
+// supervisor, an envelope to a goroutine of its own.
+func (s *socketRun) message(ctx context.Context, c *socketConn, data []byte) {
+	var req socketmode.Request
+	if err := json.Unmarshal(data, &req); err != nil {
+		s.a.log.WarnContext(ctx, "slack: a Socket Mode message refbot cannot read; ignored", "err", err)
+		return
+	}
+	switch req.Type {
+	case socketmode.RequestTypeHello:
+	case socketmode.RequestTypeDisconnect:
+		kind, reason := "refresh", reasonDiscon
+		switch req.Reason {
+		case "warning":
+			kind = "warning"
+		case "refresh_requested":
+			reason = reasonRefresh
 		}
-		switch req.Type {
-		case socketmode.RequestTypeHello:
-		case socketmode.RequestTypeDisconnect:
-			kind, reason := "refresh", reasonDiscon
-			switch req.Reason {
-			case "warning":
-				kind = "warning"
-			case "refresh_requested":
-				reason = reasonRefresh
-			}
-			s.tell(ctx, socketEvent{c: c, kind: kind, reason: reason, attrs: []any{"slack_reason", req.Reason}})
-		default:
-			if req.EnvelopeID == "" {
-				s.a.log.DebugContext(ctx, "slack: ignoring a Socket Mode message", "type", req.Type)
-				continue
-			}
-			c.mu.Lock()
-			if c.stopping || c.closing {
-				// Unacknowledged, Slack delivers it again on another socket.
-				c.mu.Unlock()
-				continue
-			}
-			c.busy++
+		s.tell(ctx, socketEvent{c: c, kind: kind, reason: reason, attrs: []any{"slack_reason", req.Reason}})
+	default:
+		if req.EnvelopeID == "" {
+			s.a.log.DebugContext(ctx, "slack: ignoring a Socket Mode message", "type", req.Type)
+			return
+		}
+		c.mu.Lock()
+		if c.stopping || c.closing {
+			// Unacknowledged, Slack delivers it again on another socket.
 			c.mu.Unlock()
-			s.wg.Go(func() {
-				defer c.done1()
-				hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), envelopeTimeout)
-				defer cancel()
-				s.a.envelope(hctx, c, req)
-			})
+			return
 		}
+		c.busy++
+		c.mu.Unlock()
+		s.wg.Go(func() {
+			defer c.done1()
+			hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), envelopeTimeout)
+			defer cancel()
+			s.a.envelope(hctx, c, req)
+		})
 	}
 }
 
