@@ -389,6 +389,7 @@ func (s *socketRun) read(ctx context.Context, c *socketConn) {
 			}
 			return
 		}
+		c.ws.SetReadDeadline(time.Now().Add(s.opts.Silence)) // a message is a sign of life too
 		s.message(ctx, c, data)
 	}
 }
