@@ -36,9 +36,16 @@ var testKey = ed25519.NewKeyFromSeed(bytes.Repeat([]byte{7}, ed25519.SeedSize))
 
 const testApp = "1000000000000000001"
 
+// embedded is the embedded glossary, loaded once for the package's tests:
+// loading it is the slowest step of most of them (seconds under -race),
+// and a Glossary is safe for concurrent use.
+var embedded = sync.OnceValues(func() (*glossary.Glossary, error) {
+	return glossary.Load(glossary.Layer{Name: "embedded", FS: data.FS()})
+})
+
 func newBot(tb testing.TB) *bot.Bot {
 	tb.Helper()
-	g, err := glossary.Load(glossary.Layer{Name: "embedded", FS: data.FS()})
+	g, err := embedded()
 	if err != nil {
 		tb.Fatal(err)
 	}
