@@ -71,6 +71,9 @@ type Adapter struct {
 	self atomic.Value
 	// interactions are the ids of gateway interactions already answered.
 	interactions *platform.Seen
+	// rejections counts interactions refused before verification; Start
+	// shares refbot's, which it exports as a metric.
+	rejections *platform.Rejections
 }
 
 const (
@@ -112,7 +115,7 @@ func New(b *bot.Bot, cfg Config, log *slog.Logger) (*Adapter, error) {
 	s.ShouldReconnectOnError = false
 	s.StateEnabled = false
 	s.LogLevel = -1 // discordgo logs through the standard logger; we log ourselves
-	return &Adapter{bot: b, log: log, cfg: cfg, s: s, interactions: platform.NewSeen(interactionMemory, maxInteractionIDs)}, nil
+	return &Adapter{bot: b, log: log, cfg: cfg, s: s, interactions: platform.NewSeen(interactionMemory, maxInteractionIDs), rejections: platform.NewRejections(log, 0)}, nil
 }
 
 // intents are the gateway intents refbot asks for: none for commands

@@ -112,6 +112,9 @@ type Adapter struct {
 	envelopes *platform.Seen
 	outbox    chan job
 	self      atomic.Pointer[identity]
+	// rejections counts requests that fail verification; Start shares
+	// refbot's, which it exports as a metric.
+	rejections *platform.Rejections
 	// installs is OAuth mode's workspaces; nil with one bot token.
 	installs *installs
 }
@@ -168,6 +171,8 @@ func New(b *bot.Bot, cfg Config, log *slog.Logger) *Adapter {
 		events:    platform.NewSeen(eventMemory, maxEventIDs),
 		envelopes: platform.NewSeen(eventMemory, maxEventIDs),
 		outbox:    make(chan job, queueSize),
+
+		rejections: platform.NewRejections(log, 0),
 	}
 	if o := cfg.OAuth; o != nil {
 		if o.Store == nil {

@@ -230,7 +230,7 @@ func loadGlossary(dir, mode string) (*glossary.Glossary, error) {
 		if _, err := os.Stat(dir); err != nil {
 			return nil, fmt.Errorf("glossary directory: %w", err)
 		}
-		l := glossary.Layer{Name: dir, FS: os.DirFS(dir)}
+		l := glossary.Layer{Name: dir, FS: glossary.DirFS(dir)}
 		if mode == "replace" {
 			layers = layers[:0]
 		}
@@ -265,7 +265,7 @@ func runConsole(ctx context.Context, args []string, getenv func(string) string, 
 		return err
 	}
 	defer store.Close()
-	b := bot.New(g, bot.Config{Stats: store, Reading: bot.ReadingConfig{Store: store}, Autolink: consoleAutolink(), AutolinkStore: store, Logger: stderrLogger(stderr)})
+	b := bot.New(g, bot.Config{Stats: bot.NewMemoryStats(), Reading: bot.ReadingConfig{Store: store}, Autolink: consoleAutolink(), AutolinkStore: store, Logger: stderrLogger(stderr)})
 	opt := shell.Options{
 		Interactive: isTerminal(stdin) && isTerminal(stdout),
 		Color:       useColor(getenv, stdout),
