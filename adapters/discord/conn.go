@@ -202,6 +202,17 @@ func (g *gateway) gatewayURL(ctx context.Context) (string, error) {
 	return u.String(), nil
 }
 
+// forgetURL drops the URL a connection failed to reach: the session's
+// resume URL first, so the next try resumes through the main gateway URL,
+// then that one, so the try after asks GET /gateway anew.
+func (g *gateway) forgetURL() {
+	if g.sess.resumeURL != "" {
+		g.sess.resumeURL = ""
+	} else {
+		g.url = ""
+	}
+}
+
 // payload is one gateway message.
 type payload struct {
 	Op int             `json:"op"`
@@ -215,7 +226,7 @@ func (g *gateway) connect(ctx context.Context) ending {
 	opts := g.opts
 	target, err := g.gatewayURL(ctx)
 	if err != nil {
-		g.url = ""
+		g.forgetURL()
 		return ending{reason: reasonDial, warn: true, resume: true, attrs: []any{"err", err}}
 	}
 	dialer := websocket.Dialer{Proxy: http.ProxyFromEnvironment, HandshakeTimeout: opts.StepTimeout}
@@ -229,13 +240,7 @@ func (g *gateway) connect(ctx context.Context) ending {
 		if ctx.Err() != nil {
 			return ending{done: true}
 		}
-		// Resume through the main gateway URL next time, and ask for it
-		// anew after a second failure.
-		if g.sess.resumeURL != "" {
-			g.sess.resumeURL = ""
-		} else {
-			g.url = ""
-		}
+		g.forgetURL()
 		return ending{reason: reasonDial, warn: true, resume: true, attrs: []any{"err", err}}
 	}
 	conn.SetReadLimit(maxGatewayFrame)

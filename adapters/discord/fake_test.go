@@ -2,6 +2,7 @@ package discord
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/ed25519"
 	"encoding/hex"
 	"encoding/json"
@@ -360,11 +361,14 @@ type fakeAPI struct {
 	// with 1000 or 1001 ends a session, a RESUME of an ended or unknown
 	// one gets op 9 with d false, and a good RESUME replays every
 	// dispatch after the client's sequence number.
-	interval int                  // heartbeat_interval in HELLO, ms; 0: 45000
-	plan     func(n int) connPlan // how connection n (from 1) behaves; nil: well
-	sessions map[string]*fakeSession
-	conns    []*connRecord
-	up       chan upEvent // each READY or RESUMED the gateway sends
+	interval int // heartbeat_interval in HELLO, ms; 0: 45000
+	// resumeURL, when set, is READY's resume_gateway_url instead of the
+	// fake's own /resume.
+	resumeURL string
+	plan      func(n int) connPlan // how connection n (from 1) behaves; nil: well
+	sessions  map[string]*fakeSession
+	conns     []*connRecord
+	up        chan upEvent // each READY or RESUMED the gateway sends
 	// holdCallbacks, when set, holds every interaction callback until
 	// that many are in flight at once, then lets them all go.
 	// callbackError, when set, answers every interaction callback with
@@ -674,6 +678,7 @@ func (f *fakeAPI) gateway(w http.ResponseWriter, r *http.Request) {
 	if interval == 0 {
 		interval = 45000
 	}
+	resumeURL := cmp.Or(f.resumeURL, "ws://"+r.Host+"/resume")
 	f.mu.Unlock()
 
 	// One writer at a time, as gorilla/websocket requires.
@@ -769,7 +774,7 @@ func (f *fakeAPI) gateway(w http.ResponseWriter, r *http.Request) {
 		f.sessions[sess.id] = sess
 		f.mu.Unlock()
 		if send(map[string]any{"op": 0, "t": "READY", "s": 1, "d": map[string]any{
-			"v": 10, "session_id": sess.id, "resume_gateway_url": "ws://" + r.Host + "/resume",
+			"v": 10, "session_id": sess.id, "resume_gateway_url": resumeURL,
 			"user":        map[string]any{"id": "9000000000000000009", "username": "refbot", "bot": true},
 			"application": map[string]any{"id": testApp},
 			"guilds":      []any{},

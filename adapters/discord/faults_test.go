@@ -549,3 +549,35 @@ func TestGatewayURL(t *testing.T) {
 		t.Errorf("resume URL = %q", got)
 	}
 }
+
+// TestGatewayBadResumeURL: a resume_gateway_url refbot cannot use (not a
+// websocket URL) or cannot reach costs one failed try; the next resumes
+// the same session through the main gateway URL.
+func TestGatewayBadResumeURL(t *testing.T) {
+	for _, bad := range []string{"https://not-a-websocket.example", "ws://127.0.0.1:1/resume"} {
+		t.Run(bad, func(t *testing.T) {
+			e := newGatewayEnv(t, nil)
+			e.api.resumeURL = bad
+			e.api.plan = func(n int) connPlan {
+				if n == 1 {
+					return connPlan{closeAfterReady: 4000}
+				}
+				return connPlan{}
+			}
+			runGateway(t, e.a)
+			if !e.up(t, 2) {
+				t.Fatal("connection 2 did not resume")
+			}
+			e.api.events <- define(interactionID(1))
+			answeredOnce(t, e.api, interactionID(1))
+			recs := e.api.records()
+			if len(recs) != 2 || recs[1].path != "/" || recs[1].ops[0] != 6 {
+				t.Errorf("connections %+v, want a second one resuming (6) at the main URL", recs)
+			}
+			lines := e.lines("discord gateway reconnecting")
+			if len(lines) != 2 || lines[0]["reason"] != "closed" || lines[1]["reason"] != "dial" || lines[1]["resume"] != true {
+				t.Errorf("reconnect lines %v, want closed, then dial still resuming", lines)
+			}
+		})
+	}
+}
