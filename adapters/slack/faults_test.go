@@ -327,16 +327,59 @@ func TestSocketModeShutdownWhileConnecting(t *testing.T) {
 	}
 }
 
-// TestSocketModeMissingScope: an app-level token without connections:write
-// stops Run at once with a message naming the scope to add.
-func TestSocketModeMissingScope(t *testing.T) {
-	e := newEnvConfig(t, ModeSocket, false, bot.Config{}, nil, func(e *env) { e.api.openError.Store("missing_scope") })
-	err := e.a.Run(t.Context())
-	if err == nil || !strings.Contains(err.Error(), "connections:write") || !strings.Contains(err.Error(), "App-Level Tokens") {
-		t.Errorf("Run = %v, want the scope to add", err)
+// TestSocketModeRefusedToken: an app-level token Slack refuses, or one
+// without connections:write, stops Run after one try with a message
+// saying what to change; it is not retried.
+func TestSocketModeRefusedToken(t *testing.T) {
+	for _, tc := range []struct {
+		name, openError, appToken string
+		want                      []string
+	}{
+		{"missing_scope", "missing_scope", "", []string{"connections:write", "App-Level Tokens"}},
+		{"wrong token", "", "xapp-wrong", []string{"refused the app-level token (invalid_auth)", "SLACK_APP_TOKEN"}},
+		{"token_revoked", "token_revoked", "", []string{"refused the app-level token (token_revoked)", "SLACK_APP_TOKEN"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnvConfig(t, ModeSocket, false, bot.Config{}, func(c *Config) {
+				if tc.appToken != "" {
+					c.AppToken = tc.appToken
+				}
+			}, func(e *env) { e.api.openError.Store(tc.openError) })
+			err := e.a.Run(t.Context())
+			for _, w := range tc.want {
+				if err == nil || !strings.Contains(err.Error(), w) {
+					t.Errorf("Run = %v, want it to say %q", err, w)
+				}
+			}
+			if n := e.api.opens.Load(); n != 1 {
+				t.Errorf("%d apps.connections.open calls, want 1: %s is not retried", n, tc.name)
+			}
+		})
 	}
-	if n := e.api.opens.Load(); n != 1 {
-		t.Errorf("%d apps.connections.open calls, want 1: missing_scope is not retried", n)
+}
+
+// TestSocketModeOpenFails: while apps.connections.open fails with an error
+// that may pass, refbot retries with a growing wait, logging each failure
+// with its reason; once Slack answers, commands are answered.
+func TestSocketModeOpenFails(t *testing.T) {
+	e, obs := socketEnv(t, nil, nil)
+	e.api.openError.Store("internal_error")
+	waitFor(t, "three failed opens", func() bool { return e.api.opens.Load() >= 3 })
+	e.api.openError.Store("")
+	upTo(t, e, 1)
+	e.api.envelopes <- defineEnvelope("o1", "mesa optimisation", e.hooks.url())
+	if a := acksFor(t, e, 1)["o1"]; len(a) != 1 || a[0]["payload"] == nil {
+		t.Errorf("acks for o1 = %v, want one with the card", a)
+	}
+	failed := obs.reconnect("slack/open_failed")
+	lines := reconnectLines(e)
+	if failed < 3 || len(lines) != failed {
+		t.Fatalf("%d open failures counted, %d lines; want at least 3 and one line each", failed, len(lines))
+	}
+	for _, l := range lines {
+		if !strings.Contains(l, "level=WARN") || !strings.Contains(l, "reason=open_failed") || !strings.Contains(l, "internal_error") || !waitAttr.MatchString(l) {
+			t.Errorf("line %q, want WARN reason=open_failed with Slack's error and the wait", l)
+		}
 	}
 }
 
