@@ -375,6 +375,11 @@ type fakeAPI struct {
 	// 400 and this body.
 	callbackError string
 	holdCallbacks int
+	// callbackDelay, when set, is how long each interaction callback
+	// takes to answer (a slow network); answeredAt is when each
+	// interaction's callback was answered, by interaction id.
+	callbackDelay time.Duration
+	answeredAt    map[string]time.Time
 	inflight      int
 	maxInflight   int
 	release       chan struct{}
@@ -447,7 +452,7 @@ type identifyMsg struct {
 }
 
 func newFakeAPI(t testing.TB) *fakeAPI {
-	f := &fakeAPI{identify: make(chan identifyMsg, 64), events: make(chan gatewayEvent, 256), sessions: map[string]*fakeSession{}, up: make(chan upEvent, 64), release: make(chan struct{})}
+	f := &fakeAPI{identify: make(chan identifyMsg, 64), events: make(chan gatewayEvent, 256), sessions: map[string]*fakeSession{}, answeredAt: map[string]time.Time{}, up: make(chan upEvent, 64), release: make(chan struct{})}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /api/v9/gateway", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, `{"url":"ws://%s"}`, r.Host) // discordgo appends "/?v=10&encoding=json"
@@ -485,7 +490,15 @@ func newFakeAPI(t testing.TB) *fakeAPI {
 		case strings.HasSuffix(r.URL.Path, "/callback"):
 			f.hold()
 			f.mu.Lock()
-			refuse := f.callbackError
+			refuse, delay := f.callbackError, f.callbackDelay
+			f.mu.Unlock()
+			if delay > 0 {
+				time.Sleep(delay)
+			}
+			f.mu.Lock()
+			if parts := strings.Split(r.URL.Path, "/"); len(parts) == 7 {
+				f.answeredAt[parts[4]] = time.Now()
+			}
 			f.mu.Unlock()
 			if refuse != "" {
 				w.Header().Set("Content-Type", "application/json")

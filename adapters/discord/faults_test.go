@@ -80,7 +80,7 @@ type gatewayEnv struct {
 	obs  *observer
 }
 
-func newGatewayEnv(t *testing.T, mod func(*Config)) *gatewayEnv {
+func newGatewayEnv(t testing.TB, mod func(*Config)) *gatewayEnv {
 	t.Helper()
 	e := &gatewayEnv{api: newFakeAPI(t), logs: &bottest.Buffer{}, obs: newObserver()}
 	cfg := Config{
@@ -113,7 +113,7 @@ func (e *gatewayEnv) lines(msg string) []map[string]any {
 
 // up waits for the n-th connection to come up and says whether it
 // resumed.
-func (e *gatewayEnv) up(t *testing.T, n int) bool {
+func (e *gatewayEnv) up(t testing.TB, n int) bool {
 	t.Helper()
 	for {
 		select {
@@ -135,7 +135,7 @@ func define(id string) gatewayEvent {
 func interactionID(n int) string { return fmt.Sprintf("22%017d", n) }
 
 // answeredOnce fails t unless exactly ids were answered, each once.
-func answeredOnce(t *testing.T, api *fakeAPI, ids ...string) {
+func answeredOnce(t testing.TB, api *fakeAPI, ids ...string) {
 	t.Helper()
 	got := api.waitCallbacks(t, len(ids), 10*time.Second)
 	for _, id := range ids {

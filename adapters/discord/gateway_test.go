@@ -96,7 +96,7 @@ func TestRegisterRefusedToken(t *testing.T) {
 
 // runGateway runs the adapter's gateway against api until the test ends.
 // done receives Run's result once.
-func runGateway(t *testing.T, a *Adapter) (cancel func(), done <-chan error) {
+func runGateway(t testing.TB, a *Adapter) (cancel func(), done <-chan error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	errc := make(chan error, 1)
 	finished := make(chan struct{})
