@@ -96,9 +96,11 @@ type fakeAPI struct {
 // socketPlan is how one Socket Mode socket misbehaves.
 type socketPlan struct {
 	noHello bool // upgrade, then say nothing and answer no ping
-	silent  bool // hello, then say nothing and answer no ping
-	drop    bool // close the connection right after hello
-	warning bool // a "warning" disconnect right after hello
+	// badHello sends an envelope where hello should come first.
+	badHello bool
+	silent   bool // hello, then say nothing and answer no ping
+	drop     bool // close the connection right after hello
+	warning  bool // a "warning" disconnect right after hello
 	// refresh: right after hello a refresh_requested disconnect, then
 	// these envelopes on this socket.
 	refresh []string
@@ -441,6 +443,11 @@ func (f *fakeAPI) socket(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if !quiet && conn.WriteControl(websocket.PingMessage, []byte("p"), time.Now().Add(time.Second)) != nil {
+		return
+	}
+	if plan.badHello {
+		write(envelope("events_api", "before-hello", `{}`))
+		<-ctx.Done()
 		return
 	}
 	if write(`{"type":"hello","num_connections":1}`) != nil {

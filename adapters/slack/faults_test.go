@@ -278,14 +278,15 @@ func TestSocketModeWarning(t *testing.T) {
 
 // TestSocketModeSilence: a socket that goes silent (no message, no ping,
 // no pong) is taken for dead, the log says why, and the next socket
-// serves; so is one that never says hello.
+// serves; so is one that never says hello, or says something else first.
 func TestSocketModeSilence(t *testing.T) {
 	for _, tc := range []struct {
-		name, line string
-		plan       socketPlan
+		name, reason, line string
+		plan               socketPlan
 	}{
-		{"silent after hello", "silence=1s", socketPlan{silent: true}},
-		{"no hello", "no hello from Slack", socketPlan{noHello: true}},
+		{"silent after hello", "timeout", "silence=1s", socketPlan{silent: true}},
+		{"no hello", "timeout", "no hello from Slack", socketPlan{noHello: true}},
+		{"not hello first", "protocol", "expected hello", socketPlan{badHello: true}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e, obs := socketEnv(t, func(n int) socketPlan {
@@ -300,11 +301,11 @@ func TestSocketModeSilence(t *testing.T) {
 				t.Errorf("acks for s1 = %v", a)
 			}
 			l := reconnectLines(e)
-			if len(l) != 1 || !strings.Contains(l[0], "reason=timeout") || !strings.Contains(l[0], tc.line) || !strings.Contains(l[0], "wait=") {
-				t.Errorf("reconnect lines %q, want one with reason timeout, %q and the wait", l, tc.line)
+			if len(l) != 1 || !strings.Contains(l[0], "reason="+tc.reason) || !strings.Contains(l[0], tc.line) || !strings.Contains(l[0], "wait=") {
+				t.Errorf("reconnect lines %q, want one with reason %s, %q and the wait", l, tc.reason, tc.line)
 			}
-			if n := obs.reconnect("slack/timeout"); n != 1 {
-				t.Errorf("%d timeouts counted, want 1", n)
+			if n := obs.reconnect("slack/" + tc.reason); n != 1 {
+				t.Errorf("%d %s reconnects counted, want 1", n, tc.reason)
 			}
 		})
 	}
