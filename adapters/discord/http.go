@@ -70,14 +70,17 @@ func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	// The same bytes as json.Marshal(resp): a card's data was encoded
 	// once (message), the envelope is written here.
-	buf := make([]byte, 0, len(data)+24)
-	buf = append(buf, `{"type":`...)
-	buf = strconv.AppendInt(buf, int64(resp.Type), 10)
-	buf = append(buf, `,"data":`...)
-	buf = append(append(buf, data...), '}')
+	var head [32]byte
+	envelope := strconv.AppendInt(append(head[:0], `{"type":`...), int64(resp.Type), 10)
+	envelope = append(envelope, `,"data":`...)
 	w.Header().Set("Content-Type", "application/json")
-	w.Write(buf)
+	w.Header().Set("Content-Length", strconv.Itoa(len(envelope)+len(data)+1))
+	w.Write(envelope)
+	w.Write(data)
+	w.Write(closeBrace)
 }
+
+var closeBrace = []byte{'}'}
 
 // verify returns why a request is not from Discord, or "".
 func (a *Adapter) verify(h http.Header, body []byte, now time.Time) string {

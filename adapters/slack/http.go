@@ -7,6 +7,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"strconv"
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
@@ -131,7 +132,9 @@ func (a *Adapter) writeJSON(w http.ResponseWriter, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	if m, ok := v.(message); ok && m.encoded != nil {
 		// A card rendered and encoded once (render): the same bytes as
-		// the encoder's below, newline included.
+		// the encoder's below, newline included, with their length (not
+		// chunked).
+		w.Header().Set("Content-Length", strconv.Itoa(len(m.encoded)+1))
 		w.Write(m.encoded)
 		w.Write(newline)
 		return
