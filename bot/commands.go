@@ -247,7 +247,9 @@ func (b *Bot) lookup(ctx context.Context, req Request, text string) glossary.Res
 	if b.cfg.Observer != nil {
 		b.cfg.Observer.ObserveLookup(outcome, time.Since(start))
 	}
-	if err := b.cfg.Stats.RecordLookup(ctx, NewLookup(req.Platform, text, id)); err != nil {
+	l := NewLookup(req.Platform, text, id)
+	l.Suggested = outcome == OutcomeSuggest
+	if err := b.cfg.Stats.RecordLookup(ctx, l); err != nil {
 		b.log.WarnContext(ctx, "record lookup", "err", err)
 	}
 	return r

@@ -29,7 +29,7 @@ func TestDialect(t *testing.T) {
 		command, text string
 		want          []string
 	}{
-		{"stats", "", []string{"Statistics count /define and /refbot related"}},
+		{"stats", "", []string{"Statistics count /define, /refbot related and /refbot reading TERM"}},
 		{"define", "", []string{"Usage: /define TERM", "For example: /define mesa optimisation"}},
 		{"search", "", []string{"Usage: /refbot search QUERY", "For example: /refbot search two AIs argue"}},
 		{"define", "qwertyuiop zxcvb", []string{"Try /refbot search with a description"}},

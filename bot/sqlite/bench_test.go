@@ -43,7 +43,7 @@ func BenchmarkTopLookups(b *testing.B) {
 		}
 	}
 	for b.Loop() {
-		if _, _, err := s.TopLookups(ctx, "slack", 10); err != nil {
+		if _, err := s.TopLookups(ctx, "slack", 10); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -4,3 +4,6 @@ package sqlite
 func QueryPragma(s *Store, name string, dst any) error {
 	return s.db.QueryRow("PRAGMA " + name).Scan(dst)
 }
+
+// Migrations are the schema's migrations, to build an older database.
+var Migrations = migrations

@@ -159,6 +159,10 @@ CREATE TABLE reading_positions (
 	PRIMARY KEY (platform, channel, curriculum)
 ) WITHOUT ROWID;
 `,
+	// 2: a missing query's lookups that were offered suggestions, apart
+	// from those that found nothing (count). Counts from version 1 stay
+	// in count: they cannot be told apart any more.
+	`ALTER TABLE missing_terms ADD COLUMN suggested INTEGER NOT NULL DEFAULT 0;`,
 }
 
 // migrate applies the migrations the database has not seen, in one

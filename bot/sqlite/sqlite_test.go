@@ -66,8 +66,8 @@ func TestSchemaAndPragmas(t *testing.T) {
 	if err := db.QueryRow("PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
 		t.Errorf("journal_mode = %q, %v; want wal", mode, err)
 	}
-	if err := db.QueryRow("PRAGMA user_version").Scan(&version); err != nil || version != 1 {
-		t.Errorf("user_version = %d, %v; want 1", version, err)
+	if err := db.QueryRow("PRAGMA user_version").Scan(&version); err != nil || version != len(sqlite.Migrations) {
+		t.Errorf("user_version = %d, %v; want %d", version, err, len(sqlite.Migrations))
 	}
 	if _, err := db.Exec("PRAGMA user_version = 99"); err != nil {
 		t.Fatal(err)
@@ -109,27 +109,73 @@ func TestStats(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// Queries offered only suggestions count apart from those that found
+	// nothing (issue 12); a query can be either as the glossary changes.
+	for _, l := range []struct{ platform, query string }{{"slack", "Mesa"}, {"slack", "mesa"}, {"discord", "mesa"}, {"discord", "banana bread"}} {
+		lk := bot.NewLookup(l.platform, l.query, "")
+		lk.Suggested = true
+		if err := s.RecordLookup(ctx, lk); err != nil {
+			t.Fatal(err)
+		}
+	}
 	tests := []struct {
-		platform     string
-		found, wants []bot.Count
+		platform                string
+		found, wants, suggested []bot.Count
 	}{
 		{"", []bot.Count{{Name: "mesa-optimization", Count: 2}, {Name: "corrigibility", Count: 1}},
-			[]bot.Count{{Name: "kubernetes", Count: 2}, {Name: "banana bread", Count: 1}}},
-		{"slack", []bot.Count{{Name: "mesa-optimization", Count: 2}}, []bot.Count{{Name: "kubernetes", Count: 2}}},
-		{"discord", []bot.Count{{Name: "corrigibility", Count: 1}}, []bot.Count{{Name: "banana bread", Count: 1}}},
-		{"console", nil, nil},
+			[]bot.Count{{Name: "kubernetes", Count: 2}, {Name: "banana bread", Count: 1}},
+			[]bot.Count{{Name: "mesa", Count: 3}, {Name: "banana bread", Count: 1}}},
+		{"slack", []bot.Count{{Name: "mesa-optimization", Count: 2}}, []bot.Count{{Name: "kubernetes", Count: 2}}, []bot.Count{{Name: "mesa", Count: 2}}},
+		{"discord", []bot.Count{{Name: "corrigibility", Count: 1}}, []bot.Count{{Name: "banana bread", Count: 1}},
+			[]bot.Count{{Name: "banana bread", Count: 1}, {Name: "mesa", Count: 1}}},
+		{"console", nil, nil, nil},
 	}
 	for _, tc := range tests {
-		found, missing, err := s.TopLookups(ctx, tc.platform, 10)
+		top, err := s.TopLookups(ctx, tc.platform, 10)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !slices.Equal(found, tc.found) || !slices.Equal(missing, tc.wants) {
-			t.Errorf("TopLookups(%q) = %v, %v; want %v, %v", tc.platform, found, missing, tc.found, tc.wants)
+		if !slices.Equal(top.Found, tc.found) || !slices.Equal(top.Missing, tc.wants) || !slices.Equal(top.Suggested, tc.suggested) {
+			t.Errorf("TopLookups(%q) = %+v; want %v, %v, %v", tc.platform, top, tc.found, tc.wants, tc.suggested)
 		}
 	}
-	if found, missing, _ := s.TopLookups(ctx, "", 1); len(found) != 1 || len(missing) != 1 {
-		t.Errorf("TopLookups(1) = %v, %v; want one of each", found, missing)
+	if top, _ := s.TopLookups(ctx, "", 1); len(top.Found) != 1 || len(top.Missing) != 1 || len(top.Suggested) != 1 {
+		t.Errorf("TopLookups(1) = %+v; want one of each", top)
+	}
+}
+
+// A database of schema version 1 keeps its missing terms' counts as
+// "found nothing" (they cannot be told apart) and counts suggestions apart
+// from then on.
+func TestStatsMigratedFromVersion1(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "state.db")
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{sqlite.Migrations[0], "PRAGMA user_version = 1",
+		"INSERT INTO missing_terms (platform, query, shown, count) VALUES ('slack', 'mesa', 'mesa', 3)"} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	s := open(t, path)
+	lk := bot.NewLookup("slack", "mesa", "")
+	lk.Suggested = true
+	if err := s.RecordLookup(ctx, lk); err != nil {
+		t.Fatal(err)
+	}
+	top, err := s.TopLookups(ctx, "", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []bot.Count{{Name: "mesa", Count: 3}}; !slices.Equal(top.Missing, want) {
+		t.Errorf("missing = %v, want %v", top.Missing, want)
+	}
+	if want := []bot.Count{{Name: "mesa", Count: 1}}; !slices.Equal(top.Suggested, want) {
+		t.Errorf("suggested = %v, want %v", top.Suggested, want)
 	}
 }
 
@@ -152,10 +198,11 @@ func TestStatsConcurrent(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	found, missing, err := s.TopLookups(ctx, "slack", 100)
+	top, err := s.TopLookups(ctx, "slack", 100)
 	if err != nil {
 		t.Fatal(err)
 	}
+	found, missing := top.Found, top.Missing
 	if len(found) != 1 || found[0].Count != 200 {
 		t.Errorf("found = %v, want mesa-optimization 200", found)
 	}
@@ -405,8 +452,8 @@ func TestStatsFlushedOnClose(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	found, _, err := open(t, path).TopLookups(ctx, "", 10)
-	if err != nil || len(found) != 1 || found[0].Count != 3 {
+	top, err := open(t, path).TopLookups(ctx, "", 10)
+	if found := top.Found; err != nil || len(found) != 1 || found[0].Count != 3 {
 		t.Errorf("after reopening: %v, %v; want eliciting-latent-knowledge 3", found, err)
 	}
 }

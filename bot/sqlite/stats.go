@@ -32,8 +32,9 @@ type lookupKey struct {
 }
 
 type pendingLookup struct {
-	count int
-	shown string // a missing query as first typed
+	count     int    // lookups that found the entry, or nothing at all
+	suggested int    // lookups of a missing query offered only suggestions
+	shown     string // a missing query as first typed
 }
 
 // RecordLookup implements bot.Stats.
@@ -47,7 +48,11 @@ func (s *Store) RecordLookup(ctx context.Context, l bot.Lookup) error {
 	}
 	s.mu.Lock()
 	p := s.pending[k]
-	p.count++
+	if l.Suggested && k.missing {
+		p.suggested++
+	} else {
+		p.count++
+	}
 	if p.shown == "" && k.missing {
 		p.shown = l.Shown
 	}
@@ -91,11 +96,12 @@ func (s *Store) Flush(ctx context.Context) error {
 			var err error
 			if k.missing {
 				_, err = tx.ExecContext(ctx, `
-INSERT INTO missing_terms (platform, query, shown, count)
-SELECT ?1, ?2, ?4, ?5
+INSERT INTO missing_terms (platform, query, shown, count, suggested)
+SELECT ?1, ?2, ?4, ?5, ?6
 WHERE EXISTS (SELECT 1 FROM missing_terms WHERE platform = ?1 AND query = ?2)
    OR (SELECT count(*) FROM missing_terms WHERE platform = ?1) < ?3
-ON CONFLICT (platform, query) DO UPDATE SET count = count + excluded.count`, k.platform, k.key, MaxMissing, p.shown, p.count)
+ON CONFLICT (platform, query) DO UPDATE SET count = count + excluded.count,
+	suggested = suggested + excluded.suggested`, k.platform, k.key, MaxMissing, p.shown, p.count, p.suggested)
 			} else {
 				_, err = tx.ExecContext(ctx, `
 INSERT INTO lookups (platform, entry_id, count) VALUES (?, ?, ?)
@@ -112,6 +118,7 @@ ON CONFLICT (platform, entry_id) DO UPDATE SET count = count + excluded.count`, 
 		for k, p := range batch { // put them back for the next flush
 			q := s.pending[k]
 			q.count += p.count
+			q.suggested += p.suggested
 			if q.shown == "" {
 				q.shown = p.shown
 			}
@@ -128,21 +135,30 @@ ON CONFLICT (platform, entry_id) DO UPDATE SET count = count + excluded.count`, 
 
 // TopLookups implements bot.Stats. It flushes first, so it sees every
 // lookup this process counted.
-func (s *Store) TopLookups(ctx context.Context, platform string, n int) (found, missing []bot.Count, err error) {
+func (s *Store) TopLookups(ctx context.Context, platform string, n int) (bot.TopTerms, error) {
+	var t bot.TopTerms
 	if err := s.Flush(ctx); err != nil {
-		return nil, nil, err
+		return t, err
 	}
-	found, err = s.top(ctx, `SELECT entry_id, sum(count) AS c FROM lookups WHERE ?1 = '' OR platform = ?1
+	var err error
+	t.Found, err = s.top(ctx, `SELECT entry_id, sum(count) AS c FROM lookups WHERE ?1 = '' OR platform = ?1
 GROUP BY entry_id ORDER BY c DESC, entry_id LIMIT ?2`, platform, n)
 	if err != nil {
-		return nil, nil, fmt.Errorf("top lookups: %w", err)
+		return t, fmt.Errorf("top lookups: %w", err)
 	}
-	missing, err = s.top(ctx, `SELECT min(shown), sum(count) AS c FROM missing_terms WHERE ?1 = '' OR platform = ?1
+	// count and suggested are column names, fixed here, not input.
+	for _, l := range []struct {
+		column string
+		to     *[]bot.Count
+	}{{"count", &t.Missing}, {"suggested", &t.Suggested}} {
+		*l.to, err = s.top(ctx, `SELECT min(shown), sum(`+l.column+`) AS c FROM missing_terms
+WHERE (?1 = '' OR platform = ?1) AND `+l.column+` > 0
 GROUP BY query ORDER BY c DESC, query LIMIT ?2`, platform, n)
-	if err != nil {
-		return nil, nil, fmt.Errorf("top missing terms: %w", err)
+		if err != nil {
+			return t, fmt.Errorf("top missing terms: %w", err)
+		}
 	}
-	return found, missing, nil
+	return t, nil
 }
 
 func (s *Store) top(ctx context.Context, query string, args ...any) ([]bot.Count, error) {

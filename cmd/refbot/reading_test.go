@@ -199,11 +199,16 @@ func TestStatsCommand(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	suggested := bot.NewLookup("slack", "Mesa", "")
+	suggested.Suggested = true
+	if err := s.RecordLookup(context.Background(), suggested); err != nil {
+		t.Fatal(err)
+	}
 	s.Close()
 
 	r = runArgs(t, "", map[string]string{"REFBOT_CONFIG": cfg}, "stats")
 	wantCode(t, r, 0)
-	for _, want := range []string{"Mesa-Optimization — 2", "kubernetes — 1", dir} {
+	for _, want := range []string{"Mesa-Optimization — 2", "kubernetes — 1", "only suggestions; an alias may help):\n 1. mesa — 1", dir} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("stats output lacks %q:\n%s", want, r.stdout)
 		}
@@ -214,7 +219,8 @@ func TestStatsCommand(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
 		t.Fatalf("--json output: %v\n%s", err, r.stdout)
 	}
-	if len(out.Found) != 1 || out.Found[0].Name != "mesa-optimization" || out.Found[0].Count != 2 || len(out.Missing) != 0 {
+	if len(out.Found) != 1 || out.Found[0].Name != "mesa-optimization" || out.Found[0].Count != 2 || len(out.Missing) != 0 ||
+		len(out.Suggested) != 1 || out.Suggested[0] != (bot.Count{Name: "mesa", Count: 1}) {
 		t.Errorf("--json --platform slack = %+v", out)
 	}
 	if r := runArgs(t, "", nil, "stats", "extra"); r.code() != 2 {
