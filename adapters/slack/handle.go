@@ -165,8 +165,10 @@ func (a *Adapter) ignore(user, botID string) bool {
 	return self != nil && user == self.userID
 }
 
-// mention answers "@refbot define TERM" in the thread it was asked in; a
-// mention without a command gets short help, seen only by its author.
+// mention answers "@refbot define TERM" in the thread it was asked in,
+// the mention anywhere in the message and the command in words or as a
+// question ("hey @refbot what is ELK?", see bot.ParseMention); a mention
+// without one gets short help, seen only by its author.
 func (a *Adapter) mention(ctx context.Context, team string, e *slackevents.AppMentionEvent) bool {
 	if e.Edited != nil || a.ignore(e.User, e.BotID) {
 		return true
@@ -175,9 +177,14 @@ func (a *Adapter) mention(ctx context.Context, team string, e *slackevents.AppMe
 	if thread == "" {
 		thread = e.TimeStamp
 	}
-	text := unescapeSlack(a.stripMention(e.Text))
+	after, whole := a.mentionText(e.Text)
+	name, rest, ok := a.bot.ParseMention(after)
+	if !ok {
+		// "what is ELK, @refbot?": the words came before the mention.
+		name, rest, ok = a.bot.ParseMention(whole)
+	}
 	var reply bot.Reply
-	if name, rest, ok := a.bot.ParseCommand(text); ok {
+	if ok {
 		reply = a.handle(ctx, bot.Request{
 			Team: team, Channel: e.Channel, Thread: thread, User: e.User,
 			Kind: bot.Command, Command: name, Text: rest,
@@ -214,22 +221,47 @@ func (a *Adapter) message(ctx context.Context, team string, e *slackevents.Messa
 	return a.autolinkReply(e, reply)
 }
 
-// stripMention removes the leading mention of refbot ("<@U123> define x").
-func (a *Adapter) stripMention(text string) string {
-	self := a.self.Load()
-	text = strings.TrimSpace(text)
-	for strings.HasPrefix(text, "<@") {
-		end := strings.IndexByte(text, '>')
+// mentionText takes every mention out of an app_mention's text: refbot's
+// own wherever it is, other people's, user groups, @here and the like.
+// after is the text that follows refbot's first mention, whole the whole
+// text; both are unescaped plain text. Until refbot knows its own user id,
+// the first user mention is taken as its own.
+func (a *Adapter) mentionText(text string) (after, whole string) {
+	var self string
+	if id := a.self.Load(); id != nil {
+		self = id.userID
+	}
+	var b strings.Builder
+	start := -1 // where after begins in b
+	for {
+		i := strings.IndexByte(text, '<')
+		if i < 0 {
+			break
+		}
+		end := strings.IndexByte(text[i:], '>')
 		if end < 0 {
 			break
 		}
-		id, _, _ := strings.Cut(text[2:end], "|")
-		if self != nil && id != self.userID {
-			break
+		tok := text[i+1 : i+end]
+		if !strings.HasPrefix(tok, "@") && !strings.HasPrefix(tok, "!") {
+			b.WriteString(text[:i+end+1]) // a link or a channel: keep it
+			text = text[i+end+1:]
+			continue
 		}
-		text = strings.TrimSpace(text[end+1:])
+		b.WriteString(text[:i])
+		b.WriteByte(' ')
+		text = text[i+end+1:]
+		id, _, _ := strings.Cut(strings.TrimPrefix(tok, "@"), "|")
+		if start < 0 && strings.HasPrefix(tok, "@") && (self == "" || id == self) {
+			start = b.Len()
+		}
 	}
-	return text
+	b.WriteString(text)
+	whole = b.String()
+	if start >= 0 {
+		after = whole[start:]
+	}
+	return strings.TrimSpace(unescapeSlack(after)), strings.TrimSpace(unescapeSlack(whole))
 }
 
 // shortHelp answers a mention that names no command.
@@ -240,7 +272,7 @@ func (a *Adapter) shortHelp() bot.Reply {
 	}
 	return bot.Reply{
 		Visibility: bot.Public,
-		Notice: fmt.Sprintf("Mention me with a command, for example: @refbot define mesa optimisation\nCommands: %s",
+		Notice: fmt.Sprintf("Mention me with a command or a question, for example: @refbot define mesa optimisation, or @refbot what is ELK?\nCommands: %s",
 			strings.Join(cmds, " · ")),
 	}
 }
