@@ -14,10 +14,11 @@ type Glossary struct {
 	curricula []*Curriculum
 	idx       *index
 	desc      *descIndex
+	warnings  Problems
 }
 
-func build(es []*item[Entry], cs []*item[Curriculum]) *Glossary {
-	g := &Glossary{byID: make(map[string]int, len(es))}
+func build(es []*item[Entry], cs []*item[Curriculum], warnings Problems) *Glossary {
+	g := &Glossary{byID: make(map[string]int, len(es)), warnings: warnings}
 	for _, it := range es {
 		e := it.v
 		g.entries = append(g.entries, &e)
@@ -42,6 +43,11 @@ func build(es []*item[Entry], cs []*item[Curriculum]) *Glossary {
 	g.desc = newDescIndex(g.entries, defaultDescParams)
 	return g
 }
+
+// Warnings are what the files may hold but refbot shows less well than
+// their authors may expect (a source URL too long for a link button),
+// each with its file, line and field, as Problems have.
+func (g *Glossary) Warnings() Problems { return g.warnings }
 
 // Len is the number of entries.
 func (g *Glossary) Len() int { return len(g.entries) }

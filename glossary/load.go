@@ -55,12 +55,14 @@ func Load(layers ...Layer) (*Glossary, error) {
 	}
 	es := sortedItems(entries)
 	cs := sortedItems(curricula)
-	probs = append(probs, validate(es, cs)...)
+	ps, warns := validate(es, cs)
+	probs = append(probs, ps...)
 	if len(probs) > 0 {
 		sortProblems(probs)
 		return nil, probs
 	}
-	return build(es, cs), nil
+	sortProblems(warns)
+	return build(es, cs, warns), nil
 }
 
 // New builds a glossary from entries and curricula held in memory, with the
@@ -69,12 +71,14 @@ func New(entries []Entry, curricula []Curriculum) (*Glossary, error) {
 	var probs Problems
 	es := inMemory(entries, func(e *Entry) string { return e.ID }, &probs)
 	cs := inMemory(curricula, func(c *Curriculum) string { return c.ID }, &probs)
-	probs = append(probs, validate(es, cs)...)
+	ps, warns := validate(es, cs)
+	probs = append(probs, ps...)
 	if len(probs) > 0 {
 		sortProblems(probs)
 		return nil, probs
 	}
-	return build(es, cs), nil
+	sortProblems(warns)
+	return build(es, cs, warns), nil
 }
 
 // inMemory makes items of values built in memory, each named by its id,

@@ -291,6 +291,11 @@ func checkMessage(t testing.TB, d *messageData, raw []byte) {
 			if len(b.CustomID) > maxCustomID {
 				t.Errorf("custom_id %d long", len(b.CustomID))
 			}
+			// Discord's documented limit for a link button's url: a
+			// longer one makes Discord reject the whole message.
+			if len(b.URL) > 512 {
+				t.Errorf("button url is %d long, limit 512: %.80q…", len(b.URL), b.URL)
+			}
 			if (b.URL == "") == (b.CustomID == "") || (b.Style == 5) != (b.URL != "") {
 				t.Errorf("button style %d with url %q and custom_id %q", b.Style, b.URL, b.CustomID)
 			}

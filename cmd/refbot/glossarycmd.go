@@ -58,13 +58,28 @@ func runLint(args []string, stdout, stderr io.Writer) error {
 		for _, p := range probs {
 			fmt.Fprintln(stdout, p.String())
 		}
-		return exitError{code: 1, msg: fmt.Sprintf("%d problem(s)", len(probs))}
+		return exitError{code: 1, msg: plural(len(probs), "problem", "problems")}
 	}
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "ok: %d entries, %d curricula\n", g.Len(), len(g.Curricula()))
+	for _, w := range g.Warnings() {
+		fmt.Fprintln(stdout, "warning: "+w.String())
+	}
+	var warned string
+	if n := len(g.Warnings()); n > 0 {
+		warned = " (" + plural(n, "warning", "warnings") + ")"
+	}
+	fmt.Fprintf(stdout, "ok: %s, %s%s\n", plural(g.Len(), "entry", "entries"), plural(len(g.Curricula()), "curriculum", "curricula"), warned)
 	return nil
+}
+
+// plural is n and the noun in the number n asks for: "1 entry", "2 entries".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 func runImport(args []string, stdout, stderr io.Writer) error {

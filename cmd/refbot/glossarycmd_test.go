@@ -65,8 +65,8 @@ func TestLintBrokenDirectory(t *testing.T) {
 	}
 	r := runArgs(t, "", nil, "glossary", "lint", dir)
 	wantCode(t, r, 1)
-	if r.err.Error() != fmt.Sprintf("%d problem(s)", len(want)+1) {
-		t.Errorf("err = %q, want %d problem(s)", r.err, len(want)+1)
+	if r.err.Error() != fmt.Sprintf("%d problems", len(want)+1) {
+		t.Errorf("err = %q, want %d problems", r.err, len(want)+1)
 	}
 	lines := strings.Split(strings.TrimSuffix(r.stdout, "\n"), "\n")
 	if len(lines) != len(want)+1 {
@@ -119,6 +119,20 @@ func TestLintAlone(t *testing.T) {
 	wantCode(t, r, 0)
 	if r.stdout != "ok: 2 entries, 0 curricula\n" {
 		t.Errorf("stdout = %q", r.stdout)
+	}
+}
+
+// A source URL too long for Discord's link buttons (512) is allowed but
+// warned about, with its file, line and field (issue 12.4).
+func TestLintWarnsLongURL(t *testing.T) {
+	dir := t.TempDir()
+	long := "https://example.org/" + strings.Repeat("p", 701)
+	writeFile(t, filepath.Join(dir, "entries", "long-url.yaml"), entry("long-url", "Long URL", `  - {title: "Long", url: "`+long+`"}`))
+	r := runArgs(t, "", nil, "glossary", "lint", "--alone", dir)
+	wantCode(t, r, 0)
+	want := "warning: " + dir + "/entries/long-url.yaml:6: sources[1].url: is 721 characters: Discord shows no link button for a URL over 512"
+	if !strings.HasPrefix(r.stdout, want) || !strings.HasSuffix(r.stdout, "ok: 1 entry, 0 curricula (1 warning)\n") {
+		t.Errorf("stdout = %q, want a warning line %q and ok", r.stdout, want)
 	}
 }
 
