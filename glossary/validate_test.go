@@ -59,3 +59,29 @@ func TestNewReportsRepeatedIDs(t *testing.T) {
 		t.Errorf("one of each: %v", err)
 	}
 }
+
+// A source URL too long for a link button loads, with a warning that
+// points at it; one of MaxButtonURL characters does not warn.
+func TestLongURLWarns(t *testing.T) {
+	for _, c := range []struct {
+		n    int
+		want string
+	}{
+		{glossary.MaxButtonURL, ""},
+		{glossary.MaxButtonURL + 1, "entries/widget.yaml:5: sources[0].url: is 513 characters"},
+	} {
+		u := "https://example.org/" + strings.Repeat("p", c.n-len("https://example.org/"))
+		e := "id: widget\ntitle: Widget\nsummary: A widget.\nsources:\n  - {title: T, url: \"" + u + "\"}\n"
+		g, err := glossary.Load(glossary.Layer{FS: fstest.MapFS{"entries/widget.yaml": {Data: []byte(e)}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got string
+		if ws := g.Warnings(); len(ws) > 0 {
+			got = ws[0].String()
+		}
+		if len(g.Warnings()) > 1 || !strings.HasPrefix(got, c.want) || (c.want == "") != (got == "") {
+			t.Errorf("%d characters: warnings %v, want %q", c.n, g.Warnings(), c.want)
+		}
+	}
+}
