@@ -328,6 +328,9 @@ func (b *Bot) setAutolink(ctx context.Context, req Request, m AutolinkMode) (Rep
 	if !b.autolink.Enabled {
 		return Reply{Notice: notEnabled}, nil
 	}
+	if req.DM {
+		return Reply{Notice: notInDMs(req)}, nil
+	}
 	if req.Channel == "" {
 		return Reply{Notice: "Auto-linking is set per channel; run this in the channel you want to change."}, nil
 	}
@@ -342,6 +345,12 @@ func (b *Bot) setAutolink(ctx context.Context, req Request, m AutolinkMode) (Rep
 		return Reply{Visibility: Public, Notice: fmt.Sprintf("Auto-linking is now off in this channel. [[term]] in a message still asks refbot for a link. %s on turns it back on.", cmd)}, nil
 	}
 	return Reply{Visibility: Public, Notice: b.describeOn(req, m) + fmt.Sprintf(" Anyone can stop it for their own messages with %s me off.", cmd)}, nil
+}
+
+// notInDMs answers a channel setting asked for in a direct or group
+// message.
+func notInDMs(req Request) string {
+	return fmt.Sprintf("Auto-linking is for channels: refbot does not read direct or group messages, so there is nothing to turn on or off here. %s works here as everywhere.", req.Dialect.command(CommandDefine))
 }
 
 const notEnabled = "Auto-linking is not enabled on this refbot. Whoever runs it can set autolink.enabled: true in its configuration (see docs/autolink.md)."
@@ -364,7 +373,9 @@ func (b *Bot) autolinkStatus(ctx context.Context, req Request) (Reply, error) {
 	managers := upperFirst(req.Dialect.managers())
 	var parts []string
 	var errs []error
-	if req.Channel != "" {
+	if req.DM {
+		parts = append(parts, notInDMs(req))
+	} else if req.Channel != "" {
 		m, fromConfig, err := b.channelMode(ctx, req.Platform, req.Channel)
 		switch {
 		case err != nil:

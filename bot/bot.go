@@ -59,6 +59,9 @@ type Request struct {
 	// (/autolink on|off), so a platform that must ask (Slack's users.info)
 	// asks only then. nil means no.
 	CanManage func(ctx context.Context) bool
+	// DM marks a direct message or a group DM: refbot reads no chat there,
+	// so a channel's auto-link setting means nothing, and no one may set it.
+	DM bool
 	// FromBot marks a message from a bot, a webhook or refbot itself;
 	// Edit marks an edit or deletion of an earlier message. Adapters drop
 	// both, and the core refuses them too.

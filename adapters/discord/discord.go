@@ -220,10 +220,14 @@ var dialect = bot.Dialect{Managers: "people with the Manage Channels permission"
 
 func request(i *discordgo.Interaction, kind bot.Kind) bot.Request {
 	req := bot.Request{Platform: Name, Team: i.GuildID, Channel: i.ChannelID, Kind: kind, Dialect: dialect}
-	// Member is set in servers, User in DMs.
-	// Changing a channel's settings (/autolink on) takes Manage Channels
-	// there; in a DM the only other party is refbot. The interaction
-	// carries the member's permissions, so answering costs nothing.
+	// Member is set in servers, User elsewhere: a DM with refbot
+	// (interaction context 1, or no context in older payloads) or, for a
+	// user-installed app, a group DM or a DM between other people
+	// (context 2). Changing a channel's settings (/autolink on) takes
+	// Manage Channels in a server, and means nothing elsewhere: refbot
+	// reads no DMs, so the core says so (DM) and nobody may change them.
+	// The interaction carries the member's permissions, so answering
+	// costs nothing.
 	manage := false
 	switch {
 	case i.Member != nil && i.Member.User != nil:
@@ -231,7 +235,10 @@ func request(i *discordgo.Interaction, kind bot.Kind) bot.Request {
 		manage = i.Member.Permissions&(discordgo.PermissionManageChannels|discordgo.PermissionAdministrator) != 0
 	case i.User != nil:
 		req.User = i.User.ID
-		manage = true
+		req.DM = true
+	}
+	if i.Context == discordgo.InteractionContextBotDM || i.Context == discordgo.InteractionContextPrivateChannel {
+		req.DM, manage = true, false
 	}
 	req.CanManage = func(context.Context) bool { return manage }
 	return req

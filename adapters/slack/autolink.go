@@ -121,9 +121,6 @@ const manageTimeout = 1500 * time.Millisecond
 // and owners, since Slack does not tell apps who manages a channel.
 // When Slack cannot be asked, the answer is no.
 func (a *Adapter) canManage(ctx context.Context, channel, user string) bool {
-	if strings.HasPrefix(channel, "D") {
-		return true
-	}
 	ctx, cancel := context.WithTimeout(ctx, manageTimeout)
 	defer cancel()
 	u, err := a.api.GetUserInfoContext(ctx, user)

@@ -25,6 +25,9 @@ var dialect = bot.Dialect{Command: invocation, Managers: "workspace admins and o
 func (a *Adapter) handle(ctx context.Context, req bot.Request) bot.Reply {
 	req.Platform = platformName
 	req.Dialect = dialect
+	// A direct message's channel id starts with D. refbot reads none
+	// (the manifest subscribes to channel messages only).
+	req.DM = strings.HasPrefix(req.Channel, "D")
 	if req.Channel != "" && req.User != "" {
 		channel, user := req.Channel, req.User
 		req.CanManage = func(ctx context.Context) bool { return a.canManage(ctx, channel, user) }
