@@ -130,6 +130,33 @@ func (a *Adapter) answer(ctx context.Context, i *discordgo.Interaction) (resp *d
 	return resp
 }
 
+// payload is what is sent for resp, over HTTP or to the interaction
+// callback: resp itself, except for an autocomplete result, which is
+// exactly {"type":8,"data":{"choices":[…]}}, [] when nothing matches.
+// discordgo's InteractionResponseData would add message fields (tts,
+// content, embeds, allowed_mentions) that this response does not have,
+// and drop an empty choices list.
+func payload(resp *discordgo.InteractionResponse) any {
+	if resp.Type != discordgo.InteractionApplicationCommandAutocompleteResult {
+		return resp
+	}
+	r := autocompleteResult{Type: resp.Type}
+	if resp.Data != nil {
+		r.Data.Choices = resp.Data.Choices
+	}
+	if r.Data.Choices == nil {
+		r.Data.Choices = []*discordgo.ApplicationCommandOptionChoice{}
+	}
+	return r
+}
+
+type autocompleteResult struct {
+	Type discordgo.InteractionResponseType `json:"type"`
+	Data struct {
+		Choices []*discordgo.ApplicationCommandOptionChoice `json:"choices"`
+	} `json:"data"`
+}
+
 // safe sets the empty allowed-mentions list every message refbot sends
 // carries: no glossary text or user input can ping @everyone, @here, a
 // role or a user. (An empty struct would marshal as "parse":null, which

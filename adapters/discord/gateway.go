@@ -104,7 +104,7 @@ func (a *Adapter) gatewayInteraction(ctx context.Context, i *discordgo.Interacti
 		// the interaction token, and discordgo never frees buckets
 		// (discordgo issue #1333): one leaked bucket per interaction. A
 		// fixed set of buckets keeps memory flat and callbacks parallel.
-		_, err := a.s.RequestWithBucketID(http.MethodPost, discordgo.EndpointInteractionResponse(i.ID, i.Token), resp, callbackBucket(i.ID), opts...)
+		_, err := a.s.RequestWithBucketID(http.MethodPost, discordgo.EndpointInteractionResponse(i.ID, i.Token), payload(resp), callbackBucket(i.ID), opts...)
 		return err
 	})
 	if err != nil {

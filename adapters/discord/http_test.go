@@ -58,6 +58,12 @@ func TestInteractionsEndpoint(t *testing.T) {
 				}
 			}},
 		{"autocomplete empty", interaction(4, commandData("define", stringOpt("term", "", true))), 8, 0, nil},
+		{"autocomplete matching nothing", interaction(4, commandData("define", stringOpt("term", "zzzzqqqq", true))), 8, 0, nil},
+		// Issue 11.13: an autocomplete interaction without data is still
+		// answered with a (empty) result, never a message.
+		{"autocomplete without data", []byte(`{"id":"1","type":4,"token":"t"}`), 8, 0, nil},
+		{"autocomplete with null data", []byte(`{"id":"1","type":4,"data":null}`), 8, 0, nil},
+		{"autocomplete with broken data", []byte(`{"id":"1","type":4,"data":7}`), 8, 0, nil},
 		{"define button on own ephemeral card updates it", buttonInteraction("define:inner-alignment", true), 7, 64, nil},
 		{"define button on a shared card answers privately", buttonInteraction("define:inner-alignment", false), 4, 64, nil},
 		{"share button posts publicly", buttonInteraction("share:inner-alignment", true), 4, 0,
@@ -104,7 +110,7 @@ func TestInteractionsEndpoint(t *testing.T) {
 			if r.Type != tt.wantType {
 				t.Fatalf("type %d, want %d: %s", r.Type, tt.wantType, body)
 			}
-			if r.Data != nil && r.Data.Flags != tt.wantFlags {
+			if r.Type != 8 && r.Data != nil && r.Data.Flags != tt.wantFlags {
 				t.Errorf("flags %d, want %d", r.Data.Flags, tt.wantFlags)
 			}
 			if tt.check != nil {
