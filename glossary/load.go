@@ -1,7 +1,6 @@
 package glossary
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -105,6 +104,9 @@ type item[T any] struct {
 	layer int            // index of the layer it came from
 	lines map[string]int // field path -> line
 	stem  string         // file name without extension; "" in memory
+	// broken are the field paths whose values did not decode: they are
+	// reported already, and not checked again (see Broken).
+	broken map[string]bool
 }
 
 func (it *item[T]) problem(field, msg string) Problem {
@@ -160,12 +162,18 @@ func readLayer(l Layer, li int) ([]*item[Entry], []*item[Curriculum], Problems) 
 			return nil, nil, Problems{{File: name("."), Message: "no entries/ or readings/ directory: put one YAML file per entry in entries/"}}
 		}
 	}
+	// A file whose fields did not all decode is still checked, so that
+	// one run reports every problem; the glossary is not built from it,
+	// as Load fails on its problems. Without a usable id it cannot be
+	// told apart from other files, and is left out.
 	var es []*item[Entry]
 	for _, p := range entryFiles {
 		it := &item[Entry]{file: name(p), layer: li, stem: strings.TrimSuffix(path.Base(p), path.Ext(p))}
 		if ps := decodeFile(l.FS, p, it); len(ps) > 0 {
 			probs = append(probs, ps...)
-			continue
+			if it.lines == nil || it.broken["id"] {
+				continue
+			}
 		}
 		es = append(es, it)
 	}
@@ -174,7 +182,9 @@ func readLayer(l Layer, li int) ([]*item[Entry], []*item[Curriculum], Problems) 
 		it := &item[Curriculum]{file: name(p), layer: li, stem: strings.TrimSuffix(path.Base(p), path.Ext(p))}
 		if ps := decodeFile(l.FS, p, it); len(ps) > 0 {
 			probs = append(probs, ps...)
-			continue
+			if it.lines == nil || it.broken["id"] {
+				continue
+			}
 		}
 		cs = append(cs, it)
 	}
@@ -223,7 +233,9 @@ func decodeFile[T any](fsys fs.FS, p string, it *item[T]) (probs Problems) {
 			probs = Problems{{File: it.file, Message: fmt.Sprintf("cannot parse YAML: %v", r)}}
 		}
 	}()
-	f, err := parser.ParseBytes(data, 0)
+	// Keys given twice are reported by DecodeYAML with the file's other
+	// problems, not as a parse error that hides them.
+	f, err := parser.ParseBytes(data, 0, parser.AllowDuplicateMapKey())
 	if err != nil {
 		return Problems{yamlProblem(it.file, err)}
 	}
@@ -236,13 +248,17 @@ func decodeFile[T any](fsys fs.FS, p string, it *item[T]) (probs Problems) {
 			return Problems{{File: it.file, Line: body.GetToken().Position.Line, Message: "want a mapping of fields (key: value), got " + body.Type().String()}}
 		}
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(nil), yaml.DisallowUnknownField())
-	if err := dec.DecodeFromNode(body, &it.v); err != nil {
-		return Problems{yamlProblem(it.file, err)}
+	// Every unknown field and wrong value of the file, not the first: the
+	// fields that decoded are still checked (readLayer), the broken ones
+	// are not checked again.
+	probs = DecodeYAML(body, "", "check the spelling; see docs/glossary.md for the entry format", &it.v)
+	for i := range probs {
+		probs[i].File = it.file
 	}
+	it.broken = BrokenFields(probs)
 	it.lines = map[string]int{}
 	recordLines(body, "", it.lines)
-	return nil
+	return probs
 }
 
 func yamlProblem(file string, err error) Problem {

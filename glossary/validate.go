@@ -56,6 +56,9 @@ type checker[T any] struct {
 }
 
 func (c checker[T]) add(field, format string, args ...any) {
+	if Broken(c.it.broken, field) {
+		return // its value did not decode, which is reported already
+	}
 	*c.probs = append(*c.probs, c.it.problem(field, fmt.Sprintf(format, args...)))
 }
 

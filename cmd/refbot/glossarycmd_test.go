@@ -122,6 +122,46 @@ func TestLintAlone(t *testing.T) {
 	}
 }
 
+// Every problem of every file in one run: unknown fields, type errors
+// naming their field and what it takes, and the checks of the fields that
+// did decode (issue 12.10: one file showed 1 problem, then 6 more).
+func TestLintEveryProblemInAFile(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "entries", "many.yaml"), `id: many
+title: Many
+summry: a typo for summary
+sources:
+  - {title: A, url: "https://example.org/a", year: soon}
+  - {title: "", url: "example.org/b"}
+see_also: [no-such-entry]
+key_points: just one point
+`)
+	writeFile(t, filepath.Join(dir, "entries", "other.yaml"), entry("other", "Other", "colour: blue", "tags: {a: b}"))
+	r := runArgs(t, "", nil, "glossary", "lint", "--alone", dir)
+	wantCode(t, r, 1)
+	e := func(name string) string { return dir + "/entries/" + name }
+	want := []string{
+		e("many.yaml") + `:1: summary: is missing or empty`,
+		e("many.yaml") + `:3: summry: unknown field (did you mean "summary"?)`,
+		e("many.yaml") + `:5: sources[0].year: got "soon"; want a whole number`,
+		e("many.yaml") + `:6: sources[1].title: is missing or empty`,
+		e("many.yaml") + `:6: sources[1].url: must start with https:// or http://`,
+		e("many.yaml") + `:7: see_also[0]: no entry has id "no-such-entry"`,
+		e("many.yaml") + `:8: key_points: got "just one point"; want a list`,
+		e("other.yaml") + `:6: colour: unknown field`,
+		e("other.yaml") + `:7: tags: got a mapping; want a list`,
+	}
+	lines := strings.Split(strings.TrimSuffix(r.stdout, "\n"), "\n")
+	for i, w := range want {
+		if i >= len(lines) || !strings.HasPrefix(lines[i], w) {
+			t.Errorf("line %d: want %q", i+1, w)
+		}
+	}
+	if len(lines) != len(want) || r.err.Error() != fmt.Sprintf("%d problems", len(want)) {
+		t.Errorf("%d lines (%v), want %d:\n%s", len(lines), r.err, len(want), r.stdout)
+	}
+}
+
 // A source URL too long for Discord's link buttons (512) is allowed but
 // warned about, with its file, line and field (issue 12.4).
 func TestLintWarnsLongURL(t *testing.T) {
