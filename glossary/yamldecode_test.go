@@ -115,13 +115,13 @@ type testConfig struct {
 		Timeout time.Duration `yaml:"timeout"`
 		Enabled bool          `yaml:"enabled"`
 	} `yaml:"server"`
-	IDs    []string          `yaml:"ids"`
-	Items  []testItem        `yaml:"items"`
-	Labels map[string]int    `yaml:"labels"`
-	Ptr    *testItem         `yaml:"ptr"`
-	Any    any               `yaml:"any"`
-	Skip   string            `yaml:"-"`
-	Extra  map[string]string `yaml:"extra,omitempty"`
+	IDs        []string          `yaml:"ids"`
+	Items      []testItem        `yaml:"items"`
+	Labels     map[string]int    `yaml:"labels"`
+	Ptr        *testItem         `yaml:"ptr"`
+	Any        any               `yaml:"any"`
+	Skip       string            `yaml:"-"`
+	Extra      map[string]string `yaml:"extra,omitempty"`
 	TestInline `yaml:",inline"`
 }
 
