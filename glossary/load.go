@@ -278,6 +278,15 @@ func yamlProblem(file string, err error) Problem {
 	return Problem{File: file, Message: err.Error()}
 }
 
+// YAMLLines maps the field paths under n ("slack.enabled",
+// "reading.schedules[0].cron", with prefix "reading") to their lines, for
+// messages about values checked after decoding.
+func YAMLLines(n ast.Node, prefix string) map[string]int {
+	lines := map[string]int{}
+	recordLines(n, prefix, lines)
+	return lines
+}
+
 // recordLines walks the YAML tree and maps field paths like
 // "sources[1].url" to their line numbers.
 func recordLines(n ast.Node, prefix string, lines map[string]int) {

@@ -64,7 +64,7 @@ func TestAutolinkConfigErrors(t *testing.T) {
 		{"autolink:\n  enabled: true\n  channels:\n    - {platform: slack, channel: \"#general\"}\n", `autolink.channels[0].channel: "#general" is not a Slack channel id`},
 		{"autolink:\n  enabled: true\n  channels:\n    - {platform: slack, channel: C0123ABCD, style: loud}\n", "autolink.channels[0].style"},
 		{"autolink:\n  enabled: true\n  channels:\n    - {platform: slack, channel: C0123ABCD}\n    - {platform: slack, channel: C0123ABCD}\n", "autolink.channels[1]: slack channel C0123ABCD is already listed as autolink.channels[0]"},
-		{"autolink:\n  enabled: true\n  channels:\n    - {platform: slack, chanel: C1}\n", `unknown key "chanel"`},
+		{"autolink:\n  enabled: true\n  channels:\n    - {platform: slack, chanel: C1}\n", `:4: autolink.channels[0].chanel: unknown field (did you mean "channel"?)`},
 	}
 	for _, tt := range tests {
 		_, err := load(writeConfig(t, tt.content), env(nil))
@@ -97,7 +97,7 @@ func TestSlackManifestAutolink(t *testing.T) {
 		t.Errorf("--config with autolink.enabled: manifest lacks the message events")
 	}
 	r = runArgs(t, "", nil, "slack", "manifest", "--socket", "--config", writeConfig(t, "autolink:\n  enabld: true\n"))
-	if r.err == nil || !strings.Contains(r.err.Error(), `unknown key "enabld"`) {
+	if r.err == nil || !strings.Contains(r.err.Error(), `autolink.enabld: unknown field (did you mean "enabled"?)`) {
 		t.Errorf("bad config: %v", r.err)
 	}
 }

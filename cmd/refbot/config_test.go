@@ -4,6 +4,8 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -147,9 +149,9 @@ func TestConfigPartialFileKeepsDefaults(t *testing.T) {
 
 func TestConfigUnknownKey(t *testing.T) {
 	tests := []struct{ content, want string }{
-		{"http:\n  addr: \"127.0.0.1:8080\"\n  adress: x\n", `:3: unknown key "adress"`},
-		{"log:\n  level: info\nautolinks: {}\n", `:3: unknown key "autolinks"`},
-		{"slack:\n  enabled: false\n  bot_tokn: x\n", `:3: unknown key "bot_tokn"`},
+		{"http:\n  addr: \"127.0.0.1:8080\"\n  adress: x\n", `:3: http.adress: unknown field; check its spelling against config.example.yaml`},
+		{"log:\n  level: info\nautolinks: {}\n", `:3: autolinks: unknown section; the sections are http, glossary, state, log, reading, autolink, discord, slack`},
+		{"slack:\n  enabled: false\n  bot_tokn: x\n", `:3: slack.bot_tokn: unknown field (did you mean "bot_token"?)`},
 	}
 	for _, tt := range tests {
 		path := writeConfig(t, tt.content)
@@ -314,5 +316,80 @@ func TestConfigYAMLPanicIsAnError(t *testing.T) {
 	_, err := load(path, env(nil))
 	if err == nil || !strings.Contains(err.Error(), path) {
 		t.Errorf("err = %v, want an error naming the file", err)
+	}
+}
+
+// Hostile configuration files (issue 12.9): every problem is reported at
+// once, each line naming the file, the line, the YAML path and what it
+// takes; keys the file does not have point at their section.
+func TestConfigErrorsNameFileLineAndKey(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "no-such-glossary")
+	aFile := filepath.Join(t.TempDir(), "entries.yaml")
+	writeFile(t, aFile, "id: x\n")
+	tests := []struct {
+		name, content string
+		want          []string // each a line of the error, after "FILE:"
+	}{
+		{"a word where a bool goes", "slack: {enabled: yes please}\n",
+			[]string{`1: slack.enabled: got "yes please"; want true or false`}},
+		{"a number where a list goes", "discord:\n  guild_ids: 123\n",
+			[]string{`2: discord.guild_ids: got "123"; want a list, such as [a, b]`}},
+		{"a missing glossary directory", "glossary:\n  dir: " + missing + "\n",
+			[]string{`2: glossary.dir: "` + missing + `" cannot be read (no such file or directory); want a directory with entries/*.yaml`}},
+		{"a file as the glossary directory", "glossary:\n  dir: " + aFile + "\n",
+			[]string{`2: glossary.dir: "` + aFile + `" is a file; want a directory`}},
+		{"a duration that is not one", "glossary:\n  reload: soon\n",
+			[]string{`2: glossary.reload: got "soon"; want a duration such as 30s, 5m or 2h`}},
+		{"a scalar where a section goes", "http: 5\n",
+			[]string{`1: http: got "5"; want a mapping of keys`}},
+		{"a list where a section goes", "log:\n  - debug\n",
+			[]string{`2: log: got a list; want a mapping of keys`}},
+		{"schedules not a list", "reading:\n  schedules: {platform: slack}\n",
+			[]string{`2: reading.schedules: got a mapping; want a list of mappings`}},
+		{"a secret the file does not have points at its section", "log: {level: info}\nslack:\n  enabled: true\n",
+			[]string{`2: slack.signing_secret: missing; set SLACK_SIGNING_SECRET`, `2: slack.bot_token: missing; set SLACK_BOT_TOKEN`}},
+		{"checks after decoding point at their key", "http:\n  addr: nowhere\nlog:\n  level: loud\n",
+			[]string{`2: http.addr: "nowhere" is not host:port`, `4: log.level: "loud" must be debug, info, warn or error`}},
+		{"a section twice", "log: {level: info}\nlog: {format: json}\n",
+			[]string{`2: log: appears twice; merge the two sections`}},
+		{"a key twice", "log:\n  level: info\n  level: debug\n",
+			[]string{`3: log.level: appears twice; keep one`}},
+		{"an unknown section and an unknown key", "slak: {}\nhttp: {adress: x}\n",
+			[]string{`1: slak: unknown section`, `2: http.adress: unknown field`}},
+		{"every problem at once, a broken value checked once", "slack:\n  enabled: yes please\n  mode: carrier-pigeon\ndiscord: {shard_id: two, guild_ids: 123}\nlog: {level: loud}\nhtttp: {}\n",
+			[]string{
+				`2: slack.enabled: got "yes please"; want true or false`,
+				`4: discord.shard_id: got "two"; want a whole number`,
+				`4: discord.guild_ids: got "123"; want a list`,
+				`6: htttp: unknown section`,
+				`5: log.level: "loud" must be`,
+			}},
+		{"the top is a list", "- http\n- log\n", []string{`1: the file must be a mapping of sections`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := writeConfig(t, tt.content)
+			_, err := load(path, env(nil))
+			if err == nil {
+				t.Fatal("no error")
+			}
+			lines := strings.Split(err.Error(), "\n")
+			for _, w := range tt.want {
+				if !slices.ContainsFunc(lines, func(l string) bool { return strings.HasPrefix(l, path+":"+w) }) {
+					t.Errorf("no line %q", path+":"+w)
+				}
+			}
+			if len(lines) != len(tt.want) {
+				t.Errorf("%d lines, want %d", len(lines), len(tt.want))
+			}
+			for _, l := range lines {
+				if !regexp.MustCompile(`^` + regexp.QuoteMeta(path) + `:\d+: ([a-z_]+(\.[a-z_]+|\[\d+\])*: |the file)`).MatchString(l) {
+					t.Errorf("line %q does not name the file, a line and a key", l)
+				}
+			}
+			if t.Failed() {
+				t.Log(err)
+			}
+		})
 	}
 }

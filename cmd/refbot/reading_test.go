@@ -134,7 +134,7 @@ func TestScheduleConfigErrors(t *testing.T) {
 			`    - {platform: slack, channel: C0123ABCE, cron: "@every 1h"}` + "\n", []string{"reading.schedules[1].cron:", "@every"}},
 		{"duplicate", `    - {platform: slack, channel: C0123ABCD, cron: "0 18 * * 2"}` + "\n" +
 			`    - {platform: slack, channel: C0123ABCD, cron: "0 18 * * 4"}` + "\n", []string{"reading.schedules[1].channel:", "one cron"}},
-		{"unknown key", `    - {platform: slack, channel: C0123ABCD, cron: "0 18 * * 2", zone: UTC}` + "\n", []string{`unknown key "zone"`}},
+		{"unknown key", `    - {platform: slack, channel: C0123ABCD, cron: "0 18 * * 2", zone: UTC}` + "\n", []string{`reading.schedules[0].zone: unknown field`}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

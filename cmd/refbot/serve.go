@@ -88,7 +88,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	cfg, err := loadConfig(*path, getenv, platforms())
 	if err != nil {
-		return fmt.Errorf("config %s:\n%w", *path, err)
+		return fmt.Errorf("the configuration has problems (each line names the file and line):\n%w", err)
 	}
 	log := newLogger(cfg.log, stderr)
 	return serve(ctx, cfg, log, nil)

@@ -40,10 +40,7 @@ func runStats(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	cfg, err := loadConfig(*path, getenv, platforms())
 	if err != nil {
-		if *path == "" {
-			return err
-		}
-		return fmt.Errorf("config %s:\n%w", *path, err)
+		return fmt.Errorf("the configuration has problems (each line names the file and line):\n%w", err)
 	}
 	db := filepath.Join(cfg.stateDir, sqlite.FileName)
 	if _, err := os.Stat(db); errors.Is(err, fs.ErrNotExist) {
