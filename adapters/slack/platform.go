@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 
@@ -50,9 +51,9 @@ type Section struct {
 // Compile implements platform.Section: the tokens from the environment
 // over the file's, every problem at once.
 func (s *Section) Compile(getenv func(string) string) (platform.Config, error) {
-	platform.Env(getenv, "SLACK_BOT_TOKEN", &s.BotToken)
-	platform.Env(getenv, "SLACK_APP_TOKEN", &s.AppToken)
-	platform.Env(getenv, "SLACK_SIGNING_SECRET", &s.SigningSecret)
+	platform.Secret(getenv, "SLACK_BOT_TOKEN", &s.BotToken)
+	platform.Secret(getenv, "SLACK_APP_TOKEN", &s.AppToken)
+	platform.Secret(getenv, "SLACK_SIGNING_SECRET", &s.SigningSecret)
 	if !s.Enabled {
 		return nil, nil
 	}
@@ -75,13 +76,41 @@ func (s *Section) Compile(getenv func(string) string) (platform.Config, error) {
 	if s.BotToken == "" {
 		bad("slack.bot_token: missing; set SLACK_BOT_TOKEN (an xoxb- token from OAuth & Permissions)")
 	}
-	if s.APIURL != "" && !strings.HasPrefix(s.APIURL, "http") {
-		bad("slack.api_url: %q must be an http(s) URL", s.APIURL)
+	apiURL, err := apiBase(s.APIURL)
+	if err != nil {
+		errs = append(errs, err)
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	return Config{Mode: s.Mode, APIURL: s.APIURL, BotToken: s.BotToken, AppToken: s.AppToken, SigningSecret: s.SigningSecret}, nil
+	return Config{Mode: s.Mode, APIURL: apiURL, BotToken: s.BotToken, AppToken: s.AppToken, SigningSecret: s.SigningSecret}, nil
+}
+
+// apiBase is slack.api_url as the base slack-go joins method names onto.
+// Two forms mean the same: Slack's own, a URL ending in /api/
+// (https://slack.com/api/), and a scheme and host as discord.api_url takes
+// (https://proxy.example, to which /api/ is added). Any other path, a query
+// or a fragment would send every call astray, so it is refused.
+func apiBase(raw string) (string, error) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return "", nil
+	}
+	u, err := url.Parse(raw)
+	path := ""
+	if err == nil {
+		path = strings.TrimSuffix(u.Path, "/")
+	}
+	switch {
+	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil:
+		return "", fmt.Errorf("slack.api_url: %q must be an http(s) URL such as https://slack-proxy.example", raw)
+	case u.RawQuery != "" || u.Fragment != "" || path != "" && !strings.HasSuffix(path, "/api"):
+		return "", fmt.Errorf("slack.api_url: %q must be a scheme and host (https://proxy.example: refbot adds /api/) or a URL ending in /api/ (https://proxy.example/slack/api/)", raw)
+	}
+	if path == "" {
+		path = "/api"
+	}
+	return u.Scheme + "://" + u.Host + path + "/", nil
 }
 
 // Start implements platform.Config: in HTTP mode Slack reaches refbot at

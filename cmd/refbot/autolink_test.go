@@ -103,10 +103,10 @@ func TestSlackManifestAutolink(t *testing.T) {
 }
 
 func TestDiscordInviteAutolink(t *testing.T) {
-	r := runArgs(t, "", nil, "discord", "invite", "--application-id", "123")
+	r := runArgs(t, "", nil, "discord", "invite", "--application-id", "1000000000000000123")
 	wantCode(t, r, 0)
 	plain := r.stdout
-	r = runArgs(t, "", nil, "discord", "invite", "--application-id", "123", "--config", writeConfig(t, "autolink:\n  enabled: true\n"))
+	r = runArgs(t, "", nil, "discord", "invite", "--application-id", "1000000000000000123", "--config", writeConfig(t, "autolink:\n  enabled: true\n"))
 	wantCode(t, r, 0)
 	if r.stdout == plain || !strings.Contains(r.stderr, "Add Reactions") {
 		t.Errorf("with auto-linking the invite should ask for more: %q / %q", r.stdout, r.stderr)
@@ -120,9 +120,9 @@ func TestServeSlackAutolink(t *testing.T) {
 	posts := make(chan url.Values, 8)
 	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
-		case "/auth.test":
+		case "/api/auth.test": // api_url is a scheme and host; refbot adds /api/
 			fmt.Fprint(w, `{"ok":true,"team":"Study","user_id":"UREFBOT","bot_id":"B1"}`)
-		case "/chat.postMessage":
+		case "/api/chat.postMessage":
 			r.ParseForm()
 			posts <- r.PostForm
 			fmt.Fprint(w, `{"ok":true,"channel":"C1","ts":"1700000000.000900"}`)

@@ -131,14 +131,14 @@ func TestConfigEmptyFileIsDefaults(t *testing.T) {
 // Keys a file leaves out keep their defaults, also inside a section the
 // file does mention.
 func TestConfigPartialFileKeepsDefaults(t *testing.T) {
-	cfg, err := readConfig(writeConfig(t, "http:\nslack:\n  enabled: true\ndiscord:\n  guild_ids: [\"1\"]\n"), platforms())
+	cfg, err := readConfig(writeConfig(t, "http:\nslack:\n  enabled: true\ndiscord:\n  guild_ids: [\"1000000000000000001\"]\n"), platforms())
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := defaultConfig(platforms())
 	ws, wd := sections(t, want)
 	ws.Enabled = true
-	wd.GuildIDs = []string{"1"}
+	wd.GuildIDs = []string{"1000000000000000001"}
 	if !reflect.DeepEqual(cfg, want) {
 		t.Errorf("got\n%+v\nwant\n%+v", cfg, want)
 	}
@@ -186,7 +186,7 @@ func TestConfigEnvironmentOverridesFile(t *testing.T) {
   signing_secret: file-secret
 discord:
   token: file-token
-  application_id: file-app-id
+  application_id: "1000000000000000002"
   public_key: file-key
 `)
 	read := func(kv map[string]string) (*slack.Section, *discord.Section) {
@@ -209,11 +209,11 @@ discord:
 		"SLACK_APP_TOKEN":        "env-app",
 		"SLACK_SIGNING_SECRET":   " env-secret\n",
 		"DISCORD_BOT_TOKEN":      "env-token",
-		"DISCORD_APPLICATION_ID": "env-app-id",
+		"DISCORD_APPLICATION_ID": "1000000000000000003",
 		"DISCORD_PUBLIC_KEY":     "env-key",
 	})
 	got := []string{s.BotToken, s.AppToken, s.SigningSecret, d.Token, d.ApplicationID, d.PublicKey}
-	want := []string{"env-bot", "env-app", "env-secret", "env-token", "env-app-id", "env-key"}
+	want := []string{"env-bot", "env-app", "env-secret", "env-token", "1000000000000000003", "env-key"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got %q, want %q", got, want)
 	}
@@ -245,19 +245,19 @@ func TestConfigValidation(t *testing.T) {
 		{"discord gateway without secrets", "discord: {enabled: true}", nil,
 			[]string{"discord.token", "DISCORD_BOT_TOKEN", "discord.application_id", "DISCORD_APPLICATION_ID"}},
 		{"discord http without key", "discord: {enabled: true, mode: http}",
-			map[string]string{"DISCORD_BOT_TOKEN": "t", "DISCORD_APPLICATION_ID": "1"}, []string{"discord.public_key", "DISCORD_PUBLIC_KEY"}},
+			map[string]string{"DISCORD_BOT_TOKEN": "t", "DISCORD_APPLICATION_ID": "1000000000000000001"}, []string{"discord.public_key", "DISCORD_PUBLIC_KEY"}},
 		{"discord http with a bad key", "discord: {enabled: true, mode: http}",
-			map[string]string{"DISCORD_BOT_TOKEN": "t", "DISCORD_APPLICATION_ID": "1", "DISCORD_PUBLIC_KEY": "zz"}, []string{"64 hexadecimal"}},
+			map[string]string{"DISCORD_BOT_TOKEN": "t", "DISCORD_APPLICATION_ID": "1000000000000000001", "DISCORD_PUBLIC_KEY": "zz"}, []string{"64 hexadecimal"}},
 		{"discord http complete", "discord: {enabled: true, mode: http}",
-			map[string]string{"DISCORD_BOT_TOKEN": "t", "DISCORD_APPLICATION_ID": "1", "DISCORD_PUBLIC_KEY": key}, nil},
+			map[string]string{"DISCORD_BOT_TOKEN": "t", "DISCORD_APPLICATION_ID": "1000000000000000001", "DISCORD_PUBLIC_KEY": key}, nil},
 		{"shard id out of range", "discord: {enabled: true, shard_id: 2, shard_count: 2}",
-			map[string]string{"DISCORD_BOT_TOKEN": "t", "DISCORD_APPLICATION_ID": "1"}, []string{"discord.shard_id", "0 to shard_count-1 (1)"}},
+			map[string]string{"DISCORD_BOT_TOKEN": "t", "DISCORD_APPLICATION_ID": "1000000000000000001"}, []string{"discord.shard_id", "0 to shard_count-1 (1)"}},
 		{"negative shard id", "discord: {enabled: true, shard_id: -1}",
-			map[string]string{"DISCORD_BOT_TOKEN": "t", "DISCORD_APPLICATION_ID": "1"}, []string{"discord.shard_id"}},
+			map[string]string{"DISCORD_BOT_TOKEN": "t", "DISCORD_APPLICATION_ID": "1000000000000000001"}, []string{"discord.shard_id"}},
 		{"no shards", "discord: {enabled: true, shard_count: 0}",
-			map[string]string{"DISCORD_BOT_TOKEN": "t", "DISCORD_APPLICATION_ID": "1"}, []string{"discord.shard_count"}},
+			map[string]string{"DISCORD_BOT_TOKEN": "t", "DISCORD_APPLICATION_ID": "1000000000000000001"}, []string{"discord.shard_count"}},
 		{"last shard", "discord: {enabled: true, shard_id: 3, shard_count: 4}",
-			map[string]string{"DISCORD_BOT_TOKEN": "t", "DISCORD_APPLICATION_ID": "1"}, nil},
+			map[string]string{"DISCORD_BOT_TOKEN": "t", "DISCORD_APPLICATION_ID": "1000000000000000001"}, nil},
 		{"bad log level", "log: {level: verbose}", nil, []string{"log.level", `"verbose"`}},
 		{"bad log format", "log: {format: xml}", nil, []string{"log.format", `"xml"`}},
 		{"no port", `http: {addr: "localhost"}`, nil, []string{"http.addr", `"localhost"`}},
