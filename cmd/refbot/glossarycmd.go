@@ -99,13 +99,16 @@ func runImport(args []string, stdout, stderr io.Writer) error {
 	}
 	failed := 0
 	for _, file := range fs.Args() {
-		path, err := importPage(base, file, *out, *force)
+		path, page, err := importPage(base, file, *out, *force)
 		if err != nil {
 			fmt.Fprintf(stderr, "%s: %v\n", file, err)
 			failed++
 			continue
 		}
 		fmt.Fprintf(stdout, "wrote %s (a draft: rewrite its summary and key points in your own words)\n", path)
+		if !page.OwnSource {
+			fmt.Fprintf(stdout, "  no link on the page is titled like it; its source is the first link, %q (%s): check it\n", page.SourceTitle, page.SourceURL)
+		}
 	}
 	if failed > 0 {
 		return exitError{code: 1, msg: fmt.Sprintf("%d of %d page(s) not imported", failed, fs.NArg())}
@@ -121,15 +124,22 @@ func existingDir(dir string) string {
 }
 
 // importPage writes one page as dir/entries/ID.yaml, or nothing at all.
-func importPage(base *glossary.Glossary, file, dir string, force bool) (string, error) {
+func importPage(base *glossary.Glossary, file, dir string, force bool) (string, importer.Page, error) {
 	raw, err := os.ReadFile(file)
 	if err != nil {
-		return "", err
+		return "", importer.Page{}, err
 	}
 	page, err := importer.ParsePage(raw)
 	if err != nil {
-		return "", err
+		return "", page, err
 	}
+	path, err := writeDraft(base, page, file, dir, force)
+	return path, page, err
+}
+
+// writeDraft writes the page's draft entry, checked beside the glossary
+// it joins.
+func writeDraft(base *glossary.Glossary, page importer.Page, file, dir string, force bool) (string, error) {
 	e := page.Draft()
 	if e.ID == "" {
 		return "", errors.New("the title has no letters or digits to make an id from")

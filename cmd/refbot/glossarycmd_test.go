@@ -343,6 +343,30 @@ func TestImport(t *testing.T) {
 	assertNoTempFiles(t, out)
 }
 
+// A page without a link titled like itself gets its first link as the
+// source under that link's own title, and the import says so (issue
+// 12.11: "Reward Shaping (arXiv)" pointed at another paper).
+func TestImportSourceKeepsItsOwnTitle(t *testing.T) {
+	tmp := t.TempDir()
+	out := filepath.Join(tmp, "glossary")
+	pageFile := filepath.Join(tmp, "shaping.txt")
+	writeFile(t, pageFile, page("Reward Shaping (arXiv)", "Reward shaping adds extra reward terms.", nil, nil,
+		"[\\[1\\]](https://arxiv.org/abs/9#fn)\n[Policy Invariance Under Reward Transformations](https://example.org/ng99.pdf)"))
+	r := runArgs(t, "", nil, "glossary", "import", "-o", out, pageFile)
+	wantCode(t, r, 0)
+	if want := `no link on the page is titled like it; its source is the first link, "Policy Invariance Under Reward Transformations" (https://example.org/ng99.pdf): check it`; !strings.Contains(r.stdout, want) {
+		t.Errorf("stdout = %q, want %q", r.stdout, want)
+	}
+	g, err := loadGlossary(out, "extend")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, _ := g.Entry("reward-shaping")
+	if e == nil || len(e.Sources) != 1 || e.Sources[0].Title != "Policy Invariance Under Reward Transformations" || e.Sources[0].URL != "https://example.org/ng99.pdf" {
+		t.Errorf("entry %+v", e)
+	}
+}
+
 func TestImportBadPages(t *testing.T) {
 	tmp := t.TempDir()
 	links := "[Reward Shaping](https://example.org/wiki/reward-shaping)"
