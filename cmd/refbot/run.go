@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -253,12 +254,35 @@ func runConsole(ctx context.Context, args []string, getenv func(string) string, 
 		return err
 	}
 	defer store.Close()
-	b := bot.New(g, bot.Config{Stats: store, Reading: bot.ReadingConfig{Store: store}, Autolink: consoleAutolink(), AutolinkStore: store, Logger: stderrLogger(stderr)})
 	opt := shell.Options{
 		Interactive: isTerminal(stdin) && isTerminal(stdout),
 		Color:       useColor(getenv, stdout),
 	}
+	if opt.Interactive {
+		// A terminal gets the line editor (arrow keys, history), which
+		// reads the keys themselves: raw mode, restored however Run ends.
+		in, out := stdin.(*os.File), stdout.(*os.File)
+		if old, err := term.MakeRaw(int(in.Fd())); err == nil {
+			defer term.Restore(int(in.Fd()), old)
+			opt.Editor = true
+			if w, _, err := term.GetSize(int(out.Fd())); err == nil {
+				opt.Columns = w
+			}
+			stderr = crlf{stderr} // raw mode does not turn \n into \r\n
+		}
+	}
+	b := bot.New(g, bot.Config{Stats: store, Reading: bot.ReadingConfig{Store: store}, Autolink: consoleAutolink(), AutolinkStore: store, Logger: stderrLogger(stderr)})
 	return shell.Run(ctx, b, stdin, stdout, opt)
+}
+
+// crlf writes each newline as CRLF, for a terminal in raw mode.
+type crlf struct{ w io.Writer }
+
+func (c crlf) Write(p []byte) (int, error) {
+	if _, err := c.w.Write(bytes.ReplaceAll(p, []byte("\n"), []byte("\r\n"))); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }
 
 // defineJSON is the shape of refbot define --json; scripts rely on it.
