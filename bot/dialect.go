@@ -19,6 +19,10 @@ type Dialect struct {
 	// such as "Only workspace admins and owners can turn …". Empty means
 	// "people who can manage this channel".
 	Managers string
+	// Umbrella: every command is also typed "/refbot COMMAND" here (Slack,
+	// the console); /help says so only then. Discord registers each
+	// command on its own.
+	Umbrella bool
 }
 
 // Slash spells a command as a slash command of its own: "/define".

@@ -105,3 +105,26 @@ func TestCanManageIsAskedLazily(t *testing.T) {
 		})
 	}
 }
+
+// /help says commands also work as /refbot COMMAND only where they do:
+// the dialect says so (issue 12.13; not on Discord).
+func TestHelpUmbrellaPerDialect(t *testing.T) {
+	b := newBot(t, bot.Config{})
+	for _, tt := range []struct {
+		name string
+		d    bot.Dialect
+		want bool
+	}{
+		{"slash commands only (Discord)", bot.Dialect{}, false},
+		{"the umbrella too (the console)", bot.Dialect{Umbrella: true}, true},
+		{"the umbrella (Slack)", bot.Dialect{Command: umbrella, Umbrella: true}, true},
+	} {
+		r, err := b.Handle(context.Background(), bot.Request{Kind: bot.Command, Command: "help", Dialect: tt.d})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Contains(r.Notice, "/refbot COMMAND"); got != tt.want {
+			t.Errorf("%s: help notice %q; mentions /refbot COMMAND = %v, want %v", tt.name, r.Notice, got, tt.want)
+		}
+	}
+}

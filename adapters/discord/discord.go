@@ -199,7 +199,13 @@ func (a *Adapter) respond(ctx context.Context, i *discordgo.Interaction) *discor
 		}
 		action, id, ok := strings.Cut(data.CustomID, ":")
 		if !ok || id == "" {
-			return a.fail(ctx, i, fmt.Errorf("button custom_id %q is not action:id", data.CustomID))
+			// A button of an older refbot: a click on an old message,
+			// not a fault.
+			a.log.InfoContext(ctx, "discord: a button refbot no longer has", "custom_id", data.CustomID)
+			return &discordgo.InteractionResponse{
+				Type: discordgo.InteractionResponseChannelMessageWithSource,
+				Data: render(bot.StaleButton(dialect)),
+			}
 		}
 		req := request(i, bot.Action)
 		req.Command, req.Text = action, id

@@ -46,7 +46,7 @@ const Platform = "console"
 
 // dialect is how the console says what the core writes: slash commands,
 // and the person at the console manages its one channel.
-var dialect = bot.Dialect{Managers: "you"}
+var dialect = bot.Dialect{Managers: "you", Umbrella: true}
 
 // owner is the console's Request.CanManage: the person at the console
 // owns it, so they may change its settings.

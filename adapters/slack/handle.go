@@ -17,7 +17,7 @@ import (
 
 // dialect is how Slack says what the core writes: commands as typed here
 // (usage), and who may change a channel's settings (canManage).
-var dialect = bot.Dialect{Command: invocation, Managers: "workspace admins and owners"}
+var dialect = bot.Dialect{Command: invocation, Managers: "workspace admins and owners", Umbrella: true}
 
 // handle asks the core, through its one middleware (bot.Answer, which
 // logs and measures failures); the reply is always something a user can

@@ -172,7 +172,12 @@ func serve(ctx context.Context, cfg settings, log *slog.Logger, ready chan<- str
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
 
-	log.Info("refbot serving", "addr", ln.Addr().String(), "entries", g.Len(), "platforms", cfg.names())
+	// Listening is not serving yet: each platform checks its credentials
+	// when it runs, and logs when it is connected (or stops refbot).
+	log.Info("refbot listening", "addr", ln.Addr().String(), "entries", g.Len(), "platforms", cfg.names())
+	if len(cfg.platforms) == 0 {
+		log.Warn("no platform is enabled: refbot answers nobody and serves only /healthz and /metrics; set enabled: true under " + platformSet{ps: platforms()}.choice() + " (see config.example.yaml)")
+	}
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}
