@@ -228,7 +228,7 @@ func (s started) Start(core platform.Core) (platform.Service, error) {
 // Tools implements platform.Platform: refbot discord invite.
 func (Platform) Tools() []platform.Tool {
 	return []platform.Tool{{
-		Name: "invite", Summary: "print the Discord invite URL for the bot",
+		Name: "invite", Args: "[--config FILE] [--application-id ID]", Summary: "print the Discord invite URL for the bot",
 		Usage: "usage: refbot discord invite [--config FILE] [--application-id ID]\n", Run: inviteTool,
 	}}
 }

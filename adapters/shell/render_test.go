@@ -279,7 +279,7 @@ func TestRunInteractive(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := out.String()
-	if !strings.HasPrefix(s, "refbot console — 1 glossary entries.") {
+	if !strings.HasPrefix(s, "refbot console — 1 glossary entry.") {
 		t.Errorf("no banner: %q", s)
 	}
 	if strings.Count(s, "> ") != 2 {

@@ -70,7 +70,7 @@ func Run(ctx context.Context, b *bot.Bot, in io.Reader, out io.Writer, opt Optio
 	}
 	next := lineSource(in, &out, opt)
 	if opt.Interactive {
-		fmt.Fprintf(out, "refbot console — %d glossary entries. Type /help for commands, /define TERM to look one up. Ctrl-D quits.\n", b.Glossary().Len())
+		fmt.Fprintf(out, "refbot console — %s. Type /help for commands, /define TERM to look one up. Ctrl-D quits.\n", bot.Plural(b.Glossary().Len(), "glossary entry", "glossary entries"))
 	}
 	// One line is read at a time, when the last reply is written, so the
 	// prompt comes after it. The reader goroutine exits at the end of the

@@ -128,7 +128,7 @@ func (c Config) Start(core platform.Core) (platform.Service, error) {
 // Tools implements platform.Platform: refbot slack manifest.
 func (Platform) Tools() []platform.Tool {
 	return []platform.Tool{{
-		Name: "manifest", Args: "--url URL", Summary: "print a Slack app manifest to paste into api.slack.com",
+		Name: "manifest", Args: "--url URL | --socket [--autolink | --config FILE]", Summary: "print a Slack app manifest to paste into api.slack.com",
 		Usage: manifestUsage, Run: manifestTool,
 	}}
 }
@@ -160,7 +160,7 @@ func manifestTool(ctx context.Context, args []string, env platform.ToolEnv) erro
 		*autolink = *autolink || cfg.Autolink
 	}
 	if fs.NArg() > 0 {
-		return platform.Usage(fmt.Sprintf("unexpected argument %q; usage: refbot slack manifest --url https://HOST [--socket]", strings.Join(fs.Args(), " ")))
+		return platform.Usage(fmt.Sprintf("unexpected argument %q; usage: refbot slack manifest --url https://HOST | --socket [--autolink]", strings.Join(fs.Args(), " ")))
 	}
 	out, err := Manifest(env.Commands, ManifestOptions{URL: *url, Socket: *socket, Autolink: *autolink})
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/goccy/go-yaml"
 
+	"refbot/bot"
 	"refbot/glossary"
 	"refbot/glossary/data"
 	"refbot/glossary/importer"
@@ -58,7 +59,7 @@ func runLint(args []string, stdout, stderr io.Writer) error {
 		for _, p := range probs {
 			fmt.Fprintln(stdout, p.String())
 		}
-		return exitError{code: 1, msg: plural(len(probs), "problem", "problems")}
+		return exitError{code: 1, msg: bot.Plural(len(probs), "problem", "problems")}
 	}
 	if err != nil {
 		return err
@@ -68,18 +69,10 @@ func runLint(args []string, stdout, stderr io.Writer) error {
 	}
 	var warned string
 	if n := len(g.Warnings()); n > 0 {
-		warned = " (" + plural(n, "warning", "warnings") + ")"
+		warned = " (" + bot.Plural(n, "warning", "warnings") + ")"
 	}
-	fmt.Fprintf(stdout, "ok: %s, %s%s\n", plural(g.Len(), "entry", "entries"), plural(len(g.Curricula()), "curriculum", "curricula"), warned)
+	fmt.Fprintf(stdout, "ok: %s, %s%s\n", bot.Plural(g.Len(), "entry", "entries"), bot.Plural(len(g.Curricula()), "curriculum", "curricula"), warned)
 	return nil
-}
-
-// plural is n and the noun in the number n asks for: "1 entry", "2 entries".
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }
 
 func runImport(args []string, stdout, stderr io.Writer) error {
@@ -111,7 +104,7 @@ func runImport(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	if failed > 0 {
-		return exitError{code: 1, msg: fmt.Sprintf("%d of %d page(s) not imported", failed, fs.NArg())}
+		return exitError{code: 1, msg: fmt.Sprintf("%d of %s not imported", failed, bot.Plural(fs.NArg(), "page", "pages"))}
 	}
 	return nil
 }

@@ -176,6 +176,39 @@ func TestLintWarnsLongURL(t *testing.T) {
 	}
 }
 
+// Counts read as English: "1 entry", "1 curriculum", "1 step", "1
+// problem", "1 of 1 page" (issue 12.13: "1 curricula", "1 steps",
+// "problem(s)").
+func TestCountsInEnglish(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "entries", "widget.yaml"), entry("widget", "Widget"))
+	writeFile(t, filepath.Join(dir, "readings", "course.yaml"), "id: course\ntitle: Course\nsteps:\n  - {title: Week 1, entries: [widget], questions: [Why?]}\n")
+	r := runArgs(t, "", nil, "glossary", "lint", "--alone", dir)
+	wantCode(t, r, 0)
+	if r.stdout != "ok: 1 entry, 1 curriculum\n" {
+		t.Errorf("lint: %q", r.stdout)
+	}
+	r = runArgs(t, "", nil, "reading", "preview", "--glossary", dir, "course")
+	wantCode(t, r, 0)
+	if !strings.HasPrefix(r.stdout, "Course (course) — 1 step\n") {
+		t.Errorf("preview: %.80q", r.stdout)
+	}
+	writeFile(t, filepath.Join(dir, "entries", "bad.yaml"), "id: bad\n")
+	r = runArgs(t, "", nil, "glossary", "lint", "--alone", dir)
+	if r.err == nil || !strings.HasSuffix(r.err.Error(), "problems") && r.err.Error() != "1 problem" {
+		t.Errorf("lint: %v", r.err)
+	}
+	page := filepath.Join(t.TempDir(), "empty.txt")
+	writeFile(t, page, "\n")
+	r = runArgs(t, "", nil, "glossary", "import", "-o", t.TempDir(), page)
+	if r.err == nil || r.err.Error() != "1 of 1 page not imported" {
+		t.Errorf("import: %v", r.err)
+	}
+	if _, err := glossary.New([]glossary.Entry{{ID: "x"}}, nil); err == nil || !strings.HasPrefix(err.Error(), "glossary has ") || strings.Contains(err.Error(), "(s)") {
+		t.Errorf("problems: %v", err)
+	}
+}
+
 // A second directory would be silently ignored; it is a usage error.
 func TestLintOneDirectory(t *testing.T) {
 	r := runArgs(t, "", nil, "glossary", "lint", t.TempDir(), t.TempDir())
@@ -419,7 +452,7 @@ func TestImportSomeBad(t *testing.T) {
 	writeFile(t, bad, "Just a title\n")
 	r := runArgs(t, "", nil, "glossary", "import", "-o", out, bad, good, filepath.Join(tmp, "missing.txt"))
 	wantCode(t, r, 1)
-	if r.err.Error() != "2 of 3 page(s) not imported" {
+	if r.err.Error() != "2 of 3 pages not imported" {
 		t.Errorf("err = %q", r.err)
 	}
 	for _, want := range []string{bad + ": missing", "missing.txt: "} {

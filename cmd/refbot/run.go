@@ -42,11 +42,17 @@ Usage:
   refbot glossary import [-o DIR] FILE...  turn saved reference pages into entry files
   refbot serve --config FILE             run the configured platforms and the HTTP server
   refbot reading preview [CURRICULUM]    print every step of a curriculum as it would be posted
-  refbot stats [--config FILE]           the most looked-up and most wanted missing terms
+  refbot stats [--config FILE] [--platform NAME] [--n N] [--json]
+                                         lookup statistics: found, missing, only suggested
 `)
 	for _, p := range ps {
 		for _, t := range p.Tools() {
-			fmt.Fprintf(&b, "  %-38s %s\n", strings.TrimSpace("refbot "+p.Name()+" "+t.Name+" "+t.Args), t.Summary)
+			use := strings.TrimSpace("refbot " + p.Name() + " " + t.Name + " " + t.Args)
+			if len(use) > 38 {
+				fmt.Fprintf(&b, "  %s\n  %-38s %s\n", use, "", t.Summary)
+				continue
+			}
+			fmt.Fprintf(&b, "  %-38s %s\n", use, t.Summary)
 		}
 	}
 	b.WriteString(`  refbot version                         print the version
@@ -163,16 +169,42 @@ func commandTable() ([]bot.CommandInfo, error) {
 }
 
 func versionString() string {
-	v := version
-	if info, ok := debug.ReadBuildInfo(); ok {
-		if v == "dev" && info.Main.Version != "" && info.Main.Version != "(devel)" {
-			v = info.Main.Version
+	info, _ := debug.ReadBuildInfo()
+	return describeVersion(version, info)
+}
+
+// describeVersion says which refbot this is: the version stamped with
+// -ldflags, else the module's (go install refbot@v1.2.3 records it),
+// then the commit and its date when Go recorded them (a build in a git
+// clone), "modified" for uncommitted changes, and the Go version. Without
+// any of that it says how to stamp one.
+func describeVersion(stamped string, info *debug.BuildInfo) string {
+	v := stamped
+	if info == nil {
+		info = &debug.BuildInfo{}
+	}
+	if v == "dev" && info.Main.Version != "" && info.Main.Version != "(devel)" {
+		v = info.Main.Version
+	}
+	var vcs []string
+	for _, s := range info.Settings {
+		switch {
+		case s.Key == "vcs.revision" && len(s.Value) >= 12:
+			vcs = append([]string{s.Value[:12]}, vcs...)
+		case s.Key == "vcs.time" && len(s.Value) >= 10:
+			vcs = append(vcs, s.Value[:10])
+		case s.Key == "vcs.modified" && s.Value == "true":
+			vcs = append(vcs, "modified")
 		}
-		for _, s := range info.Settings {
-			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
-				v += " (" + s.Value[:12] + ")"
-			}
-		}
+	}
+	if v == "dev" && len(vcs) == 0 {
+		vcs = append(vcs, `no version stamped: go build -ldflags "-X main.version=v1.2.3"`)
+	}
+	if len(vcs) > 0 {
+		v += " (" + strings.Join(vcs, ", ") + ")"
+	}
+	if info.GoVersion != "" {
+		v += " " + info.GoVersion
 	}
 	return v
 }
