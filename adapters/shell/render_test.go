@@ -67,6 +67,7 @@ var renderCases = []struct {
 	reply bot.Reply
 }{
 	{"card", bot.Reply{Card: card}},
+	{"card-with-page", bot.Reply{Card: withPage(card, "https://refbot.example.org/glossary/terms/mesa-optimization")}},
 	{"suggestions", bot.Reply{
 		Notice:   `No entry matches "reward" exactly. Did you mean:`,
 		ListKind: bot.DidYouMean,
@@ -417,6 +418,13 @@ func TestRunEditor(t *testing.T) {
 	if strings.Contains(strings.ReplaceAll(got, "\r\n", ""), "\n") {
 		t.Errorf("a bare newline in raw mode:\n%q", got)
 	}
+}
+
+// withPage is c with a glossary page, as cards are when web.public_url is set.
+func withPage(c *bot.Card, page string) *bot.Card {
+	cp := *c
+	cp.Page = page
+	return &cp
 }
 
 // The console has nothing to click: a reply's own buttons are listed.

@@ -105,7 +105,7 @@ func TestMentionText(t *testing.T) {
 		{"", "", ""},
 	}
 	for _, tt := range tests {
-		if after, whole := e.a.mentionText(tt.in); after != tt.after || whole != tt.whole {
+		if after, whole := e.ws().mentionText(tt.in); after != tt.after || whole != tt.whole {
 			t.Errorf("mentionText(%q) = %q, %q; want %q, %q", tt.in, after, whole, tt.after, tt.whole)
 		}
 	}

@@ -1,7 +1,9 @@
 // Package sqlite is refbot's state store on SQLite (modernc.org/sqlite,
 // pure Go): lookup statistics, auto-link choices and cooldowns, and the
-// reading schedule's claims and positions. It implements bot.Stats,
-// bot.AutolinkStore and bot.ReadingStore.
+// reading schedule's claims and positions, and the workspaces that
+// installed refbot through OAuth. It implements bot.Stats,
+// bot.AutolinkStore and bot.ReadingStore, and the installation store
+// Slack's OAuth mode declares (adapters/slack).
 //
 // The database runs in WAL mode with synchronous=FULL (a committed row
 // survives a crash or power loss) and a busy timeout, so one Store can be
@@ -159,8 +161,30 @@ CREATE TABLE reading_positions (
 	PRIMARY KEY (platform, channel, curriculum)
 ) WITHOUT ROWID;
 `,
-	// 2: a missing query's lookups that were offered suggestions, apart
-	// from those that found nothing (count). Counts from version 1 stay
+	// 2: OAuth installations (Slack in many workspaces) and the spent
+	// nonces of their install links.
+	`
+CREATE TABLE installations (
+	platform     TEXT NOT NULL,
+	team         TEXT NOT NULL,
+	team_name    TEXT NOT NULL,
+	enterprise   TEXT NOT NULL,
+	bot_user     TEXT NOT NULL,
+	bot_id       TEXT NOT NULL,
+	scopes       TEXT NOT NULL, -- comma-separated
+	installer    TEXT NOT NULL,
+	installed_at INTEGER NOT NULL, -- unix nanoseconds
+	expires_at   INTEGER,          -- unix nanoseconds; NULL: the token never expires
+	secret       TEXT NOT NULL,    -- the credentials, sealed by the adapter
+	PRIMARY KEY (platform, team)
+) WITHOUT ROWID;
+CREATE TABLE spent_nonces (
+	nonce      TEXT PRIMARY KEY,
+	expires_at INTEGER NOT NULL -- unix nanoseconds
+) WITHOUT ROWID;
+`,
+	// 3: a missing query's lookups that were offered suggestions, apart
+	// from those that found nothing (count). Counts from before stay
 	// in count: they cannot be told apart any more.
 	`ALTER TABLE missing_terms ADD COLUMN suggested INTEGER NOT NULL DEFAULT 0;`,
 }

@@ -31,6 +31,7 @@ type Config struct {
 	Log      LogConfig      `yaml:"log"`
 	Reading  ReadingConfig  `yaml:"reading"`
 	Autolink AutolinkConfig `yaml:"autolink"`
+	Web      WebConfig      `yaml:"web"`
 	// Platforms are the platforms' sections by name, holding their
 	// defaults where the file is silent.
 	Platforms map[string]platform.Section `yaml:"-"`
@@ -64,6 +65,7 @@ func defaultConfig(ps []platform.Platform) Config {
 		Log:       LogConfig{Level: "info", Format: "text"},
 		Reading:   ReadingConfig{Schedules: []ScheduleConfig{}},
 		Autolink:  defaultAutolink(),
+		Web:       defaultWeb(),
 		Platforms: map[string]platform.Section{},
 	}
 	for _, p := range ps {
@@ -81,6 +83,7 @@ type settings struct {
 	log       LogConfig
 	autolink  bot.AutolinkConfig
 	schedules []schedule
+	web       webSettings
 	// platforms are the enabled ones, in the order of the list.
 	platforms []enabled
 	// clock is the core's clock; nil means the system's. Tests set one
@@ -185,7 +188,7 @@ func decodeConfig(path string, data []byte, cfg *Config, where *positions) (err 
 	where.broken = map[string]bool{}
 	core := map[string]any{
 		"http": &cfg.HTTP, "glossary": &cfg.Glossary, "state": &cfg.State, "log": &cfg.Log,
-		"reading": &cfg.Reading, "autolink": &cfg.Autolink,
+		"reading": &cfg.Reading, "autolink": &cfg.Autolink, "web": &cfg.Web,
 	}
 	var errs []error
 	seen := map[string]bool{}
@@ -197,7 +200,7 @@ func decodeConfig(path string, data []byte, cfg *Config, where *positions) (err 
 		} else if s, ok := cfg.Platforms[name]; ok {
 			into = s
 		} else {
-			errs = append(errs, fmt.Errorf("%s:%d: %s: unknown section; the sections are %s (see config.example.yaml)", path, line(kv.Key), name, sectionNames(cfg)))
+			errs = append(errs, fmt.Errorf("%s:%d: %s: unknown section; the sections are %s (see config.example.yaml)", path, line(kv.Key), name, sectionNames(core, cfg)))
 			continue
 		}
 		if seen[name] {
@@ -213,12 +216,11 @@ func decodeConfig(path string, data []byte, cfg *Config, where *positions) (err 
 	return errors.Join(errs...)
 }
 
-// sectionNames lists the sections a file may have.
-func sectionNames(cfg *Config) string {
-	names := []string{"http", "glossary", "state", "log", "reading", "autolink"}
-	for _, name := range slices.Sorted(maps.Keys(cfg.Platforms)) {
-		names = append(names, name)
-	}
+// sectionNames lists the sections a file may have: the core's, then the
+// platforms'.
+func sectionNames(core map[string]any, cfg *Config) string {
+	names := slices.Sorted(maps.Keys(core))
+	names = append(names, slices.Sorted(maps.Keys(cfg.Platforms))...)
 	return strings.Join(names, ", ")
 }
 
@@ -335,20 +337,22 @@ func (c Config) compile(getenv func(string) string, ps []platform.Platform) (set
 		bad("log.format: %q must be text or json", c.Log.Format)
 	}
 	s := settings{addr: c.HTTP.Addr, glossary: c.Glossary, stateDir: c.State.Dir, log: c.Log}
+	broken := map[string]bool{}
 	for _, p := range ps {
 		cfg, err := c.Platforms[p.Name()].Compile(getenv)
 		if err != nil {
 			errs = append(errs, err)
+			broken[p.Name()] = true
 		}
 		if cfg != nil {
 			s.platforms = append(s.platforms, enabled{name: p.Name(), cfg: cfg})
 		}
 	}
-	on := make(map[string]bool, len(s.platforms))
+	on := make(map[string]platform.Config, len(s.platforms))
 	for _, p := range s.platforms {
-		on[p.name] = true
+		on[p.name] = p.cfg
 	}
-	known := platformSet{ps: ps, on: on}
+	known := platformSet{ps: ps, on: on, broken: broken}
 	var err error
 	if s.schedules, err = c.Reading.compile(known); err != nil {
 		errs = append(errs, err)
@@ -356,14 +360,24 @@ func (c Config) compile(getenv func(string) string, ps []platform.Platform) (set
 	if s.autolink, err = c.Autolink.compile(known); err != nil {
 		errs = append(errs, err)
 	}
+	if s.web, err = c.Web.compile(); err != nil {
+		errs = append(errs, err)
+	}
+	if c.Autolink.LinkTo == "page" && (!c.Web.Enabled || c.Web.PublicURL == "") {
+		bad("autolink.link_to: page needs the web site on (web.enabled) and web.public_url set, so links have somewhere to point")
+	}
 	return s, errors.Join(errs...)
 }
 
 // platformSet is what reading.schedules and autolink.channels are checked
-// against: the platforms refbot knows and those the file switches on.
+// against: the platforms refbot knows and those the file switches on,
+// with their compiled configurations.
 type platformSet struct {
 	ps []platform.Platform
-	on map[string]bool
+	on map[string]platform.Config
+	// broken are the platforms whose own section has errors, already
+	// reported: what depends on them is not checked again.
+	broken map[string]bool
 }
 
 func (k platformSet) find(name string) (platform.Platform, bool) {

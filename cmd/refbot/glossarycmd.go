@@ -20,7 +20,7 @@ import (
 
 func runGlossary(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: refbot glossary lint [--alone] [DIR] | refbot glossary import [-o DIR] FILE...")
+		fmt.Fprintln(stderr, "usage: refbot glossary lint [--alone] [DIR] | refbot glossary import [-o DIR] FILE... | refbot glossary site -o DIR")
 		return exitError{code: 2}
 	}
 	switch args[0] {
@@ -28,8 +28,10 @@ func runGlossary(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return runLint(args[1:], stdout, stderr)
 	case "import":
 		return runImport(args[1:], stdout, stderr)
+	case "site":
+		return runSite(args[1:], stdout, stderr)
 	}
-	return exitError{code: 2, msg: fmt.Sprintf("unknown glossary command %q: want lint or import", args[0])}
+	return exitError{code: 2, msg: fmt.Sprintf("unknown glossary command %q: want lint, import or site", args[0])}
 }
 
 func runLint(args []string, stdout, stderr io.Writer) error {

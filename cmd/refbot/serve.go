@@ -22,6 +22,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"refbot/adapters/platform"
+	"refbot/adapters/web"
 	"refbot/bot"
 	"refbot/bot/sqlite"
 )
@@ -121,10 +122,12 @@ func serve(ctx context.Context, cfg settings, log *slog.Logger, ready chan<- str
 		Autolink:      cfg.autolink,
 		AutolinkStore: store,
 		Clock:         cfg.clock,
+		PageURL:       cfg.web.pageURL(),
 	})
 	logAutolink(cfg.autolink, log)
 
-	// Every route refbot serves is listed here or in a platform's Routes.
+	// Every route refbot serves is listed here, in a platform's Routes or
+	// in the web site's.
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -132,14 +135,16 @@ func serve(ctx context.Context, cfg settings, log *slog.Logger, ready chan<- str
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
 	posters := map[string]bot.Poster{}
+	routes := map[string][]string{} // patterns by platform, for web.path
 	var runs []func(context.Context) error
 	for _, p := range cfg.platforms {
-		svc, err := p.cfg.Start(platform.Core{Bot: b, Log: log.With("platform", p.name)})
+		svc, err := p.cfg.Start(platform.Core{Bot: b, Log: log.With("platform", p.name), State: store})
 		if err != nil {
 			return fmt.Errorf("%s: %w", p.name, err)
 		}
 		for pattern, h := range svc.Routes {
 			mux.Handle(pattern, h)
+			routes[p.name] = append(routes[p.name], pattern)
 		}
 		if svc.Run != nil {
 			runs = append(runs, svc.Run)
@@ -151,6 +156,17 @@ func serve(ctx context.Context, cfg settings, log *slog.Logger, ready chan<- str
 	for i, s := range schedules {
 		if posters[s.Platform] == nil {
 			return fmt.Errorf("reading.schedules[%d].platform: %s cannot post scheduled messages", i, s.Platform)
+		}
+	}
+	if cfg.web.enabled {
+		if err := cfg.web.checkRoutes(routes); err != nil {
+			return err
+		}
+		// The glossary website and API under web.path, on the glossary in
+		// service: a reload shows on the next request.
+		site := web.New(b, web.Options{PublicURL: cfg.web.publicURL, Logger: log.With("site", "web")})
+		for pattern, h := range site.Routes(cfg.web.path) {
+			mux.Handle(pattern, h)
 		}
 	}
 
@@ -174,7 +190,7 @@ func serve(ctx context.Context, cfg settings, log *slog.Logger, ready chan<- str
 
 	// Listening is not serving yet: each platform checks its credentials
 	// when it runs, and logs when it is connected (or stops refbot).
-	log.Info("refbot listening", "addr", ln.Addr().String(), "entries", g.Len(), "platforms", cfg.names())
+	log.Info("refbot listening", "addr", ln.Addr().String(), "entries", g.Len(), "platforms", cfg.names(), "web", cfg.web.at(ln.Addr().String()))
 	if len(cfg.platforms) == 0 {
 		log.Warn("no platform is enabled: refbot answers nobody and serves only /healthz and /metrics; set enabled: true under " + platformSet{ps: platforms()}.choice() + " (see config.example.yaml)")
 	}
