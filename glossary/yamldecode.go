@@ -415,16 +415,6 @@ func join(prefix, key string) string {
 	return prefix + "." + key
 }
 
-// hasProblemUnder reports whether a problem points at path or inside it.
-func hasProblemUnder(probs Problems, path string) bool {
-	for _, p := range probs {
-		if p.Field == path || strings.HasPrefix(p.Field, path+".") || strings.HasPrefix(p.Field, path+"[") {
-			return true
-		}
-	}
-	return false
-}
-
 // libraryMessage is the YAML library's message without its source excerpt.
 func libraryMessage(err error) string {
 	if ye, ok := err.(yaml.Error); ok {
