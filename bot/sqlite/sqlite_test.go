@@ -28,7 +28,7 @@ func open(t *testing.T, path string) *sqlite.Store {
 
 func TestOpenDirCreatesPrivateDirectory(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "state", "refbot")
-	s, err := sqlite.OpenDir(context.Background(), dir)
+	s, err := sqlite.OpenDir(context.Background(), dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,121 +93,143 @@ func TestOpenRejectsURIPaths(t *testing.T) {
 	}
 }
 
+// statsStores are the StatsStores a statistics test runs against: this
+// package's, in memory and in a file, and bot.MemoryStats, which must
+// agree with them.
+func statsStores(t *testing.T) map[string]bot.StatsStore {
+	return map[string]bot.StatsStore{
+		"sqlite-memory": open(t, ":memory:"),
+		"sqlite-file":   open(t, filepath.Join(t.TempDir(), "state.db")),
+		"memory":        bot.NewMemoryStats(),
+	}
+}
+
+func one(platform, query, id string) bot.LookupCount {
+	return bot.LookupCount{Lookup: bot.NewLookup(platform, query, id), N: 1}
+}
+
+// suggested is a lookup of query that was offered only suggestions.
+func suggested(platform, query string, n int) bot.LookupCount {
+	l := bot.NewLookup(platform, query, "")
+	l.Suggested = true
+	return bot.LookupCount{Lookup: l, N: n}
+}
+
 func TestStats(t *testing.T) {
 	ctx := context.Background()
-	s := open(t, ":memory:")
-	for _, l := range []struct{ platform, query, id string }{
-		{"slack", "mesa", "mesa-optimization"},
-		{"slack", "mesa optimisation", "mesa-optimization"},
-		{"discord", "corrigable", "corrigibility"},
-		{"slack", "Kubernetes", ""},
-		{"slack", "kubernetes!", ""},
-		{"discord", "banana bread", ""},
-		{"slack", "  ", ""}, // normalises to nothing: not counted
-	} {
-		if err := s.RecordLookup(ctx, bot.NewLookup(l.platform, l.query, l.id)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	// Queries offered only suggestions count apart from those that found
-	// nothing (issue 12); a query can be either as the glossary changes.
-	for _, l := range []struct{ platform, query string }{{"slack", "Mesa"}, {"slack", "mesa"}, {"discord", "mesa"}, {"discord", "banana bread"}} {
-		lk := bot.NewLookup(l.platform, l.query, "")
-		lk.Suggested = true
-		if err := s.RecordLookup(ctx, lk); err != nil {
-			t.Fatal(err)
-		}
-	}
-	tests := []struct {
-		platform                string
-		found, wants, suggested []bot.Count
-	}{
-		{"", []bot.Count{{Name: "mesa-optimization", Count: 2}, {Name: "corrigibility", Count: 1}},
-			[]bot.Count{{Name: "kubernetes", Count: 2}, {Name: "banana bread", Count: 1}},
-			[]bot.Count{{Name: "mesa", Count: 3}, {Name: "banana bread", Count: 1}}},
-		{"slack", []bot.Count{{Name: "mesa-optimization", Count: 2}}, []bot.Count{{Name: "kubernetes", Count: 2}}, []bot.Count{{Name: "mesa", Count: 2}}},
-		{"discord", []bot.Count{{Name: "corrigibility", Count: 1}}, []bot.Count{{Name: "banana bread", Count: 1}},
-			[]bot.Count{{Name: "banana bread", Count: 1}, {Name: "mesa", Count: 1}}},
-		{"console", nil, nil, nil},
-	}
-	for _, tc := range tests {
-		top, err := s.TopLookups(ctx, tc.platform, 10)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !slices.Equal(top.Found, tc.found) || !slices.Equal(top.Missing, tc.wants) || !slices.Equal(top.Suggested, tc.suggested) {
-			t.Errorf("TopLookups(%q) = %+v; want %v, %v, %v", tc.platform, top, tc.found, tc.wants, tc.suggested)
-		}
-	}
-	if top, _ := s.TopLookups(ctx, "", 1); len(top.Found) != 1 || len(top.Missing) != 1 || len(top.Suggested) != 1 {
-		t.Errorf("TopLookups(1) = %+v; want one of each", top)
-	}
-}
-
-// A database of schema version 1 keeps its missing terms' counts as
-// "found nothing" (they cannot be told apart) and counts suggestions apart
-// from then on.
-func TestStatsMigratedFromVersion1(t *testing.T) {
-	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "state.db")
-	db, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, q := range []string{sqlite.Migrations[0], "PRAGMA user_version = 1",
-		"INSERT INTO missing_terms (platform, query, shown, count) VALUES ('slack', 'mesa', 'mesa', 3)"} {
-		if _, err := db.Exec(q); err != nil {
-			t.Fatal(err)
-		}
-	}
-	db.Close()
-	s := open(t, path)
-	lk := bot.NewLookup("slack", "mesa", "")
-	lk.Suggested = true
-	if err := s.RecordLookup(ctx, lk); err != nil {
-		t.Fatal(err)
-	}
-	top, err := s.TopLookups(ctx, "", 10)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := []bot.Count{{Name: "mesa", Count: 3}}; !slices.Equal(top.Missing, want) {
-		t.Errorf("missing = %v, want %v", top.Missing, want)
-	}
-	if want := []bot.Count{{Name: "mesa", Count: 1}}; !slices.Equal(top.Suggested, want) {
-		t.Errorf("suggested = %v, want %v", top.Suggested, want)
-	}
-}
-
-// Lookups recorded from many goroutines through a pool of connections
-// all count.
-func TestStatsConcurrent(t *testing.T) {
-	ctx := context.Background()
-	s := open(t, filepath.Join(t.TempDir(), "state.db"))
-	var wg sync.WaitGroup
-	for g := range 8 {
-		wg.Go(func() {
-			for i := range 25 {
-				if err := s.RecordLookup(ctx, bot.NewLookup("slack", "x", "mesa-optimization")); err != nil {
-					t.Error(err)
+	for name, s := range statsStores(t) {
+		t.Run(name, func(t *testing.T) {
+			batches := [][]bot.LookupCount{
+				{one("slack", "mesa", "mesa-optimization"), one("slack", "mesa optimisation", "mesa-optimization")},
+				{one("discord", "corrigable", "corrigibility")},
+				{one("slack", "Kubernetes", ""), one("slack", "kubernetes!", ""), one("discord", "banana bread", "")},
+				{one("slack", "  ", "")}, // normalises to nothing: not counted
+				{{Lookup: bot.NewLookup("discord", "corrigible", "corrigibility"), N: 2}},
+				// Queries offered only suggestions count apart from those
+				// that found nothing (issue 12); a query can be either as
+				// the glossary changes.
+				{suggested("slack", "Mesa", 1), suggested("slack", "mesa", 1)},
+				{suggested("discord", "mesa", 1), suggested("discord", "banana bread", 1)},
+			}
+			for _, b := range batches {
+				if err := s.AddLookups(ctx, b); err != nil {
+					t.Fatal(err)
 				}
-				if err := s.RecordLookup(ctx, bot.NewLookup("slack", fmt.Sprintf("missing %d %d", g, i%5), "")); err != nil {
-					t.Error(err)
+			}
+			tests := []struct {
+				platform                string
+				found, wants, suggested []bot.Count
+			}{
+				{"", []bot.Count{{Name: "corrigibility", Count: 3}, {Name: "mesa-optimization", Count: 2}},
+					[]bot.Count{{Name: "kubernetes", Count: 2}, {Name: "banana bread", Count: 1}},
+					[]bot.Count{{Name: "mesa", Count: 3}, {Name: "banana bread", Count: 1}}},
+				{"slack", []bot.Count{{Name: "mesa-optimization", Count: 2}}, []bot.Count{{Name: "kubernetes", Count: 2}}, []bot.Count{{Name: "mesa", Count: 2}}},
+				{"discord", []bot.Count{{Name: "corrigibility", Count: 3}}, []bot.Count{{Name: "banana bread", Count: 1}},
+					[]bot.Count{{Name: "banana bread", Count: 1}, {Name: "mesa", Count: 1}}},
+				{"console", nil, nil, nil},
+			}
+			for _, tc := range tests {
+				top, err := s.TopLookups(ctx, tc.platform, 10)
+				if err != nil {
+					t.Fatal(err)
 				}
+				if !slices.Equal(top.Found, tc.found) || !slices.Equal(top.Missing, tc.wants) || !slices.Equal(top.Suggested, tc.suggested) {
+					t.Errorf("TopLookups(%q) = %+v; want %v, %v, %v", tc.platform, top, tc.found, tc.wants, tc.suggested)
+				}
+			}
+			if top, _ := s.TopLookups(ctx, "", 1); len(top.Found) != 1 || len(top.Missing) != 1 || len(top.Suggested) != 1 {
+				t.Errorf("TopLookups(1) = %+v; want one of each", top)
 			}
 		})
 	}
-	wg.Wait()
-	top, err := s.TopLookups(ctx, "slack", 100)
-	if err != nil {
-		t.Fatal(err)
+}
+
+// A database of any schema before 3 (1: first release, 2: OAuth) keeps its
+// missing terms' counts as "found nothing" (they cannot be told apart) and
+// counts suggestions apart from then on.
+func TestStatsMigratedFromEarlierSchemas(t *testing.T) {
+	ctx := context.Background()
+	for v := 1; v < 3; v++ {
+		t.Run(fmt.Sprint(v), func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "state.db")
+			db, err := sql.Open("sqlite", path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			qs := append(slices.Clone(sqlite.Migrations[:v]), fmt.Sprintf("PRAGMA user_version = %d", v),
+				"INSERT INTO missing_terms (platform, query, shown, count) VALUES ('slack', 'mesa', 'mesa', 3)")
+			for _, q := range qs {
+				if _, err := db.Exec(q); err != nil {
+					t.Fatal(err)
+				}
+			}
+			db.Close()
+			s := open(t, path)
+			if err := s.AddLookups(ctx, []bot.LookupCount{suggested("slack", "mesa", 1)}); err != nil {
+				t.Fatal(err)
+			}
+			top, err := s.TopLookups(ctx, "", 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := []bot.Count{{Name: "mesa", Count: 3}}; !slices.Equal(top.Missing, want) {
+				t.Errorf("missing = %v, want %v", top.Missing, want)
+			}
+			if want := []bot.Count{{Name: "mesa", Count: 1}}; !slices.Equal(top.Suggested, want) {
+				t.Errorf("suggested = %v, want %v", top.Suggested, want)
+			}
+		})
 	}
-	found, missing := top.Found, top.Missing
-	if len(found) != 1 || found[0].Count != 200 {
-		t.Errorf("found = %v, want mesa-optimization 200", found)
-	}
-	if len(missing) != 40 {
-		t.Errorf("%d missing terms, want 40", len(missing))
+}
+
+// Batches written from many goroutines through a pool of connections
+// all count.
+func TestStatsConcurrent(t *testing.T) {
+	ctx := context.Background()
+	for name, s := range statsStores(t) {
+		t.Run(name, func(t *testing.T) {
+			var wg sync.WaitGroup
+			for g := range 8 {
+				wg.Go(func() {
+					for i := range 25 {
+						if err := s.AddLookups(ctx, []bot.LookupCount{one("slack", "x", "mesa-optimization"), one("slack", fmt.Sprintf("missing %d %d", g, i%5), "")}); err != nil {
+							t.Error(err)
+						}
+					}
+				})
+			}
+			wg.Wait()
+			top, err := s.TopLookups(ctx, "slack", 100)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(top.Found) != 1 || top.Found[0].Count != 200 {
+				t.Errorf("found = %v, want mesa-optimization 200", top.Found)
+			}
+			if len(top.Missing) != 40 {
+				t.Errorf("%d missing terms, want 40", len(top.Missing))
+			}
+		})
 	}
 }
 
@@ -433,27 +455,5 @@ func TestClaimAcrossProcesses(t *testing.T) {
 		if n != 1 {
 			t.Errorf("step %d claimed %d times", step, n)
 		}
-	}
-}
-
-// Counts waiting for their batch are written by Close.
-func TestStatsFlushedOnClose(t *testing.T) {
-	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "state.db")
-	s, err := sqlite.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for range 3 {
-		if err := s.RecordLookup(ctx, bot.NewLookup("slack", "elk", "eliciting-latent-knowledge")); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
-	top, err := open(t, path).TopLookups(ctx, "", 10)
-	if found := top.Found; err != nil || len(found) != 1 || found[0].Count != 3 {
-		t.Errorf("after reopening: %v, %v; want eliciting-latent-knowledge 3", found, err)
 	}
 }

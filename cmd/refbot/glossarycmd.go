@@ -120,7 +120,7 @@ func existingDir(dir string) string {
 
 // importPage writes one page as dir/entries/ID.yaml, or nothing at all.
 func importPage(base *glossary.Glossary, file, dir string, force bool) (string, importer.Page, error) {
-	raw, err := os.ReadFile(file)
+	raw, err := glossary.ReadFile(file, importer.MaxPage)
 	if err != nil {
 		return "", importer.Page{}, err
 	}
@@ -161,7 +161,7 @@ func writeDraft(base *glossary.Glossary, page importer.Page, file, dir string, f
 	rel := "entries/" + e.ID + ".yaml"
 	layers := []glossary.Layer{{Name: "embedded", FS: data.FS()}}
 	if d := existingDir(dir); d != "" {
-		layers = append(layers, glossary.Layer{Name: d, FS: os.DirFS(d)})
+		layers = append(layers, glossary.Layer{Name: d, FS: glossary.DirFS(d)})
 	}
 	layers = append(layers, glossary.Layer{Name: dir, FS: fstest.MapFS{rel: {Data: body}}})
 	if _, err := glossary.Load(layers...); err != nil {

@@ -263,7 +263,7 @@ func loadGlossary(dir, mode string) (*glossary.Glossary, error) {
 		if _, err := os.Stat(dir); err != nil {
 			return nil, fmt.Errorf("glossary directory: %w", err)
 		}
-		l := glossary.Layer{Name: dir, FS: os.DirFS(dir)}
+		l := glossary.Layer{Name: dir, FS: glossary.DirFS(dir)}
 		if mode == "replace" {
 			layers = layers[:0]
 		}
@@ -315,7 +315,7 @@ func runConsole(ctx context.Context, args []string, getenv func(string) string, 
 			stderr = crlf{stderr} // raw mode does not turn \n into \r\n
 		}
 	}
-	b := bot.New(g, bot.Config{Stats: store, Reading: bot.ReadingConfig{Store: store}, Autolink: consoleAutolink(), AutolinkStore: store, Logger: stderrLogger(stderr)})
+	b := bot.New(g, bot.Config{Stats: bot.NewMemoryStats(), Reading: bot.ReadingConfig{Store: store}, Autolink: consoleAutolink(), AutolinkStore: store, Logger: stderrLogger(stderr)})
 	return shell.Run(ctx, b, stdin, stdout, opt)
 }
 

@@ -34,8 +34,8 @@ type Page struct {
 	OwnSource   bool
 }
 
-// maxPage bounds what ParsePage reads.
-const maxPage = 4 << 20
+// MaxPage bounds what ParsePage reads.
+const MaxPage = 4 << 20
 
 var (
 	mdLink   = regexp.MustCompile(`\[([^\]\n]{0,300})\]\((https?://[^)\s]+)\)`)
@@ -47,14 +47,14 @@ var (
 // ParsePage reads one page. Its error says what is missing.
 func ParsePage(page []byte) (Page, error) {
 	var p Page
-	if len(page) > maxPage {
-		return p, fmt.Errorf("page is %d bytes; the limit is %d", len(page), maxPage)
+	if len(page) > MaxPage {
+		return p, fmt.Errorf("page is %d bytes; the limit is %d", len(page), MaxPage)
 	}
 	if !utf8.Valid(page) {
 		page = bytes.ToValidUTF8(page, []byte("\uFFFD"))
 	}
 	sc := bufio.NewScanner(bytes.NewReader(page))
-	sc.Buffer(make([]byte, 0, 64<<10), maxPage)
+	sc.Buffer(make([]byte, 0, 64<<10), MaxPage)
 	var (
 		section string
 		summary []string
