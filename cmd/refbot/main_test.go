@@ -95,6 +95,9 @@ func TestDescribeVersion(t *testing.T) {
 		{"dev", &debug.BuildInfo{GoVersion: "go1.26.0", Main: debug.Module{Version: "v1.4.0"}}, "v1.4.0 go1.26.0"},
 		{"v1.2.3", &debug.BuildInfo{GoVersion: "go1.26.0", Settings: vcs}, "v1.2.3 (f922eb73494e, 2026-11-30, modified) go1.26.0"},
 		{"dev", &debug.BuildInfo{GoVersion: "go1.26.0", Main: debug.Module{Version: "(devel)"}, Settings: vcs[:2]}, "dev (f922eb73494e) go1.26.0"},
+		// go build in a git clone: the pseudo-version holds the commit.
+		{"dev", &debug.BuildInfo{GoVersion: "go1.26.0", Main: debug.Module{Version: "v0.0.0-20261130100000-f922eb73494e+dirty"}, Settings: vcs},
+			"v0.0.0-20261130100000-f922eb73494e+dirty go1.26.0"},
 	} {
 		if got := describeVersion(tt.stamped, tt.info); got != tt.want {
 			t.Errorf("describeVersion(%q, %+v) = %q, want %q", tt.stamped, tt.info, got, tt.want)

@@ -209,6 +209,11 @@ func describeVersion(stamped string, info *debug.BuildInfo) string {
 			vcs = append(vcs, "modified")
 		}
 	}
+	// Go 1.24 and later name a build in a git clone with a pseudo-version
+	// that already holds the commit, its time and +dirty: said once.
+	if len(vcs) > 0 && strings.Contains(v, vcs[0]) {
+		vcs = nil
+	}
 	if v == "dev" && len(vcs) == 0 {
 		vcs = append(vcs, `no version stamped: go build -ldflags "-X main.version=v1.2.3"`)
 	}
