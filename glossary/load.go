@@ -29,11 +29,20 @@ type Layer struct {
 // An entry or curriculum in a later layer replaces the one with the same id
 // in an earlier layer, so a directory can extend or override the default.
 func Load(layers ...Layer) (*Glossary, error) {
-	var (
-		probs     Problems
-		entries   = map[string]*item[Entry]{}
-		curricula = map[string]*item[Curriculum]{}
-	)
+	g, probs, _ := Check(layers...)
+	if len(probs) > 0 {
+		return nil, probs
+	}
+	return g, nil
+}
+
+// Check is Load for a linter: it returns the glossary (nil when there are
+// problems), every problem, and the warnings (see Glossary.Warnings) even
+// when problems stop the load, so that one run shows everything to fix
+// or look at. Both lists are sorted by file and line.
+func Check(layers ...Layer) (g *Glossary, probs, warns Problems) {
+	entries := map[string]*item[Entry]{}
+	curricula := map[string]*item[Curriculum]{}
 	for li, l := range layers {
 		es, cs, ps := readLayer(l, li)
 		probs = append(probs, ps...)
@@ -56,12 +65,12 @@ func Load(layers ...Layer) (*Glossary, error) {
 	cs := sortedItems(curricula)
 	ps, warns := validate(es, cs)
 	probs = append(probs, ps...)
-	if len(probs) > 0 {
-		sortProblems(probs)
-		return nil, probs
-	}
+	sortProblems(probs)
 	sortProblems(warns)
-	return build(es, cs, warns), nil
+	if len(probs) > 0 {
+		return nil, probs, warns
+	}
+	return build(es, cs, warns), nil, warns
 }
 
 // New builds a glossary from entries and curricula held in memory, with the

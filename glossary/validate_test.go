@@ -108,3 +108,23 @@ func TestVersion(t *testing.T) {
 		t.Errorf("versions: same content %q and %q, changed summary %q; want 12 digits, the first two equal, the third different", a, b, c)
 	}
 }
+
+// Check returns the warnings even when problems stop the load, so a linter
+// shows both at once; Load returns only the problems.
+func TestCheckWarnsBesideProblems(t *testing.T) {
+	u := "https://example.org/" + strings.Repeat("p", glossary.MaxButtonURL)
+	fsys := fstest.MapFS{
+		"entries/widget.yaml": {Data: []byte("id: widget\ntitle: Widget\nsummary: A widget.\nsources:\n  - {title: T, url: \"" + u + "\"}\n")},
+		"entries/broken.yaml": {Data: []byte("id: broken\ntitle: Broken\nsources:\n  - {title: T, url: \"https://example.org/\"}\n")},
+	}
+	g, probs, warns := glossary.Check(glossary.Layer{FS: fsys})
+	if g != nil || len(probs) != 1 || !strings.Contains(probs[0].String(), "entries/broken.yaml:1: summary: is missing") {
+		t.Errorf("Check: glossary %v, problems %v; want none and broken.yaml's missing summary", g, probs)
+	}
+	if len(warns) != 1 || !strings.HasPrefix(warns[0].String(), "entries/widget.yaml:5: sources[0].url: is 532 characters") {
+		t.Errorf("Check: warnings %v; want widget.yaml's long URL", warns)
+	}
+	if _, err := glossary.Load(glossary.Layer{FS: fsys}); err == nil || strings.Contains(err.Error(), "widget") {
+		t.Errorf("Load = %v; want only the problem", err)
+	}
+}

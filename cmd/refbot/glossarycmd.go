@@ -45,33 +45,35 @@ func runLint(args []string, stdout, stderr io.Writer) error {
 		return exitError{code: 2}
 	}
 	var (
-		g   *glossary.Glossary
-		err error
+		layers []glossary.Layer
+		err    error
 	)
 	switch dir := fs.Arg(0); {
 	case dir == "":
-		g, err = glossary.Load(glossary.Layer{Name: "glossary/data", FS: data.FS()})
+		layers = []glossary.Layer{{Name: "glossary/data", FS: data.FS()}}
 	case *alone:
-		g, err = loadGlossary(dir, "replace")
+		layers, err = glossaryLayers(dir, "replace")
 	default:
-		g, err = loadGlossary(dir, "extend")
-	}
-	var probs glossary.Problems
-	if errors.As(err, &probs) {
-		for _, p := range probs {
-			fmt.Fprintln(stdout, p.String())
-		}
-		return exitError{code: 1, msg: bot.Plural(len(probs), "problem", "problems")}
+		layers, err = glossaryLayers(dir, "extend")
 	}
 	if err != nil {
 		return err
 	}
-	for _, w := range g.Warnings() {
+	// Warnings are shown beside problems too, so that one run lists
+	// everything to look at.
+	g, probs, warns := glossary.Check(layers...)
+	for _, p := range probs {
+		fmt.Fprintln(stdout, p.String())
+	}
+	for _, w := range warns {
 		fmt.Fprintln(stdout, "warning: "+w.String())
 	}
 	var warned string
-	if n := len(g.Warnings()); n > 0 {
-		warned = " (" + bot.Plural(n, "warning", "warnings") + ")"
+	if len(warns) > 0 {
+		warned = " (" + bot.Plural(len(warns), "warning", "warnings") + ")"
+	}
+	if len(probs) > 0 {
+		return exitError{code: 1, msg: bot.Plural(len(probs), "problem", "problems") + warned}
 	}
 	fmt.Fprintf(stdout, "ok: %s, %s%s\n", bot.Plural(g.Len(), "entry", "entries"), bot.Plural(len(g.Curricula()), "curriculum", "curricula"), warned)
 	return nil

@@ -176,6 +176,33 @@ func TestLintWarnsLongURL(t *testing.T) {
 	}
 }
 
+// Warnings are shown beside problems too: fixing the problems must not
+// reveal more to look at on the next run.
+func TestLintWarnsBesideProblems(t *testing.T) {
+	dir := t.TempDir()
+	long := "https://example.org/" + strings.Repeat("p", 701)
+	writeFile(t, filepath.Join(dir, "entries", "long-url.yaml"), entry("long-url", "Long URL", `  - {title: "Long", url: "`+long+`"}`))
+	writeFile(t, filepath.Join(dir, "entries", "broken.yaml"), entry("broken", "Broken", "sumary: typo"))
+	r := runArgs(t, "", nil, "glossary", "lint", "--alone", dir)
+	wantCode(t, r, 1)
+	want := []string{
+		dir + "/entries/broken.yaml:6: sumary: unknown field (did you mean \"summary\"?)",
+		"warning: " + dir + "/entries/long-url.yaml:6: sources[1].url: is 721 characters",
+	}
+	lines := strings.Split(strings.TrimSuffix(r.stdout, "\n"), "\n")
+	if len(lines) != len(want) {
+		t.Fatalf("stdout has %d lines, want %d:\n%s", len(lines), len(want), r.stdout)
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(lines[i], w) {
+			t.Errorf("line %d = %q, want it to start %q", i+1, lines[i], w)
+		}
+	}
+	if r.err == nil || r.err.Error() != "1 problem (1 warning)" {
+		t.Errorf("err = %v, want \"1 problem (1 warning)\"", r.err)
+	}
+}
+
 // Counts read as English: "1 entry", "1 curriculum", "1 step", "1
 // problem", "1 of 1 page" (issue 12.13: "1 curricula", "1 steps",
 // "problem(s)").

@@ -263,6 +263,16 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 
 // loadGlossary loads the embedded glossary, extended or replaced by dir.
 func loadGlossary(dir, mode string) (*glossary.Glossary, error) {
+	layers, err := glossaryLayers(dir, mode)
+	if err != nil {
+		return nil, err
+	}
+	return glossary.Load(layers...)
+}
+
+// glossaryLayers are the embedded glossary and dir, or dir alone when
+// mode is "replace", or the embedded glossary alone when dir is "".
+func glossaryLayers(dir, mode string) ([]glossary.Layer, error) {
 	layers := []glossary.Layer{{Name: "embedded", FS: data.FS()}}
 	if dir != "" {
 		if _, err := os.Stat(dir); err != nil {
@@ -274,7 +284,7 @@ func loadGlossary(dir, mode string) (*glossary.Glossary, error) {
 		}
 		layers = append(layers, l)
 	}
-	return glossary.Load(layers...)
+	return layers, nil
 }
 
 // useColor reports whether to style output for w: only on a terminal,
