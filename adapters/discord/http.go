@@ -72,7 +72,7 @@ func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			i.Type = 0 // an unreadable PING is not answered PONG
 		}
 	}
-	writeJSON(w, payload(a.answer(ctx, &i)))
+	writeJSON(w, responseBody(a.answer(ctx, &i)))
 }
 
 // verify returns why a request is not from Discord, or "".
