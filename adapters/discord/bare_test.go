@@ -37,7 +37,7 @@ import (
 // bareDiscord serves signed commands, autocompletes and button clicks.
 type bareDiscord struct {
 	key     ed25519.PublicKey
-	replies map[string]*discordgo.InteractionResponse // bareKey → the reply
+	replies map[string]any // key → the reply, as refbot sends it (responseBody)
 	encoded map[string][]byte
 	floor   bool
 }
@@ -88,7 +88,7 @@ func newBareDiscord(key ed25519.PublicKey, interactions [][]byte) (*bareDiscord,
 	if err != nil {
 		return nil, err
 	}
-	s := &bareDiscord{key: key, replies: map[string]*discordgo.InteractionResponse{}, encoded: map[string][]byte{}}
+	s := &bareDiscord{key: key, replies: map[string]any{}, encoded: map[string][]byte{}}
 	for _, body := range interactions {
 		var i discordgo.Interaction
 		var bi bareInteraction
@@ -98,7 +98,7 @@ func newBareDiscord(key ed25519.PublicKey, interactions [][]byte) (*bareDiscord,
 		if err := json.Unmarshal(body, &bi); err != nil {
 			return nil, err
 		}
-		resp := a.answer(context.Background(), &i)
+		resp := responseBody(a.answer(context.Background(), &i))
 		b, err := json.Marshal(resp)
 		if err != nil {
 			return nil, err

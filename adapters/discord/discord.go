@@ -157,6 +157,33 @@ func (a *Adapter) answerEncoded(ctx context.Context, i *discordgo.Interaction) (
 	return resp, data
 }
 
+// responseBody is what is sent for resp, over HTTP or to the interaction
+// callback: resp itself, except for an autocomplete result, which is
+// exactly {"type":8,"data":{"choices":[…]}}, [] when nothing matches.
+// discordgo's InteractionResponseData would add message fields (tts,
+// content, embeds, allowed_mentions) that this response does not have,
+// and drop an empty choices list.
+func responseBody(resp *discordgo.InteractionResponse) any {
+	if resp.Type != discordgo.InteractionApplicationCommandAutocompleteResult {
+		return resp
+	}
+	r := autocompleteResult{Type: resp.Type}
+	if resp.Data != nil {
+		r.Data.Choices = resp.Data.Choices
+	}
+	if r.Data.Choices == nil {
+		r.Data.Choices = []*discordgo.ApplicationCommandOptionChoice{}
+	}
+	return r
+}
+
+type autocompleteResult struct {
+	Type discordgo.InteractionResponseType `json:"type"`
+	Data struct {
+		Choices []*discordgo.ApplicationCommandOptionChoice `json:"choices"`
+	} `json:"data"`
+}
+
 // safe sets the empty allowed-mentions list every message refbot sends
 // carries: no glossary text or user input can ping @everyone, @here, a
 // role or a user. (An empty struct would marshal as "parse":null, which
@@ -204,7 +231,13 @@ func (a *Adapter) respond(ctx context.Context, i *discordgo.Interaction) (resp *
 		}
 		action, id, ok := strings.Cut(data.CustomID, ":")
 		if !ok || id == "" {
-			return a.fail(ctx, i, fmt.Errorf("button custom_id %q is not action:id", data.CustomID)), nil
+			// A button of an older refbot: a click on an old message,
+			// not a fault.
+			a.log.InfoContext(ctx, "discord: a button refbot no longer has", "custom_id", data.CustomID)
+			return &discordgo.InteractionResponse{
+				Type: discordgo.InteractionResponseChannelMessageWithSource,
+				Data: render(bot.StaleButton(dialect)),
+			}, nil
 		}
 		req := request(i, bot.Action)
 		req.Command, req.Text = action, id
@@ -277,10 +310,14 @@ var dialect = bot.Dialect{Managers: "people with the Manage Channels permission"
 
 func request(i *discordgo.Interaction, kind bot.Kind) bot.Request {
 	req := bot.Request{Platform: Name, Team: i.GuildID, Channel: i.ChannelID, Kind: kind, Dialect: dialect}
-	// Member is set in servers, User in DMs.
-	// Changing a channel's settings (/autolink on) takes Manage Channels
-	// there; in a DM the only other party is refbot. The interaction
-	// carries the member's permissions, so answering costs nothing.
+	// Member is set in servers, User elsewhere: a DM with refbot
+	// (interaction context 1, or no context in older payloads) or, for a
+	// user-installed app, a group DM or a DM between other people
+	// (context 2). Changing a channel's settings (/autolink on) takes
+	// Manage Channels in a server, and means nothing elsewhere: refbot
+	// reads no DMs, so the core says so (DM) and nobody may change them.
+	// The interaction carries the member's permissions, so answering
+	// costs nothing.
 	manage := false
 	switch {
 	case i.Member != nil && i.Member.User != nil:
@@ -288,7 +325,10 @@ func request(i *discordgo.Interaction, kind bot.Kind) bot.Request {
 		manage = i.Member.Permissions&(discordgo.PermissionManageChannels|discordgo.PermissionAdministrator) != 0
 	case i.User != nil:
 		req.User = i.User.ID
-		manage = true
+		req.DM = true
+	}
+	if i.Context == discordgo.InteractionContextBotDM || i.Context == discordgo.InteractionContextPrivateChannel {
+		req.DM, manage = true, false
 	}
 	req.CanManage = func(context.Context) bool { return manage }
 	return req

@@ -284,6 +284,10 @@ CREATE TABLE spent_nonces (
 	expires_at INTEGER NOT NULL -- unix nanoseconds
 ) WITHOUT ROWID;
 `,
+	// 3: a missing query's lookups that were offered suggestions, apart
+	// from those that found nothing (count). Counts from before stay
+	// in count: they cannot be told apart any more.
+	`ALTER TABLE missing_terms ADD COLUMN suggested INTEGER NOT NULL DEFAULT 0;`,
 }
 
 // migrate applies the migrations the database has not seen, in one
