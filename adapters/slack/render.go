@@ -100,12 +100,16 @@ func render(r bot.Reply, opt renderOptions) message {
 	if !r.CardOnly() {
 		return renderBlocks(r, opt)
 	}
-	variant := "slack/ephemeral"
-	if r.Visibility == bot.Public {
+	var variant string
+	switch {
+	case r.Visibility == bot.Public && opt.controls:
+		variant = "slack/public+controls"
+	case r.Visibility == bot.Public:
 		variant = "slack/public"
-	}
-	if opt.controls {
-		variant += "+controls"
+	case opt.controls:
+		variant = "slack/ephemeral+controls"
+	default:
+		variant = "slack/ephemeral"
 	}
 	return bot.Rendered(r.Card, variant, func() message {
 		m := renderBlocks(r, opt)
