@@ -159,6 +159,14 @@ CREATE TABLE reading_positions (
 	PRIMARY KEY (platform, channel, curriculum)
 ) WITHOUT ROWID;
 `,
+	// 2: the stored glossary's version, raised by each change.
+	`
+CREATE TABLE glossary_version (
+	id      INTEGER PRIMARY KEY CHECK (id = 1),
+	version INTEGER NOT NULL
+);
+INSERT INTO glossary_version (id, version) VALUES (1, 0);
+`,
 }
 
 // migrate applies the migrations the database has not seen, in one

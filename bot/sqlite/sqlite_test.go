@@ -3,17 +3,13 @@ package sqlite_test
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
-	"refbot/bot"
 	"refbot/bot/sqlite"
+	"refbot/bot/storetest"
 )
 
 func open(t *testing.T, path string) *sqlite.Store {
@@ -66,8 +62,8 @@ func TestSchemaAndPragmas(t *testing.T) {
 	if err := db.QueryRow("PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
 		t.Errorf("journal_mode = %q, %v; want wal", mode, err)
 	}
-	if err := db.QueryRow("PRAGMA user_version").Scan(&version); err != nil || version != 1 {
-		t.Errorf("user_version = %d, %v; want 1", version, err)
+	if err := db.QueryRow("PRAGMA user_version").Scan(&version); err != nil || version != 2 {
+		t.Errorf("user_version = %d, %v; want 2", version, err)
 	}
 	if _, err := db.Exec("PRAGMA user_version = 99"); err != nil {
 		t.Fatal(err)
@@ -93,320 +89,25 @@ func TestOpenRejectsURIPaths(t *testing.T) {
 	}
 }
 
-func TestStats(t *testing.T) {
-	ctx := context.Background()
-	s := open(t, ":memory:")
-	for _, l := range []struct{ platform, query, id string }{
-		{"slack", "mesa", "mesa-optimization"},
-		{"slack", "mesa optimisation", "mesa-optimization"},
-		{"discord", "corrigable", "corrigibility"},
-		{"slack", "Kubernetes", ""},
-		{"slack", "kubernetes!", ""},
-		{"discord", "banana bread", ""},
-		{"slack", "  ", ""}, // normalises to nothing: not counted
-	} {
-		if err := s.RecordLookup(ctx, bot.NewLookup(l.platform, l.query, l.id)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	tests := []struct {
-		platform     string
-		found, wants []bot.Count
-	}{
-		{"", []bot.Count{{Name: "mesa-optimization", Count: 2}, {Name: "corrigibility", Count: 1}},
-			[]bot.Count{{Name: "kubernetes", Count: 2}, {Name: "banana bread", Count: 1}}},
-		{"slack", []bot.Count{{Name: "mesa-optimization", Count: 2}}, []bot.Count{{Name: "kubernetes", Count: 2}}},
-		{"discord", []bot.Count{{Name: "corrigibility", Count: 1}}, []bot.Count{{Name: "banana bread", Count: 1}}},
-		{"console", nil, nil},
-	}
-	for _, tc := range tests {
-		found, missing, err := s.TopLookups(ctx, tc.platform, 10)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !slices.Equal(found, tc.found) || !slices.Equal(missing, tc.wants) {
-			t.Errorf("TopLookups(%q) = %v, %v; want %v, %v", tc.platform, found, missing, tc.found, tc.wants)
-		}
-	}
-	if found, missing, _ := s.TopLookups(ctx, "", 1); len(found) != 1 || len(missing) != 1 {
-		t.Errorf("TopLookups(1) = %v, %v; want one of each", found, missing)
-	}
+// SQLite passes the conformance suite, each handle a connection pool of
+// its own on one file, as separate processes would have.
+func TestConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) func(*testing.T) storetest.Store {
+		path := filepath.Join(t.TempDir(), "state.db")
+		return func(t *testing.T) storetest.Store { return open(t, path) }
+	})
 }
 
-// Lookups recorded from many goroutines through a pool of connections
-// all count.
-func TestStatsConcurrent(t *testing.T) {
-	ctx := context.Background()
-	s := open(t, filepath.Join(t.TempDir(), "state.db"))
-	var wg sync.WaitGroup
-	for g := range 8 {
-		wg.Go(func() {
-			for i := range 25 {
-				if err := s.RecordLookup(ctx, bot.NewLookup("slack", "x", "mesa-optimization")); err != nil {
-					t.Error(err)
-				}
-				if err := s.RecordLookup(ctx, bot.NewLookup("slack", fmt.Sprintf("missing %d %d", g, i%5), "")); err != nil {
-					t.Error(err)
-				}
-			}
-		})
-	}
-	wg.Wait()
-	found, missing, err := s.TopLookups(ctx, "slack", 100)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(found) != 1 || found[0].Count != 200 {
-		t.Errorf("found = %v, want mesa-optimization 200", found)
-	}
-	if len(missing) != 40 {
-		t.Errorf("%d missing terms, want 40", len(missing))
-	}
+// The suite's in-memory database works too: one connection, one handle.
+func TestConformanceMemory(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) func(*testing.T) storetest.Store {
+		s := open(t, ":memory:")
+		return func(*testing.T) storetest.Store { return unclosable{s} }
+	})
 }
 
-func TestAutolink(t *testing.T) {
-	ctx := context.Background()
-	s := open(t, ":memory:")
-	if m, err := s.ChannelAutolink(ctx, "slack", "C1"); err != nil || m != bot.AutolinkUnset {
-		t.Errorf("unset channel = %v, %v", m, err)
-	}
-	for _, m := range []bot.AutolinkMode{bot.AutolinkDigest, bot.AutolinkReaction, bot.AutolinkOff, bot.AutolinkUnset} {
-		if err := s.SetChannelAutolink(ctx, "slack", "C1", m); err != nil {
-			t.Fatal(err)
-		}
-		if got, err := s.ChannelAutolink(ctx, "slack", "C1"); err != nil || got != m {
-			t.Errorf("after setting %v: %v, %v", m, got, err)
-		}
-	}
-	if got, _ := s.ChannelAutolink(ctx, "discord", "C1"); got != bot.AutolinkUnset {
-		t.Errorf("another platform's channel = %v, want unset", got)
-	}
-	for _, out := range []bool{true, true, false, false, true} {
-		if err := s.SetUserOptedOut(ctx, "slack", "U1", out); err != nil {
-			t.Fatal(err)
-		}
-		if got, err := s.UserOptedOut(ctx, "slack", "U1"); err != nil || got != out {
-			t.Errorf("after opting out=%v: %v, %v", out, got, err)
-		}
-	}
-	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-	d := 10 * time.Minute
-	for _, step := range []struct {
-		at   time.Duration
-		term string
-		want bool
-	}{
-		{0, "grokking", true},
-		{time.Minute, "grokking", false},
-		{time.Minute, "elk", true},
-		{9 * time.Minute, "grokking", false},
-		{10 * time.Minute, "grokking", true},
-		{11 * time.Minute, "grokking", false},
-	} {
-		got, err := s.TakeCooldown(ctx, "slack", "C1", step.term, now.Add(step.at), d)
-		if err != nil || got != step.want {
-			t.Errorf("TakeCooldown(%s at +%v) = %v, %v; want %v", step.term, step.at, got, err, step.want)
-		}
-	}
-}
+// unclosable keeps the one :memory: handle open when the suite closes it,
+// as closing would throw the database away.
+type unclosable struct{ *sqlite.Store }
 
-// Of many concurrent takes of one cooldown, across two stores on one file
-// (two processes), exactly one wins.
-func TestTakeCooldownOnce(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "state.db")
-	a, b := open(t, path), open(t, path)
-	now := time.Now()
-	var mu sync.Mutex
-	wins := 0
-	var wg sync.WaitGroup
-	for i := range 16 {
-		s := a
-		if i%2 == 1 {
-			s = b
-		}
-		wg.Go(func() {
-			ok, err := s.TakeCooldown(context.Background(), "slack", "C1", "elk", now, time.Hour)
-			if err != nil {
-				t.Error(err)
-			}
-			if ok {
-				mu.Lock()
-				wins++
-				mu.Unlock()
-			}
-		})
-	}
-	wg.Wait()
-	if wins != 1 {
-		t.Errorf("%d takes won, want 1", wins)
-	}
-}
-
-func TestReadingClaims(t *testing.T) {
-	ctx := context.Background()
-	s := open(t, ":memory:")
-	t0 := time.Date(2026, 3, 1, 18, 0, 0, 0, time.UTC)
-	key := func(d int) bot.PostKey {
-		return bot.PostKey{Platform: "slack", Channel: "C1", Curriculum: "c", Slot: t0.AddDate(0, 0, 7*d), Scheduled: true}
-	}
-	claim := func(k bot.PostKey, confirmed bool) (bot.ReadingPost, bool) {
-		t.Helper()
-		p, ok, err := s.Claim(ctx, k, 3, t0, confirmed)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return p, ok
-	}
-	pos := func() int {
-		t.Helper()
-		p, err := s.Position(ctx, "slack", "C1", "c")
-		if err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-	if p, ok := claim(key(0), false); !ok || p.Step != 0 {
-		t.Fatalf("first claim = %+v, %v", p, ok)
-	}
-	if _, ok := claim(key(0), false); ok {
-		t.Fatal("the same slot was claimed twice")
-	}
-	asked := bot.PostKey{Platform: "slack", Channel: "C1", Curriculum: "c", Slot: t0} // same second, asked for: a different key
-	if p, ok := claim(asked, true); !ok || p.Step != 1 || !p.Confirmed() {
-		t.Fatalf("asked-for claim = %+v, %v; want step 1, confirmed", p, ok)
-	}
-	if p, ok := claim(key(1), false); !ok || p.Step != 2 {
-		t.Fatalf("third claim = %+v, %v; want step 2", p, ok)
-	}
-	if p, ok := claim(key(2), false); !ok || p.Step != 0 {
-		t.Fatalf("fourth claim = %+v, %v; want step 0 (the curriculum starts again)", p, ok)
-	}
-	if got := pos(); got != 4 {
-		t.Errorf("position = %d, want 4", got)
-	}
-
-	un, err := s.Unconfirmed(ctx)
-	if err != nil || len(un) != 3 || !un[0].Slot.Equal(t0) || un[0].ClaimedAt != t0 {
-		t.Fatalf("Unconfirmed = %+v, %v; want the three scheduled claims, oldest first", un, err)
-	}
-	if err := s.Confirm(ctx, key(0), "1700000000.000100", t0.Add(time.Second)); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Confirm(ctx, key(9), "x", t0); err == nil {
-		t.Error("confirming a slot never claimed: no error")
-	}
-
-	// Take over: one winner; a stale was loses.
-	t1 := t0.Add(time.Hour)
-	if ok, _ := s.TakeOver(ctx, key(1), t0, t1); !ok {
-		t.Error("TakeOver of a stale claim failed")
-	}
-	if ok, _ := s.TakeOver(ctx, key(1), t0, t1); ok {
-		t.Error("TakeOver succeeded twice")
-	}
-	if ok, _ := s.TakeOver(ctx, key(0), t0.Add(time.Second), t1); ok {
-		t.Error("TakeOver of a confirmed post succeeded")
-	}
-
-	// Release the last claim: its step comes back. Releasing an earlier
-	// one while a later exists keeps the position.
-	if ok, _ := s.Release(ctx, key(2), t0); !ok {
-		t.Error("Release failed")
-	}
-	if got := pos(); got != 3 {
-		t.Errorf("position after releasing the last claim = %d, want 3", got)
-	}
-	if ok, _ := s.Release(ctx, key(1), t0); ok {
-		t.Error("Release with a stale claimed-at succeeded")
-	}
-	if ok, _ := s.Release(ctx, key(1), t1); !ok {
-		t.Error("Release of a taken-over claim failed")
-	}
-	if got := pos(); got != 2 {
-		t.Errorf("position after releasing the claim now last = %d, want 2", got)
-	}
-	// Releasing a claim with a later one after it keeps the position.
-	if _, ok := claim(key(3), false); !ok {
-		t.Fatal("claim failed")
-	}
-	if _, ok := claim(key(4), false); !ok {
-		t.Fatal("claim failed")
-	}
-	if ok, _ := s.Release(ctx, key(3), t0); !ok {
-		t.Error("Release failed")
-	}
-	if got := pos(); got != 4 {
-		t.Errorf("position after releasing an earlier claim = %d, want 4 (a step after it was claimed)", got)
-	}
-
-	last, ok, err := s.LastPost(ctx, "slack", "C1", "c")
-	if err != nil || !ok || !last.Slot.Equal(key(4).Slot) || last.Step != 0 {
-		t.Errorf("LastPost = %+v, %v, %v; want slot 4, step 0", last, ok, err)
-	}
-	slot, ok, err := s.LastSlot(ctx, "slack", "C1", "c")
-	if err != nil || !ok || !slot.Equal(key(4).Slot) {
-		t.Errorf("LastSlot = %v, %v, %v; want %v", slot, ok, err, key(4).Slot)
-	}
-	if _, ok, _ := s.LastSlot(ctx, "slack", "C2", "c"); ok {
-		t.Error("LastSlot of an empty channel found something")
-	}
-}
-
-// Two stores on one file claiming the same slots concurrently: each slot
-// is claimed once and positions never repeat a step.
-func TestClaimAcrossProcesses(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "state.db")
-	stores := []*sqlite.Store{open(t, path), open(t, path), open(t, path)}
-	t0 := time.Date(2026, 3, 1, 18, 0, 0, 0, time.UTC)
-	var mu sync.Mutex
-	steps := map[int]int{}
-	var wg sync.WaitGroup
-	for _, s := range stores {
-		wg.Go(func() {
-			for d := range 20 {
-				k := bot.PostKey{Platform: "slack", Channel: "C1", Curriculum: "c", Slot: t0.Add(time.Duration(d) * time.Hour), Scheduled: true}
-				p, ok, err := s.Claim(context.Background(), k, 100, t0, false)
-				if err != nil {
-					t.Error(err)
-					return
-				}
-				if ok {
-					mu.Lock()
-					steps[p.Step]++
-					mu.Unlock()
-				}
-			}
-		})
-	}
-	wg.Wait()
-	if len(steps) != 20 {
-		t.Errorf("%d distinct steps claimed, want 20: %v", len(steps), steps)
-	}
-	for step, n := range steps {
-		if n != 1 {
-			t.Errorf("step %d claimed %d times", step, n)
-		}
-	}
-}
-
-// Counts waiting for their batch are written by Close.
-func TestStatsFlushedOnClose(t *testing.T) {
-	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "state.db")
-	s, err := sqlite.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for range 3 {
-		if err := s.RecordLookup(ctx, bot.NewLookup("slack", "elk", "eliciting-latent-knowledge")); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
-	found, _, err := open(t, path).TopLookups(ctx, "", 10)
-	if err != nil || len(found) != 1 || found[0].Count != 3 {
-		t.Errorf("after reopening: %v, %v; want eliciting-latent-knowledge 3", found, err)
-	}
-}
+func (u unclosable) Close() error { return u.Flush(context.Background()) }
