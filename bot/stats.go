@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -179,3 +180,9 @@ func StatsText(d Dialect, g *glossary.Glossary, found, missing []Count) string {
 	}
 	return sb.String()
 }
+
+// ErrStoreDown wraps a state store's errors when the store cannot reach
+// its database (a PostgreSQL server that is down or cut off). The store
+// counts and logs those itself, once per interval; the core answers what
+// it can from memory and does not log each one again.
+var ErrStoreDown = errors.New("state store unreachable")
