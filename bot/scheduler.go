@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -93,7 +94,11 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	for {
 		next, err := s.RunDue(ctx)
 		if err != nil {
-			s.log.ErrorContext(ctx, "reading schedule", "err", err)
+			level := slog.LevelError
+			if errors.Is(err, ErrStoreDown) {
+				level = slog.LevelDebug // the store logs its outage once per interval
+			}
+			s.log.Log(ctx, level, "reading schedule; will try again", "err", err)
 		}
 		wait := next.Sub(s.clock.Now())
 		wait = min(max(wait, time.Second), s.MaxWait)
@@ -134,8 +139,16 @@ func (s *Scheduler) RunDue(ctx context.Context) (next time.Time, err error) {
 	for _, sc := range scheds {
 		last := s.last[sc.id()]
 		if slot, ok := sc.Timing.Latest(last, now); ok {
-			s.last[sc.id()] = slot
-			s.fire(ctx, sc, slot, now)
+			if ferr := s.fire(ctx, sc, slot, now); ferr != nil {
+				// The store is unreachable: the slot stays due, and the
+				// next look (in a minute) claims it, or a later slot.
+				err = errors.Join(err, ferr)
+				if retry := now.Add(time.Minute); retry.Before(next) {
+					next = retry
+				}
+			} else {
+				s.last[sc.id()] = slot
+			}
 		}
 		if n := sc.Timing.Next(now); !n.IsZero() && n.Before(next) {
 			next = n
@@ -212,23 +225,24 @@ func (s *Scheduler) reconcile(ctx context.Context, now time.Time) (wake time.Tim
 	return wake, nil
 }
 
-// fire claims slot for sc and posts it.
-func (s *Scheduler) fire(ctx context.Context, sc Schedule, slot, now time.Time) {
+// fire claims slot for sc and posts it. It returns an error, and the slot
+// stays due, only when the claim could not be made.
+func (s *Scheduler) fire(ctx context.Context, sc Schedule, slot, now time.Time) error {
 	cur, ok := s.bot.Glossary().Curriculum(sc.Curriculum)
 	if !ok {
 		s.log.ErrorContext(ctx, "scheduled curriculum is not in the glossary any more; skipping the slot", "curriculum", sc.Curriculum, "channel", sc.Channel)
-		return
+		return nil
 	}
 	key := PostKey{Platform: sc.Platform, Channel: sc.Channel, Curriculum: sc.Curriculum, Slot: slot, Scheduled: true}
 	p, ok, err := s.store.Claim(ctx, key, len(cur.Steps), now, false)
 	if err != nil {
-		s.log.ErrorContext(ctx, "claim a reading slot", "key", key.String(), "err", err)
-		return
+		return fmt.Errorf("claim a reading slot %s: %w", key, err)
 	}
 	if !ok {
-		return // claimed by another scheduler
+		return nil // claimed by another scheduler
 	}
 	s.send(ctx, p, now)
+	return nil
 }
 
 // send posts a claimed post and confirms it. On failure the claim stays
