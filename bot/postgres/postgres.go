@@ -184,16 +184,16 @@ func (s *Store) observe(op string, err error) error {
 		s.health.ok()
 		return nil
 	}
-	if !unreachable(err) {
+	if !Unreachable(err) {
 		return err
 	}
 	s.health.fail(op, err)
 	return fmt.Errorf("%w: %w", bot.ErrStoreDown, err)
 }
 
-// unreachable tells a failure to reach the server from an error the
+// Unreachable tells a failure to reach the server from an error the
 // server reported (a constraint, bad SQL), which is a bug to log.
-func unreachable(err error) bool {
+func Unreachable(err error) bool {
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
 		// 08: connection exception; 57P: operator intervention (the
@@ -389,6 +389,20 @@ ON CONFLICT (id) DO UPDATE SET version = excluded.version`, i+1)
 			return fmt.Errorf("migrate schema to version %d: %w", i+1, err)
 		}
 		s.log.Info("state schema migrated", "version", i+1)
+	}
+	return nil
+}
+
+// CheckURL reports what is wrong with a connection URL, without
+// connecting: it must be postgres:// or postgresql:// and parse. The error
+// never quotes the password.
+func CheckURL(s string) error {
+	u, err := url.Parse(s)
+	if err != nil || u.Scheme != "postgres" && u.Scheme != "postgresql" {
+		return errors.New("want postgres://USER:PASSWORD@HOST:PORT/DATABASE (or postgresql://…)")
+	}
+	if _, err := pgxpool.ParseConfig(s); err != nil {
+		return errors.New(redactErr(err))
 	}
 	return nil
 }

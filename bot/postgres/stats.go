@@ -138,15 +138,23 @@ func (s *Store) flushLoop(ctx context.Context) {
 	defer close(s.done)
 	t := time.NewTicker(s.cfg.FlushEvery)
 	defer t.Stop()
+	idle := time.Time{}
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			fctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-			_ = s.Flush(fctx) // kept for the next tick; observe logged and counted it
-			cancel()
 		}
+		fctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		if pending, _ := s.stats.counts(); pending > 0 {
+			_ = s.Flush(fctx) // kept for the next tick; observe logged and counted it
+		} else if time.Since(idle) >= pingEvery {
+			// Nothing to write: ping, so that Health notices an
+			// outage (and its end) on an idle replica too.
+			idle = time.Now()
+			_ = s.Ping(fctx)
+		}
+		cancel()
 	}
 }
 
@@ -168,6 +176,9 @@ func (s *Store) Flush(ctx context.Context) error {
 	}
 	return nil
 }
+
+// pingEvery is how often an idle store checks that the server answers.
+const pingEvery = 5 * time.Second
 
 // batchesKept is how long applied batch ids are remembered: far longer
 // than any retry of one.

@@ -17,6 +17,7 @@ import (
 
 	"refbot/adapters/platform"
 	"refbot/bot"
+	"refbot/bot/postgres"
 )
 
 // Config is refbot's configuration file as written: the core's sections,
@@ -47,6 +48,7 @@ type GlossaryConfig struct {
 
 type StateConfig struct {
 	Dir string `yaml:"dir"`
+	URL string `yaml:"url"`
 }
 
 type LogConfig struct {
@@ -76,6 +78,9 @@ type settings struct {
 	addr      string
 	glossary  GlossaryConfig
 	stateDir  string
+	// stateURL, when set, is the PostgreSQL database that holds the
+	// state instead of stateDir's SQLite file.
+	stateURL string
 	log       LogConfig
 	autolink  bot.AutolinkConfig
 	schedules []schedule
@@ -232,7 +237,15 @@ func (c Config) compile(getenv func(string) string, ps []platform.Platform) (set
 	if c.Log.Format != "text" && c.Log.Format != "json" {
 		bad("log.format: %q must be text or json", c.Log.Format)
 	}
-	s := settings{addr: c.HTTP.Addr, glossary: c.Glossary, stateDir: c.State.Dir, log: c.Log}
+	s := settings{addr: c.HTTP.Addr, glossary: c.Glossary, stateDir: c.State.Dir, stateURL: c.State.URL, log: c.Log}
+	if u := getenv("DATABASE_URL"); u != "" {
+		s.stateURL = u
+	}
+	if s.stateURL != "" {
+		if err := postgres.CheckURL(s.stateURL); err != nil {
+			bad("state.url (or DATABASE_URL): %v", err)
+		}
+	}
 	for _, p := range ps {
 		cfg, err := c.Platforms[p.Name()].Compile(getenv)
 		if err != nil {

@@ -42,6 +42,7 @@ Usage:
   refbot serve --config FILE             run the configured platforms and the HTTP server
   refbot reading preview [CURRICULUM]    print every step of a curriculum as it would be posted
   refbot stats [--config FILE]           the most looked-up and most wanted missing terms
+  refbot state migrate --to URL          copy the SQLite state into PostgreSQL, checked
 `)
 	for _, p := range ps {
 		for _, t := range p.Tools() {
@@ -87,6 +88,8 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		return runReading(ctx, rest, getenv, stdout, stderr)
 	case "stats":
 		return runStats(ctx, rest, getenv, stdout, stderr)
+	case "state":
+		return runState(ctx, rest, getenv, stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "refbot", versionString())
 		return nil

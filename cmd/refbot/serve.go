@@ -23,7 +23,6 @@ import (
 
 	"refbot/adapters/platform"
 	"refbot/bot"
-	"refbot/bot/sqlite"
 )
 
 // metrics is the bot.Observer behind GET /metrics.
@@ -94,6 +93,10 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	return serve(ctx, cfg, log, nil)
 }
 
+// glossaryCheck is how often refbot serve reads the stored glossary's
+// version, in case a notification was lost with a connection.
+const glossaryCheck = 10 * time.Second
+
 // serve runs the HTTP server and every enabled platform until ctx is done.
 // ready, when not nil, receives the listening address (tests use :0).
 func serve(ctx context.Context, cfg settings, log *slog.Logger, ready chan<- string) error {
@@ -105,13 +108,17 @@ func serve(ctx context.Context, cfg settings, log *slog.Logger, ready chan<- str
 	if err != nil {
 		return err
 	}
-	store, err := sqlite.OpenDir(ctx, cfg.stateDir)
-	if err != nil {
-		return fmt.Errorf("state.dir: %w", err)
-	}
-	defer store.Close()
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	store, err := openStore(ctx, cfg, log, reg)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	glossaryVersion, err := store.GlossaryVersion(ctx)
+	if err != nil {
+		return fmt.Errorf("state: %w", err)
+	}
 	b := bot.New(g, bot.Config{
 		ProposeHint:   cfg.glossary.ProposeHint,
 		Observer:      newMetrics(reg),
@@ -129,6 +136,15 @@ func serve(ctx context.Context, cfg settings, log *slog.Logger, ready chan<- str
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintf(w, "ok %d entries\n", b.Glossary().Len())
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if err := storeHealth(store); err != nil {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			fmt.Fprintf(w, "degraded: %v\n", err)
+			return
+		}
+		fmt.Fprintln(w, "ready")
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
 	posters := map[string]bot.Poster{}
@@ -191,7 +207,19 @@ func serve(ctx context.Context, cfg settings, log *slog.Logger, ready chan<- str
 		log.Info("shutting down")
 		return srv.Shutdown(shutdownCtx)
 	})
-	grp.Go(func() error { return reloadGlossary(ctx, hup, b, cfg.glossary, log) })
+	changed := make(chan int64, 1)
+	grp.Go(func() error { return reloadGlossary(ctx, hup, changed, b, cfg.glossary, log) })
+	grp.Go(func() error {
+		// A change recorded by any process sharing the state (a curated
+		// entry approved on another replica) reloads this one.
+		bot.FollowGlossary(ctx, store, glossaryVersion, glossaryCheck, log, func(ctx context.Context, v int64) {
+			select {
+			case changed <- v:
+			default: // a reload is already on its way
+			}
+		})
+		return nil
+	})
 	grp.Go(func() error { return b.NewScheduler(posters).Run(ctx) })
 	for _, run := range runs {
 		grp.Go(func() error { return run(ctx) })
@@ -199,12 +227,12 @@ func serve(ctx context.Context, cfg settings, log *slog.Logger, ready chan<- str
 	return grp.Wait()
 }
 
-// reloadGlossary reloads the glossary on each signal from hup (SIGHUP)
-// and, every cfg.Reload, when a file under cfg.Dir has changed, so a
+// reloadGlossary reloads the glossary on each signal from hup (SIGHUP),
+// on each change of the stored glossary (changed), and, every cfg.Reload, when a file under cfg.Dir has changed, so a
 // moderator who edits an entry needs no signal. A glossary that fails to
 // load is logged and the last good one stays in service; the next change
 // to the files tries again.
-func reloadGlossary(ctx context.Context, hup <-chan os.Signal, b *bot.Bot, cfg GlossaryConfig, log *slog.Logger) error {
+func reloadGlossary(ctx context.Context, hup <-chan os.Signal, changed <-chan int64, b *bot.Bot, cfg GlossaryConfig, log *slog.Logger) error {
 	var tick <-chan time.Time
 	if cfg.Dir != "" && cfg.Reload > 0 {
 		t := time.NewTicker(cfg.Reload)
@@ -228,6 +256,8 @@ func reloadGlossary(ctx context.Context, hup <-chan os.Signal, b *bot.Bot, cfg G
 		case <-hup:
 			last = fingerprint(cfg.Dir)
 			reload("SIGHUP")
+		case v := <-changed:
+			reload(fmt.Sprintf("stored glossary changed (version %d)", v))
 		case <-tick:
 			if f := fingerprint(cfg.Dir); f != last {
 				last = f

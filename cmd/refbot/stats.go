@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 
 	"refbot/bot"
+	"refbot/bot/postgres"
 	"refbot/bot/sqlite"
 )
 
@@ -22,10 +23,10 @@ type statsJSON struct {
 }
 
 // runStats runs "refbot stats": lookup statistics from the state store
-// that refbot serve keeps under state.dir.
+// that refbot serve keeps under state.dir or at state.url.
 func runStats(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fset := newFlags("stats", stderr)
-	path := fset.String("config", "", "configuration file whose state.dir to read (default: $REFBOT_CONFIG, else ./refbot-data)")
+	path := fset.String("config", "", "configuration file whose state.dir or state.url to read (default: $REFBOT_CONFIG, else $DATABASE_URL or ./refbot-data)")
 	platform := fset.String("platform", "", "only this platform's lookups (its name, as in the configuration file)")
 	n := fset.Int("n", bot.MaxStats, "how many terms of each kind")
 	asJSON := fset.Bool("json", false, "print the result as JSON")
@@ -46,19 +47,34 @@ func runStats(ctx context.Context, args []string, getenv func(string) string, st
 		}
 		return fmt.Errorf("config %s:\n%w", *path, err)
 	}
-	db := filepath.Join(cfg.stateDir, sqlite.FileName)
-	if _, err := os.Stat(db); errors.Is(err, fs.ErrNotExist) {
-		from := "the default state.dir"
-		if *path != "" {
-			from = "state.dir in " + *path
+	var (
+		db    string
+		store bot.Stats
+	)
+	if cfg.stateURL != "" {
+		db = postgres.Redact(cfg.stateURL)
+		s, err := postgres.Open(ctx, cfg.stateURL, postgres.Options{})
+		if err != nil {
+			return fmt.Errorf("state.url: %w", err)
 		}
-		return exitError{code: 1, msg: fmt.Sprintf("no state database at %s (%s); refbot serve creates it — pass the serving config with --config", db, from)}
+		defer s.Close()
+		store = s
+	} else {
+		db = filepath.Join(cfg.stateDir, sqlite.FileName)
+		if _, err := os.Stat(db); errors.Is(err, fs.ErrNotExist) {
+			from := "the default state.dir"
+			if *path != "" {
+				from = "state.dir in " + *path
+			}
+			return exitError{code: 1, msg: fmt.Sprintf("no state database at %s (%s); refbot serve creates it — pass the serving config with --config", db, from)}
+		}
+		s, err := sqlite.Open(ctx, db)
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		store = s
 	}
-	store, err := sqlite.Open(ctx, db)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
 	found, missing, err := store.TopLookups(ctx, *platform, *n)
 	if err != nil {
 		return err

@@ -1,0 +1,95 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"refbot/bot"
+	"refbot/bot/postgres"
+	"refbot/bot/sqlite"
+)
+
+// store is refbot's state, in whichever backend the configuration chose:
+// SQLite under state.dir, or PostgreSQL at state.url.
+type store interface {
+	bot.Stats
+	bot.AutolinkStore
+	bot.ReadingStore
+	bot.GlossaryNotifier
+	Close() error
+}
+
+var (
+	_ store = (*sqlite.Store)(nil)
+	_ store = (*postgres.Store)(nil)
+)
+
+// openStore opens the configured state store. With PostgreSQL, the
+// store's health and queue are exported as metrics on reg (when not nil).
+func openStore(ctx context.Context, cfg settings, log *slog.Logger, reg prometheus.Registerer) (store, error) {
+	if cfg.stateURL == "" {
+		s, err := sqlite.OpenDir(ctx, cfg.stateDir)
+		if err != nil {
+			return nil, fmt.Errorf("state.dir: %w", err)
+		}
+		return s, nil
+	}
+	opts := postgres.Options{Logger: log}
+	var failures *prometheus.CounterVec
+	if reg != nil {
+		failures = prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "refbot_state_errors_total",
+			Help: "State store operations that failed to reach PostgreSQL, by operation.",
+		}, []string{"op"})
+		opts.Observe = func(op string, err error) {
+			if err != nil && postgres.Unreachable(err) {
+				failures.WithLabelValues(op).Inc()
+			}
+		}
+	}
+	s, err := postgres.Open(ctx, cfg.stateURL, opts)
+	if err != nil {
+		return nil, fmt.Errorf("state.url: %w", err)
+	}
+	if reg != nil {
+		reg.MustRegister(failures,
+			prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+				Name: "refbot_state_up",
+				Help: "1 while PostgreSQL answers the state store, 0 while it cannot be reached.",
+			}, func() float64 {
+				if s.Health().Down.IsZero() {
+					return 1
+				}
+				return 0
+			}),
+			prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+				Name: "refbot_stats_pending",
+				Help: "Lookups counted but not yet written to PostgreSQL.",
+			}, func() float64 { return float64(s.Health().Pending) }),
+			prometheus.NewCounterFunc(prometheus.CounterOpts{
+				Name: "refbot_stats_dropped_total",
+				Help: "Lookups not counted because the queue was full while PostgreSQL could not be reached.",
+			}, func() float64 { return float64(s.Health().Dropped) }),
+		)
+	}
+	return s, nil
+}
+
+// storeHealth is the readiness of the state store: an error while it
+// cannot reach its database.
+func storeHealth(s store) error {
+	pg, ok := s.(*postgres.Store)
+	if !ok {
+		return nil
+	}
+	h := pg.Health()
+	if h.Down.IsZero() {
+		return nil
+	}
+	return fmt.Errorf("state store (PostgreSQL) unreachable for %s; answering from memory, %d lookups queued, %d dropped",
+		time.Since(h.Down).Round(time.Second), h.Pending, h.Dropped)
+}

@@ -1,0 +1,201 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"refbot/bot"
+	"refbot/bot/postgres"
+	"refbot/bot/postgres/pgtest"
+	"refbot/bot/sqlite"
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+// sqliteState writes a little of every kind of state into a SQLite file
+// under a new state.dir and returns a config file that points there.
+func sqliteState(t *testing.T) (config, dir string) {
+	t.Helper()
+	ctx := context.Background()
+	dir = t.TempDir()
+	s, err := sqlite.OpenDir(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for i := range 7 {
+		must(t, s.RecordLookup(ctx, bot.NewLookup("slack", "elk", "eliciting-latent-knowledge")))
+		if i%2 == 0 {
+			must(t, s.RecordLookup(ctx, bot.NewLookup("discord", "Banana Bread", "")))
+		}
+	}
+	must(t, s.SetChannelAutolink(ctx, "slack", "C1", bot.AutolinkReaction))
+	must(t, s.SetUserOptedOut(ctx, "discord", "U9", true))
+	t0 := time.Date(2026, 3, 3, 18, 0, 0, 0, time.UTC)
+	if _, err := s.TakeCooldown(ctx, "slack", "C1", "grokking", t0, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	for d := range 3 {
+		k := bot.PostKey{Platform: "slack", Channel: "C1", Curriculum: "c", Slot: t0.AddDate(0, 0, 7*d), Scheduled: true}
+		if _, _, err := s.Claim(ctx, k, 5, t0, false); err != nil {
+			t.Fatal(err)
+		}
+		if d < 2 {
+			must(t, s.Confirm(ctx, k, "m"+string(rune('0'+d)), t0.Add(time.Second)))
+		}
+	}
+	if _, _, err := s.Claim(ctx, bot.PostKey{Platform: "slack", Channel: "C1", Curriculum: "c", Slot: t0.Add(time.Hour)}, 5, t0, true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.GlossaryChanged(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return writeConfig(t, "state:\n  dir: "+dir+"\n"), dir
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// refbot state migrate copies every kind of state, says what it copied,
+// and the PostgreSQL store then answers as the SQLite one did. A second
+// copy into the same database is refused.
+func TestStateMigrate(t *testing.T) {
+	ctx := context.Background()
+	config, _ := sqliteState(t)
+	url := pgtest.URL(t)
+	r := runArgs(t, "", nil, "state", "migrate", "--to", url, "--config", config)
+	wantCode(t, r, 0)
+	for _, want := range []string{
+		"lookups                    1 rows",
+		"missing_terms              1 rows",
+		"autolink_channels          1 rows",
+		"autolink_optouts           1 rows",
+		"autolink_cooldowns         1 rows",
+		"reading_posts              4 rows",
+		"reading_positions          1 rows",
+		"lookups counted           11 (7 lookups found an entry, 4 found none)",
+		"glossary version           1",
+		"Verified:",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("the report lacks %q:\n%s", want, r.stdout)
+		}
+	}
+
+	pg, err := postgres.Open(ctx, url, postgres.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pg.Close()
+	found, missing, err := pg.TopLookups(ctx, "", 10)
+	if err != nil || !slices.Equal(found, []bot.Count{{Name: "eliciting-latent-knowledge", Count: 7}}) ||
+		!slices.Equal(missing, []bot.Count{{Name: "banana bread", Count: 4}}) {
+		t.Errorf("stats after the copy: %v, %v, %v", found, missing, err)
+	}
+	if m, _ := pg.ChannelAutolink(ctx, "slack", "C1"); m != bot.AutolinkReaction {
+		t.Errorf("channel setting after the copy: %v", m)
+	}
+	if out, _ := pg.UserOptedOut(ctx, "discord", "U9"); !out {
+		t.Error("opt-out lost in the copy")
+	}
+	t0 := time.Date(2026, 3, 3, 18, 0, 0, 0, time.UTC)
+	if ok, _ := pg.TakeCooldown(ctx, "slack", "C1", "grokking", t0.Add(time.Minute), time.Hour); ok {
+		t.Error("a cooldown running in SQLite was free after the copy")
+	}
+	un, err := pg.Unconfirmed(ctx)
+	if err != nil || len(un) != 1 || !un[0].Slot.Equal(t0.AddDate(0, 0, 14)) || un[0].Step != 2 || !un[0].ClaimedAt.Equal(t0) {
+		t.Errorf("unconfirmed after the copy: %+v, %v; want the third slot, step 3, claimed at %v", un, err, t0)
+	}
+	if pos, _ := pg.Position(ctx, "slack", "C1", "c"); pos != 4 {
+		t.Errorf("position after the copy = %d, want 4", pos)
+	}
+	if last, ok, _ := pg.LastPost(ctx, "slack", "C1", "c"); !ok || last.Scheduled || last.Step != 3 {
+		t.Errorf("last post after the copy = %+v, want the asked-for step 4", last)
+	}
+	if _, ok, _ := pg.Claim(ctx, bot.PostKey{Platform: "slack", Channel: "C1", Curriculum: "c", Slot: t0, Scheduled: true}, 5, t0, false); ok {
+		t.Error("a slot claimed in SQLite could be claimed again after the copy")
+	}
+	if v, _ := pg.GlossaryVersion(ctx); v != 1 {
+		t.Errorf("glossary version after the copy = %d, want 1", v)
+	}
+
+	r = runArgs(t, "", map[string]string{"DATABASE_URL": url}, "state", "migrate", "--config", config)
+	wantCode(t, r, 1)
+	if !strings.Contains(r.err.Error(), "already holds refbot state") || strings.Contains(r.stdout, "Copied") {
+		t.Errorf("a second copy: %v\n%s; want a refusal", r.err, r.stdout)
+	}
+	if found, _, _ := pg.TopLookups(ctx, "", 10); len(found) != 1 || found[0].Count != 7 {
+		t.Errorf("stats after the refused copy: %v, want unchanged", found)
+	}
+}
+
+// A SQLite file with a table this refbot does not know is not copied at
+// all: nothing is left behind unnoticed.
+func TestStateMigrateUnknownTable(t *testing.T) {
+	config, dir := sqliteState(t)
+	db, err := sql.Open("sqlite", dir+"/"+sqlite.FileName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`CREATE TABLE future_things (x)`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	url := pgtest.URL(t)
+	r := runArgs(t, "", nil, "state", "migrate", "--to", url, "--config", config)
+	wantCode(t, r, 1)
+	if !strings.Contains(r.err.Error(), "future_things") {
+		t.Errorf("err = %v, want it to name the table", r.err)
+	}
+	pg, err := postgres.Open(context.Background(), url, postgres.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pg.Close()
+	if found, _, _ := pg.TopLookups(context.Background(), "", 10); len(found) != 0 {
+		t.Errorf("stats copied despite the refusal: %v", found)
+	}
+}
+
+// Bad input: a usage line and status 2, or a message that says what to
+// do, never a password.
+func TestStateMigrateBadInput(t *testing.T) {
+	config, _ := sqliteState(t)
+	empty := writeConfig(t, "state:\n  dir: "+t.TempDir()+"\n")
+	tests := []struct {
+		args []string
+		env  map[string]string
+		code int
+		want string
+	}{
+		{[]string{"state"}, nil, 2, "usage: refbot state migrate"},
+		{[]string{"state", "export"}, nil, 2, `unknown state command "export"`},
+		{[]string{"state", "migrate"}, nil, 2, "usage: refbot state migrate"},
+		{[]string{"state", "migrate", "--to", "mysql://u:s3cret@db/x", "--config", config}, nil, 2, "--to: want postgres://"},
+		{[]string{"state", "migrate", "--to", "postgres://u:s3cret@db:bad/x", "--config", config}, nil, 2, "--to:"},
+		{[]string{"state", "migrate", "--to", "postgres://u:s3cret@127.0.0.1:1/x?connect_timeout=2", "--config", empty}, nil, 1, "no state database at"},
+		{[]string{"state", "migrate", "--to", "postgres://u:s3cret@127.0.0.1:1/x?connect_timeout=2", "--config", config}, nil, 1, "--to:"},
+		{[]string{"state", "migrate", "extra", "--to", "postgres://u@h/x"}, nil, 2, "usage: refbot state migrate"},
+	}
+	for _, tc := range tests {
+		r := runArgs(t, "", tc.env, tc.args...)
+		msg := r.stderr
+		if r.err != nil {
+			msg += r.err.Error()
+		}
+		if r.code() != tc.code || !strings.Contains(msg, tc.want) {
+			t.Errorf("%q: status %d, %q; want %d and %q", tc.args, r.code(), msg, tc.code, tc.want)
+		}
+		if strings.Contains(msg+r.stdout, "s3cret") {
+			t.Errorf("%q: the password is shown: %s", tc.args, msg)
+		}
+	}
+}
