@@ -75,12 +75,12 @@ func defaultConfig(ps []platform.Platform) Config {
 // settings is the configuration compiled: every value parsed and checked
 // once, ready to run.
 type settings struct {
-	addr      string
-	glossary  GlossaryConfig
-	stateDir  string
+	addr     string
+	glossary GlossaryConfig
+	stateDir string
 	// stateURL, when set, is the PostgreSQL database that holds the
 	// state instead of stateDir's SQLite file.
-	stateURL string
+	stateURL  string
 	log       LogConfig
 	autolink  bot.AutolinkConfig
 	schedules []schedule
