@@ -14,8 +14,6 @@ import (
 	"refbot/bot/sqlite"
 )
 
-func TestMain(m *testing.M) { pgtest.Main(m) }
-
 // sqliteState writes a little of every kind of state into a SQLite file
 // under a new state.dir and returns a config file that points there.
 func sqliteState(t *testing.T) (config, dir string) {
