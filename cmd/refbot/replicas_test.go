@@ -219,6 +219,12 @@ type slackFake struct {
 	posts   []url.Values
 	history []map[string]any
 	seq     int
+	// hold, when set, is a bot token whose next reading post is taken
+	// (recorded, and found in the history) but never answered: the
+	// poster is killed between its post and its confirm. held receives
+	// once then.
+	hold string
+	held chan struct{}
 }
 
 func (f *slackFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -239,12 +245,22 @@ func (f *slackFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.seq++
 		ts := fmt.Sprintf("1800000000.%06d", f.seq)
 		f.posts = append(f.posts, r.PostForm)
-		if md := r.PostForm.Get("metadata"); md != "" {
+		md := r.PostForm.Get("metadata")
+		if md != "" {
 			var meta map[string]any
 			json.Unmarshal([]byte(md), &meta)
 			f.history = append([]map[string]any{{"type": "message", "ts": ts, "bot_id": "BREFBOT", "metadata": meta}}, f.history...)
 		}
+		hold := md != "" && f.hold != "" && strings.Contains(r.Header.Get("Authorization")+" "+r.PostForm.Get("token"), f.hold)
+		if hold {
+			f.hold = ""
+		}
 		f.mu.Unlock()
+		if hold {
+			f.held <- struct{}{}
+			<-r.Context().Done() // the poster is killed
+			return
+		}
 		fmt.Fprintf(w, `{"ok":true,"channel":%q,"ts":%q}`, r.PostForm.Get("channel"), ts)
 	default:
 		fmt.Fprint(w, `{"ok":true}`)
@@ -288,7 +304,7 @@ func TestReplicas(t *testing.T) {
 		t.Skip("starts three refbot serve processes")
 	}
 	dbURL := pgtest.URL(t)
-	slackAPI := &slackFake{}
+	slackAPI := &slackFake{held: make(chan struct{}, 1)}
 	api := httptest.NewServer(slackAPI)
 	defer api.Close()
 	pub, priv, err := ed25519.GenerateKey(rand.Reader)
@@ -324,12 +340,18 @@ autolink:
 	env := []string{
 		replicaEnv + "=" + config,
 		fmt.Sprintf("%s=%d,%d,%d", replicaClockEnv, origin.Unix(), time.Now().UnixNano(), rate),
-		"SLACK_BOT_TOKEN=xoxb-replicas", "SLACK_SIGNING_SECRET=" + secret,
+		"SLACK_SIGNING_SECRET=" + secret,
 		"DISCORD_BOT_TOKEN=replicas", "DISCORD_APPLICATION_ID=1000000000000000001",
 		"DISCORD_PUBLIC_KEY=" + hex.EncodeToString(pub),
 		"DATABASE_URL=", // the file's state.url, whatever the environment says
 	}
-	replicas := []*replica{startReplica(t, "a", env), startReplica(t, "b", env), startReplica(t, "c", env)}
+	// Each replica has a bot token of its own, so the fake Slack can
+	// tell whose post it holds.
+	replicas := []*replica{
+		startReplica(t, "a", append(env, "SLACK_BOT_TOKEN=xoxb-a")),
+		startReplica(t, "b", append(env, "SLACK_BOT_TOKEN=xoxb-b")),
+		startReplica(t, "c", append(env, "SLACK_BOT_TOKEN=xoxb-c")),
+	}
 
 	// The load: /define through Slack and Discord, round robin over the
 	// replicas that take traffic, as a load balancer would; and chat
@@ -352,8 +374,12 @@ autolink:
 		}
 	}
 	terms := []string{"mesa optimisation", "goodhart", "reward hacking", "corrigability", "eliciting latent knowledge", "flibbertigibbet zq"}
+	var defineAt func(r *replica, n int) bool
 	define := func(n int) bool {
-		i, r := pick()
+		_, r := pick()
+		return defineAt(r, n)
+	}
+	defineAt = func(r *replica, n int) bool {
 		term := terms[n%len(terms)]
 		var req *http.Request
 		if n%2 == 0 {
@@ -372,13 +398,13 @@ autolink:
 		}
 		res, err := http.DefaultClient.Do(req)
 		if err != nil {
-			t.Errorf("replica %s: %v", replicas[i].name, err)
+			t.Errorf("replica %s: %v", r.name, err)
 			return false
 		}
 		b, _ := io.ReadAll(res.Body)
 		res.Body.Close()
 		if res.StatusCode != 200 || len(b) == 0 {
-			t.Errorf("replica %s: /define: %d %s", replicas[i].name, res.StatusCode, b)
+			t.Errorf("replica %s: /define: %d %s", r.name, res.StatusCode, b)
 			return false
 		}
 		atomic.AddInt64(&answered, 1)
@@ -427,11 +453,25 @@ autolink:
 
 	load(0, 300)
 	// Kill b mid-way: first take it out of the rotation, as a load
-	// balancer whose health check failed would, and read how many
-	// lookups it holds unwritten — what SIGKILL may lose.
+	// balancer whose health check failed would; wait until it has posted
+	// a reading and not yet heard back, so it dies between post and
+	// confirm; and read how many lookups it holds unwritten — what
+	// SIGKILL may lose.
 	mu.Lock()
 	live[1] = false
 	mu.Unlock()
+	slackAPI.mu.Lock()
+	slackAPI.hold = "xoxb-b"
+	slackAPI.mu.Unlock()
+	select {
+	case <-slackAPI.held:
+	case <-time.After(2 * time.Minute): // b claims about a third of the slots, one a second
+		t.Fatal("b posted no reading in two minutes")
+	}
+	// Lookups answered by b alone, so that it holds some unwritten.
+	for n := range 30 {
+		defineAt(replicas[1], n)
+	}
 	unflushed := replicas[1].metric("refbot_stats_pending")
 	if err := replicas[1].cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
@@ -549,5 +589,7 @@ autolink:
 	if len(posted) != len(claims) {
 		t.Errorf("%d slots posted, %d claimed: a post without a claim", len(posted), len(claims))
 	}
-	t.Logf("schedule: %d slots posted once each, steps %v", len(claims), steps)
+	first, last := time.Unix(claims[0].slot, 0).UTC(), time.Unix(claims[len(claims)-1].slot, 0).UTC()
+	t.Logf("schedule: %d slots from %s to %s posted once each (%d slots passed), steps %v",
+		len(claims), first.Format(time.TimeOnly), last.Format(time.TimeOnly), int(last.Sub(first)/time.Minute)+1, steps)
 }
