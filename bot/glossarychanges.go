@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"sync"
 	"time"
@@ -30,16 +31,22 @@ type GlossaryNotifier interface {
 // glossary's version moves on from version (the one in service), until
 // ctx ends: on every notification from n and, as a fallback for
 // notifications lost with a connection, every check. A failure to read
-// the version is logged once until a read succeeds again, and tried again
-// at the next check.
+// the version is logged once until a read succeeds again (not at all when
+// it wraps ErrStoreDown: the store logs its outages), and tried again at
+// the next check.
 func FollowGlossary(ctx context.Context, n GlossaryNotifier, version int64, check time.Duration, log *slog.Logger, reload func(ctx context.Context, version int64)) {
 	var wake <-chan struct{}
+	watchFailing := false
 	watch := func() {
 		w, err := n.WatchGlossary(ctx)
 		if err != nil {
-			log.WarnContext(ctx, "watch for glossary changes; checking every interval instead", "every", check, "err", err)
+			if !watchFailing && !errors.Is(err, ErrStoreDown) { // the store logs its outages
+				log.WarnContext(ctx, "watch for glossary changes; checking every interval instead", "every", check, "err", err)
+			}
+			watchFailing = true
 			return
 		}
+		watchFailing = false
 		wake = w
 	}
 	tick := time.NewTicker(check)
@@ -54,14 +61,11 @@ func FollowGlossary(ctx context.Context, n GlossaryNotifier, version int64, chec
 		v, err := n.GlossaryVersion(ctx)
 		switch {
 		case err != nil && ctx.Err() == nil:
-			if !failing {
+			if !failing && !errors.Is(err, ErrStoreDown) { // the store logs its outages
 				log.WarnContext(ctx, "read the stored glossary's version; will try again", "every", check, "err", err)
 			}
 			failing = true
 		case err == nil:
-			if failing {
-				log.InfoContext(ctx, "reading the stored glossary's version again")
-			}
 			failing = false
 			if v != version {
 				version = v

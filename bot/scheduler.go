@@ -266,7 +266,12 @@ func (s *Scheduler) send(ctx context.Context, p ReadingPost, now time.Time) {
 		log.ErrorContext(ctx, "post a scheduled reading; will retry when the claim's lease runs out", "err", err)
 		return
 	}
-	if err := s.store.Confirm(ctx, p.PostKey, id, s.clock.Now()); err != nil {
+	// The post is out: confirm it even if ctx ended meanwhile (a
+	// shutdown), so no other scheduler need look for it later.
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	err = s.store.Confirm(cctx, p.PostKey, id, s.clock.Now())
+	cancel()
+	if err != nil {
 		log.ErrorContext(ctx, "confirm a posted reading", "message", id, "err", err)
 		return
 	}
