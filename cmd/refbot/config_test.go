@@ -103,7 +103,7 @@ func exampleSections(s string) map[string]string {
 	return out
 }
 
-func writeConfig(t *testing.T, content string) string {
+func writeConfig(t testing.TB, content string) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "config.yaml")
 	writeFile(t, path, content)

@@ -99,7 +99,7 @@ func (c fastClock) After(d time.Duration) <-chan time.Time {
 
 // replica is one refbot serve child process.
 type replica struct {
-	t      *testing.T
+	t      testing.TB
 	name   string
 	env    []string
 	cmd    *exec.Cmd
@@ -126,7 +126,7 @@ func (l *lockedLog) String() string {
 	return l.b.String()
 }
 
-func startReplica(t *testing.T, name string, env []string) *replica {
+func startReplica(t testing.TB, name string, env []string) *replica {
 	t.Helper()
 	r := &replica{t: t, name: name, env: env, log: &lockedLog{}}
 	r.start()
