@@ -34,10 +34,7 @@ func (memoryStore) Flush(context.Context) error { return nil }
 // backends are the stores compared in one run: the in-memory baseline,
 // SQLite on a file (WAL, synchronous=FULL) and PostgreSQL on a local Unix
 // socket (default durability: fsync and synchronous_commit on).
-func backends(b *testing.B) []struct {
-	name string
-	s    benchStore
-} {
+func backends(b *testing.B) []backend {
 	ctx := context.Background()
 	lite, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "state.db"))
 	if err != nil {
@@ -45,15 +42,23 @@ func backends(b *testing.B) []struct {
 	}
 	b.Cleanup(func() { lite.Close() })
 	pg := open(b, pgtest.URL(b), postgres.Options{FlushEvery: time.Hour}) // flushed by the benchmark
-	return []struct {
-		name string
-		s    benchStore
-	}{
-		{"memory", memoryStore{bot.NewMemoryReading(), bot.NewMemoryAutolink(), bot.NewMemoryStats()}},
-		{"sqlite", lite},
-		{"postgres", pg},
+	return []backend{
+		{name: "memory", seq: new(atomic.Int64), s: memoryStore{bot.NewMemoryReading(), bot.NewMemoryAutolink(), bot.NewMemoryStats()}},
+		{name: "sqlite", s: lite, seq: new(atomic.Int64)},
+		{name: "postgres", s: pg, seq: new(atomic.Int64)},
 	}
 }
+
+// backend is one store under benchmark. seq numbers its slots and
+// times across b.Run's calls (and -count), so every claim is new and
+// every take moves time on.
+type backend struct {
+	name string
+	s    benchStore
+	seq  *atomic.Int64
+}
+
+func (b backend) next() int64 { return b.seq.Add(1) }
 
 // A scheduled post's two writes: claim the slot, confirm it.
 func BenchmarkClaimConfirm(b *testing.B) {
@@ -61,8 +66,8 @@ func BenchmarkClaimConfirm(b *testing.B) {
 	for _, st := range backends(b) {
 		b.Run(st.name, func(b *testing.B) {
 			t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-			for i := 0; b.Loop(); i++ {
-				k := bot.PostKey{Platform: "slack", Channel: "C1", Curriculum: "c", Slot: t0.Add(time.Duration(i) * time.Minute), Scheduled: true}
+			for b.Loop() {
+				k := bot.PostKey{Platform: "slack", Channel: "C1", Curriculum: "c", Slot: t0.Add(time.Duration(st.next()) * time.Minute), Scheduled: true}
 				if _, ok, err := st.s.Claim(ctx, k, 8, t0, false); err != nil || !ok {
 					b.Fatal(ok, err)
 				}
@@ -74,14 +79,16 @@ func BenchmarkClaimConfirm(b *testing.B) {
 	}
 }
 
-// One auto-link cooldown taken per mention: half the takes win.
+// Auto-link cooldowns taken for 30 terms in turn, a second apart, with a
+// minute's cooldown: half the takes win and write.
 func BenchmarkTakeCooldown(b *testing.B) {
 	ctx := context.Background()
 	for _, st := range backends(b) {
 		b.Run(st.name, func(b *testing.B) {
-			now := time.Now()
-			for i := 0; b.Loop(); i++ {
-				if _, err := st.s.TakeCooldown(ctx, "slack", "C1", fmt.Sprintf("term-%d", i%100), now.Add(time.Duration(i)*time.Second), time.Minute); err != nil {
+			t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+			for b.Loop() {
+				i := st.next()
+				if _, err := st.s.TakeCooldown(ctx, "slack", "C1", fmt.Sprintf("term-%d", i%30), t0.Add(time.Duration(i)*time.Second), time.Minute); err != nil {
 					b.Fatal(err)
 				}
 			}
