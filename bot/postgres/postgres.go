@@ -165,11 +165,22 @@ func Redact(s string) string {
 	return u.Redacted()
 }
 
-// redactErr is a parse error without the URL it may quote.
+// redactErr is pgx's parse error without the connection string it
+// quotes ("cannot parse `URL`: failed to parse as URL (parse "URL":
+// invalid port …)"), which may hold the password: only the reason stays.
 func redactErr(err error) string {
 	msg := err.Error()
-	if i := strings.Index(msg, "("); i > 0 && strings.Contains(msg, "://") {
-		msg = msg[:i]
+	if _, after, ok := strings.Cut(msg, "`: "); ok {
+		msg = after
+	}
+	if before, inner, ok := strings.Cut(msg, " ("); ok {
+		msg = before
+		if i := strings.LastIndex(inner, `": `); i >= 0 {
+			msg += ": " + strings.TrimSuffix(inner[i+3:], ")")
+		}
+	}
+	if strings.Contains(msg, "://") || strings.Contains(msg, "`") {
+		msg = "cannot parse it"
 	}
 	return strings.TrimSpace(msg) + " (want postgres://USER:PASSWORD@HOST:PORT/DATABASE)"
 }
@@ -397,8 +408,7 @@ ON CONFLICT (id) DO UPDATE SET version = excluded.version`, i+1)
 // connecting: it must be postgres:// or postgresql:// and parse. The error
 // never quotes the password.
 func CheckURL(s string) error {
-	u, err := url.Parse(s)
-	if err != nil || u.Scheme != "postgres" && u.Scheme != "postgresql" {
+	if !strings.HasPrefix(s, "postgres://") && !strings.HasPrefix(s, "postgresql://") {
 		return errors.New("want postgres://USER:PASSWORD@HOST:PORT/DATABASE (or postgresql://…)")
 	}
 	if _, err := pgxpool.ParseConfig(s); err != nil {
