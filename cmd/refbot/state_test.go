@@ -125,6 +125,14 @@ func TestStateMigrate(t *testing.T) {
 		t.Errorf("glossary version after the copy = %d, want 1", v)
 	}
 
+	// refbot stats reads the database the environment names.
+	r = runArgs(t, "", map[string]string{"DATABASE_URL": url}, "stats", "--json", "--config", config)
+	wantCode(t, r, 0)
+	if !strings.Contains(r.stdout, `"name": "eliciting-latent-knowledge",`) || !strings.Contains(r.stdout, `"count": 7`) ||
+		!strings.Contains(r.stdout, `"name": "banana bread",`) || strings.Contains(r.stdout, "refbot.db") {
+		t.Errorf("refbot stats on PostgreSQL:\n%s", r.stdout)
+	}
+
 	r = runArgs(t, "", map[string]string{"DATABASE_URL": url}, "state", "migrate", "--config", config)
 	wantCode(t, r, 1)
 	if !strings.Contains(r.err.Error(), "already holds refbot state") || strings.Contains(r.stdout, "Copied") {
