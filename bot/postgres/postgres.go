@@ -142,7 +142,10 @@ func (s *Store) Close() error {
 		<-s.done
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		err = s.Flush(ctx)
+		pending, _ := s.stats.counts()
+		if err = s.Flush(ctx); err != nil {
+			s.log.Error("lookup statistics not written at shutdown", "lookups", pending, "err", err)
+		}
 		s.pool.Close()
 	})
 	return err
