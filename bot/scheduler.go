@@ -259,15 +259,16 @@ func (s *Scheduler) send(ctx context.Context, p ReadingPost, now time.Time) {
 		log.ErrorContext(ctx, "scheduled curriculum step is not in the glossary any more")
 		return
 	}
-	pctx, cancel := context.WithTimeout(ctx, s.Lease/2)
+	// A shutdown does not cut a post short: once begun, it finishes (or
+	// times out) and is confirmed, so a clean stop leaves nothing for
+	// another scheduler to reconcile.
+	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.Lease/2)
 	id, err := poster.Post(pctx, p.Channel, p.String(), r)
 	cancel()
 	if err != nil {
 		log.ErrorContext(ctx, "post a scheduled reading; will retry when the claim's lease runs out", "err", err)
 		return
 	}
-	// The post is out: confirm it even if ctx ended meanwhile (a
-	// shutdown), so no other scheduler need look for it later.
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	err = s.store.Confirm(cctx, p.PostKey, id, s.clock.Now())
 	cancel()

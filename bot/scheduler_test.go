@@ -469,3 +469,43 @@ func TestSchedulerWaitsForTheStore(t *testing.T) {
 		t.Errorf("posted %q, want %q: the first two steps once each", got, want)
 	}
 }
+
+// ctxPoster fails a post whose context ended while it was sent, as an
+// HTTP client does.
+type ctxPoster struct{ *fakePoster }
+
+func (p ctxPoster) Post(ctx context.Context, channel, key string, r bot.Reply) (string, error) {
+	id, err := p.fakePoster.Post(ctx, channel, key, r)
+	if ctx.Err() != nil {
+		return "", ctx.Err()
+	}
+	return id, err
+}
+
+// A shutdown that begins while a post is being sent does not cut it
+// short: the post finishes and is confirmed, so nothing is left for
+// another process to reconcile.
+func TestSchedulerFinishesAPostAtShutdown(t *testing.T) {
+	loc := london(t)
+	store := bot.NewMemoryReading()
+	clock := bottest.NewClock(time.Date(2026, 5, 2, 12, 0, 0, 0, loc))
+	poster := ctxPoster{&fakePoster{posted: make(chan fakePost)}}
+	s := process(t, store, clock, poster, weekly(t))
+	runDue(t, s)
+	clock.Set(time.Date(2026, 5, 3, 1, 30, 0, 0, loc))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		_, err := s.RunDue(ctx)
+		done <- err
+	}()
+	cancel()        // the shutdown begins...
+	<-poster.posted // ...while the post is on its way
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	un, err := store.Unconfirmed(context.Background())
+	if err != nil || len(un) != 0 {
+		t.Errorf("after a shutdown during a post: %d unconfirmed (%v), want the post confirmed", len(un), err)
+	}
+}

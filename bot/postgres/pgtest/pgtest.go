@@ -259,14 +259,16 @@ func Main(m *testing.M) {
 		shared.srv.Remove()
 	}
 	if n := shared.skipped.Load(); n > 0 {
-		announce(fmt.Sprintf("PostgreSQL tests skipped (%d in %s): no server; %s", n, filepath.Base(os.Args[0]), How))
+		fmt.Printf("%d PostgreSQL tests skipped in %s\n", n, strings.TrimSuffix(filepath.Base(os.Args[0]), ".test"))
+		announce("PostgreSQL tests skipped (no server): " + How)
 	}
 	os.Exit(code)
 }
 
 // announce prints line on standard output (shown by go test -v) and, once
-// per go test run, on the terminal: go test ./... hides the output of
-// packages that pass, and a skip nobody sees is a silent one.
+// per go test run (all packages of one go command), on the terminal: go
+// test ./... hides the output of packages that pass, and a skip nobody
+// sees is a silent one.
 func announce(line string) {
 	fmt.Println(line)
 	marker := filepath.Join(os.TempDir(), fmt.Sprintf("refbot-pgtest-skip-%d", os.Getppid()))
