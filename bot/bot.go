@@ -126,6 +126,9 @@ type Card struct {
 	Aliases   []string
 	SeeAlso   []Suggestion
 	Tags      []string
+	// Page is the entry's page on the glossary website, when refbot knows
+	// where that is (Config.PageURL); adapters show it as "Glossary page".
+	Page string
 }
 
 // URL is the card's first source, where the title links to.
@@ -159,7 +162,7 @@ type Suggestion struct {
 type Link struct {
 	ID    string
 	Title string
-	URL   string // the entry's first source; the title links there
+	URL   string // the entry's first source, or its glossary page (AutolinkConfig.LinkToPage); the title links there
 	Line  string // one line of summary
 	Text  string // the words as written in the message
 	// Explicit is set when the message asked for it with [[term]].
@@ -201,6 +204,9 @@ type Config struct {
 	// Clock is the time for cooldowns and schedules; nil means the
 	// system clock. Tests pass a fake one.
 	Clock Clock
+	// PageURL, when set, gives the address of an entry's page on the
+	// glossary website (web.public_url): cards carry it as Card.Page.
+	PageURL func(id string) string
 }
 
 // DefaultProposeHint is used when Config.ProposeHint is empty.

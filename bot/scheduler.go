@@ -12,21 +12,26 @@ import (
 
 // Poster sends the posts the core starts itself: scheduled reading
 // prompts. Each platform adapter implements it.
+//
+// team is the workspace the channel is in, for a platform that serves
+// several workspaces with credentials of their own (Slack installed
+// through OAuth); it is empty otherwise, and such platforms ignore it.
 type Poster interface {
 	// Post sends r to channel and returns the id of the message. key
 	// identifies the post for good; adapters attach it where Find can see
 	// it again (Slack message metadata, Discord's nonce) when they can.
-	Post(ctx context.Context, channel, key string, r Reply) (messageID string, err error)
+	Post(ctx context.Context, team, channel, key string, r Reply) (messageID string, err error)
 	// Find returns the id of a recent message the bot posted to channel
 	// with key, or "" when there is none or the platform cannot tell.
-	Find(ctx context.Context, channel, key string) (messageID string, err error)
+	Find(ctx context.Context, team, channel, key string) (messageID string, err error)
 }
 
 // Schedule posts a curriculum's steps to one channel at the times of a
-// cron specification.
+// cron specification. Team names the channel's workspace where the
+// platform needs it (see Poster).
 type Schedule struct {
-	Platform, Channel, Curriculum string
-	Timing                        *timing.Timing
+	Platform, Team, Channel, Curriculum string
+	Timing                              *timing.Timing
 }
 
 // ReadingConfig holds the reading prompts' collaborators. Zero values
@@ -132,13 +137,17 @@ func (s *Scheduler) RunDue(ctx context.Context) (next time.Time, err error) {
 		s.last = last
 	}
 
-	wake, err := s.reconcile(ctx, now)
+	wake, unsettled, err := s.reconcile(ctx, now)
 	if !wake.IsZero() && wake.Before(next) {
 		next = wake
 	}
 	for _, sc := range scheds {
 		last := s.last[sc.id()]
-		if slot, ok := sc.Timing.Latest(last, now); ok {
+		if slot, ok := sc.Timing.Latest(last, now); ok && !unsettled[sc.id()] {
+			// A schedule with an unsettled claim waits for it (reconcile
+			// wakes us when its lease runs out): claimed now, this slot
+			// would take the step after it, and if that claim turns out
+			// never sent and is released, its step would be skipped.
 			if ferr := s.fire(ctx, sc, slot, now); ferr != nil {
 				// The store is unreachable: the slot stays due, and the
 				// next look (in a minute) claims it, or a later slot.
@@ -167,32 +176,46 @@ func (s *Scheduler) schedule(k PostKey) (Schedule, bool) {
 }
 
 // reconcile settles claims whose owner did not confirm them within the
-// lease. It returns when the youngest unsettled claim's lease runs out.
-func (s *Scheduler) reconcile(ctx context.Context, now time.Time) (wake time.Time, err error) {
+// lease. It returns when the earliest unsettled claim's lease runs out,
+// and the schedules that still have an unsettled claim.
+func (s *Scheduler) reconcile(ctx context.Context, now time.Time) (wake time.Time, unsettled map[scheduleID]bool, err error) {
 	claims, err := s.store.Unconfirmed(ctx)
 	if err != nil {
-		return now.Add(time.Minute), fmt.Errorf("list unconfirmed posts: %w", err)
+		// Nothing is known: hold every schedule back until the store answers.
+		unsettled = map[scheduleID]bool{}
+		for _, sc := range s.bot.cfg.Reading.Schedules {
+			unsettled[sc.id()] = true
+		}
+		return now.Add(time.Minute), unsettled, fmt.Errorf("list unconfirmed posts: %w", err)
+	}
+	unsettled = map[scheduleID]bool{}
+	pending := func(c ReadingPost, until time.Time) {
+		unsettled[scheduleID{c.Platform, c.Channel, c.Curriculum}] = true
+		if wake.IsZero() || until.Before(wake) {
+			wake = until
+		}
 	}
 	for _, c := range claims {
 		if expiry := c.ClaimedAt.Add(s.Lease); expiry.After(now) {
-			if wake.IsZero() || expiry.Before(wake) {
-				wake = expiry
-			}
+			pending(c, expiry)
 			continue
 		}
 		log := s.log.With("key", c.String(), "step", c.Step+1)
 		won, err := s.store.TakeOver(ctx, c.PostKey, c.ClaimedAt, now)
 		if err != nil {
 			log.ErrorContext(ctx, "take over an unconfirmed post", "err", err)
+			pending(c, now.Add(time.Minute))
 			continue
 		}
 		if !won {
-			continue // another scheduler is on it
+			pending(c, now.Add(s.Lease)) // another scheduler is on it
+			continue
 		}
 		poster := s.posters[c.Platform]
+		sc, ok := s.schedule(c.PostKey) // its Team is empty when the schedule is gone
 		id := c.MessageID
 		if id == "" && poster != nil {
-			if id, err = poster.Find(ctx, c.Channel, c.String()); err != nil {
+			if id, err = poster.Find(ctx, sc.Team, c.Channel, c.String()); err != nil {
 				log.WarnContext(ctx, "look for an unconfirmed post on the platform; treating it as not sent", "err", err)
 				id = ""
 			}
@@ -205,7 +228,6 @@ func (s *Scheduler) reconcile(ctx context.Context, now time.Time) (wake time.Tim
 			}
 			continue
 		}
-		sc, ok := s.schedule(c.PostKey)
 		if !ok || poster == nil {
 			log.WarnContext(ctx, "dropping an unsent reading post: its schedule or platform is no longer configured")
 			if _, err := s.store.Release(ctx, c.PostKey, now); err != nil {
@@ -215,14 +237,39 @@ func (s *Scheduler) reconcile(ctx context.Context, now time.Time) (wake time.Tim
 		}
 		if n := sc.Timing.Next(c.Slot); !n.IsZero() && !n.After(now) {
 			// A later slot is due: post that one instead, with this step.
-			if _, err := s.store.Release(ctx, c.PostKey, now); err != nil {
-				log.ErrorContext(ctx, "release a superseded post", "err", err)
-			}
+			s.releaseSuperseded(ctx, log, c, now)
 			continue
 		}
-		s.send(ctx, c, now)
+		if !s.send(ctx, sc.Team, c, now) {
+			pending(c, now.Add(s.Lease))
+		}
 	}
-	return wake, nil
+	return wake, unsettled, nil
+}
+
+// releaseSuperseded releases a claim that was never sent and that a later
+// due slot supersedes, so that the later slot's post carries its step.
+func (s *Scheduler) releaseSuperseded(ctx context.Context, log *slog.Logger, c ReadingPost, now time.Time) {
+	released, err := s.store.Release(ctx, c.PostKey, now)
+	if err != nil {
+		log.ErrorContext(ctx, "release a superseded post", "err", err)
+		return
+	}
+	if !released {
+		return // another scheduler settled it
+	}
+	pos, err := s.store.Position(ctx, c.Platform, c.Channel, c.Curriculum)
+	steps := 0
+	if cur, ok := s.bot.Glossary().Curriculum(c.Curriculum); ok {
+		steps = len(cur.Steps)
+	}
+	if err != nil || steps == 0 || pos%steps == c.Step {
+		log.InfoContext(ctx, "released the claim of a reading post that was never sent, as a later slot is due; the next post carries its step")
+		return
+	}
+	// Something claimed the channel's next step meanwhile (/reading next).
+	log.WarnContext(ctx, "released the claim of a reading post that was never sent, as a later slot is due; its step was skipped, because a later post already took the next one",
+		"next_step", pos%steps+1)
 }
 
 // fire claims slot for sc and posts it. It returns an error, and the slot
@@ -241,40 +288,42 @@ func (s *Scheduler) fire(ctx context.Context, sc Schedule, slot, now time.Time) 
 	if !ok {
 		return nil // claimed by another scheduler
 	}
-	s.send(ctx, p, now)
+	s.send(ctx, sc.Team, p, now)
 	return nil
 }
 
-// send posts a claimed post and confirms it. On failure the claim stays
-// unconfirmed, for reconcile to retry once the lease is over.
-func (s *Scheduler) send(ctx context.Context, p ReadingPost, now time.Time) {
+// send posts a claimed post to its channel in team and confirms it,
+// reporting whether it did. On failure the claim stays unconfirmed, for
+// reconcile to retry once the lease is over.
+func (s *Scheduler) send(ctx context.Context, team string, p ReadingPost, now time.Time) bool {
 	log := s.log.With("key", p.String(), "step", p.Step+1)
 	poster, ok := s.posters[p.Platform]
 	if !ok {
 		log.ErrorContext(ctx, "no platform to post a scheduled reading to", "platform", p.Platform)
-		return
+		return false
 	}
 	r, ok := s.bot.StepReply(p.Curriculum, p.Step)
 	if !ok {
 		log.ErrorContext(ctx, "scheduled curriculum step is not in the glossary any more")
-		return
+		return false
 	}
 	// A shutdown does not cut a post short: once begun, it finishes (or
 	// times out) and is confirmed, so a clean stop leaves nothing for
 	// another scheduler to reconcile.
 	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.Lease/2)
-	id, err := poster.Post(pctx, p.Channel, p.String(), r)
+	id, err := poster.Post(pctx, team, p.Channel, p.String(), r)
 	cancel()
 	if err != nil {
 		log.ErrorContext(ctx, "post a scheduled reading; will retry when the claim's lease runs out", "err", err)
-		return
+		return false
 	}
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	err = s.store.Confirm(cctx, p.PostKey, id, s.clock.Now())
 	cancel()
 	if err != nil {
 		log.ErrorContext(ctx, "confirm a posted reading", "message", id, "err", err)
-		return
+		return false
 	}
 	log.InfoContext(ctx, "reading posted", "message", id)
+	return true
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"refbot/bot"
+	"refbot/bot/bottest"
 	"refbot/glossary"
 	"refbot/glossary/data"
 )
@@ -31,7 +32,7 @@ func BenchmarkDefineHTTP(b *testing.B) {
 	body := []byte(slash("/define", "mesa optimisation", "https://hooks.slack.com/commands/T1/2/x"))
 	tmpl := signed(testSecret, formType, string(body))
 	b.ReportAllocs()
-	defer reportCPU(b)()
+	defer bottest.ReportCPU(b)()
 	for b.Loop() {
 		r := tmpl.Clone(context.Background())
 		r.Body = io.NopCloser(bytes.NewReader(body))
@@ -48,7 +49,7 @@ func BenchmarkDefineCore(b *testing.B) {
 	a := benchAdapter(b)
 	req := bot.Request{Platform: "slack", Kind: bot.Command, Command: "define", Text: "mesa optimisation"}
 	b.ReportAllocs()
-	defer reportCPU(b)()
+	defer bottest.ReportCPU(b)()
 	for b.Loop() {
 		if _, err := a.bot.Handle(context.Background(), req); err != nil {
 			b.Fatal(err)
@@ -61,8 +62,53 @@ func BenchmarkRenderCard(b *testing.B) {
 	a := benchAdapter(b)
 	r, _ := a.bot.Handle(context.Background(), bot.Request{Kind: bot.Command, Command: "define", Text: "mesa optimisation"})
 	b.ReportAllocs()
-	defer reportCPU(b)()
+	defer bottest.ReportCPU(b)()
 	for b.Loop() {
 		render(r, renderOptions{controls: true})
 	}
+}
+
+// BenchmarkWorkspace is what OAuth mode adds to a request: finding the
+// workspace's client and identity. "cached" is the path every request
+// takes within a minute of the last; "store" reads the installation,
+// opens its sealed token (AES-GCM) and builds a client each time, as a
+// request would without the cache; "single" is one bot token.
+func BenchmarkWorkspace(b *testing.B) {
+	store := bot.NewMemoryInstallations()
+	keys, err := parseKeys(testKey, "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	a := New(bot.New(nil, bot.Config{}), Config{SigningSecret: testSecret, OAuth: &OAuthConfig{Store: store, keys: keys}}, nil)
+	in := bot.Installation{Platform: platformName, Team: "T1", BotUser: "U1", BotID: "B1"}
+	if err := a.installs.save(context.Background(), &in, credentials{BotToken: "xoxb-bench"}, "bench"); err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	b.Run("cached", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := a.workspace(ctx, "T1"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("store", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			a.installs.forget("T1")
+			if _, err := a.workspace(ctx, "T1"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	single := New(bot.New(nil, bot.Config{}), Config{BotToken: testBotToken, SigningSecret: testSecret}, nil)
+	b.Run("single", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := single.workspace(ctx, "T1"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }

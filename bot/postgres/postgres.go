@@ -2,24 +2,25 @@
 // connection pool), for several refbot processes sharing one state:
 // lookup statistics, auto-link choices and cooldowns, the reading
 // schedule's claims and positions, and the stored glossary's version with
-// LISTEN/NOTIFY. It implements bot.Stats, bot.AutolinkStore,
-// bot.ReadingStore and bot.GlossaryNotifier with the same guarantees as
-// bot/sqlite, across any number of processes:
+// LISTEN/NOTIFY, and Slack's OAuth installations. It implements
+// bot.OnceStatsStore, bot.AutolinkStore, bot.ReadingStore,
+// bot.GlossaryNotifier and the installation store (bot.Installation) with
+// the same guarantees as bot/sqlite, across any number of processes:
 //
 //   - a schedule slot is claimed once: a UNIQUE key and INSERT … ON
 //     CONFLICT DO NOTHING, with the channel's position row locked in the
 //     same transaction;
 //   - an auto-link cooldown is taken by one statement, so a burst spread
 //     over processes links a term once;
-//   - lookup statistics are counted in memory and added in batches, each
-//     batch applied once even when a commit's outcome was lost;
+//   - lookup statistics are added in batches (from a bot.StatsQueue),
+//     each batch applied once even when a commit's outcome was lost;
 //   - a glossary change is announced with NOTIFY.
 //
 // When the server cannot be reached the store degrades instead of
-// failing the bot: statistics wait in a bounded queue (and are counted
-// when dropped), other calls fail fast with an error that wraps
-// bot.ErrStoreDown, and each failure is counted while the log gets one
-// line per interval (Health).
+// failing the bot: calls fail fast with an error that wraps
+// bot.ErrStoreDown (statistics wait in the queue in front of the store),
+// and each failure is counted while the log gets one line per interval
+// (Health).
 package postgres
 
 import (
@@ -47,13 +48,13 @@ type Store struct {
 	log  *slog.Logger
 	cfg  Options
 
-	stats  *statsQueue
-	health *health
-	takes  atomic.Uint32 // cooldown takes, to prune expired ones now and then
+	health  *health
+	takes   atomic.Uint32 // cooldown takes, to prune expired ones now and then
+	batches atomic.Uint32 // statistics batches, to prune old ids now and then
 
 	closeOnce sync.Once
 	stop      context.CancelFunc
-	done      chan struct{} // closed when the flusher has stopped
+	done      chan struct{} // closed when the pinger has stopped
 }
 
 // Options tune a Store; zero values are the defaults.
@@ -61,26 +62,16 @@ type Options struct {
 	// Logger gets the store's warnings (one line per interval while the
 	// server is unreachable); nil discards them.
 	Logger *slog.Logger
-	// FlushEvery is how often counted lookups are written; default
-	// FlushDelay.
-	FlushEvery time.Duration
-	// MaxPending bounds the distinct lookups waiting to be written;
-	// beyond it a lookup is dropped and counted. Default DefaultMaxPending.
-	MaxPending int
 	// LogEvery is how often, at most, the store logs that the server is
 	// unreachable; default DefaultLogEvery.
 	LogEvery time.Duration
 	// Observe, when set, is called with each operation's outcome, for a
-	// metric: op names it (claim, flush, ...), err is nil on success.
+	// metric: op names it (claim, flush, ping, ...), err is nil on
+	// success.
 	Observe func(op string, err error)
 }
 
 const (
-	// FlushDelay is how long lookups are counted in memory before they
-	// are written in one transaction.
-	FlushDelay = time.Second
-	// DefaultMaxPending is the default bound on distinct lookups waiting.
-	DefaultMaxPending = 4096
 	// DefaultLogEvery is the default interval between outage log lines.
 	DefaultLogEvery = 30 * time.Second
 	// MaxMissing bounds the distinct missing queries kept per platform,
@@ -89,17 +80,12 @@ const (
 )
 
 // Open connects to the database at url (postgres://…, or key=value
-// settings), brings its schema up to date under an advisory lock, and
-// starts writing statistics in the background. Close stops it.
+// settings) and brings its schema up to date under an advisory lock. In
+// the background it pings the server every few seconds, so that Health
+// notices an outage, and its end, on an idle process too. Close stops it.
 func Open(ctx context.Context, url string, o Options) (*Store, error) {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
-	}
-	if o.FlushEvery <= 0 {
-		o.FlushEvery = FlushDelay
-	}
-	if o.MaxPending <= 0 {
-		o.MaxPending = DefaultMaxPending
 	}
 	if o.LogEvery <= 0 {
 		o.LogEvery = DefaultLogEvery
@@ -122,38 +108,50 @@ func Open(ctx context.Context, url string, o Options) (*Store, error) {
 	}
 	s := &Store{pool: pool, log: o.Logger, cfg: o, done: make(chan struct{})}
 	s.health = newHealth(o.Logger, o.LogEvery)
-	s.stats = newStatsQueue(o.MaxPending)
 	if err := s.migrate(ctx); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("%s: %w", Redact(url), err)
 	}
 	bg, stop := context.WithCancel(context.Background())
 	s.stop = stop
-	go s.flushLoop(bg)
+	go s.pingLoop(bg)
 	return s, nil
 }
 
-// Close writes pending statistics (trying for up to 10 seconds) and
-// closes the pool.
+// Close stops the pinger and closes the pool. Statistics still in a
+// queue in front of the store must be written before.
 func (s *Store) Close() error {
-	var err error
 	s.closeOnce.Do(func() {
 		s.stop()
 		<-s.done
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		pending, _ := s.stats.counts()
-		if err = s.Flush(ctx); err != nil {
-			s.log.Error("lookup statistics not written at shutdown", "lookups", pending, "err", err)
-		}
 		s.pool.Close()
 	})
-	return err
+	return nil
 }
 
 // Ping checks that the server answers.
 func (s *Store) Ping(ctx context.Context) error {
 	return s.observe("ping", s.pool.Ping(ctx))
+}
+
+// pingEvery is how often the store checks that the server answers.
+const pingEvery = 5 * time.Second
+
+// pingLoop pings the server every pingEvery until ctx ends.
+func (s *Store) pingLoop(ctx context.Context) {
+	defer close(s.done)
+	t := time.NewTicker(pingEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		pctx, cancel := context.WithTimeout(ctx, pingEvery)
+		_ = s.Ping(pctx) // observe counted and logged a failure
+		cancel()
+	}
 }
 
 // Redact hides the password in a connection URL, for logs and errors.
@@ -223,17 +221,10 @@ type Health struct {
 	Down time.Time
 	// Failures counts operations that failed to reach the server.
 	Failures int64
-	// Pending is how many lookups wait to be written; Dropped how many
-	// were given up because the queue was full.
-	Pending, Dropped int64
 }
 
 // Health reports whether the server answered the last operation.
-func (s *Store) Health() Health {
-	h := s.health.get()
-	h.Pending, h.Dropped = s.stats.counts()
-	return h
-}
+func (s *Store) Health() Health { return s.health.get() }
 
 // health logs an outage once per interval rather than once per failure.
 type health struct {
@@ -357,6 +348,28 @@ CREATE TABLE glossary_version (
 	version bigint NOT NULL
 );
 INSERT INTO glossary_version (id, version) VALUES (1, 0);
+`,
+	// 2: OAuth installations (Slack in many workspaces) and the spent
+	// nonces of their install links, as in bot/sqlite.
+	`
+CREATE TABLE installations (
+	platform     text NOT NULL,
+	team         text NOT NULL,
+	team_name    text NOT NULL,
+	enterprise   text NOT NULL,
+	bot_user     text NOT NULL,
+	bot_id       text NOT NULL,
+	scopes       text[] NOT NULL,
+	installer    text NOT NULL,
+	installed_at bigint NOT NULL,
+	expires_at   bigint,         -- NULL: the token never expires
+	secret       text NOT NULL,  -- the credentials, sealed by the adapter
+	PRIMARY KEY (platform, team)
+);
+CREATE TABLE spent_nonces (
+	nonce      text PRIMARY KEY,
+	expires_at bigint NOT NULL
+);
 `,
 }
 

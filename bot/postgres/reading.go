@@ -12,9 +12,9 @@ import (
 )
 
 var (
-	_ bot.ReadingStore  = (*Store)(nil)
-	_ bot.AutolinkStore = (*Store)(nil)
-	_ bot.Stats         = (*Store)(nil)
+	_ bot.ReadingStore   = (*Store)(nil)
+	_ bot.AutolinkStore  = (*Store)(nil)
+	_ bot.OnceStatsStore = (*Store)(nil)
 )
 
 const postColumns = `platform, channel, curriculum, slot, scheduled, step, claimed_at, message_id, confirmed_at`

@@ -13,7 +13,7 @@ import (
 func ExampleRun() {
 	testConformance := func(t *testing.T) {
 		storetest.Run(t, func(t *testing.T) func(*testing.T) storetest.Store {
-			m := memory{bot.NewMemoryStats(), bot.NewMemoryAutolink(), bot.NewMemoryReading(), bot.NewMemoryGlossaryNotifier()}
+			m := memory{bot.NewMemoryStats(), bot.NewMemoryAutolink(), bot.NewMemoryReading(), bot.NewMemoryGlossaryNotifier(), bot.NewMemoryInstallations()}
 			return func(*testing.T) storetest.Store { return m }
 		})
 	}

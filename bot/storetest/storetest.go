@@ -3,6 +3,11 @@
 // backend's test calls Run with a way to make an empty store and to open
 // more handles on it (as other processes would); a backend is done only
 // when it passes all of it.
+//
+// Every state-store interface refbot has is in Store and tested here, so
+// a new one (the curated glossary's store, say) is added in one place:
+// its methods go into Store, its tests into Run's list, and every backend
+// then fails to build or to pass until it implements them.
 package storetest
 
 import (
@@ -14,19 +19,18 @@ import (
 	"time"
 
 	"refbot/bot"
+	"refbot/bot/bottest"
 )
 
-// Store is a state backend as the suite sees it.
+// Store is a state backend as the suite sees it: every state-store
+// interface refbot has.
 type Store interface {
-	bot.Stats
+	bot.StatsStore
 	bot.AutolinkStore
 	bot.ReadingStore
 	bot.GlossaryNotifier
-	// Flush writes lookups counted but not yet stored, so that every
-	// handle sees them.
-	Flush(ctx context.Context) error
-	// Close writes what is pending and lets go of the store; other
-	// handles keep working.
+	bottest.InstallationStore // Slack's OAuth installations and nonces
+	// Close lets go of the handle; other handles keep working.
 	Close() error
 }
 
@@ -45,13 +49,16 @@ func Run(t *testing.T, newStore New) {
 		{"Stats", testStats},
 		{"StatsConcurrent", testStatsConcurrent},
 		{"StatsAcrossHandles", testStatsAcrossHandles},
-		{"StatsKeptOnClose", testStatsKeptOnClose},
+		{"StatsOnce", testStatsOnce},
+		{"StatsThroughQueues", testStatsThroughQueues},
 		{"Autolink", testAutolink},
 		{"TakeCooldownOnce", testTakeCooldownOnce},
 		{"ReadingClaims", testReadingClaims},
 		{"ClaimAcrossHandles", testClaimAcrossHandles},
 		{"TakeOverOnce", testTakeOverOnce},
 		{"GlossaryChanged", testGlossaryChanged},
+		{"Installations", testInstallations},
+		// A new store interface's tests go here (see the package doc).
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newStore) })
@@ -61,19 +68,24 @@ func Run(t *testing.T, newStore New) {
 // one is a single handle on a new, empty state.
 func one(t *testing.T, newStore New) Store { return newStore(t)(t) }
 
+// once is a lookup counted once.
+func once(platform, query, id string) bot.LookupCount {
+	return bot.LookupCount{Lookup: bot.NewLookup(platform, query, id), N: 1}
+}
+
 func testStats(t *testing.T, newStore New) {
 	ctx := context.Background()
 	s := one(t, newStore)
-	for _, l := range []struct{ platform, query, id string }{
-		{"slack", "mesa", "mesa-optimization"},
-		{"slack", "mesa optimisation", "mesa-optimization"},
-		{"discord", "corrigable", "corrigibility"},
-		{"slack", "Kubernetes", ""},
-		{"slack", "kubernetes!", ""},
-		{"discord", "banana bread", ""},
-		{"slack", "  ", ""}, // normalises to nothing: not counted
-	} {
-		if err := s.RecordLookup(ctx, bot.NewLookup(l.platform, l.query, l.id)); err != nil {
+	batches := [][]bot.LookupCount{
+		{once("slack", "mesa", "mesa-optimization"), once("slack", "mesa optimisation", "mesa-optimization")},
+		{once("discord", "corrigable", "corrigibility")},
+		{once("slack", "Kubernetes", ""), once("slack", "kubernetes!", ""), once("discord", "banana bread", "")},
+		{once("slack", "  ", "")}, // normalises to nothing: not counted
+		{{Lookup: bot.NewLookup("discord", "corrigible", "corrigibility"), N: 2}},
+		{}, // an empty batch is fine
+	}
+	for _, b := range batches {
+		if err := s.AddLookups(ctx, b); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -81,10 +93,10 @@ func testStats(t *testing.T, newStore New) {
 		platform     string
 		found, wants []bot.Count
 	}{
-		{"", []bot.Count{{Name: "mesa-optimization", Count: 2}, {Name: "corrigibility", Count: 1}},
+		{"", []bot.Count{{Name: "corrigibility", Count: 3}, {Name: "mesa-optimization", Count: 2}},
 			[]bot.Count{{Name: "kubernetes", Count: 2}, {Name: "banana bread", Count: 1}}},
 		{"slack", []bot.Count{{Name: "mesa-optimization", Count: 2}}, []bot.Count{{Name: "kubernetes", Count: 2}}},
-		{"discord", []bot.Count{{Name: "corrigibility", Count: 1}}, []bot.Count{{Name: "banana bread", Count: 1}}},
+		{"discord", []bot.Count{{Name: "corrigibility", Count: 3}}, []bot.Count{{Name: "banana bread", Count: 1}}},
 		{"console", nil, nil},
 	}
 	for _, tc := range tests {
@@ -101,7 +113,7 @@ func testStats(t *testing.T, newStore New) {
 	}
 }
 
-// Lookups recorded from many goroutines all count.
+// Batches written from many goroutines all count.
 func testStatsConcurrent(t *testing.T, newStore New) {
 	ctx := context.Background()
 	s := one(t, newStore)
@@ -109,10 +121,7 @@ func testStatsConcurrent(t *testing.T, newStore New) {
 	for g := range 8 {
 		wg.Go(func() {
 			for i := range 25 {
-				if err := s.RecordLookup(ctx, bot.NewLookup("slack", "x", "mesa-optimization")); err != nil {
-					t.Error(err)
-				}
-				if err := s.RecordLookup(ctx, bot.NewLookup("slack", fmt.Sprintf("missing %d %d", g, i%5), "")); err != nil {
+				if err := s.AddLookups(ctx, []bot.LookupCount{once("slack", "x", "mesa-optimization"), once("slack", fmt.Sprintf("missing %d %d", g, i%5), "")}); err != nil {
 					t.Error(err)
 				}
 			}
@@ -131,8 +140,8 @@ func testStatsConcurrent(t *testing.T, newStore New) {
 	}
 }
 
-// Lookups counted by several processes sum exactly once flushed; the
-// first spelling of a missing term stays its shown name.
+// Batches written by several processes at once sum exactly; the first
+// spelling of a missing term stays its shown name.
 func testStatsAcrossHandles(t *testing.T, newStore New) {
 	ctx := context.Background()
 	open := newStore(t)
@@ -141,27 +150,22 @@ func testStatsAcrossHandles(t *testing.T, newStore New) {
 	for i, s := range handles {
 		wg.Go(func() {
 			for range 50 + i {
-				if err := s.RecordLookup(ctx, bot.NewLookup("discord", "elk", "eliciting-latent-knowledge")); err != nil {
+				if err := s.AddLookups(ctx, []bot.LookupCount{once("discord", "elk", "eliciting-latent-knowledge"), once("slack", "elk", "eliciting-latent-knowledge")}); err != nil {
 					t.Error(err)
 				}
 			}
-			if err := s.RecordLookup(ctx, bot.NewLookup("discord", "Banana Bread", "")); err != nil {
+			if err := s.AddLookups(ctx, []bot.LookupCount{once("discord", "Banana Bread", "")}); err != nil {
 				t.Error(err)
 			}
 		})
 	}
 	wg.Wait()
-	for _, s := range handles {
-		if err := s.Flush(ctx); err != nil {
-			t.Fatal(err)
-		}
-	}
 	for i, s := range handles {
 		found, missing, err := s.TopLookups(ctx, "", 10)
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := []bot.Count{{Name: "eliciting-latent-knowledge", Count: 153}}
+		want := []bot.Count{{Name: "eliciting-latent-knowledge", Count: 2 * 153}}
 		if !slices.Equal(found, want) {
 			t.Errorf("handle %d: found = %v, want %v", i, found, want)
 		}
@@ -171,23 +175,75 @@ func testStatsAcrossHandles(t *testing.T, newStore New) {
 	}
 }
 
-// Counts waiting for their batch are written by Close, and a handle
-// opened afterwards sees them.
-func testStatsKeptOnClose(t *testing.T, newStore New) {
+// A store whose write can succeed unseen (a server's commit whose answer
+// was lost) applies a batch retried under its id once, from any handle.
+// A store without AddLookupsOnce writes all or nothing locally, and a
+// failed write was not applied.
+func testStatsOnce(t *testing.T, newStore New) {
 	ctx := context.Background()
 	open := newStore(t)
-	s := open(t)
-	for range 3 {
-		if err := s.RecordLookup(ctx, bot.NewLookup("slack", "elk", "eliciting-latent-knowledge")); err != nil {
+	a, ok := open(t).(bot.OnceStatsStore)
+	if !ok {
+		t.Skip("not a bot.OnceStatsStore: a failed AddLookups added nothing, and a retry is the same call")
+	}
+	b := open(t).(bot.OnceStatsStore)
+	batch := []bot.LookupCount{once("slack", "elk", "eliciting-latent-knowledge"), once("slack", "Banana", "")}
+	for _, s := range []bot.OnceStatsStore{a, a, b} { // a retry on the same handle, then on another
+		if err := s.AddLookupsOnce(ctx, "p1-1", batch); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := s.Close(); err != nil {
+	if err := b.AddLookupsOnce(ctx, "p2-1", batch[:1]); err != nil { // another process's batch
 		t.Fatal(err)
 	}
-	found, _, err := open(t).TopLookups(ctx, "", 10)
-	if err != nil || len(found) != 1 || found[0].Count != 3 {
-		t.Errorf("after reopening: %v, %v; want eliciting-latent-knowledge 3", found, err)
+	found, missing, err := a.TopLookups(ctx, "", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []bot.Count{{Name: "eliciting-latent-knowledge", Count: 2}}; !slices.Equal(found, want) {
+		t.Errorf("found = %v, want %v (batch p1-1 once, p2-1 once)", found, want)
+	}
+	if want := []bot.Count{{Name: "banana", Count: 1}}; !slices.Equal(missing, want) {
+		t.Errorf("missing = %v, want %v", missing, want)
+	}
+}
+
+// Lookups counted by a bot.StatsQueue in front of each handle, as every
+// refbot serve process runs one, sum exactly once the queues are flushed.
+func testStatsThroughQueues(t *testing.T, newStore New) {
+	ctx := context.Background()
+	open := newStore(t)
+	var queues []*bot.StatsQueue
+	for range 3 {
+		queues = append(queues, bot.NewStatsQueue(open(t), bot.StatsQueueConfig{}))
+	}
+	var wg sync.WaitGroup
+	for i, q := range queues {
+		wg.Go(func() {
+			for j := range 100 {
+				_ = q.RecordLookup(ctx, bot.NewLookup("slack", "grokking", "grokking"))
+				if j%25 == 0 {
+					if err := q.Flush(ctx); err != nil {
+						t.Error(err)
+					}
+				}
+			}
+			_ = q.RecordLookup(ctx, bot.NewLookup("slack", fmt.Sprintf("Missing %d", i), ""))
+			if err := q.Flush(ctx); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	found, missing, err := queues[0].TopLookups(ctx, "slack", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []bot.Count{{Name: "grokking", Count: 300}}; !slices.Equal(found, want) {
+		t.Errorf("found = %v, want %v", found, want)
+	}
+	if len(missing) != 3 {
+		t.Errorf("missing = %v, want 3 terms", missing)
 	}
 }
 
@@ -532,4 +588,16 @@ func testGlossaryChanged(t *testing.T, newStore New) {
 		for range wake { // drained and closed once the watch ends
 		}
 	}
+}
+
+// The installation store (Slack's OAuth mode) passes bottest's suite for
+// it, restarts included: reopening is another handle on the same state.
+func testInstallations(t *testing.T, newStore New) {
+	var last func(*testing.T) Store
+	bottest.TestInstallations(t,
+		func(t *testing.T) bottest.InstallationStore {
+			last = newStore(t)
+			return last(t)
+		},
+		func(t *testing.T) bottest.InstallationStore { return last(t) })
 }

@@ -1,7 +1,6 @@
 package storetest_test
 
 import (
-	"context"
 	"testing"
 
 	"refbot/bot"
@@ -14,16 +13,16 @@ type memory struct {
 	*bot.MemoryAutolink
 	*bot.MemoryReading
 	*bot.MemoryGlossaryNotifier
+	*bot.MemoryInstallations
 }
 
-func (memory) Flush(context.Context) error { return nil }
-func (memory) Close() error                { return nil }
+func (memory) Close() error { return nil }
 
 // The in-memory stores pass the suite; one process, so every handle is
 // the same store.
 func TestMemory(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) func(*testing.T) storetest.Store {
-		m := memory{bot.NewMemoryStats(), bot.NewMemoryAutolink(), bot.NewMemoryReading(), bot.NewMemoryGlossaryNotifier()}
+		m := memory{bot.NewMemoryStats(), bot.NewMemoryAutolink(), bot.NewMemoryReading(), bot.NewMemoryGlossaryNotifier(), bot.NewMemoryInstallations()}
 		return func(*testing.T) storetest.Store { return m }
 	})
 }

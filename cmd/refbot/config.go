@@ -30,13 +30,15 @@ type Config struct {
 	Log      LogConfig      `yaml:"log"`
 	Reading  ReadingConfig  `yaml:"reading"`
 	Autolink AutolinkConfig `yaml:"autolink"`
+	Web      WebConfig      `yaml:"web"`
 	// Platforms are the platforms' sections by name, holding their
 	// defaults where the file is silent.
 	Platforms map[string]platform.Section `yaml:"-"`
 }
 
 type HTTPConfig struct {
-	Addr string `yaml:"addr"`
+	Addr           string `yaml:"addr"`
+	MaxConnections int    `yaml:"max_connections"`
 }
 
 type GlossaryConfig struct {
@@ -58,12 +60,13 @@ type LogConfig struct {
 
 func defaultConfig(ps []platform.Platform) Config {
 	c := Config{
-		HTTP:      HTTPConfig{Addr: "127.0.0.1:8080"},
+		HTTP:      HTTPConfig{Addr: "127.0.0.1:8080", MaxConnections: defaultMaxConnections},
 		Glossary:  GlossaryConfig{Mode: "extend", Reload: 30 * time.Second},
 		State:     StateConfig{Dir: "./refbot-data"},
 		Log:       LogConfig{Level: "info", Format: "text"},
 		Reading:   ReadingConfig{Schedules: []ScheduleConfig{}},
 		Autolink:  defaultAutolink(),
+		Web:       defaultWeb(),
 		Platforms: map[string]platform.Section{},
 	}
 	for _, p := range ps {
@@ -72,10 +75,18 @@ func defaultConfig(ps []platform.Platform) Config {
 	return c
 }
 
+// defaultMaxConnections caps the HTTP server's open connections: far more
+// than Slack and Discord open, and far below the file-descriptor limits
+// of common systems (1,024 at the least), so that a flood of silent
+// connections waits in the kernel's queue instead of taking every file
+// descriptor refbot has (its database and glossary files need some too).
+const defaultMaxConnections = 512
+
 // settings is the configuration compiled: every value parsed and checked
 // once, ready to run.
 type settings struct {
 	addr     string
+	maxConns int
 	glossary GlossaryConfig
 	stateDir string
 	// stateURL, when set, is the PostgreSQL database that holds the
@@ -84,6 +95,7 @@ type settings struct {
 	log       LogConfig
 	autolink  bot.AutolinkConfig
 	schedules []schedule
+	web       webSettings
 	// platforms are the enabled ones, in the order of the list.
 	platforms []enabled
 	// clock is the core's clock; nil means the system's. Tests set one
@@ -158,7 +170,7 @@ func decodeConfig(path string, data []byte, cfg *Config) (err error) {
 	}
 	core := map[string]any{
 		"http": &cfg.HTTP, "glossary": &cfg.Glossary, "state": &cfg.State, "log": &cfg.Log,
-		"reading": &cfg.Reading, "autolink": &cfg.Autolink,
+		"reading": &cfg.Reading, "autolink": &cfg.Autolink, "web": &cfg.Web,
 	}
 	seen := map[string]bool{}
 	for _, kv := range root.Values {
@@ -220,6 +232,9 @@ func (c Config) compile(getenv func(string) string, ps []platform.Platform) (set
 	} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
 		bad("http.addr: %q needs a port number from 0 to 65535", c.HTTP.Addr)
 	}
+	if c.HTTP.MaxConnections < 1 {
+		bad("http.max_connections: %d must be 1 or more (the default is %d)", c.HTTP.MaxConnections, defaultMaxConnections)
+	}
 	if c.Glossary.Mode != "extend" && c.Glossary.Mode != "replace" {
 		bad("glossary.mode: %q must be extend or replace", c.Glossary.Mode)
 	}
@@ -237,7 +252,7 @@ func (c Config) compile(getenv func(string) string, ps []platform.Platform) (set
 	if c.Log.Format != "text" && c.Log.Format != "json" {
 		bad("log.format: %q must be text or json", c.Log.Format)
 	}
-	s := settings{addr: c.HTTP.Addr, glossary: c.Glossary, stateDir: c.State.Dir, stateURL: c.State.URL, log: c.Log}
+	s := settings{addr: c.HTTP.Addr, maxConns: c.HTTP.MaxConnections, glossary: c.Glossary, stateDir: c.State.Dir, stateURL: c.State.URL, log: c.Log}
 	if u := getenv("DATABASE_URL"); u != "" {
 		s.stateURL = u
 	}
@@ -246,20 +261,22 @@ func (c Config) compile(getenv func(string) string, ps []platform.Platform) (set
 			bad("state.url (or DATABASE_URL): %v", err)
 		}
 	}
+	broken := map[string]bool{}
 	for _, p := range ps {
 		cfg, err := c.Platforms[p.Name()].Compile(getenv)
 		if err != nil {
 			errs = append(errs, err)
+			broken[p.Name()] = true
 		}
 		if cfg != nil {
 			s.platforms = append(s.platforms, enabled{name: p.Name(), cfg: cfg})
 		}
 	}
-	on := make(map[string]bool, len(s.platforms))
+	on := make(map[string]platform.Config, len(s.platforms))
 	for _, p := range s.platforms {
-		on[p.name] = true
+		on[p.name] = p.cfg
 	}
-	known := platformSet{ps: ps, on: on}
+	known := platformSet{ps: ps, on: on, broken: broken}
 	var err error
 	if s.schedules, err = c.Reading.compile(known); err != nil {
 		errs = append(errs, err)
@@ -267,14 +284,24 @@ func (c Config) compile(getenv func(string) string, ps []platform.Platform) (set
 	if s.autolink, err = c.Autolink.compile(known); err != nil {
 		errs = append(errs, err)
 	}
+	if s.web, err = c.Web.compile(); err != nil {
+		errs = append(errs, err)
+	}
+	if c.Autolink.LinkTo == "page" && (!c.Web.Enabled || c.Web.PublicURL == "") {
+		bad("autolink.link_to: page needs the web site on (web.enabled) and web.public_url set, so links have somewhere to point")
+	}
 	return s, errors.Join(errs...)
 }
 
 // platformSet is what reading.schedules and autolink.channels are checked
-// against: the platforms refbot knows and those the file switches on.
+// against: the platforms refbot knows and those the file switches on,
+// with their compiled configurations.
 type platformSet struct {
 	ps []platform.Platform
-	on map[string]bool
+	on map[string]platform.Config
+	// broken are the platforms whose own section has errors, already
+	// reported: what depends on them is not checked again.
+	broken map[string]bool
 }
 
 func (k platformSet) find(name string) (platform.Platform, bool) {

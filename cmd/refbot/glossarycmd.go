@@ -19,7 +19,7 @@ import (
 
 func runGlossary(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: refbot glossary lint [--alone] [DIR] | refbot glossary import [-o DIR] FILE...")
+		fmt.Fprintln(stderr, "usage: refbot glossary lint [--alone] [DIR] | refbot glossary import [-o DIR] FILE... | refbot glossary site -o DIR")
 		return exitError{code: 2}
 	}
 	switch args[0] {
@@ -27,8 +27,10 @@ func runGlossary(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return runLint(args[1:], stdout, stderr)
 	case "import":
 		return runImport(args[1:], stdout, stderr)
+	case "site":
+		return runSite(args[1:], stdout, stderr)
 	}
-	return exitError{code: 2, msg: fmt.Sprintf("unknown glossary command %q: want lint or import", args[0])}
+	return exitError{code: 2, msg: fmt.Sprintf("unknown glossary command %q: want lint, import or site", args[0])}
 }
 
 func runLint(args []string, stdout, stderr io.Writer) error {
@@ -107,7 +109,7 @@ func existingDir(dir string) string {
 
 // importPage writes one page as dir/entries/ID.yaml, or nothing at all.
 func importPage(base *glossary.Glossary, file, dir string, force bool) (string, error) {
-	raw, err := os.ReadFile(file)
+	raw, err := glossary.ReadFile(file, importer.MaxPage)
 	if err != nil {
 		return "", err
 	}
@@ -141,7 +143,7 @@ func importPage(base *glossary.Glossary, file, dir string, force bool) (string, 
 	rel := "entries/" + e.ID + ".yaml"
 	layers := []glossary.Layer{{Name: "embedded", FS: data.FS()}}
 	if d := existingDir(dir); d != "" {
-		layers = append(layers, glossary.Layer{Name: d, FS: os.DirFS(d)})
+		layers = append(layers, glossary.Layer{Name: d, FS: glossary.DirFS(d)})
 	}
 	layers = append(layers, glossary.Layer{Name: dir, FS: fstest.MapFS{rel: {Data: body}}})
 	if _, err := glossary.Load(layers...); err != nil {

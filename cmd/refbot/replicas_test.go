@@ -472,7 +472,7 @@ autolink:
 	for n := range 30 {
 		defineAt(replicas[1], n)
 	}
-	unflushed := replicas[1].metric("refbot_stats_pending")
+	unflushed := replicas[1].metric("refbot_stats_pending_lookups")
 	if err := replicas[1].cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}

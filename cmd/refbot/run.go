@@ -17,6 +17,7 @@ import (
 
 	"refbot/adapters/platform"
 	"refbot/adapters/shell"
+	"refbot/adapters/web"
 	"refbot/bot"
 	"refbot/bot/sqlite"
 	"refbot/glossary"
@@ -39,6 +40,8 @@ Usage:
   refbot scan [--json] < MESSAGE         print the glossary terms a chat message mentions
   refbot glossary lint [--alone] [DIR]   check a glossary directory (default: the embedded one)
   refbot glossary import [-o DIR] FILE...  turn saved reference pages into entry files
+  refbot glossary site -o DIR [--base-url URL]  write the glossary as a static website
+  refbot web [--addr HOST:PORT]          serve the glossary website locally (embedded glossary)
   refbot serve --config FILE             run the configured platforms and the HTTP server
   refbot reading preview [CURRICULUM]    print every step of a curriculum as it would be posted
   refbot stats [--config FILE]           the most looked-up and most wanted missing terms
@@ -84,6 +87,8 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		return runGlossary(ctx, rest, stdout, stderr)
 	case "serve":
 		return runServe(ctx, rest, getenv, stdout, stderr)
+	case "web":
+		return runWeb(ctx, rest, stdout, stderr)
 	case "reading":
 		return runReading(ctx, rest, getenv, stdout, stderr)
 	case "stats":
@@ -146,6 +151,13 @@ func runTool(ctx context.Context, p platform.Platform, args []string, getenv fun
 			return platform.ToolConfig{Section: cfg.Platforms[p.Name()], Autolink: cfg.Autolink.Enabled, Schedules: n}, nil
 		},
 		Commands: cmds,
+		State: func(ctx context.Context, path string) (any, func() error, error) {
+			_, store, _, err := openExistingState(ctx, path, getenv)
+			if err != nil {
+				return nil, nil, err
+			}
+			return store, store.Close, nil
+		},
 	}
 	err = tools[i].Run(ctx, args[1:], env)
 	if msg, ok := platform.IsUsage(err); ok {
@@ -221,7 +233,7 @@ func loadGlossary(dir, mode string) (*glossary.Glossary, error) {
 		if _, err := os.Stat(dir); err != nil {
 			return nil, fmt.Errorf("glossary directory: %w", err)
 		}
-		l := glossary.Layer{Name: dir, FS: os.DirFS(dir)}
+		l := glossary.Layer{Name: dir, FS: glossary.DirFS(dir)}
 		if mode == "replace" {
 			layers = layers[:0]
 		}
@@ -256,30 +268,12 @@ func runConsole(ctx context.Context, args []string, getenv func(string) string, 
 		return err
 	}
 	defer store.Close()
-	b := bot.New(g, bot.Config{Stats: store, Reading: bot.ReadingConfig{Store: store}, Autolink: consoleAutolink(), AutolinkStore: store, Logger: stderrLogger(stderr)})
+	b := bot.New(g, bot.Config{Stats: bot.NewMemoryStats(), Reading: bot.ReadingConfig{Store: store}, Autolink: consoleAutolink(), AutolinkStore: store, Logger: stderrLogger(stderr)})
 	opt := shell.Options{
 		Interactive: isTerminal(stdin) && isTerminal(stdout),
 		Color:       useColor(getenv, stdout),
 	}
 	return shell.Run(ctx, b, stdin, stdout, opt)
-}
-
-// defineJSON is the shape of refbot define --json; scripts rely on it.
-type defineJSON struct {
-	Query       string           `json:"query"`
-	Match       *matchJSON       `json:"match"`
-	Suggestions []suggestionJSON `json:"suggestions"`
-}
-
-type matchJSON struct {
-	ID    string  `json:"id"`
-	Title string  `json:"title"`
-	Score float64 `json:"score"`
-}
-
-type suggestionJSON struct {
-	ID    string `json:"id"`
-	Title string `json:"title"`
 }
 
 func runDefine(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -299,20 +293,14 @@ func runDefine(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 	if *asJSON {
-		r := g.Lookup(query)
-		out := defineJSON{Query: query, Suggestions: []suggestionJSON{}}
-		if r.Match != nil {
-			out.Match = &matchJSON{ID: r.Match.ID, Title: r.Match.Title, Score: r.Score}
-		}
-		for _, c := range r.Suggestions {
-			out.Suggestions = append(out.Suggestions, suggestionJSON{ID: c.Entry.ID, Title: c.Entry.Title})
-		}
+		// The same shape as GET /api/v1/define; scripts rely on it.
+		out := web.Define(g, query)
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(out); err != nil {
 			return err
 		}
-		if r.Match == nil {
+		if out.Match == nil {
 			return exitError{code: 1}
 		}
 		return nil

@@ -19,9 +19,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"golang.org/x/net/netutil"
 	"golang.org/x/sync/errgroup"
 
 	"refbot/adapters/platform"
+	"refbot/adapters/web"
 	"refbot/bot"
 )
 
@@ -59,6 +61,29 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 	}
 	reg.MustRegister(m.lookups, m.duration, m.requests, m.requestDuration)
 	return m
+}
+
+// registerStatsQueue exports the lookup statistics queue: what it dropped,
+// how many writes failed, and what waits.
+func registerStatsQueue(reg prometheus.Registerer, q *bot.StatsQueue) {
+	reg.MustRegister(
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "refbot_stats_dropped_total",
+			Help: "Lookups not counted in the statistics because too many were waiting to be written.",
+		}, func() float64 { return float64(q.Dropped()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "refbot_stats_write_failures_total",
+			Help: "Writes of lookup statistics to the state database that failed (the counts wait for the next).",
+		}, func() float64 { return float64(q.FlushFailures()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "refbot_stats_pending",
+			Help: "Distinct lookups counted in memory and waiting to be written.",
+		}, func() float64 { return float64(q.Pending()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "refbot_stats_pending_lookups",
+			Help: "Lookups counted in memory and not yet written (or being written): at most what this process would lose if killed now.",
+		}, func() float64 { return float64(q.PendingLookups()) }),
+	)
 }
 
 func (m *metrics) ObserveLookup(outcome string, d time.Duration) {
@@ -99,7 +124,7 @@ const glossaryCheck = 10 * time.Second
 
 // serve runs the HTTP server and every enabled platform until ctx is done.
 // ready, when not nil, receives the listening address (tests use :0).
-func serve(ctx context.Context, cfg settings, log *slog.Logger, ready chan<- string) error {
+func serve(ctx context.Context, cfg settings, log *slog.Logger, ready chan<- string) (err error) {
 	g, err := loadGlossary(cfg.glossary.Dir, cfg.glossary.Mode)
 	if err != nil {
 		return err
@@ -114,7 +139,27 @@ func serve(ctx context.Context, cfg settings, log *slog.Logger, ready chan<- str
 	if err != nil {
 		return err
 	}
-	defer store.Close()
+	// Lookups are counted in memory and written by the queue's own
+	// goroutine, so no request waits for the database. It runs until
+	// everything that answers requests has stopped, then writes once more,
+	// and only then is the store closed.
+	stats := bot.NewStatsQueue(store, bot.StatsQueueConfig{Logger: log})
+	statsCtx, stopStats := context.WithCancel(context.WithoutCancel(ctx))
+	statsDone := make(chan error, 1)
+	go func() { statsDone <- stats.Run(statsCtx) }()
+	defer func() {
+		stopStats()
+		if ferr := <-statsDone; ferr != nil { // Run has logged it
+			err = errors.Join(err, fmt.Errorf("state: lookup statistics lost at shutdown: %w", ferr))
+		}
+		if cerr := store.Close(); cerr != nil {
+			log.Error("closing the state database", "err", cerr)
+			err = errors.Join(err, fmt.Errorf("state: %w", cerr))
+		}
+	}()
+	registerStatsQueue(reg, stats)
+	status := newGlossaryStatus(g, time.Now())
+	reg.MustRegister(status)
 	glossaryVersion, err := store.GlossaryVersion(ctx)
 	if err != nil {
 		return fmt.Errorf("state: %w", err)
@@ -123,39 +168,49 @@ func serve(ctx context.Context, cfg settings, log *slog.Logger, ready chan<- str
 		ProposeHint:   cfg.glossary.ProposeHint,
 		Observer:      newMetrics(reg),
 		Logger:        log,
-		Stats:         store,
+		Stats:         stats,
 		Reading:       bot.ReadingConfig{Store: store, Schedules: schedules},
 		Autolink:      cfg.autolink,
 		AutolinkStore: store,
 		Clock:         cfg.clock,
+		PageURL:       cfg.web.pageURL(),
 	})
 	logAutolink(cfg.autolink, log)
 
-	// Every route refbot serves is listed here or in a platform's Routes.
+	// Every route refbot serves is listed here, in a platform's Routes or
+	// in the web site's.
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		fmt.Fprintf(w, "ok %d entries\n", b.Glossary().Len())
-	})
+	mux.HandleFunc("GET /healthz", status.healthz)
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		if err := storeHealth(store); err != nil {
+		if err := storeHealth(store, stats); err != nil {
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 			w.WriteHeader(http.StatusServiceUnavailable)
-			fmt.Fprintf(w, "degraded: %v\n", err)
+			fmt.Fprintf(w, "not ready: %v\n", err)
 			return
 		}
-		fmt.Fprintln(w, "ready")
+		status.readyz(w, r)
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
 	posters := map[string]bot.Poster{}
+	routes := map[string][]string{} // patterns by platform, for web.path
 	var runs []func(context.Context) error
+	var rejections []*platform.Rejections
 	for _, p := range cfg.platforms {
-		svc, err := p.cfg.Start(platform.Core{Bot: b, Log: log.With("platform", p.name)})
+		plog := log.With("platform", p.name)
+		rej := platform.NewRejections(plog, platform.DefaultRejectionsEvery)
+		rejections = append(rejections, rej)
+		reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name:        "refbot_unauthenticated_requests_total",
+			Help:        "Requests a platform's endpoint refused before authenticating them (bad signature, stale timestamp, body over the cap); logged at most once a minute.",
+			ConstLabels: prometheus.Labels{"platform": p.name},
+		}, func() float64 { return float64(rej.Total()) }))
+		svc, err := p.cfg.Start(platform.Core{Bot: b, Log: plog, Rejections: rej, State: store})
 		if err != nil {
 			return fmt.Errorf("%s: %w", p.name, err)
 		}
 		for pattern, h := range svc.Routes {
 			mux.Handle(pattern, h)
+			routes[p.name] = append(routes[p.name], pattern)
 		}
 		if svc.Run != nil {
 			runs = append(runs, svc.Run)
@@ -169,11 +224,26 @@ func serve(ctx context.Context, cfg settings, log *slog.Logger, ready chan<- str
 			return fmt.Errorf("reading.schedules[%d].platform: %s cannot post scheduled messages", i, s.Platform)
 		}
 	}
+	if cfg.web.enabled {
+		if err := cfg.web.checkRoutes(routes); err != nil {
+			return err
+		}
+		// The glossary website and API under web.path, on the glossary in
+		// service: a reload shows on the next request.
+		site := web.New(b, web.Options{PublicURL: cfg.web.publicURL, Logger: log.With("site", "web")})
+		for pattern, h := range site.Routes(cfg.web.path) {
+			mux.Handle(pattern, h)
+		}
+	}
 
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return fmt.Errorf("http.addr: %w", err)
 	}
+	// Past max_connections, connections wait in the kernel's accept queue:
+	// a flood slows the server down instead of exhausting its file
+	// descriptors (accept4: too many open files).
+	ln = netutil.LimitListener(ln, cfg.maxConns)
 	srv := &http.Server{
 		Handler:           mux,
 		ReadHeaderTimeout: 5 * time.Second,
@@ -188,7 +258,7 @@ func serve(ctx context.Context, cfg settings, log *slog.Logger, ready chan<- str
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
 
-	log.Info("refbot serving", "addr", ln.Addr().String(), "entries", g.Len(), "platforms", cfg.names())
+	log.Info("refbot serving", "addr", ln.Addr().String(), "entries", g.Len(), "platforms", cfg.names(), "web", cfg.web.at(ln.Addr().String()), "glossary", g.Version())
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}
@@ -208,7 +278,7 @@ func serve(ctx context.Context, cfg settings, log *slog.Logger, ready chan<- str
 		return srv.Shutdown(shutdownCtx)
 	})
 	changed := make(chan int64, 1)
-	grp.Go(func() error { return reloadGlossary(ctx, hup, changed, b, cfg.glossary, log) })
+	grp.Go(func() error { return reloadGlossary(ctx, hup, changed, b, cfg.glossary, status, log) })
 	grp.Go(func() error {
 		// A change recorded by any process sharing the state (a curated
 		// entry approved on another replica) reloads this one.
@@ -224,15 +294,20 @@ func serve(ctx context.Context, cfg settings, log *slog.Logger, ready chan<- str
 	for _, run := range runs {
 		grp.Go(func() error { return run(ctx) })
 	}
+	for _, rej := range rejections {
+		grp.Go(func() error { return rej.Run(ctx) })
+	}
 	return grp.Wait()
 }
 
 // reloadGlossary reloads the glossary on each signal from hup (SIGHUP),
-// on each change of the stored glossary (changed), and, every cfg.Reload, when a file under cfg.Dir has changed, so a
-// moderator who edits an entry needs no signal. A glossary that fails to
-// load is logged and the last good one stays in service; the next change
-// to the files tries again.
-func reloadGlossary(ctx context.Context, hup <-chan os.Signal, changed <-chan int64, b *bot.Bot, cfg GlossaryConfig, log *slog.Logger) error {
+// on each change of the stored glossary (changed, from any process
+// sharing the state) and, every cfg.Reload, when a file under cfg.Dir has
+// changed, so a moderator who edits an entry needs no signal. A glossary
+// that fails to load is logged and recorded in status (stale, for
+// /healthz, /readyz and the metrics), and the last good one stays in
+// service; the next change to the files tries again.
+func reloadGlossary(ctx context.Context, hup <-chan os.Signal, changed <-chan int64, b *bot.Bot, cfg GlossaryConfig, status *glossaryStatus, log *slog.Logger) error {
 	var tick <-chan time.Time
 	if cfg.Dir != "" && cfg.Reload > 0 {
 		t := time.NewTicker(cfg.Reload)
@@ -243,11 +318,13 @@ func reloadGlossary(ctx context.Context, hup <-chan os.Signal, changed <-chan in
 	reload := func(why string) {
 		g, err := loadGlossary(cfg.Dir, cfg.Mode)
 		if err != nil {
+			status.failed(time.Now())
 			log.Error("glossary reload failed; keeping the last good glossary", "why", why, "err", err)
 			return
 		}
 		b.SetGlossary(g)
-		log.Info("glossary reloaded", "entries", g.Len(), "why", why)
+		status.loaded(g, time.Now())
+		log.Info("glossary reloaded", "entries", g.Len(), "version", g.Version(), "why", why)
 	}
 	for {
 		select {

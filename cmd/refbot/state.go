@@ -8,18 +8,22 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"refbot/adapters/slack"
 	"refbot/bot"
 	"refbot/bot/postgres"
 	"refbot/bot/sqlite"
 )
 
 // store is refbot's state, in whichever backend the configuration chose:
-// SQLite under state.dir, or PostgreSQL at state.url.
+// SQLite under state.dir, or PostgreSQL at state.url. Every state-store
+// interface is here, and both backends implement them all (the
+// conformance suite, bot/storetest, checks that they behave alike).
 type store interface {
-	bot.Stats
+	bot.StatsStore
 	bot.AutolinkStore
 	bot.ReadingStore
 	bot.GlossaryNotifier
+	slack.InstallStore
 	Close() error
 }
 
@@ -29,10 +33,10 @@ var (
 )
 
 // openStore opens the configured state store. With PostgreSQL, the
-// store's health and queue are exported as metrics on reg (when not nil).
+// store's health is exported as metrics on reg (when not nil).
 func openStore(ctx context.Context, cfg settings, log *slog.Logger, reg prometheus.Registerer) (store, error) {
 	if cfg.stateURL == "" {
-		s, err := sqlite.OpenDir(ctx, cfg.stateDir)
+		s, err := sqlite.OpenDir(ctx, cfg.stateDir, log)
 		if err != nil {
 			return nil, fmt.Errorf("state.dir: %w", err)
 		}
@@ -66,22 +70,14 @@ func openStore(ctx context.Context, cfg settings, log *slog.Logger, reg promethe
 				}
 				return 0
 			}),
-			prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-				Name: "refbot_stats_pending",
-				Help: "Lookups counted but not yet written to PostgreSQL.",
-			}, func() float64 { return float64(s.Health().Pending) }),
-			prometheus.NewCounterFunc(prometheus.CounterOpts{
-				Name: "refbot_stats_dropped_total",
-				Help: "Lookups not counted because the queue was full while PostgreSQL could not be reached.",
-			}, func() float64 { return float64(s.Health().Dropped) }),
 		)
 	}
 	return s, nil
 }
 
 // storeHealth is the readiness of the state store: an error while it
-// cannot reach its database.
-func storeHealth(s store) error {
+// cannot reach its database. q is the statistics queue in front of it.
+func storeHealth(s store, q *bot.StatsQueue) error {
 	pg, ok := s.(*postgres.Store)
 	if !ok {
 		return nil
@@ -91,5 +87,5 @@ func storeHealth(s store) error {
 		return nil
 	}
 	return fmt.Errorf("state store (PostgreSQL) unreachable for %s; answering from memory, %d lookups queued, %d dropped",
-		time.Since(h.Down).Round(time.Second), h.Pending, h.Dropped)
+		time.Since(h.Down).Round(time.Second), q.PendingLookups(), q.Dropped())
 }

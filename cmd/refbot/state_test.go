@@ -20,16 +20,21 @@ func sqliteState(t *testing.T) (config, dir string) {
 	t.Helper()
 	ctx := context.Background()
 	dir = t.TempDir()
-	s, err := sqlite.OpenDir(ctx, dir)
+	s, err := sqlite.OpenDir(ctx, dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
 	for i := range 7 {
-		must(t, s.RecordLookup(ctx, bot.NewLookup("slack", "elk", "eliciting-latent-knowledge")))
+		must(t, s.AddLookups(ctx, []bot.LookupCount{{Lookup: bot.NewLookup("slack", "elk", "eliciting-latent-knowledge"), N: 1}}))
 		if i%2 == 0 {
-			must(t, s.RecordLookup(ctx, bot.NewLookup("discord", "Banana Bread", "")))
+			must(t, s.AddLookups(ctx, []bot.LookupCount{{Lookup: bot.NewLookup("discord", "Banana Bread", ""), N: 1}}))
 		}
+	}
+	must(t, s.SaveInstallation(ctx, installation("T1", []string{"commands", "chat:write"})))
+	must(t, s.SaveInstallation(ctx, installation("T2", nil)))
+	if ok, err := s.UseNonce(ctx, "n1", time.Now().Add(time.Hour), time.Now()); !ok || err != nil {
+		t.Fatal(ok, err)
 	}
 	must(t, s.SetChannelAutolink(ctx, "slack", "C1", bot.AutolinkReaction))
 	must(t, s.SetUserOptedOut(ctx, "discord", "U9", true))
@@ -53,6 +58,14 @@ func sqliteState(t *testing.T) (config, dir string) {
 		t.Fatal(err)
 	}
 	return writeConfig(t, "state:\n  dir: "+dir+"\n"), dir
+}
+
+// installation is a workspace that installed refbot, its credentials
+// sealed as the Slack adapter stores them.
+func installation(team string, scopes []string) bot.Installation {
+	at := time.Date(2026, 2, 1, 9, 0, 0, 0, time.UTC)
+	return bot.Installation{Platform: "slack", Team: team, TeamName: "Group " + team, BotUser: "U" + team, BotID: "B" + team,
+		Scopes: scopes, Installer: "UADMIN", InstalledAt: at, ExpiresAt: at.Add(12 * time.Hour), Secret: "v1.k1.sealed-" + team}
 }
 
 func must(t *testing.T, err error) {
@@ -79,6 +92,8 @@ func TestStateMigrate(t *testing.T) {
 		"autolink_cooldowns         1 rows",
 		"reading_posts              4 rows",
 		"reading_positions          1 rows",
+		"installations              2 rows",
+		"spent_nonces               1 rows",
 		"lookups counted           11 (7 lookups found an entry, 4 found none)",
 		"glossary version           1",
 		"Verified:",
@@ -111,6 +126,16 @@ func TestStateMigrate(t *testing.T) {
 	un, err := pg.Unconfirmed(ctx)
 	if err != nil || len(un) != 1 || !un[0].Slot.Equal(t0.AddDate(0, 0, 14)) || un[0].Step != 2 || !un[0].ClaimedAt.Equal(t0) {
 		t.Errorf("unconfirmed after the copy: %+v, %v; want the third slot, step 3, claimed at %v", un, err, t0)
+	}
+	for _, want := range []bot.Installation{installation("T1", []string{"commands", "chat:write"}), installation("T2", nil)} {
+		got, ok, err := pg.Installation(ctx, "slack", want.Team)
+		if !ok || err != nil || got.Secret != want.Secret || !slices.Equal(got.Scopes, want.Scopes) ||
+			!got.InstalledAt.Equal(want.InstalledAt) || !got.ExpiresAt.Equal(want.ExpiresAt) || got.BotUser != want.BotUser {
+			t.Errorf("installation %s after the copy = %+v, %v, %v; want %+v", want.Team, got, ok, err, want)
+		}
+	}
+	if fresh, err := pg.UseNonce(ctx, "n1", time.Now().Add(time.Hour), time.Now()); fresh || err != nil {
+		t.Errorf("a nonce spent before the copy was fresh after it (%v, %v)", fresh, err)
 	}
 	if pos, _ := pg.Position(ctx, "slack", "C1", "c"); pos != 4 {
 		t.Errorf("position after the copy = %d, want 4", pos)

@@ -46,21 +46,14 @@ func runState(ctx context.Context, args []string, getenv func(string) string, st
 	if *path == "" {
 		*path = getenv("REFBOT_CONFIG")
 	}
-	// The source is the file, whatever state.url says: ignore the
-	// environment's DATABASE_URL when reading the configuration.
-	cfg, err := loadConfig(*path, func(k string) string {
-		if k == "DATABASE_URL" {
-			return ""
-		}
-		return getenv(k)
-	}, platforms())
+	// The source is the file under state.dir, whatever state.url says.
+	// The configuration is decoded, not compiled: the copy needs none of
+	// the platforms' secrets.
+	cfg, err := readConfig(*path, platforms())
 	if err != nil {
-		if *path == "" {
-			return err
-		}
-		return fmt.Errorf("config %s:\n%w", *path, err)
+		return err
 	}
-	db := filepath.Join(cfg.stateDir, sqlite.FileName)
+	db := filepath.Join(cfg.State.Dir, sqlite.FileName)
 	if _, err := os.Stat(db); errors.Is(err, fs.ErrNotExist) {
 		return exitError{code: 1, msg: fmt.Sprintf("no state database at %s to copy; pass the serving config with --config", db)}
 	}

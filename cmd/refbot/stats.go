@@ -40,41 +40,11 @@ func runStats(ctx context.Context, args []string, getenv func(string) string, st
 	if *path == "" {
 		*path = getenv("REFBOT_CONFIG")
 	}
-	cfg, err := loadConfig(*path, getenv, platforms())
+	cfg, store, db, err := openExistingState(ctx, *path, getenv)
 	if err != nil {
-		if *path == "" {
-			return err
-		}
-		return fmt.Errorf("config %s:\n%w", *path, err)
+		return err
 	}
-	var (
-		db    string
-		store bot.Stats
-	)
-	if cfg.stateURL != "" {
-		db = postgres.Redact(cfg.stateURL)
-		s, err := postgres.Open(ctx, cfg.stateURL, postgres.Options{})
-		if err != nil {
-			return fmt.Errorf("state.url: %w", err)
-		}
-		defer s.Close()
-		store = s
-	} else {
-		db = filepath.Join(cfg.stateDir, sqlite.FileName)
-		if _, err := os.Stat(db); errors.Is(err, fs.ErrNotExist) {
-			from := "the default state.dir"
-			if *path != "" {
-				from = "state.dir in " + *path
-			}
-			return exitError{code: 1, msg: fmt.Sprintf("no state database at %s (%s); refbot serve creates it — pass the serving config with --config", db, from)}
-		}
-		s, err := sqlite.Open(ctx, db)
-		if err != nil {
-			return err
-		}
-		defer s.Close()
-		store = s
-	}
+	defer store.Close()
 	found, missing, err := store.TopLookups(ctx, *platform, *n)
 	if err != nil {
 		return err
@@ -91,10 +61,52 @@ func runStats(ctx context.Context, args []string, getenv func(string) string, st
 		enc.SetIndent("", "  ")
 		return enc.Encode(out)
 	}
-	g, err := loadGlossary(cfg.glossary.Dir, cfg.glossary.Mode)
+	g, err := loadGlossary(cfg.Glossary.Dir, cfg.Glossary.Mode)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "From %s:\n%s\n", db, bot.StatsText(bot.Dialect{}, g, found, missing))
 	return nil
+}
+
+// openExistingState reads the configuration at path ("" for the
+// defaults) and opens the state store refbot serve keeps with it: the
+// PostgreSQL database at state.url (or $DATABASE_URL), else the SQLite
+// file under state.dir, which must exist already: commands that read it
+// should not create an empty one somewhere unexpected. It also returns
+// the store's name for people (a path, or a URL without its password).
+// The file is decoded, not compiled: reading the store needs none of the
+// platforms' secrets.
+func openExistingState(ctx context.Context, path string, getenv func(string) string) (Config, store, string, error) {
+	cfg, err := readConfig(path, platforms())
+	if err != nil {
+		return cfg, nil, "", err
+	}
+	url := cfg.State.URL
+	if u := getenv("DATABASE_URL"); u != "" {
+		url = u
+	}
+	if url != "" {
+		if err := postgres.CheckURL(url); err != nil {
+			return cfg, nil, "", fmt.Errorf("state.url (or DATABASE_URL): %w", err)
+		}
+		s, err := postgres.Open(ctx, url, postgres.Options{})
+		if err != nil {
+			return cfg, nil, "", fmt.Errorf("state.url: %w", err)
+		}
+		return cfg, s, postgres.Redact(url), nil
+	}
+	db := filepath.Join(cfg.State.Dir, sqlite.FileName)
+	if _, err := os.Stat(db); errors.Is(err, fs.ErrNotExist) {
+		from := "the default state.dir"
+		if path != "" {
+			from = "state.dir in " + path
+		}
+		return cfg, nil, "", exitError{code: 1, msg: fmt.Sprintf("no state database at %s (%s); refbot serve creates it — pass the serving config with --config", db, from)}
+	}
+	s, err := sqlite.Open(ctx, db)
+	if err != nil {
+		return cfg, nil, "", err
+	}
+	return cfg, s, db, nil
 }
