@@ -54,6 +54,11 @@ type Config struct {
 	// MaxRateLimitWait bounds how long one REST call waits out 429s in
 	// total; zero means 30 s.
 	MaxRateLimitWait time.Duration
+	// Gateway tunes the gateway connection; the zero value suits Discord.
+	Gateway GatewayOptions
+	// Observer counts reconnects and duplicate interactions; nil counts
+	// nothing.
+	Observer platform.Observer
 }
 
 // Adapter serves one Discord application.
@@ -64,10 +69,20 @@ type Adapter struct {
 	s   *discordgo.Session
 	// self is refbot's user id (a string), learned from READY.
 	self atomic.Value
+	// interactions are the ids of gateway interactions already answered.
+	interactions *platform.Seen
 	// rejections counts interactions refused before verification; Start
 	// shares refbot's, which it exports as a metric.
 	rejections *platform.Rejections
 }
+
+const (
+	// interactionMemory is how long an interaction id is remembered: its
+	// token, and so any redelivery, lasts 15 minutes.
+	interactionMemory = 15 * time.Minute
+	// maxInteractionIDs bounds that memory.
+	maxInteractionIDs = 50_000
+)
 
 // New returns an adapter for b on a validated configuration
 // (Section.Compile). It makes no network calls.
@@ -95,13 +110,12 @@ func New(b *bot.Bot, cfg Config, log *slog.Logger) (*Adapter, error) {
 	// 429s are waited out by rest(), with a bound; discordgo would retry
 	// them forever.
 	s.ShouldRetryOnRateLimit = false
-	// Run owns reconnecting, so that fatal close codes (4014) stop it.
+	// The gateway connection is refbot's own (conn.go); the Session only
+	// makes REST calls, so it never opens a websocket.
 	s.ShouldReconnectOnError = false
 	s.StateEnabled = false
-	s.ShardID, s.ShardCount = cfg.ShardID, cfg.ShardCount
-	s.Identify.Intents = intents(cfg.MessageContent)
 	s.LogLevel = -1 // discordgo logs through the standard logger; we log ourselves
-	return &Adapter{bot: b, log: log, cfg: cfg, s: s, rejections: platform.NewRejections(log, 0)}, nil
+	return &Adapter{bot: b, log: log, cfg: cfg, s: s, interactions: platform.NewSeen(interactionMemory, maxInteractionIDs), rejections: platform.NewRejections(log, 0)}, nil
 }
 
 // intents are the gateway intents refbot asks for: none for commands
@@ -132,6 +146,33 @@ func (a *Adapter) answer(ctx context.Context, i *discordgo.Interaction) (resp *d
 		resp.Data = safe(resp.Data)
 	}
 	return resp
+}
+
+// responseBody is what is sent for resp, over HTTP or to the interaction
+// callback: resp itself, except for an autocomplete result, which is
+// exactly {"type":8,"data":{"choices":[…]}}, [] when nothing matches.
+// discordgo's InteractionResponseData would add message fields (tts,
+// content, embeds, allowed_mentions) that this response does not have,
+// and drop an empty choices list.
+func responseBody(resp *discordgo.InteractionResponse) any {
+	if resp.Type != discordgo.InteractionApplicationCommandAutocompleteResult {
+		return resp
+	}
+	r := autocompleteResult{Type: resp.Type}
+	if resp.Data != nil {
+		r.Data.Choices = resp.Data.Choices
+	}
+	if r.Data.Choices == nil {
+		r.Data.Choices = []*discordgo.ApplicationCommandOptionChoice{}
+	}
+	return r
+}
+
+type autocompleteResult struct {
+	Type discordgo.InteractionResponseType `json:"type"`
+	Data struct {
+		Choices []*discordgo.ApplicationCommandOptionChoice `json:"choices"`
+	} `json:"data"`
 }
 
 // safe sets the empty allowed-mentions list every message refbot sends
@@ -176,7 +217,13 @@ func (a *Adapter) respond(ctx context.Context, i *discordgo.Interaction) *discor
 		}
 		action, id, ok := strings.Cut(data.CustomID, ":")
 		if !ok || id == "" {
-			return a.fail(ctx, i, fmt.Errorf("button custom_id %q is not action:id", data.CustomID))
+			// A button of an older refbot: a click on an old message,
+			// not a fault.
+			a.log.InfoContext(ctx, "discord: a button refbot no longer has", "custom_id", data.CustomID)
+			return &discordgo.InteractionResponse{
+				Type: discordgo.InteractionResponseChannelMessageWithSource,
+				Data: render(bot.StaleButton(dialect)),
+			}
 		}
 		req := request(i, bot.Action)
 		req.Command, req.Text = action, id
@@ -224,10 +271,14 @@ var dialect = bot.Dialect{Managers: "people with the Manage Channels permission"
 
 func request(i *discordgo.Interaction, kind bot.Kind) bot.Request {
 	req := bot.Request{Platform: Name, Team: i.GuildID, Channel: i.ChannelID, Kind: kind, Dialect: dialect}
-	// Member is set in servers, User in DMs.
-	// Changing a channel's settings (/autolink on) takes Manage Channels
-	// there; in a DM the only other party is refbot. The interaction
-	// carries the member's permissions, so answering costs nothing.
+	// Member is set in servers, User elsewhere: a DM with refbot
+	// (interaction context 1, or no context in older payloads) or, for a
+	// user-installed app, a group DM or a DM between other people
+	// (context 2). Changing a channel's settings (/autolink on) takes
+	// Manage Channels in a server, and means nothing elsewhere: refbot
+	// reads no DMs, so the core says so (DM) and nobody may change them.
+	// The interaction carries the member's permissions, so answering
+	// costs nothing.
 	manage := false
 	switch {
 	case i.Member != nil && i.Member.User != nil:
@@ -235,7 +286,10 @@ func request(i *discordgo.Interaction, kind bot.Kind) bot.Request {
 		manage = i.Member.Permissions&(discordgo.PermissionManageChannels|discordgo.PermissionAdministrator) != 0
 	case i.User != nil:
 		req.User = i.User.ID
-		manage = true
+		req.DM = true
+	}
+	if i.Context == discordgo.InteractionContextBotDM || i.Context == discordgo.InteractionContextPrivateChannel {
+		req.DM, manage = true, false
 	}
 	req.CanManage = func(context.Context) bool { return manage }
 	return req

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -96,7 +97,7 @@ func TestRegisterRefusedToken(t *testing.T) {
 
 // runGateway runs the adapter's gateway against api until the test ends.
 // done receives Run's result once.
-func runGateway(t *testing.T, a *Adapter) (cancel func(), done <-chan error) {
+func runGateway(t testing.TB, a *Adapter) (cancel func(), done <-chan error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	errc := make(chan error, 1)
 	finished := make(chan struct{})
@@ -165,26 +166,27 @@ func TestGatewayStopsOnDisallowedIntent(t *testing.T) {
 	}
 }
 
-func TestGatewayCallbacksUseBoundedBuckets(t *testing.T) {
+// Over the gateway too, an autocomplete result is exactly type 8 and its
+// choices, [] when nothing matches (issue 12.6).
+func TestGatewayAutocomplete(t *testing.T) {
 	api := newFakeAPI(t)
 	a := newAdapter(t, api, nil)
-	for n := range 50 {
-		body := interaction(2, commandData("help"))
+	for n, typed := range []string{"mesa", "zzzzqqqq"} {
 		var i discordgo.Interaction
-		if err := json.Unmarshal(body, &i); err != nil {
+		if err := json.Unmarshal(interaction(4, commandData("define", stringOpt("term", typed, true))), &i); err != nil {
 			t.Fatal(err)
 		}
-		i.ID, i.Token = strings.Repeat("1", 5)+string(rune('a'+n%26))+strings.Repeat("2", n), "token-"+strings.Repeat("x", n)
+		i.ID += strconv.Itoa(n) // one interaction each: a repeated id is a redelivery
 		a.gatewayInteraction(context.Background(), &i)
 	}
-	if got := len(api.Calls()); got != 50 {
-		t.Fatalf("%d callbacks, want 50", got)
+	calls := api.Calls()
+	if len(calls) != 2 {
+		t.Fatalf("%d callbacks, want 2", len(calls))
 	}
-	seen := map[string]bool{}
-	for n := range 1000 {
-		seen[callbackBucket(strings.Repeat("9", n%40)+string(rune('0'+n%10)))] = true
+	for _, c := range calls {
+		checkPayload(t, c.Body)
 	}
-	if len(seen) > callbackBuckets {
-		t.Errorf("%d buckets, want at most %d", len(seen), callbackBuckets)
+	if !strings.HasPrefix(string(calls[0].Body), `{"type":8,"data":{"choices":[{"name":`) || string(calls[1].Body) != `{"type":8,"data":{"choices":[]}}` {
+		t.Errorf("callbacks %s and %s", calls[0].Body, calls[1].Body)
 	}
 }

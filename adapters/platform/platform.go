@@ -99,6 +99,23 @@ type Core struct {
 	// the small interface it needs and asserts it (Slack's OAuth mode,
 	// adapters/slack.InstallStore). nil where there is none.
 	State any
+	// Observer counts the platform's connection events; nil counts
+	// nothing.
+	Observer Observer
+}
+
+// Observer receives a platform's connection measurements (Prometheus in
+// refbot serve). Requests are measured by the core (bot.Observer); this
+// is what only the adapter sees.
+type Observer interface {
+	// ObserveReconnect counts one reconnect of the platform's long-lived
+	// connection (Discord's gateway, Slack's Socket Mode) and why: one
+	// word from a small fixed set the platform's page in docs/ lists.
+	ObserveReconnect(platform, reason string)
+	// ObserveDuplicate counts one delivery the platform sent again
+	// (kind: "interaction", "envelope", "event") that refbot recognised
+	// and did not handle a second time.
+	ObserveDuplicate(platform, kind string)
 }
 
 // Service is a started platform: what refbot serves and runs for it.
@@ -186,4 +203,12 @@ func Env(getenv func(string) string, name string, dst *string) {
 	if v := strings.TrimSpace(getenv(name)); v != "" {
 		*dst = v
 	}
+}
+
+// Secret is Env for a secret or a key: the file's value is trimmed too,
+// so that one of only spaces is missing, whichever source it came from,
+// and a stray newline pasted with a token is not sent with it.
+func Secret(getenv func(string) string, name string, dst *string) {
+	*dst = strings.TrimSpace(*dst)
+	Env(getenv, name, dst)
 }

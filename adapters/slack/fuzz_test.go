@@ -63,20 +63,24 @@ func FuzzCommandText(f *testing.F) {
 	})
 }
 
-// FuzzMentionText parses mention text: refbot's own mention is stripped
-// and the rest is what the user wrote after it.
+// FuzzMentionText parses mention text: every mention is taken out, and
+// what follows refbot's is the end of the whole.
 func FuzzMentionText(f *testing.F) {
 	f.Add("<@UREFBOT> define mesa")
 	f.Add("<@UREFBOT|refbot><@UREFBOT>help")
 	f.Add("<@UOTHER> <@UREFBOT> define x")
+	f.Add("hey <!here> <@UREFBOT> what is x?")
 	f.Add("<@")
 	e := newEnv(f, ModeHTTP, false)
 	f.Fuzz(func(t *testing.T, text string) {
-		got := e.ws().stripMention(text)
-		if !strings.HasSuffix(strings.TrimSpace(text), got) {
-			t.Fatalf("stripMention(%q) = %q, not a suffix", text, got)
+		after, whole := e.ws().mentionText(text)
+		if !strings.HasSuffix(whole, after) {
+			t.Fatalf("mentionText(%q) = %q, %q: after is not the end of whole", text, after, whole)
 		}
-		name, rest, ok := e.a.bot.ParseCommand(unescapeSlack(got))
+		if strings.Contains(text, "<@UREFBOT>") && (strings.Contains(after, "<@UREFBOT>") || strings.Contains(whole, "<@UREFBOT>")) {
+			t.Fatalf("mentionText(%q) = %q, %q: refbot's mention is left", text, after, whole)
+		}
+		name, rest, ok := e.a.bot.ParseMention(after)
 		if ok && name == "" {
 			t.Fatalf("command with no name from %q (rest %q)", text, rest)
 		}
@@ -97,6 +101,36 @@ func FuzzRender(f *testing.F) {
 		}
 		if p := checkMessage(options(r)); len(p) > 0 {
 			t.Fatal(strings.Join(p, "\n"))
+		}
+	})
+}
+
+// FuzzSocketMessage: whatever arrives on a Socket Mode socket — any
+// envelope type, any payload — is handled without a panic, and nothing
+// is written to a socket that has gone (its acks fail and are logged;
+// a command's reply is queued for its response_url).
+func FuzzSocketMessage(f *testing.F) {
+	f.Add(`{"type":"hello","num_connections":1}`)
+	f.Add(`{"type":"disconnect","reason":"refresh_requested"}`)
+	f.Add(`{"type":"disconnect","reason":"warning"}`)
+	f.Add(envelope("slash_commands", "e1", slashJSON("/define", "mesa", "https://hooks.example/1")))
+	f.Add(envelope("slash_commands", "e2", `"not an object"`))
+	f.Add(envelope("interactive", "e3", suggestionPayload("mes")))
+	f.Add(envelope("interactive", "e4", buttonPayload("share:1", "mesa-optimization", "https://hooks.example/2", true)))
+	f.Add(envelope("events_api", "e5", eventBody("Ev1", mentionEvent("<@UREFBOT> define mesa", "1.1", ""))))
+	f.Add(envelope("events_api", "e6", `{"type":"event_callback","event":{"type":"message"}}`))
+	f.Add(envelope("brand_new", "e7", `{}`))
+	f.Add(`{"type":"slash_commands","payload":{}}`)
+	f.Add(`[`)
+	e := newEnv(f, ModeSocket, false)
+	f.Fuzz(func(t *testing.T, msg string) {
+		s := &socketRun{a: e.a, opts: SocketOptions{}.withDefaults(), events: make(chan socketEvent, 4)}
+		c := newSocketConn(1, nil)
+		c.dead.Store(true) // acks fail without touching a websocket
+		s.message(t.Context(), c, []byte(msg))
+		s.wg.Wait()
+		for len(e.a.outbox) > 0 { // keep the queue from filling up
+			<-e.a.outbox
 		}
 	})
 }

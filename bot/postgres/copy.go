@@ -25,7 +25,7 @@ type tableSpec struct {
 // is left behind unnoticed.
 var copied = []tableSpec{
 	{"lookups", []string{"platform", "entry_id", "count"}, ""},
-	{"missing_terms", []string{"platform", "query", "shown", "count"}, ""},
+	{"missing_terms", []string{"platform", "query", "shown", "count", "suggested"}, ""},
 	{"autolink_channels", []string{"platform", "channel", "mode"}, ""},
 	{"autolink_optouts", []string{"platform", "user"}, ""},
 	{"autolink_cooldowns", []string{"platform", "channel", "term", "linked_at"}, ""},
@@ -39,7 +39,7 @@ var copied = []tableSpec{
 // PRAGMA user_version); open the file with bot/sqlite first to bring an
 // older one up to it. A new SQLite migration raises it, and its tables go
 // into copied (refbot state migrate's test fails until both are done).
-const sqliteVersion = 3
+const sqliteVersion = 4
 
 // Copied says what CopySQLite moved: rows per table, in the order copied,
 // and the lookups the statistics count.
@@ -47,6 +47,7 @@ type Copied struct {
 	Tables          []TableCount
 	Lookups         int64 // sum of lookups.count
 	Missing         int64 // sum of missing_terms.count
+	Suggested       int64 // sum of missing_terms.suggested
 	GlossaryVersion int64
 }
 
@@ -254,18 +255,18 @@ func verify(ctx context.Context, rtx *sql.Tx, tx pgx.Tx, out *Copied) error {
 		}
 	}
 	for _, sum := range []struct {
-		table string
-		into  *int64
-	}{{"lookups", &out.Lookups}, {"missing_terms", &out.Missing}} {
+		table, column string
+		into          *int64
+	}{{"lookups", "count", &out.Lookups}, {"missing_terms", "count", &out.Missing}, {"missing_terms", "suggested", &out.Suggested}} {
 		var src, dst int64
-		if err := rtx.QueryRowContext(ctx, `SELECT coalesce(sum(count), 0) FROM `+quote(sum.table)).Scan(&src); err != nil {
+		if err := rtx.QueryRowContext(ctx, `SELECT coalesce(sum(`+quote(sum.column)+`), 0) FROM `+quote(sum.table)).Scan(&src); err != nil {
 			return err
 		}
-		if err := tx.QueryRow(ctx, `SELECT coalesce(sum(count), 0) FROM `+pgx.Identifier{sum.table}.Sanitize()).Scan(&dst); err != nil {
+		if err := tx.QueryRow(ctx, `SELECT coalesce(sum(`+quote(sum.column)+`), 0) FROM `+pgx.Identifier{sum.table}.Sanitize()).Scan(&dst); err != nil {
 			return err
 		}
 		if src != dst {
-			bad = append(bad, fmt.Sprintf("%s: %d lookups in SQLite, %d copied", sum.table, src, dst))
+			bad = append(bad, fmt.Sprintf("%s.%s: %d lookups in SQLite, %d copied", sum.table, sum.column, src, dst))
 		}
 		*sum.into = dst
 	}

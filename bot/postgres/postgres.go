@@ -371,6 +371,9 @@ CREATE TABLE spent_nonces (
 	expires_at bigint NOT NULL
 );
 `,
+	// 3: a missing query's lookups that were offered suggestions, apart
+	// from those that found nothing (count), as in bot/sqlite.
+	`ALTER TABLE missing_terms ADD COLUMN suggested bigint NOT NULL DEFAULT 0;`,
 }
 
 // SchemaVersion is the schema this refbot writes.

@@ -46,7 +46,7 @@ func (s *Store) write(ctx context.Context, id string, batch []bot.LookupCount) e
 	type row struct {
 		platform, key, shown string
 		missing              bool
-		n                    int64
+		n, suggested         int64 // found (or found nothing), offered only suggestions
 	}
 	merged := map[[3]string]*row{}
 	for _, c := range batch {
@@ -56,10 +56,14 @@ func (s *Store) write(ctx context.Context, id string, batch []bot.LookupCount) e
 				continue // not counted
 			}
 			r = row{platform: c.Platform, key: c.Key, shown: c.Shown, missing: true, n: int64(c.N)}
+			if c.Suggested {
+				r.n, r.suggested = 0, int64(c.N)
+			}
 		}
 		k := [3]string{r.platform, r.key, strconv.FormatBool(r.missing)}
 		if m, ok := merged[k]; ok {
 			m.n += r.n
+			m.suggested += r.suggested
 			continue
 		}
 		merged[k] = &r
@@ -88,11 +92,12 @@ func (s *Store) write(ctx context.Context, id string, batch []bot.LookupCount) e
 				continue
 			}
 			qb.Queue(`
-INSERT INTO missing_terms (platform, query, shown, count)
-SELECT $1, $2, $4, $5
+INSERT INTO missing_terms (platform, query, shown, count, suggested)
+SELECT $1, $2, $4, $5, $6
 WHERE EXISTS (SELECT 1 FROM missing_terms WHERE platform = $1 AND query = $2)
    OR (SELECT count(*) FROM missing_terms WHERE platform = $1) < $3
-ON CONFLICT (platform, query) DO UPDATE SET count = missing_terms.count + excluded.count`, r.platform, r.key, MaxMissing, r.shown, r.n)
+ON CONFLICT (platform, query) DO UPDATE SET count = missing_terms.count + excluded.count,
+	suggested = missing_terms.suggested + excluded.suggested`, r.platform, r.key, MaxMissing, r.shown, r.n, r.suggested)
 		}
 		if len(ids) > 0 {
 			qb.Queue(`
@@ -109,20 +114,29 @@ ON CONFLICT (platform, entry_id) DO UPDATE SET count = lookups.count + excluded.
 
 // TopLookups implements bot.StatsStore: the counts written so far, by
 // every process.
-func (s *Store) TopLookups(ctx context.Context, platform string, n int) (found, missing []bot.Count, err error) {
+func (s *Store) TopLookups(ctx context.Context, platform string, n int) (bot.TopTerms, error) {
+	var t bot.TopTerms
+	var err error
 	// COLLATE "C": ties in the order bytes sort, as the other stores do,
 	// whatever the database's locale.
-	found, err = s.top(ctx, `SELECT entry_id, sum(count) AS c FROM lookups WHERE $1 = '' OR platform = $1
+	t.Found, err = s.top(ctx, `SELECT entry_id, sum(count) AS c FROM lookups WHERE $1 = '' OR platform = $1
 GROUP BY entry_id ORDER BY c DESC, entry_id COLLATE "C" LIMIT $2`, platform, n)
 	if err := s.observe("top lookups", err); err != nil {
-		return nil, nil, fmt.Errorf("top lookups: %w", err)
+		return bot.TopTerms{}, fmt.Errorf("top lookups: %w", err)
 	}
-	missing, err = s.top(ctx, `SELECT min(shown COLLATE "C"), sum(count) AS c FROM missing_terms WHERE $1 = '' OR platform = $1
+	// count and suggested are column names, fixed here, not input.
+	for _, l := range []struct {
+		column string
+		to     *[]bot.Count
+	}{{"count", &t.Missing}, {"suggested", &t.Suggested}} {
+		*l.to, err = s.top(ctx, `SELECT min(shown COLLATE "C"), sum(`+l.column+`) AS c FROM missing_terms
+WHERE ($1 = '' OR platform = $1) AND `+l.column+` > 0
 GROUP BY query ORDER BY c DESC, query COLLATE "C" LIMIT $2`, platform, n)
-	if err := s.observe("top lookups", err); err != nil {
-		return nil, nil, fmt.Errorf("top missing terms: %w", err)
+		if err := s.observe("top lookups", err); err != nil {
+			return bot.TopTerms{}, fmt.Errorf("top missing terms: %w", err)
+		}
 	}
-	return found, missing, nil
+	return t, nil
 }
 
 func (s *Store) top(ctx context.Context, query string, args ...any) ([]bot.Count, error) {

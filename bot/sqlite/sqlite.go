@@ -286,7 +286,11 @@ CREATE TABLE spent_nonces (
 	expires_at INTEGER NOT NULL -- unix nanoseconds
 ) WITHOUT ROWID;
 `,
-	// 3: the stored glossary's version, raised by each change.
+	// 3: a missing query's lookups that were offered suggestions, apart
+	// from those that found nothing (count). Counts from before stay
+	// in count: they cannot be told apart any more.
+	`ALTER TABLE missing_terms ADD COLUMN suggested INTEGER NOT NULL DEFAULT 0;`,
+	// 4: the stored glossary's version, raised by each change.
 	`
 CREATE TABLE glossary_version (
 	id      INTEGER PRIMARY KEY CHECK (id = 1),

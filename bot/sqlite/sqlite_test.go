@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -64,8 +65,8 @@ func TestSchemaAndPragmas(t *testing.T) {
 	if err := db.QueryRow("PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
 		t.Errorf("journal_mode = %q, %v; want wal", mode, err)
 	}
-	if err := db.QueryRow("PRAGMA user_version").Scan(&version); err != nil || version != 3 {
-		t.Errorf("user_version = %d, %v; want 3", version, err)
+	if err := db.QueryRow("PRAGMA user_version").Scan(&version); err != nil || version != len(sqlite.Migrations) {
+		t.Errorf("user_version = %d, %v; want %d", version, err, len(sqlite.Migrations))
 	}
 	if _, err := db.Exec("PRAGMA user_version = 99"); err != nil {
 		t.Fatal(err)
@@ -77,8 +78,8 @@ func TestSchemaAndPragmas(t *testing.T) {
 }
 
 // A database from any earlier refbot migrates to this one's schema and
-// keeps what it held: schema 1 (the first release), schema 2 (OAuth
-// installations).
+// keeps what it held: schema 1 (the first release), 2 (OAuth
+// installations), 3 (suggested lookups).
 func TestMigratesEveryEarlierSchema(t *testing.T) {
 	ctx := context.Background()
 	for v := 1; v < sqlite.SchemaVersion(); v++ {
@@ -150,3 +151,48 @@ func TestConformanceMemory(t *testing.T) {
 type unclosable struct{ *sqlite.Store }
 
 func (unclosable) Close() error { return nil }
+
+// suggested is a lookup of query that was offered only suggestions.
+func suggested(platform, query string, n int) bot.LookupCount {
+	l := bot.NewLookup(platform, query, "")
+	l.Suggested = true
+	return bot.LookupCount{Lookup: l, N: n}
+}
+
+// A database of any schema before 3 (1: first release, 2: OAuth) keeps its
+// missing terms' counts as "found nothing" (they cannot be told apart) and
+// counts suggestions apart from then on.
+func TestStatsMigratedFromEarlierSchemas(t *testing.T) {
+	ctx := context.Background()
+	for v := 1; v < 3; v++ {
+		t.Run(fmt.Sprint(v), func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "state.db")
+			db, err := sql.Open("sqlite", path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			qs := append(slices.Clone(sqlite.Migrations[:v]), fmt.Sprintf("PRAGMA user_version = %d", v),
+				"INSERT INTO missing_terms (platform, query, shown, count) VALUES ('slack', 'mesa', 'mesa', 3)")
+			for _, q := range qs {
+				if _, err := db.Exec(q); err != nil {
+					t.Fatal(err)
+				}
+			}
+			db.Close()
+			s := open(t, path)
+			if err := s.AddLookups(ctx, []bot.LookupCount{suggested("slack", "mesa", 1)}); err != nil {
+				t.Fatal(err)
+			}
+			top, err := s.TopLookups(ctx, "", 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := []bot.Count{{Name: "mesa", Count: 3}}; !slices.Equal(top.Missing, want) {
+				t.Errorf("missing = %v, want %v", top.Missing, want)
+			}
+			if want := []bot.Count{{Name: "mesa", Count: 1}}; !slices.Equal(top.Suggested, want) {
+				t.Errorf("suggested = %v, want %v", top.Suggested, want)
+			}
+		})
+	}
+}

@@ -68,6 +68,13 @@ func Run(t *testing.T, newStore New) {
 // one is a single handle on a new, empty state.
 func one(t *testing.T, newStore New) Store { return newStore(t)(t) }
 
+// suggested is a lookup of query that was offered only suggestions.
+func suggested(platform, query string, n int) bot.LookupCount {
+	l := bot.NewLookup(platform, query, "")
+	l.Suggested = true
+	return bot.LookupCount{Lookup: l, N: n}
+}
+
 // once is a lookup counted once.
 func once(platform, query, id string) bot.LookupCount {
 	return bot.LookupCount{Lookup: bot.NewLookup(platform, query, id), N: 1}
@@ -83,6 +90,10 @@ func testStats(t *testing.T, newStore New) {
 		{once("slack", "  ", "")}, // normalises to nothing: not counted
 		{{Lookup: bot.NewLookup("discord", "corrigible", "corrigibility"), N: 2}},
 		{}, // an empty batch is fine
+		// Queries offered only suggestions count apart from those that
+		// found nothing; a query can be either as the glossary changes.
+		{suggested("slack", "Mesa", 1), suggested("slack", "mesa", 1)},
+		{suggested("discord", "mesa", 1), suggested("discord", "banana bread", 1)},
 	}
 	for _, b := range batches {
 		if err := s.AddLookups(ctx, b); err != nil {
@@ -90,26 +101,28 @@ func testStats(t *testing.T, newStore New) {
 		}
 	}
 	tests := []struct {
-		platform     string
-		found, wants []bot.Count
+		platform                string
+		found, wants, suggested []bot.Count
 	}{
 		{"", []bot.Count{{Name: "corrigibility", Count: 3}, {Name: "mesa-optimization", Count: 2}},
-			[]bot.Count{{Name: "kubernetes", Count: 2}, {Name: "banana bread", Count: 1}}},
-		{"slack", []bot.Count{{Name: "mesa-optimization", Count: 2}}, []bot.Count{{Name: "kubernetes", Count: 2}}},
-		{"discord", []bot.Count{{Name: "corrigibility", Count: 3}}, []bot.Count{{Name: "banana bread", Count: 1}}},
-		{"console", nil, nil},
+			[]bot.Count{{Name: "kubernetes", Count: 2}, {Name: "banana bread", Count: 1}},
+			[]bot.Count{{Name: "mesa", Count: 3}, {Name: "banana bread", Count: 1}}},
+		{"slack", []bot.Count{{Name: "mesa-optimization", Count: 2}}, []bot.Count{{Name: "kubernetes", Count: 2}}, []bot.Count{{Name: "mesa", Count: 2}}},
+		{"discord", []bot.Count{{Name: "corrigibility", Count: 3}}, []bot.Count{{Name: "banana bread", Count: 1}},
+			[]bot.Count{{Name: "banana bread", Count: 1}, {Name: "mesa", Count: 1}}},
+		{"console", nil, nil, nil},
 	}
 	for _, tc := range tests {
-		found, missing, err := s.TopLookups(ctx, tc.platform, 10)
+		top, err := s.TopLookups(ctx, tc.platform, 10)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !slices.Equal(found, tc.found) || !slices.Equal(missing, tc.wants) {
-			t.Errorf("TopLookups(%q) = %v, %v; want %v, %v", tc.platform, found, missing, tc.found, tc.wants)
+		if !slices.Equal(top.Found, tc.found) || !slices.Equal(top.Missing, tc.wants) || !slices.Equal(top.Suggested, tc.suggested) {
+			t.Errorf("TopLookups(%q) = %+v; want %v, %v, %v", tc.platform, top, tc.found, tc.wants, tc.suggested)
 		}
 	}
-	if found, missing, _ := s.TopLookups(ctx, "", 1); len(found) != 1 || len(missing) != 1 {
-		t.Errorf("TopLookups(1) = %v, %v; want one of each", found, missing)
+	if top, _ := s.TopLookups(ctx, "", 1); len(top.Found) != 1 || len(top.Missing) != 1 || len(top.Suggested) != 1 {
+		t.Errorf("TopLookups(1) = %+v; want one of each", top)
 	}
 }
 
@@ -128,10 +141,11 @@ func testStatsConcurrent(t *testing.T, newStore New) {
 		})
 	}
 	wg.Wait()
-	found, missing, err := s.TopLookups(ctx, "slack", 100)
+	top, err := s.TopLookups(ctx, "slack", 100)
 	if err != nil {
 		t.Fatal(err)
 	}
+	found, missing := top.Found, top.Missing
 	if len(found) != 1 || found[0].Count != 200 {
 		t.Errorf("found = %v, want mesa-optimization 200", found)
 	}
@@ -161,10 +175,11 @@ func testStatsAcrossHandles(t *testing.T, newStore New) {
 	}
 	wg.Wait()
 	for i, s := range handles {
-		found, missing, err := s.TopLookups(ctx, "", 10)
+		top, err := s.TopLookups(ctx, "", 10)
 		if err != nil {
 			t.Fatal(err)
 		}
+		found, missing := top.Found, top.Missing
 		want := []bot.Count{{Name: "eliciting-latent-knowledge", Count: 2 * 153}}
 		if !slices.Equal(found, want) {
 			t.Errorf("handle %d: found = %v, want %v", i, found, want)
@@ -196,10 +211,11 @@ func testStatsOnce(t *testing.T, newStore New) {
 	if err := b.AddLookupsOnce(ctx, "p2-1", batch[:1]); err != nil { // another process's batch
 		t.Fatal(err)
 	}
-	found, missing, err := a.TopLookups(ctx, "", 10)
+	top, err := a.TopLookups(ctx, "", 10)
 	if err != nil {
 		t.Fatal(err)
 	}
+	found, missing := top.Found, top.Missing
 	if want := []bot.Count{{Name: "eliciting-latent-knowledge", Count: 2}}; !slices.Equal(found, want) {
 		t.Errorf("found = %v, want %v (batch p1-1 once, p2-1 once)", found, want)
 	}
@@ -235,10 +251,11 @@ func testStatsThroughQueues(t *testing.T, newStore New) {
 		})
 	}
 	wg.Wait()
-	found, missing, err := queues[0].TopLookups(ctx, "slack", 10)
+	top, err := queues[0].TopLookups(ctx, "slack", 10)
 	if err != nil {
 		t.Fatal(err)
 	}
+	found, missing := top.Found, top.Missing
 	if want := []bot.Count{{Name: "grokking", Count: 300}}; !slices.Equal(found, want) {
 		t.Errorf("found = %v, want %v", found, want)
 	}

@@ -83,6 +83,10 @@ func (c echoConfig) Start(core platform.Core) (platform.Service, error) {
 	svc := platform.Service{
 		Routes: map[string]http.Handler{"POST /echo/ask": ask},
 		Run: func(ctx context.Context) error {
+			// A connection that dropped once and a delivery seen twice,
+			// reported as a gateway or Socket Mode adapter would.
+			core.Observer.ObserveReconnect(c.e.Name(), "closed")
+			core.Observer.ObserveDuplicate(c.e.Name(), "envelope")
 			close(c.e.ran)
 			<-ctx.Done()
 			close(c.e.stopped)
@@ -153,8 +157,14 @@ func TestContractTestPlatform(t *testing.T) {
 		t.Errorf("POST /echo/ask = %d %q, want the card's title with the configured greeting", res.StatusCode, body)
 	}
 	_, metrics := get(t, "http://"+addr+"/metrics")
-	if want := `refbot_requests_total{kind="command",outcome="ok",platform="echo"} 1`; !strings.Contains(metrics, want) {
-		t.Errorf("/metrics lacks %s", want)
+	for _, want := range []string{
+		`refbot_requests_total{kind="command",outcome="ok",platform="echo"} 1`,
+		`refbot_reconnects_total{platform="echo",reason="closed"} 1`,
+		`refbot_duplicates_total{kind="envelope",platform="echo"} 1`,
+	} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
 	}
 
 	recv(t, clock.Waiting(), "the scheduler to sleep")
@@ -183,7 +193,7 @@ func TestContractTestPlatformConfig(t *testing.T) {
 		want       []string
 	}{
 		{"its own check", "echo: {enabled: true}\n", nil, []string{"echo.token: missing; set ECHO_TOKEN"}},
-		{"unknown key in its section", "echo:\n  enabled: true\n  greting: hi\n", nil, []string{`:3: unknown key "greting"`}},
+		{"unknown key in its section", "echo:\n  enabled: true\n  greting: hi\n", nil, []string{`:3: echo.greting: unknown field (did you mean "greeting"?)`}},
 		{"its channel ids", "echo: {enabled: true}\nreading:\n  schedules: [{platform: echo, channel: C0123ABCD, cron: \"0 18 * * 2\"}]\nautolink:\n  enabled: true\n  channels: [{platform: echo, channel: \"#x\"}]\n",
 			map[string]string{"ECHO_TOKEN": "t"}, []string{`reading.schedules[0].channel: "C0123ABCD" is not an echo channel id`, `autolink.channels[0].channel: "#x" is not an echo channel id`}},
 		{"switched off", "reading:\n  schedules: [{platform: echo, channel: E-1, cron: \"0 18 * * 2\"}]\n", nil,

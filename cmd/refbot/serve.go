@@ -27,12 +27,14 @@ import (
 	"refbot/bot"
 )
 
-// metrics is the bot.Observer behind GET /metrics.
+// metrics is the bot.Observer and platform.Observer behind GET /metrics.
 type metrics struct {
 	lookups         *prometheus.CounterVec
 	duration        prometheus.Histogram
 	requests        *prometheus.CounterVec
 	requestDuration *prometheus.HistogramVec
+	reconnects      *prometheus.CounterVec
+	duplicates      *prometheus.CounterVec
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -55,12 +57,28 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Help:    "Time the core took to answer one request, by kind.",
 			Buckets: []float64{1e-5, 1e-4, 1e-3, 5e-3, 25e-3, 0.1, 0.5, 2},
 		}, []string{"kind"}),
+		reconnects: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "refbot_reconnects_total",
+			Help: "Reconnects of a platform's connection (Discord gateway, Slack Socket Mode), by platform and reason (docs/discord.md, docs/slack.md).",
+		}, []string{"platform", "reason"}),
+		duplicates: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "refbot_duplicates_total",
+			Help: "Deliveries a platform sent again that refbot recognised and did not handle twice, by platform and kind.",
+		}, []string{"platform", "kind"}),
 	}
 	for _, o := range []string{bot.OutcomeMatch, bot.OutcomeSuggest, bot.OutcomeNone} {
 		m.lookups.WithLabelValues(o) // export zeros, so rates work from the start
 	}
-	reg.MustRegister(m.lookups, m.duration, m.requests, m.requestDuration)
+	reg.MustRegister(m.lookups, m.duration, m.requests, m.requestDuration, m.reconnects, m.duplicates)
 	return m
+}
+
+func (m *metrics) ObserveReconnect(platform, reason string) {
+	m.reconnects.WithLabelValues(platform, reason).Inc()
+}
+
+func (m *metrics) ObserveDuplicate(platform, kind string) {
+	m.duplicates.WithLabelValues(platform, kind).Inc()
 }
 
 // registerStatsQueue exports the lookup statistics queue: what it dropped,
@@ -112,7 +130,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	cfg, err := loadConfig(*path, getenv, platforms())
 	if err != nil {
-		return fmt.Errorf("config %s:\n%w", *path, err)
+		return fmt.Errorf("the configuration has problems (each line names the file and line):\n%w", err)
 	}
 	log := newLogger(cfg.log, stderr)
 	return serve(ctx, cfg, log, nil)
@@ -157,6 +175,7 @@ func serve(ctx context.Context, cfg settings, log *slog.Logger, ready chan<- str
 			err = errors.Join(err, fmt.Errorf("state: %w", cerr))
 		}
 	}()
+	m := newMetrics(reg)
 	registerStatsQueue(reg, stats)
 	status := newGlossaryStatus(g, time.Now())
 	reg.MustRegister(status)
@@ -166,7 +185,7 @@ func serve(ctx context.Context, cfg settings, log *slog.Logger, ready chan<- str
 	}
 	b := bot.New(g, bot.Config{
 		ProposeHint:   cfg.glossary.ProposeHint,
-		Observer:      newMetrics(reg),
+		Observer:      m,
 		Logger:        log,
 		Stats:         stats,
 		Reading:       bot.ReadingConfig{Store: store, Schedules: schedules},
@@ -204,7 +223,7 @@ func serve(ctx context.Context, cfg settings, log *slog.Logger, ready chan<- str
 			Help:        "Requests a platform's endpoint refused before authenticating them (bad signature, stale timestamp, body over the cap); logged at most once a minute.",
 			ConstLabels: prometheus.Labels{"platform": p.name},
 		}, func() float64 { return float64(rej.Total()) }))
-		svc, err := p.cfg.Start(platform.Core{Bot: b, Log: plog, Rejections: rej, State: store})
+		svc, err := p.cfg.Start(platform.Core{Bot: b, Log: plog, Rejections: rej, State: store, Observer: m})
 		if err != nil {
 			return fmt.Errorf("%s: %w", p.name, err)
 		}
@@ -258,7 +277,16 @@ func serve(ctx context.Context, cfg settings, log *slog.Logger, ready chan<- str
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
 
-	log.Info("refbot serving", "addr", ln.Addr().String(), "entries", g.Len(), "platforms", cfg.names(), "web", cfg.web.at(ln.Addr().String()), "glossary", g.Version())
+	// Listening is not serving yet: each platform checks its credentials
+	// when it runs, and logs when it is connected (or stops refbot).
+	log.Info("refbot listening", "addr", ln.Addr().String(), "entries", g.Len(), "platforms", cfg.names(), "web", cfg.web.at(ln.Addr().String()), "glossary", g.Version())
+	if len(cfg.platforms) == 0 {
+		serves := "/healthz, /readyz and /metrics"
+		if cfg.web.enabled {
+			serves = "the web site, " + serves
+		}
+		log.Warn("no platform is enabled: refbot answers nobody in chat and serves only " + serves + "; set enabled: true under " + platformSet{ps: platforms()}.choice() + " (see config.example.yaml)")
+	}
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}

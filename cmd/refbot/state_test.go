@@ -31,6 +31,9 @@ func sqliteState(t *testing.T) (config, dir string) {
 			must(t, s.AddLookups(ctx, []bot.LookupCount{{Lookup: bot.NewLookup("discord", "Banana Bread", ""), N: 1}}))
 		}
 	}
+	mesa := bot.NewLookup("slack", "Mesa", "")
+	mesa.Suggested = true
+	must(t, s.AddLookups(ctx, []bot.LookupCount{{Lookup: mesa, N: 2}}))
 	must(t, s.SaveInstallation(ctx, installation("T1", []string{"commands", "chat:write"})))
 	must(t, s.SaveInstallation(ctx, installation("T2", nil)))
 	if ok, err := s.UseNonce(ctx, "n1", time.Now().Add(time.Hour), time.Now()); !ok || err != nil {
@@ -86,7 +89,7 @@ func TestStateMigrate(t *testing.T) {
 	wantCode(t, r, 0)
 	for _, want := range []string{
 		"lookups                    1 rows",
-		"missing_terms              1 rows",
+		"missing_terms              2 rows",
 		"autolink_channels          1 rows",
 		"autolink_optouts           1 rows",
 		"autolink_cooldowns         1 rows",
@@ -94,7 +97,7 @@ func TestStateMigrate(t *testing.T) {
 		"reading_positions          1 rows",
 		"installations              2 rows",
 		"spent_nonces               1 rows",
-		"lookups counted           11 (7 lookups found an entry, 4 found none)",
+		"lookups counted           13 (7 lookups found an entry, 4 found nothing, 2 only suggestions)",
 		"glossary version           1",
 		"Verified:",
 	} {
@@ -108,10 +111,11 @@ func TestStateMigrate(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer pg.Close()
-	found, missing, err := pg.TopLookups(ctx, "", 10)
-	if err != nil || !slices.Equal(found, []bot.Count{{Name: "eliciting-latent-knowledge", Count: 7}}) ||
-		!slices.Equal(missing, []bot.Count{{Name: "banana bread", Count: 4}}) {
-		t.Errorf("stats after the copy: %v, %v, %v", found, missing, err)
+	top, err := pg.TopLookups(ctx, "", 10)
+	if err != nil || !slices.Equal(top.Found, []bot.Count{{Name: "eliciting-latent-knowledge", Count: 7}}) ||
+		!slices.Equal(top.Missing, []bot.Count{{Name: "banana bread", Count: 4}}) ||
+		!slices.Equal(top.Suggested, []bot.Count{{Name: "mesa", Count: 2}}) {
+		t.Errorf("stats after the copy: %+v, %v", top, err)
 	}
 	if m, _ := pg.ChannelAutolink(ctx, "slack", "C1"); m != bot.AutolinkReaction {
 		t.Errorf("channel setting after the copy: %v", m)
@@ -163,8 +167,8 @@ func TestStateMigrate(t *testing.T) {
 	if !strings.Contains(r.err.Error(), "already holds refbot state") || strings.Contains(r.stdout, "Copied") {
 		t.Errorf("a second copy: %v\n%s; want a refusal", r.err, r.stdout)
 	}
-	if found, _, _ := pg.TopLookups(ctx, "", 10); len(found) != 1 || found[0].Count != 7 {
-		t.Errorf("stats after the refused copy: %v, want unchanged", found)
+	if top, _ := pg.TopLookups(ctx, "", 10); len(top.Found) != 1 || top.Found[0].Count != 7 {
+		t.Errorf("stats after the refused copy: %v, want unchanged", top.Found)
 	}
 }
 
@@ -191,8 +195,8 @@ func TestStateMigrateUnknownTable(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer pg.Close()
-	if found, _, _ := pg.TopLookups(context.Background(), "", 10); len(found) != 0 {
-		t.Errorf("stats copied despite the refusal: %v", found)
+	if top, _ := pg.TopLookups(context.Background(), "", 10); len(top.Found) != 0 {
+		t.Errorf("stats copied despite the refusal: %v", top.Found)
 	}
 }
 

@@ -79,7 +79,7 @@ func runState(ctx context.Context, args []string, getenv func(string) string, st
 	for _, t := range c.Tables {
 		fmt.Fprintf(stdout, "  %-20s %7d rows\n", t.Table, t.Rows)
 	}
-	fmt.Fprintf(stdout, "  %-20s %7d (%d lookups found an entry, %d found none)\n", "lookups counted", c.Lookups+c.Missing, c.Lookups, c.Missing)
+	fmt.Fprintf(stdout, "  %-20s %7d (%d lookups found an entry, %d found nothing, %d only suggestions)\n", "lookups counted", c.Lookups+c.Missing+c.Suggested, c.Lookups, c.Missing, c.Suggested)
 	fmt.Fprintf(stdout, "  %-20s %7d\n", "glossary version", c.GlossaryVersion)
 	fmt.Fprintf(stdout, "Verified: every table's row count and the lookup totals match the SQLite file.\n"+
 		"Next: set state.url (or DATABASE_URL) to this database and restart refbot; keep %s as a backup.\n", db)
