@@ -272,7 +272,10 @@ func (h *health) ok() {
 		return
 	}
 	h.log.Info("PostgreSQL reachable again", "down_for", time.Since(h.down).Round(time.Second).String(), "failures", h.since)
-	h.down, h.since, h.logged = time.Time{}, 0, time.Time{}
+	// logged stays: a server that flaps (a connection that still answered
+	// while the server shut down, then failed) gets at most one outage
+	// line per interval, not one per flap.
+	h.down, h.since = time.Time{}, 0
 }
 
 // advisoryLock is the key of the session lock held while migrating: any

@@ -209,6 +209,22 @@ func TestOutage(t *testing.T) {
 	if !strings.Contains(log.String(), "PostgreSQL reachable again") {
 		t.Errorf("no recovery line in the log:\n%s", log.String())
 	}
+
+	// Down again within the interval (a flapping server): counted and
+	// reported by Health, but no second outage line until the interval
+	// has passed.
+	if err := srv.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.TakeCooldown(ctx, "slack", "C1", "elk", time.Now(), time.Minute); !errors.Is(err, bot.ErrStoreDown) {
+		t.Errorf("TakeCooldown with the server down again: %v, want bot.ErrStoreDown", err)
+	}
+	if h := s.Health(); h.Down.IsZero() {
+		t.Errorf("Health after the second stop = %+v; want down", h)
+	}
+	if n := strings.Count(log.String(), "PostgreSQL unreachable"); n != 1 {
+		t.Errorf("%d outage lines after a second outage within the interval, want 1:\n%s", n, log.String())
+	}
 }
 
 // A password never appears in an error.

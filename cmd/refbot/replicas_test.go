@@ -232,7 +232,7 @@ func (f *slackFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	switch r.URL.Path {
+	switch strings.TrimPrefix(r.URL.Path, "/api") { // api_url is a scheme and host; refbot adds /api/
 	case "/auth.test":
 		fmt.Fprint(w, `{"ok":true,"team":"Study","team_id":"T1","user_id":"UREFBOT","bot_id":"BREFBOT"}`)
 	case "/conversations.history":
@@ -263,7 +263,7 @@ func (f *slackFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		fmt.Fprintf(w, `{"ok":true,"channel":%q,"ts":%q}`, r.PostForm.Get("channel"), ts)
 	default:
-		fmt.Fprint(w, `{"ok":true}`)
+		http.NotFound(w, r) // a call this fake does not know fails loudly
 	}
 }
 
