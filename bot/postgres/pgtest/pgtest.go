@@ -32,6 +32,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"refbot/bot/bottest"
 )
 
 const (
@@ -242,12 +244,11 @@ func (w *lockedBuffer) String() string {
 
 // The package's shared server, started by the first URL.
 var shared struct {
-	once    sync.Once
-	srv     *Server
-	admin   string // URL of the database to run CREATE DATABASE in
-	err     error
-	made    atomic.Int64 // databases made, for unique names
-	skipped atomic.Int64 // tests skipped for want of a server
+	once  sync.Once
+	srv   *Server
+	admin string // URL of the database to run CREATE DATABASE in
+	err   error
+	made  atomic.Int64 // databases made, for unique names
 }
 
 // Main runs the package's tests, then removes the shared server and, when
@@ -258,31 +259,13 @@ func Main(m *testing.M) {
 	if shared.srv != nil {
 		shared.srv.Remove()
 	}
-	if n := shared.skipped.Load(); n > 0 {
-		fmt.Printf("%d PostgreSQL tests skipped in %s\n", n, strings.TrimSuffix(filepath.Base(os.Args[0]), ".test"))
-		announce("PostgreSQL tests skipped (no server): " + How)
-	}
+	needs.Report()
 	os.Exit(code)
 }
 
-// announce prints line on standard output (shown by go test -v) and, once
-// per go test run (all packages of one go command), on the terminal: go
-// test ./... hides the output of packages that pass, and a skip nobody
-// sees is a silent one.
-func announce(line string) {
-	fmt.Println(line)
-	marker := filepath.Join(os.TempDir(), fmt.Sprintf("refbot-pgtest-skip-%d", os.Getppid()))
-	if fi, err := os.Stat(marker); err == nil && time.Since(fi.ModTime()) < time.Hour {
-		return // another package of this run said it already
-	}
-	os.WriteFile(marker, nil, 0o600)
-	tty, err := os.OpenFile("/dev/tty", os.O_WRONLY, 0)
-	if err != nil {
-		return // no terminal: CI, where EnvRequire makes the tests fail instead
-	}
-	defer tty.Close()
-	fmt.Fprintln(tty, line)
-}
+// needs skips tests for want of PostgreSQL, or fails them with
+// REFBOT_REQUIRE_POSTGRES=1, and reports the skips.
+var needs = &bottest.Needs{What: "PostgreSQL", Require: EnvRequire, How: How}
 
 // Available reports whether tests can have a PostgreSQL server: a URL in
 // REFBOT_TEST_POSTGRES or PostgreSQL's programs on this machine.
@@ -292,16 +275,6 @@ func Available() bool {
 	}
 	_, ok := Bin()
 	return ok
-}
-
-// skip skips tb, or fails it when REFBOT_REQUIRE_POSTGRES is set.
-func skip(tb testing.TB, why string) {
-	tb.Helper()
-	if os.Getenv(EnvRequire) == "1" {
-		tb.Fatalf("PostgreSQL is required (%s=1) but %s", EnvRequire, why)
-	}
-	shared.skipped.Add(1)
-	tb.Skipf("no PostgreSQL: %s; %s", why, How)
 }
 
 // URL returns the connection URL of a new, empty database for tb on the
@@ -327,7 +300,7 @@ func URL(tb testing.TB) string {
 		}
 	})
 	if errors.Is(shared.err, errNoServer) {
-		skip(tb, "neither "+EnvURL+" nor initdb (under /usr/lib/postgresql/*/bin or on PATH) is there")
+		needs.Skip(tb, "neither "+EnvURL+" nor initdb (under /usr/lib/postgresql/*/bin or on PATH) is there")
 	}
 	if shared.err != nil {
 		tb.Fatalf("start a PostgreSQL server for the tests: %v", shared.err)
@@ -349,7 +322,7 @@ func NewServerT(tb testing.TB) *Server {
 	tb.Helper()
 	bin, ok := Bin()
 	if !ok {
-		skip(tb, "this test stops and starts a server of its own, which needs initdb (under /usr/lib/postgresql/*/bin or on PATH)")
+		needs.Skip(tb, "this test stops and starts a server of its own, which needs initdb (under /usr/lib/postgresql/*/bin or on PATH)")
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
