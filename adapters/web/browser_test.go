@@ -174,15 +174,17 @@ func (b *browser) waitFor(want string) {
 	b.t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		loc := run(b, "location", chromedp.Location())
-		if strings.HasSuffix(strings.FieldsFunc(loc, func(r rune) bool { return r == '#' || r == '?' })[0], want) {
+		// The page may be between documents: reading the location then
+		// fails ("Inspected target navigated or closed"); ask again.
+		loc, err := chromedp.Run(b.ctx, chromedp.Location())
+		if err == nil && strings.HasSuffix(strings.FieldsFunc(loc, func(r rune) bool { return r == '#' || r == '?' })[0], want) {
 			b.do("wait for "+want, chromedp.WaitVisible(chromedp.CSS("main h1")))
 			b.checkClean(loc)
 			b.checkMaps(loc)
 			return
 		}
 		if time.Now().After(deadline) {
-			b.t.Fatalf("still at %s; want …%s", loc, want)
+			b.t.Fatalf("still at %s (%v); want …%s", loc, err, want)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
