@@ -458,10 +458,12 @@ func (f *fakeAPI) socket(w http.ResponseWriter, r *http.Request) {
 		<-ctx.Done()
 		return
 	}
+	// Recorded before it is sent: the client may act on it (close the
+	// old socket) before a record made after the write.
+	f.record(fmt.Sprintf("hello %d", n))
 	if write(`{"type":"hello","num_connections":1}`) != nil {
 		return
 	}
-	f.record(fmt.Sprintf("hello %d", n))
 	select {
 	case f.up <- n:
 	default:

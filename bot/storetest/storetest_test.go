@@ -1,0 +1,28 @@
+package storetest_test
+
+import (
+	"testing"
+
+	"refbot/bot"
+	"refbot/bot/storetest"
+)
+
+// memory is package bot's in-memory stores as one: the console's state.
+type memory struct {
+	*bot.MemoryStats
+	*bot.MemoryAutolink
+	*bot.MemoryReading
+	*bot.MemoryGlossaryNotifier
+	*bot.MemoryInstallations
+}
+
+func (memory) Close() error { return nil }
+
+// The in-memory stores pass the suite; one process, so every handle is
+// the same store.
+func TestMemory(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) func(*testing.T) storetest.Store {
+		m := memory{bot.NewMemoryStats(), bot.NewMemoryAutolink(), bot.NewMemoryReading(), bot.NewMemoryGlossaryNotifier(), bot.NewMemoryInstallations()}
+		return func(*testing.T) storetest.Store { return m }
+	})
+}
