@@ -183,7 +183,7 @@ func TestBareSlackAnswersAsRefbot(t *testing.T) {
 	a := benchAdapter(t)
 	for _, body := range []string{
 		slash("/define", "mesa optimisation", "https://hooks.slack.com/commands/T1/2/x"),
-		interactionForm(`{"type":"block_suggestion","team":{"id":"T1"},"user":{"id":"U1"},"channel":{"id":"C1"},"action_id":"lookup","block_id":"b","value":"rew"}`),
+		interactionForm(menuPayload),
 	} {
 		var got [3]string
 		for i, h := range []http.Handler{a, s, &floor} {
@@ -214,9 +214,24 @@ func BenchmarkDefineHTTPBare(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	benchBare(b, s, []byte(slash("/define", "mesa optimisation", "https://hooks.slack.com/commands/T1/2/x")))
+}
+
+// BenchmarkMenuHTTPBare is BenchmarkMenuHTTP's request through the bare
+// reference.
+func BenchmarkMenuHTTPBare(b *testing.B) {
+	s, err := newBareSlack(testSecret, nil, loadMenus)
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchBare(b, s, []byte(interactionForm(menuPayload)))
+}
+
+// benchBare runs body through s encoding per request ("bare") and writing
+// bytes encoded at the start ("floor").
+func benchBare(b *testing.B, s *bareSlack, body []byte) {
 	floor := *s
 	floor.floor = true
-	body := []byte(slash("/define", "mesa optimisation", "https://hooks.slack.com/commands/T1/2/x"))
 	for _, h := range []struct {
 		name string
 		h    http.Handler

@@ -35,6 +35,17 @@ func BenchmarkDefineHTTP(b *testing.B) {
 	benchHandler(b, benchAdapter(b), []byte(slash("/define", "mesa optimisation", "https://hooks.slack.com/commands/T1/2/x")))
 }
 
+// menuPayload is the "look up another term" menu's search for "rew", as
+// .ci/load sends it.
+const menuPayload = `{"type":"block_suggestion","team":{"id":"T1"},"user":{"id":"U1"},"channel":{"id":"C1"},"action_id":"lookup","block_id":"b","value":"rew"}`
+
+// BenchmarkMenuHTTP is one signed block_suggestion (the lookup menu's
+// search) through the HTTP handler: verify, decode, complete, encode the
+// options.
+func BenchmarkMenuHTTP(b *testing.B) {
+	benchHandler(b, benchAdapter(b), []byte(interactionForm(menuPayload)))
+}
+
 // benchHandler sends body, signed, through h once per iteration.
 func benchHandler(b *testing.B, h http.Handler, body []byte) {
 	tmpl := signed(testSecret, formType, string(body))
