@@ -113,6 +113,9 @@ type Reply struct {
 	// adapter renders them alike, so a command's new button needs a new
 	// entry in the action table and no change in any adapter.
 	Buttons []Button
+	// completion is the cached autocomplete reply these Suggestions came
+	// from (complete.go); nil for any other reply.
+	completion *completion
 }
 
 // Button offers one action under a reply. Clicked, it comes back as a

@@ -24,9 +24,10 @@ const MaxRendered = 4096
 
 // renderCache is one glossary version's rendered cards.
 type renderCache struct {
-	g *glossary.Glossary
-	m sync.Map // renderKey → any
-	n atomic.Int32
+	g           *glossary.Glossary
+	m           sync.Map // renderKey → any
+	n           atomic.Int32
+	completions *completions // autocomplete answers (complete.go)
 }
 
 type renderKey struct{ id, variant string }
@@ -41,7 +42,7 @@ func (b *Bot) rendersFor(g *glossary.Glossary) *renderCache {
 	if g != b.glossary.Load() {
 		return nil
 	}
-	fresh := &renderCache{g: g}
+	fresh := &renderCache{g: g, completions: newCompletions()}
 	if b.renders.CompareAndSwap(rc, fresh) {
 		return fresh
 	}
