@@ -57,3 +57,38 @@ func TestNoCardFromTheOldGlossary(t *testing.T) {
 		}
 	}
 }
+
+// Autocomplete choices are made and encoded once per glossary version and
+// prefix (bot.RenderedChoices); after a reload no request gets the old
+// glossary's choices, and the cached bytes are those encoded afresh.
+func TestNoChoicesFromTheOldGlossary(t *testing.T) {
+	version := func(v string) *glossary.Glossary {
+		g, err := glossary.New([]glossary.Entry{{
+			ID: "widget-" + v, Title: "Widget " + v,
+			Summary: "Widgets, as glossary " + v + " says.",
+			Sources: []glossary.Source{{Title: "Widgets", URL: "https://example.org/widgets"}},
+		}}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return g
+	}
+	gs := []*glossary.Glossary{version("zero"), version("one")}
+	b := bot.New(gs[0], bot.Config{})
+	a, err := New(b, newAdapter(t, nil, nil).cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := interaction(4, commandData("define", stringOpt("term", "wid", true)))
+	for i := range 6 {
+		b.SetGlossary(gs[i%2])
+		v := []string{"zero", "one"}[i%2]
+		want := `{"type":8,"data":{"choices":[{"name":"Widget ` + v + `","value":"widget-` + v + `"}]}}`
+		for range 2 { // the second is served from the cache
+			code, raw := serve(t, a, signed(body, time.Now()))
+			if code != 200 || string(raw) != want {
+				t.Fatalf("reload %d: %d %s, want %s", i, code, raw, want)
+			}
+		}
+	}
+}

@@ -220,10 +220,14 @@ func (a *Adapter) respond(ctx context.Context, i *discordgo.Interaction) (resp *
 		req := request(i, bot.Complete)
 		req.Command, req.Text = data.Name, focusedText(data.Options)
 		reply := a.bot.Answer(ctx, req)
+		// The choices for a prefix are made, made safe and encoded once
+		// while the core keeps its answer (bot.RenderedChoices): data is
+		// then shared and must not be changed.
+		c := bot.RenderedChoices(reply, "discord/choices", renderChoices(reply))
 		return &discordgo.InteractionResponse{
 			Type: discordgo.InteractionApplicationCommandAutocompleteResult,
-			Data: &discordgo.InteractionResponseData{Choices: choices(reply.Suggestions)},
-		}, nil
+			Data: c.data,
+		}, c.json
 	case discordgo.InteractionMessageComponent:
 		data, ok := i.Data.(discordgo.MessageComponentInteractionData)
 		if !ok {
@@ -278,7 +282,23 @@ func (a *Adapter) message(ctx context.Context, req bot.Request, typ discordgo.In
 	return &discordgo.InteractionResponse{Type: typ, Data: c.data}, c.json
 }
 
-// renderedCard is a card's message data and its JSON.
+// renderChoices returns a function making an autocomplete reply's
+// response data and its JSON: {"choices":[…]} as responseBody writes it.
+func renderChoices(r bot.Reply) func() renderedCard {
+	return func() renderedCard {
+		d := safe(&discordgo.InteractionResponseData{Choices: choices(r.Suggestions)})
+		b, err := json.Marshal(responseBody(&discordgo.InteractionResponse{
+			Type: discordgo.InteractionApplicationCommandAutocompleteResult, Data: d,
+		}).(autocompleteResult).Data)
+		if err != nil {
+			b = nil // plain strings always encode; if not, per request
+		}
+		return renderedCard{data: d, json: b}
+	}
+}
+
+// renderedCard is a card's (or autocomplete choices') message data and
+// its JSON.
 type renderedCard struct {
 	data *discordgo.InteractionResponseData
 	json []byte
