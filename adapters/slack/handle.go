@@ -91,23 +91,15 @@ func (a *Adapter) command(ctx context.Context, sc slack.SlashCommand) message {
 // returns the ack payload (nil for an empty 200). Buttons are answered
 // through the response_url afterwards, as Slack ignores a body for them.
 func (a *Adapter) interaction(ctx context.Context, ic slack.InteractionCallback) any {
+	if ic.Type == slack.InteractionTypeBlockSuggestion {
+		return a.suggest(ctx, ic.Team.ID, ic.Channel.ID, ic.User.ID, ic.ActionID, ic.Value)
+	}
 	ws, err := a.workspace(ctx, ic.Team.ID)
 	if err != nil {
 		a.unserved(ctx, ic.Team.ID, "interaction", err)
-		if ic.Type == slack.InteractionTypeBlockSuggestion {
-			return optionsResponse{Options: []*slack.OptionBlockObject{}}
-		}
 		return nil
 	}
 	switch ic.Type {
-	case slack.InteractionTypeBlockSuggestion:
-		if ic.ActionID != actionLookup {
-			return optionsResponse{Options: []*slack.OptionBlockObject{}}
-		}
-		return options(a.handle(ctx, ws, bot.Request{
-			Team: ic.Team.ID, Channel: ic.Channel.ID, User: ic.User.ID,
-			Kind: bot.Complete, Text: ic.Value,
-		}))
 	case slack.InteractionTypeBlockActions:
 		for _, act := range ic.ActionCallback.BlockActions {
 			a.action(ctx, ws, ic, act)
@@ -116,6 +108,23 @@ func (a *Adapter) interaction(ctx context.Context, ic slack.InteractionCallback)
 	}
 	a.log.DebugContext(ctx, "slack: ignoring an interaction", "type", ic.Type)
 	return nil
+}
+
+// suggest answers the lookup menu's search (a block_suggestion) with
+// options: none for another menu, or a workspace refbot cannot serve.
+func (a *Adapter) suggest(ctx context.Context, team, channel, user, actionID, value string) optionsResponse {
+	ws, err := a.workspace(ctx, team)
+	if err != nil {
+		a.unserved(ctx, team, "interaction", err)
+		return optionsResponse{Options: []*slack.OptionBlockObject{}}
+	}
+	if actionID != actionLookup {
+		return optionsResponse{Options: []*slack.OptionBlockObject{}}
+	}
+	return options(a.handle(ctx, ws, bot.Request{
+		Team: team, Channel: channel, User: user,
+		Kind: bot.Complete, Text: value,
+	}))
 }
 
 // actionRequest maps a button or menu choice to a core action: a

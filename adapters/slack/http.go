@@ -58,6 +58,20 @@ func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	r.PostForm, r.Form = form, form
 	switch {
 	case form.Has("payload"):
+		// The lookup menu's search (block_suggestion) comes with every
+		// keystroke and needs five fields: decoding just those costs a
+		// fraction of slack-go's whole InteractionCallback, which the
+		// other interactions still get.
+		var head blockSuggestion
+		if err := json.Unmarshal([]byte(form.Get("payload")), &head); err != nil {
+			a.log.WarnContext(ctx, "slack: signed interaction with a malformed payload", "err", err)
+			http.Error(w, "malformed payload", http.StatusBadRequest)
+			return
+		}
+		if head.Type == slack.InteractionTypeBlockSuggestion {
+			a.writeJSON(w, a.suggest(ctx, head.Team.ID, head.Channel.ID, head.User.ID, head.ActionID, head.Value))
+			return
+		}
 		ic, err := slack.InteractionCallbackParse(r)
 		if err != nil {
 			a.log.WarnContext(ctx, "slack: signed interaction with a malformed payload", "err", err)
@@ -79,6 +93,23 @@ func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		a.log.WarnContext(ctx, "slack: signed form request of an unknown kind")
 		http.Error(w, "unknown request", http.StatusBadRequest)
 	}
+}
+
+// blockSuggestion is what refbot reads of a block_suggestion
+// interaction (the same fields slack-go's InteractionCallback has).
+type blockSuggestion struct {
+	Type     slack.InteractionType `json:"type"`
+	ActionID string                `json:"action_id"`
+	Value    string                `json:"value"`
+	Team     struct {
+		ID string `json:"id"`
+	} `json:"team"`
+	User struct {
+		ID string `json:"id"`
+	} `json:"user"`
+	Channel struct {
+		ID string `json:"id"`
+	} `json:"channel"`
 }
 
 // serveEvent answers an Events API callback. Unknown event types get 200,
@@ -130,12 +161,19 @@ func (a *Adapter) writeJSON(w http.ResponseWriter, v any) {
 		return
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	if m, ok := v.(message); ok && m.encoded != nil {
-		// A card rendered and encoded once (render): the same bytes as
-		// the encoder's below, newline included, with their length (not
-		// chunked).
-		w.Header().Set("Content-Length", strconv.Itoa(len(m.encoded)+1))
-		w.Write(m.encoded)
+	var encoded []byte
+	switch m := v.(type) {
+	case message:
+		encoded = m.encoded
+	case optionsResponse:
+		encoded = m.encoded
+	}
+	if encoded != nil {
+		// A card or menu options encoded once (render, options): the
+		// same bytes as the encoder's below, newline included, with
+		// their length (not chunked).
+		w.Header().Set("Content-Length", strconv.Itoa(len(encoded)+1))
+		w.Write(encoded)
 		w.Write(newline)
 		return
 	}

@@ -495,9 +495,36 @@ func (b *builder) controls(c *bot.Card) {
 // optionsResponse answers a block_suggestion request (the lookup menu).
 type optionsResponse struct {
 	Options []*slack.OptionBlockObject `json:"options"`
+	// encoded is the response as JSON, kept with the options of an
+	// autocomplete answer the core keeps (options); its Options are then
+	// shared by every request and must not be changed.
+	encoded []byte
 }
 
+// MarshalJSON writes cached options' JSON as it was encoded once.
+func (o optionsResponse) MarshalJSON() ([]byte, error) {
+	if o.encoded != nil {
+		return o.encoded, nil
+	}
+	type fields optionsResponse // without this method
+	return json.Marshal(fields(o))
+}
+
+// options are the lookup menu's choices for a completion. They are made
+// and encoded once while the core keeps its answer for the prefix
+// (bot.RenderedChoices).
 func options(r bot.Reply) optionsResponse {
+	return bot.RenderedChoices(r, "slack/options", func() optionsResponse {
+		o := makeOptions(r)
+		if b, err := json.Marshal(o); err == nil {
+			o.encoded = b
+		} // else per request: plain text options always encode
+		return o
+	})
+}
+
+// makeOptions is options without the cache.
+func makeOptions(r bot.Reply) optionsResponse {
 	out := optionsResponse{Options: []*slack.OptionBlockObject{}}
 	for _, s := range r.Suggestions {
 		if len(out.Options) == maxOptions {
