@@ -85,7 +85,10 @@ func BenchmarkCoreDefine(b *testing.B) {
 	}
 }
 
-// BenchmarkCoreComplete is the core's part of an autocomplete.
+// BenchmarkCoreComplete is the core's part of an autocomplete: since the
+// completion cache (bot/complete.go), the cache's answer for a prefix
+// asked before. glossary's BenchmarkComplete10k measures the ranking
+// that a new prefix costs.
 func BenchmarkCoreComplete(b *testing.B) {
 	bt := newBot(b)
 	req := bot.Request{Platform: Name, Kind: bot.Complete, Command: "define", Text: "rew"}
