@@ -467,3 +467,7 @@ func TestCurationStoreDown(t *testing.T) {
 		t.Errorf("a failing curation store stopped lookups")
 	}
 }
+
+func TestMemoryCurationContract(t *testing.T) {
+	bottest.CurationStoreSuite(t, func(t *testing.T) bot.CurationStore { return bot.NewMemoryCuration() })
+}

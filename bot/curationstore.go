@@ -301,7 +301,7 @@ func (m *MemoryCuration) SaveDraft(ctx context.Context, d Draft) (int64, error) 
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	for id, old := range m.drafts {
-		if d.Created.Sub(old.Created) > DraftLife || len(m.drafts) >= maxDrafts && id <= m.nextDraft-maxDrafts {
+		if d.Created.Sub(old.Created) > DraftLife || id <= m.nextDraft-maxDrafts {
 			delete(m.drafts, id)
 		}
 	}
