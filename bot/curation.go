@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"refbot/glossary"
@@ -198,7 +199,7 @@ func (b *Bot) proposeHint(req Request, button bool) string {
 // suggestButton offers to suggest text as a new term, when anyone may.
 func (b *Bot) suggestButton(text, label string) []Button {
 	text = strings.TrimSpace(text)
-	if b.curation.Suggest != SuggestAnyone || text == "" {
+	if b.curation.Suggest != SuggestAnyone || glossary.Normalize(text) == "" || strings.ContainsFunc(text, unicode.IsControl) {
 		return nil
 	}
 	return []Button{{Label: label, Action: ActionSuggest, Value: cutBytes(text, maxButtonText)}}

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -22,6 +23,9 @@ type Options struct {
 	Color       bool   // bold titles (stdout is a terminal)
 	Width       int    // wrap text at this many columns; 0 means 78
 	User        string // the user id requests carry; "" means "console"
+	// press numbers a reply's buttons, as Run does: "/1" presses the
+	// first. Without it (refbot define) they are only named.
+	press bool
 }
 
 // Channel is the console's channel id; cmd/refbot turns auto-linking on
@@ -43,11 +47,14 @@ func owner(context.Context) bool { return true }
 const maxLine = 64 << 10
 
 // Run reads lines from in until it is exhausted or ctx is done, handing
-// each to b and writing the reply to out.
+// each to b and writing the reply to out. A reply with a form asks its
+// fields one by one on the lines that follow; a reply with buttons numbers
+// them, and "/1" presses the first.
 func Run(ctx context.Context, b *bot.Bot, in io.Reader, out io.Writer, opt Options) error {
 	if opt.User == "" {
 		opt.User = "console"
 	}
+	opt.press = true
 	if opt.Interactive {
 		fmt.Fprintf(out, "refbot console — %d glossary entries. Type /help for commands, /define TERM to look one up. Ctrl-D quits.\n", b.Glossary().Len())
 	}
@@ -79,52 +86,123 @@ func Run(ctx context.Context, b *bot.Bot, in io.Reader, out io.Writer, opt Optio
 			}
 		}
 	}()
+	c := &console{b: b, out: out, opt: opt, lines: lines}
 	for {
 		if opt.Interactive {
 			fmt.Fprint(out, "> ")
 		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case line, ok := <-lines:
-			if !ok {
-				if opt.Interactive {
-					fmt.Fprintln(out)
-				}
-				select {
-				case err := <-readErr:
-					return fmt.Errorf("read input: %w", err)
-				default:
-					return nil
-				}
+		line, ok := c.next(ctx)
+		if !ok {
+			if ctx.Err() != nil {
+				return nil
 			}
-			if err := handleLine(ctx, b, out, line, opt); err != nil {
-				return err
+			if opt.Interactive {
+				fmt.Fprintln(out)
 			}
+			select {
+			case err := <-readErr:
+				return fmt.Errorf("read input: %w", err)
+			default:
+				return nil
+			}
+		}
+		if err := c.handleLine(ctx, line); err != nil {
+			return err
 		}
 	}
 }
 
-func handleLine(ctx context.Context, b *bot.Bot, out io.Writer, line string, opt Options) error {
+// console is one console session: the input's lines, and the buttons of
+// the last reply, which "/N" presses.
+type console struct {
+	b       *bot.Bot
+	out     io.Writer
+	opt     Options
+	lines   <-chan string
+	buttons []bot.Button
+}
+
+// next returns the next input line; false at the end of input or when ctx
+// is done.
+func (c *console) next(ctx context.Context) (string, bool) {
+	select {
+	case <-ctx.Done():
+		return "", false
+	case line, ok := <-c.lines:
+		return line, ok
+	}
+}
+
+func (c *console) request(kind bot.Kind, command, text string) bot.Request {
+	return bot.Request{Platform: Platform, Channel: Channel, User: c.opt.User, Kind: kind, Command: command, Text: text,
+		Dialect: dialect, CanManage: owner, Moderator: owner}
+}
+
+func (c *console) handleLine(ctx context.Context, line string) error {
 	line = strings.TrimSpace(line)
 	if line == "" {
 		return nil
 	}
-	req := bot.Request{Platform: Platform, Channel: Channel, User: opt.User, Text: BlankMarkup(line), Kind: bot.Message, Dialect: dialect, CanManage: owner}
-	if strings.HasPrefix(line, "/") {
-		name, text, _ := b.ParseCommand(line)
-		req.Kind, req.Command, req.Text = bot.Command, name, text
+	req := c.request(bot.Message, "", BlankMarkup(line))
+	switch n, pressed := c.pressed(line); {
+	case pressed && n == 0:
+		return c.say("There is no such button here: the numbers in [brackets] under refbot's last reply are the buttons.")
+	case pressed:
+		bt := c.buttons[n-1]
+		req = c.request(bot.Action, bt.Action, bt.Value)
+	case strings.HasPrefix(line, "/"):
+		name, text, _ := c.b.ParseCommand(line)
+		req = c.request(bot.Command, name, text)
 	}
 	// The reply says what to do; a failure's detail goes to the bot's log.
-	reply := b.Answer(ctx, req)
+	reply := c.b.Answer(ctx, req)
 	if req.Kind == bot.Message && isEmpty(reply) {
 		reply.Notice = "(No glossary link for that line.) Commands start with /. Type /help to see them, or /define TERM."
 	}
-	if err := Render(out, reply, opt); err != nil {
+	return c.show(ctx, reply)
+}
+
+// pressed reads "/N", a press of the last reply's button N; n is 0 when
+// there is no such button.
+func (c *console) pressed(line string) (n int, ok bool) {
+	digits := strings.TrimPrefix(line, "/")
+	if digits == line || digits == "" || strings.TrimLeft(digits, "0123456789") != "" {
+		return 0, false
+	}
+	n, err := strconv.Atoi(digits)
+	if err != nil || n < 1 || n > len(c.buttons) {
+		return 0, true
+	}
+	return n, true
+}
+
+// show prints a reply, or, for a form, asks for its fields and submits
+// them, for as long as the form comes back.
+func (c *console) show(ctx context.Context, reply bot.Reply) error {
+	for reply.Form != nil {
+		if reply.Form.HasProblems() && reply.Notice != "" {
+			if err := c.say(reply.Notice); err != nil {
+				return err
+			}
+		}
+		fields, ok, err := c.fill(ctx, reply.Form)
+		if err != nil || !ok {
+			return err
+		}
+		req := c.request(bot.Submit, reply.Form.Action, reply.Form.State)
+		req.Fields = fields
+		reply = c.b.Answer(ctx, req)
+	}
+	c.buttons = reply.Buttons
+	if err := Render(c.out, reply, c.opt); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintln(out)
+	_, err := fmt.Fprintln(c.out)
 	return err
+}
+
+func (c *console) say(s string) error {
+	return Render(c.out, bot.Reply{Notice: s}, c.opt)
 }
 
 func isEmpty(r bot.Reply) bool {
