@@ -136,7 +136,7 @@ func MaxFieldLength() map[string]int {
 		FieldTitle:     glossary.MaxTitle,
 		FieldAliases:   500,
 		FieldSummary:   glossary.MaxSummary,
-		FieldKeyPoints: glossary.MaxKeyPoints * glossary.MaxPoint,
+		FieldKeyPoints: glossary.MaxKeyPoints * (glossary.MaxPoint + 1), // and a newline each
 		FieldSources:   3000,
 		FieldReason:    500,
 	}

@@ -28,7 +28,6 @@ func AutolinkScopes() map[string]string {
 		"groups:history":   "the same in private channels refbot was added to",
 		"reactions:write":  "the quiet auto-link style: a 📖 reaction instead of a reply",
 		"reactions:read":   "hearing who clicks refbot's 📖 reaction, to show them the links",
-		"users:read":       "checking that whoever turns auto-linking on or off in a channel is a workspace admin or owner",
 	}
 }
 
@@ -124,6 +123,13 @@ func (a *Adapter) canManage(ctx context.Context, channel, user string) bool {
 	if strings.HasPrefix(channel, "D") {
 		return true
 	}
+	return a.isAdmin(ctx, user)
+}
+
+// isAdmin asks users.info whether user is a workspace admin or owner:
+// a moderator, who may review suggestions (bot.Request.Moderator). Unlike
+// canManage, a direct message grants nothing.
+func (a *Adapter) isAdmin(ctx context.Context, user string) bool {
 	ctx, cancel := context.WithTimeout(ctx, manageTimeout)
 	defer cancel()
 	u, err := a.api.GetUserInfoContext(ctx, user)

@@ -70,6 +70,9 @@ type fakeAPI struct {
 	// thread is what conversations.replies answers: messages as JSON.
 	thread atomic.Value // []map[string]any
 
+	// views are the views.open and views.update calls, as JSON.
+	views chan map[string]any
+
 	// Socket Mode: envelopes to send after hello, and the acks read back.
 	envelopes chan string
 	acks      chan map[string]any
@@ -79,6 +82,7 @@ type fakeAPI struct {
 func newFakeAPI(t testing.TB) *fakeAPI {
 	f := &fakeAPI{
 		posts:     make(chan url.Values, 64),
+		views:     make(chan map[string]any, 64),
 		envelopes: make(chan string, 64),
 		acks:      make(chan map[string]any, 64),
 	}
@@ -134,6 +138,19 @@ func newFakeAPI(t testing.TB) *fakeAPI {
 		}
 		fmt.Fprintf(w, `{"ok":true,"channel":%q,"ts":"1700000000.000200"}`, r.PostForm.Get("channel"))
 	})
+	// views.open and views.update take JSON; the call records which in "_method".
+	for _, method := range []string{"views.open", "views.update"} {
+		mux.HandleFunc("POST /"+method, func(w http.ResponseWriter, r *http.Request) {
+			var body map[string]any
+			if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
+				http.Error(w, err.Error(), http.StatusBadRequest)
+				return
+			}
+			body["_method"] = method
+			f.views <- body
+			fmt.Fprint(w, `{"ok":true,"view":{"id":"V1","hash":"h2"}}`)
+		})
+	}
 	mux.HandleFunc("POST /apps.connections.open", func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("Authorization") != "Bearer "+testAppToken {
 			fmt.Fprint(w, `{"ok":false,"error":"invalid_auth"}`)

@@ -29,13 +29,19 @@ func (a *Adapter) handle(ctx context.Context, req bot.Request) bot.Reply {
 		channel, user := req.Channel, req.User
 		req.CanManage = func(ctx context.Context) bool { return a.canManage(ctx, channel, user) }
 	}
+	if req.User != "" {
+		user := req.User
+		req.Moderator = func(ctx context.Context) bool { return a.isAdmin(ctx, user) }
+	}
 	return a.bot.Answer(ctx, req)
 }
 
 // command answers a slash command: /define TERM, /refbot SUBCOMMAND …, or
 // any other name the app was given (the core then lists what it knows).
-// The reply is the response body, ephemeral unless the core says public.
-func (a *Adapter) command(ctx context.Context, sc slack.SlashCommand) message {
+// The reply is the response body, ephemeral unless the core says public;
+// send is false when the answer is a form, opened as a modal instead,
+// and the command is acknowledged with an empty body.
+func (a *Adapter) command(ctx context.Context, sc slack.SlashCommand) (msg message, send bool) {
 	reply := a.handle(ctx, bot.Request{
 		Team:    sc.TeamID,
 		Channel: sc.ChannelID,
@@ -44,11 +50,20 @@ func (a *Adapter) command(ctx context.Context, sc slack.SlashCommand) message {
 		Command: strings.ToLower(strings.TrimPrefix(sc.Command, "/")),
 		Text:    unescapeSlack(sc.Text),
 	})
-	if reply.Prompt != nil && reply.Visibility == bot.Public && sc.ChannelID != "" {
-		return a.publicPrompt(sc.ChannelID, sc.ResponseURL, reply)
+	if reply.Form != nil {
+		if a.openForm(ctx, sc.TriggerID, sc.ChannelID, reply.Form) {
+			return message{}, false
+		}
+		reply = bot.Reply{Notice: formTrouble}
 	}
-	return render(reply, renderOptions{controls: reply.Visibility == bot.Ephemeral})
+	if reply.Prompt != nil && reply.Visibility == bot.Public && sc.ChannelID != "" {
+		return a.publicPrompt(sc.ChannelID, sc.ResponseURL, reply), true
+	}
+	return render(reply, renderOptions{controls: reply.Visibility == bot.Ephemeral}), true
 }
+
+// formTrouble answers when a form cannot be opened.
+const formTrouble = "refbot could not open the form just now. Try again in a moment."
 
 // interaction answers a button, a menu choice or a menu search and
 // returns the ack payload (nil for an empty 200). Buttons are answered
@@ -68,6 +83,8 @@ func (a *Adapter) interaction(ctx context.Context, ic slack.InteractionCallback)
 			a.action(ctx, ic, act)
 		}
 		return nil
+	case slack.InteractionTypeViewSubmission:
+		return a.viewSubmission(ctx, ic)
 	}
 	a.log.DebugContext(ctx, "slack: ignoring an interaction", "type", ic.Type)
 	return nil
@@ -92,14 +109,31 @@ func (a *Adapter) action(ctx context.Context, ic slack.InteractionCallback, act 
 		return
 	}
 	url := ic.ResponseURL
-	if url == "" {
+	inModal := ic.View.ID != "" && ic.View.Type == slack.VTModal
+	if url == "" && !inModal {
 		a.log.WarnContext(ctx, "slack: an action came without a response_url; cannot answer", "action_id", act.ActionID)
 		return
 	}
+	channel := ic.Channel.ID
+	if inModal {
+		channel = decodeMeta(ic.View.PrivateMetadata).Channel
+	}
 	reply := a.handle(ctx, bot.Request{
-		Team: ic.Team.ID, Channel: ic.Channel.ID, Thread: ic.Container.ThreadTs, User: ic.User.ID,
+		Team: ic.Team.ID, Channel: channel, Thread: ic.Container.ThreadTs, User: ic.User.ID,
 		Kind: bot.Action, Command: name, Text: value,
 	})
+	switch {
+	case inModal:
+		// A button inside a modal (a review card shown after a form):
+		// the answer, or its form, takes the modal's place.
+		a.updateModal(ic, reply)
+		return
+	case reply.Form != nil:
+		if a.openForm(ctx, ic.TriggerID, channel, reply.Form) {
+			return
+		}
+		reply = bot.Reply{Notice: formTrouble}
+	}
 	fromEphemeral := ic.Container.IsEphemeral
 	if reply.Visibility == bot.Public {
 		// A public answer (Share in channel) goes to the channel. An
@@ -182,6 +216,11 @@ func (a *Adapter) mention(ctx context.Context, team string, e *slackevents.AppMe
 			Team: team, Channel: e.Channel, Thread: thread, User: e.User,
 			Kind: bot.Command, Command: name, Text: rest,
 		})
+		if reply.Form != nil {
+			// Slack opens a modal only on a slash command's or a button's
+			// trigger, which a mention has not.
+			reply = bot.Reply{Notice: fmt.Sprintf("Forms open from the slash command: type %s %s in a channel.", invocation(name), rest)}
+		}
 	} else {
 		reply = a.shortHelp()
 	}

@@ -30,16 +30,29 @@ const (
 // discussText opens a prompt's thread.
 const discussText = "💬 Discuss this reading here: reply in this thread with your answers to the questions above."
 
-// Post implements bot.Poster: the prompt in channel, carrying key in its
-// metadata, then the thread reply. It returns the prompt's ts; a failed
-// thread reply is logged, since the prompt itself is out.
+// Post implements bot.Poster: the post in channel, carrying key in its
+// metadata, then, for a reading prompt, the thread reply. It returns the
+// post's ts; a failed thread reply is logged, since the prompt itself is
+// out.
 func (a *Adapter) Post(ctx context.Context, channel, key string, r bot.Reply) (string, error) {
 	meta := slack.SlackMetadata{EventType: metadataType, EventPayload: map[string]any{"key": key}}
+	if r.Prompt == nil {
+		return a.postMessage(ctx, channel, render(r, renderOptions{}), &meta)
+	}
 	return a.postPrompt(ctx, channel, render(r, renderOptions{}), &meta)
 }
 
-// postPrompt posts msg to channel and opens its discussion thread.
-func (a *Adapter) postPrompt(ctx context.Context, channel string, msg message, meta *slack.SlackMetadata) (string, error) {
+var _ bot.DirectPoster = (*Adapter)(nil)
+
+// PostDirect implements bot.DirectPoster: chat.postMessage to the user's
+// id, which Slack delivers in the app's direct messages with them.
+func (a *Adapter) PostDirect(ctx context.Context, user string, r bot.Reply) error {
+	_, err := a.postMessage(ctx, user, render(r, renderOptions{}), nil)
+	return err
+}
+
+// postMessage posts msg to channel (or a user's id: a direct message).
+func (a *Adapter) postMessage(ctx context.Context, channel string, msg message, meta *slack.SlackMetadata) (string, error) {
 	opts := []slack.MsgOption{
 		slack.MsgOptionText(msg.Text, false),
 		slack.MsgOptionBlocks(msg.Blocks...),
@@ -52,6 +65,15 @@ func (a *Adapter) postPrompt(ctx context.Context, channel string, msg message, m
 	_, ts, err := a.api.PostMessageContext(ctx, channel, opts...)
 	if err != nil {
 		return "", fmt.Errorf("chat.postMessage: %w", err)
+	}
+	return ts, nil
+}
+
+// postPrompt posts msg to channel and opens its discussion thread.
+func (a *Adapter) postPrompt(ctx context.Context, channel string, msg message, meta *slack.SlackMetadata) (string, error) {
+	ts, err := a.postMessage(ctx, channel, msg, meta)
+	if err != nil {
+		return "", err
 	}
 	discuss := message{Text: discussText, Blocks: []slack.Block{slack.NewSectionBlock(text(discussText), nil, nil)}}
 	if err := a.post(ctx, channel, ts, discuss); err != nil {

@@ -51,7 +51,12 @@ func (a *Adapter) socketEvent(ctx context.Context, client *socketmode.Client, ev
 		if !ok || evt.Request == nil {
 			return
 		}
-		a.ackMessage(ctx, client, evt.Request, sc.ResponseURL, a.command(ctx, sc))
+		msg, send := a.command(ctx, sc)
+		if !send {
+			a.ack(ctx, client, evt.Request.EnvelopeID, nil)
+			return
+		}
+		a.ackMessage(ctx, client, evt.Request, sc.ResponseURL, msg)
 	case socketmode.EventTypeInteractive:
 		ic, ok := evt.Data.(slack.InteractionCallback)
 		if !ok || evt.Request == nil {
