@@ -2,6 +2,7 @@ package glossary
 
 import (
 	"sort"
+	"sync"
 )
 
 // Glossary is a validated, immutable set of entries and curricula with
@@ -15,10 +16,12 @@ type Glossary struct {
 	// files names where each entry and curriculum came from (by id), so
 	// that a glossary laid over this one (Over, Check) reports a clash
 	// with the file that owns the name.
-	files    map[string]string
-	curFiles map[string]string
-	idx      *index
-	desc     *descIndex
+	files      map[string]string
+	curFiles   map[string]string
+	ownersOnce sync.Once
+	owners     map[string]string // normalised name -> entry id (nameOwners)
+	idx        *index
+	desc       *descIndex
 }
 
 func build(es []*item[Entry], cs []*item[Curriculum]) *Glossary {

@@ -66,10 +66,46 @@ func (g *Glossary) Over(name string, es []Entry) (*Glossary, Problems) {
 }
 
 // validateOver validates the entries of over laid over g's, with every
-// check an entry file gets. Entries are checked in order, g's first, so a
-// name clash is reported on the entry laid over, never on g's.
+// check an entry file gets. g's entries passed those checks when g was
+// loaded and count as they are, so a name clash is reported on the entry
+// laid over, never on g's; g's curricula name only g's entries, which stay.
 func (g *Glossary) validateOver(over []*item[Entry]) Problems {
-	return validate(g.itemsUnder(over), g.curriculumItems())
+	all := g.itemsUnder(over)
+	trusted := all[:len(all)-len(over)]
+	ids := make(map[string]bool, len(all))
+	byID := make(map[string]*item[Entry], len(trusted))
+	for _, it := range trusted {
+		ids[it.v.ID] = true
+		byID[it.v.ID] = it
+	}
+	for _, it := range over {
+		ids[it.v.ID] = true
+	}
+	owner := map[string]*item[Entry]{}
+	for key, id := range g.nameOwners() {
+		if it, ok := byID[id]; ok { // not an entry over replaces
+			owner[key] = it
+		}
+	}
+	return validateOver(ids, owner, over)
+}
+
+// nameOwners maps each normalised name of g's entries to its entry's id,
+// computed once per glossary.
+func (g *Glossary) nameOwners() map[string]string {
+	g.ownersOnce.Do(func() {
+		g.owners = make(map[string]string, 4*len(g.entries))
+		for _, e := range g.entries {
+			for _, n := range e.Names() {
+				if key := Normalize(n); key != "" {
+					if _, taken := g.owners[key]; !taken {
+						g.owners[key] = e.ID
+					}
+				}
+			}
+		}
+	})
+	return g.owners
 }
 
 // itemsUnder is g's entries, less those over replaces, followed by over.

@@ -44,6 +44,19 @@ func validate(es []*item[Entry], cs []*item[Curriculum]) Problems {
 	return probs
 }
 
+// validateOver checks the entries of over with every check an entry file
+// gets, laid over entries validated already (a loaded glossary's), which
+// are not checked again but count: ids holds every id, theirs and over's,
+// and owner maps each of their normalised names to its entry, so a
+// related id must exist and a name must not be another entry's.
+func validateOver(ids map[string]bool, owner map[string]*item[Entry], over []*item[Entry]) Problems {
+	var probs Problems
+	for _, it := range over {
+		checkEntry(checker[Entry]{it, &probs}, ids, owner)
+	}
+	return probs
+}
+
 // checker collects problems about one file.
 type checker[T any] struct {
 	it    *item[T]

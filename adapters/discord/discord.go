@@ -124,8 +124,8 @@ func (a *Adapter) answer(ctx context.Context, i *discordgo.Interaction) (resp *d
 		}
 	}()
 	resp = a.respond(ctx, i)
-	if resp.Data != nil {
-		resp.Data = safe(resp.Data)
+	if resp.Data != nil && resp.Type != discordgo.InteractionResponseModal {
+		resp.Data = safe(resp.Data) // a modal is no message: it mentions nobody
 	}
 	return resp
 }
@@ -178,20 +178,45 @@ func (a *Adapter) respond(ctx context.Context, i *discordgo.Interaction) *discor
 		req.Command, req.Text = action, id
 		typ := discordgo.InteractionResponseChannelMessageWithSource
 		// A "define" button on the asker's own ephemeral card replaces
-		// that card instead of piling up messages; on a shared card it
-		// answers the clicker privately.
-		if action == bot.ActionDefine && i.Message != nil && i.Message.Flags&discordgo.MessageFlagsEphemeral != 0 {
+		// that card instead of piling up messages, as a decision replaces
+		// the review card it was made on; on a shared card it answers the
+		// clicker privately.
+		if replaces(action) && i.Message != nil && i.Message.Flags&discordgo.MessageFlagsEphemeral != 0 {
 			typ = discordgo.InteractionResponseUpdateMessage
 		}
 		return a.message(ctx, req, typ)
+	case discordgo.InteractionModalSubmit:
+		data, ok := i.Data.(discordgo.ModalSubmitInteractionData)
+		if !ok {
+			return a.fail(ctx, i, errors.New("modal submit without modal data"))
+		}
+		req, err := submission(i, data)
+		if err != nil {
+			return a.fail(ctx, i, err)
+		}
+		return submitReply(a.bot.Answer(ctx, req))
 	}
 	return a.fail(ctx, i, fmt.Errorf("unexpected interaction type %d", i.Type))
 }
 
+// replaces reports whether a button with action, on refbot's own
+// ephemeral message, answers by replacing that message.
+func replaces(action string) bool {
+	switch action {
+	case bot.ActionDefine, bot.ActionReview, bot.ActionApprove:
+		return true
+	}
+	return false
+}
+
 // message asks the core (bot.Answer logs and measures failures) and
-// renders its reply as a message.
+// renders its reply as a message, or as a modal when it is a form.
 func (a *Adapter) message(ctx context.Context, req bot.Request, typ discordgo.InteractionResponseType) *discordgo.InteractionResponse {
-	return &discordgo.InteractionResponse{Type: typ, Data: render(a.bot.Answer(ctx, req))}
+	reply := a.bot.Answer(ctx, req)
+	if reply.Form != nil {
+		return a.formReply(ctx, reply.Form)
+	}
+	return &discordgo.InteractionResponse{Type: typ, Data: render(reply)}
 }
 
 // somethingWrong is what a user sees when an interaction cannot be
@@ -224,16 +249,20 @@ func request(i *discordgo.Interaction, kind bot.Kind) bot.Request {
 	// Changing a channel's settings (/autolink on) takes Manage Channels
 	// there; in a DM the only other party is refbot. The interaction
 	// carries the member's permissions, so answering costs nothing.
-	manage := false
+	// A moderator (who may review suggestions) has Manage Channels where
+	// they ask, and is never one merely by being in a DM.
+	manage, moderator := false, false
 	switch {
 	case i.Member != nil && i.Member.User != nil:
 		req.User = i.Member.User.ID
 		manage = i.Member.Permissions&(discordgo.PermissionManageChannels|discordgo.PermissionAdministrator) != 0
+		moderator = manage
 	case i.User != nil:
 		req.User = i.User.ID
 		manage = true
 	}
 	req.CanManage = func(context.Context) bool { return manage }
+	req.Moderator = func(context.Context) bool { return moderator }
 	return req
 }
 

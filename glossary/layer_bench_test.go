@@ -1,0 +1,42 @@
+package glossary_test
+
+import (
+	"testing"
+
+	"refbot/glossary"
+	"refbot/glossary/data"
+)
+
+// The cost of the curated layer on the embedded glossary: checking one
+// suggestion, and laying one entry over the files (what every process
+// does when the layer changes), beside loading the files themselves.
+func BenchmarkLayer(b *testing.B) {
+	g, err := glossary.Load(glossary.Layer{Name: "embedded", FS: data.FS()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	e := glossary.Entry{ID: "lottery-ticket-hypothesis", Title: "Lottery Ticket Hypothesis", Aliases: []string{"winning tickets"},
+		Summary: "A large network holds a small one that learns as well.", Sources: []glossary.Source{{Title: "Paper", URL: "https://arxiv.org/abs/1803.03635"}},
+		SeeAlso: []string{"grokking"}}
+	b.Run("Check", func(b *testing.B) {
+		for b.Loop() {
+			if p := g.Check(e); len(p) > 0 {
+				b.Fatal(p)
+			}
+		}
+	})
+	b.Run("Over", func(b *testing.B) {
+		for b.Loop() {
+			if _, p := g.Over("curated", []glossary.Entry{e}); len(p) > 0 {
+				b.Fatal(p)
+			}
+		}
+	})
+	b.Run("Load", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := glossary.Load(glossary.Layer{Name: "embedded", FS: data.FS()}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
