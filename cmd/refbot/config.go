@@ -29,6 +29,7 @@ type Config struct {
 	Log      LogConfig      `yaml:"log"`
 	Reading  ReadingConfig  `yaml:"reading"`
 	Autolink AutolinkConfig `yaml:"autolink"`
+	Curation CurationConfig `yaml:"curation"`
 	// Platforms are the platforms' sections by name, holding their
 	// defaults where the file is silent.
 	Platforms map[string]platform.Section `yaml:"-"`
@@ -62,6 +63,7 @@ func defaultConfig(ps []platform.Platform) Config {
 		Log:       LogConfig{Level: "info", Format: "text"},
 		Reading:   ReadingConfig{Schedules: []ScheduleConfig{}},
 		Autolink:  defaultAutolink(),
+		Curation:  defaultCuration(ps),
 		Platforms: map[string]platform.Section{},
 	}
 	for _, p := range ps {
@@ -73,12 +75,16 @@ func defaultConfig(ps []platform.Platform) Config {
 // settings is the configuration compiled: every value parsed and checked
 // once, ready to run.
 type settings struct {
-	addr      string
-	glossary  GlossaryConfig
-	stateDir  string
-	log       LogConfig
-	autolink  bot.AutolinkConfig
-	schedules []schedule
+	addr     string
+	glossary GlossaryConfig
+	stateDir string
+	log      LogConfig
+	autolink bot.AutolinkConfig
+	curation bot.CurationConfig
+	// curationPoll is how often the curated layer is looked for in the
+	// state store.
+	curationPoll time.Duration
+	schedules    []schedule
 	// platforms are the enabled ones, in the order of the list.
 	platforms []enabled
 	// clock is the core's clock; nil means the system's. Tests set one
@@ -153,7 +159,7 @@ func decodeConfig(path string, data []byte, cfg *Config) (err error) {
 	}
 	core := map[string]any{
 		"http": &cfg.HTTP, "glossary": &cfg.Glossary, "state": &cfg.State, "log": &cfg.Log,
-		"reading": &cfg.Reading, "autolink": &cfg.Autolink,
+		"reading": &cfg.Reading, "autolink": &cfg.Autolink, "curation": &cfg.Curation,
 	}
 	seen := map[string]bool{}
 	for _, kv := range root.Values {
@@ -252,6 +258,9 @@ func (c Config) compile(getenv func(string) string, ps []platform.Platform) (set
 		errs = append(errs, err)
 	}
 	if s.autolink, err = c.Autolink.compile(known); err != nil {
+		errs = append(errs, err)
+	}
+	if s.curation, s.curationPoll, err = c.Curation.compile(known); err != nil {
 		errs = append(errs, err)
 	}
 	return s, errors.Join(errs...)

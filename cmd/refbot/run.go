@@ -35,10 +35,13 @@ Usage:
   refbot                                 interactive console on the embedded glossary
   refbot console [--glossary DIR]        the same, optionally with your own entries
   refbot define [--json] TERM...         look a term up once; exit 1 when not found
+                                         (--config FILE: the glossary that config serves)
   refbot search [--json] DESCRIPTION...  find entries by topic or description; exit 1 when none
   refbot scan [--json] < MESSAGE         print the glossary terms a chat message mentions
   refbot glossary lint [--alone] [DIR]   check a glossary directory (default: the embedded one)
   refbot glossary import [-o DIR] FILE...  turn saved reference pages into entry files
+  refbot glossary history [--config FILE] ID  who suggested, approved or rejected each change
+  refbot glossary export [--config FILE] DIR  write the entries curated in chat as entry files
   refbot serve --config FILE             run the configured platforms and the HTTP server
   refbot reading preview [CURRICULUM]    print every step of a curriculum as it would be posted
   refbot stats [--config FILE]           the most looked-up and most wanted missing terms
@@ -80,7 +83,7 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 	case "scan":
 		return runScan(ctx, rest, stdin, stdout, stderr)
 	case "glossary":
-		return runGlossary(ctx, rest, stdout, stderr)
+		return runGlossary(ctx, rest, getenv, stdout, stderr)
 	case "serve":
 		return runServe(ctx, rest, getenv, stdout, stderr)
 	case "reading":
@@ -253,7 +256,8 @@ func runConsole(ctx context.Context, args []string, getenv func(string) string, 
 		return err
 	}
 	defer store.Close()
-	b := bot.New(g, bot.Config{Stats: store, Reading: bot.ReadingConfig{Store: store}, Autolink: consoleAutolink(), AutolinkStore: store, Logger: stderrLogger(stderr)})
+	b := bot.New(g, bot.Config{Stats: store, Reading: bot.ReadingConfig{Store: store}, Autolink: consoleAutolink(), AutolinkStore: store,
+		CurationStore: store, Logger: stderrLogger(stderr)})
 	opt := shell.Options{
 		Interactive: isTerminal(stdin) && isTerminal(stdout),
 		Color:       useColor(getenv, stdout),
@@ -283,18 +287,41 @@ func runDefine(ctx context.Context, args []string, getenv func(string) string, s
 	fs := newFlags("define", stderr)
 	asJSON := fs.Bool("json", false, "print the result as JSON")
 	dir := fs.String("glossary", "", "a glossary directory to extend the embedded one with")
+	path := fs.String("config", "", "the glossary a refbot serve configuration serves: its files and the entries curated in chat (default: $REFBOT_CONFIG)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	query := strings.Join(fs.Args(), " ")
 	if strings.TrimSpace(query) == "" {
-		fmt.Fprintln(stderr, "usage: refbot define [--json] TERM...")
+		fmt.Fprintln(stderr, "usage: refbot define [--json] [--glossary DIR | --config FILE] TERM...")
 		return exitError{code: 2}
 	}
-	g, err := loadGlossary(*dir, "extend")
-	if err != nil {
-		return err
+	if *path == "" && *dir == "" {
+		*path = getenv("REFBOT_CONFIG")
 	}
+	if *path != "" && *dir != "" {
+		return exitError{code: 2, msg: "--glossary and --config both say which glossary to read; give one"}
+	}
+	var b *bot.Bot
+	cfg := bot.Config{Logger: stderrLogger(stderr)}
+	if *path != "" {
+		st, err := readState(*path, getenv)
+		if err != nil {
+			return err
+		}
+		var done func() error
+		if b, done, err = servedBot(ctx, st, cfg); err != nil {
+			return err
+		}
+		defer done()
+	} else {
+		g, err := loadGlossary(*dir, "extend")
+		if err != nil {
+			return err
+		}
+		b = bot.New(g, cfg)
+	}
+	g := b.Glossary()
 	if *asJSON {
 		r := g.Lookup(query)
 		out := defineJSON{Query: query, Suggestions: []suggestionJSON{}}
@@ -314,7 +341,6 @@ func runDefine(ctx context.Context, args []string, getenv func(string) string, s
 		}
 		return nil
 	}
-	b := bot.New(g, bot.Config{Logger: stderrLogger(stderr)})
 	reply := b.Answer(ctx, bot.Request{Platform: "cli", Kind: bot.Command, Command: bot.CommandDefine, Text: query})
 	if err := shell.Render(stdout, reply, shell.Options{Color: useColor(getenv, stdout)}); err != nil {
 		return err

@@ -121,8 +121,15 @@ func serve(ctx context.Context, cfg settings, log *slog.Logger, ready chan<- str
 		Autolink:      cfg.autolink,
 		AutolinkStore: store,
 		Clock:         cfg.clock,
+		Curation:      cfg.curation,
+		CurationStore: store,
 	})
 	logAutolink(cfg.autolink, log)
+	// The curated layer, approved in chat, lives in the state store: lay
+	// it over the files before serving, so a restart serves it at once.
+	if _, err := b.SyncCurated(ctx); err != nil {
+		return fmt.Errorf("state.dir: %w", err)
+	}
 
 	// Every route refbot serves is listed here or in a platform's Routes.
 	mux := http.NewServeMux()
@@ -172,7 +179,7 @@ func serve(ctx context.Context, cfg settings, log *slog.Logger, ready chan<- str
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
 
-	log.Info("refbot serving", "addr", ln.Addr().String(), "entries", g.Len(), "platforms", cfg.names())
+	log.Info("refbot serving", "addr", ln.Addr().String(), "entries", b.Glossary().Len(), "curated_version", b.CuratedVersion(), "platforms", cfg.names())
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}
@@ -193,6 +200,7 @@ func serve(ctx context.Context, cfg settings, log *slog.Logger, ready chan<- str
 	})
 	grp.Go(func() error { return reloadGlossary(ctx, hup, b, cfg.glossary, log) })
 	grp.Go(func() error { return b.NewScheduler(posters).Run(ctx) })
+	grp.Go(func() error { return b.RunCuration(ctx, posters, cfg.curationPoll) })
 	for _, run := range runs {
 		grp.Go(func() error { return run(ctx) })
 	}
