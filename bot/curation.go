@@ -324,7 +324,7 @@ func (b *Bot) submitSuggestion(ctx context.Context, req Request) (Reply, error) 
 	if len(probs) > 0 {
 		return b.sendBack(ctx, req, f, probs)
 	}
-	p := Proposal{Scope: b.curation.Scope, Entry: pe.entry, Edit: base != nil, Author: who(req), Proposed: b.now()}
+	p := Proposal{Scope: b.curation.Scope, Team: req.Team, Entry: pe.entry, Edit: base != nil, Author: who(req), Proposed: b.now()}
 	id, err := b.cfg.CurationStore.AddProposal(ctx, p, b.curation.MaxPending)
 	switch {
 	case errors.Is(err, ErrTooManyPending):
@@ -803,10 +803,11 @@ func (b *Bot) submitRevision(ctx context.Context, req Request) (Reply, error) {
 	return r, err
 }
 
-// notice is a post the curator makes: to a channel, or privately to a user.
+// notice is a post the curator makes: to a channel, or privately to a
+// user, in team (see Poster).
 type notice struct {
-	platform, channel, user, key string
-	reply                        Reply
+	platform, team, channel, user, key string
+	reply                              Reply
 }
 
 // maxNotices is how many notices may wait for the curator.
@@ -833,7 +834,7 @@ func (b *Bot) announce(p Proposal) {
 		what = "an edit"
 	}
 	for platform, channel := range b.curation.ReviewChannels {
-		b.queue(notice{platform: platform, channel: channel, key: fmt.Sprintf("curation-%s-%d", p.Scope, p.ID), reply: Reply{
+		b.queue(notice{platform: platform, team: p.Team, channel: channel, key: fmt.Sprintf("curation-%s-%d", p.Scope, p.ID), reply: Reply{
 			Visibility: Public,
 			Notice:     fmt.Sprintf("A suggestion is waiting for review: number %d, %s. Reviewers: press Review to see it.", p.ID, what),
 			Buttons:    []Button{{Label: "Review", Action: ActionReview, Value: strconv.FormatInt(p.ID, 10)}},
@@ -849,14 +850,14 @@ func (b *Bot) tellAuthor(p Proposal) {
 	} else {
 		text = fmt.Sprintf("Your suggestion %d (%s) was not accepted. The reviewer wrote: %s", p.ID, p.Entry.Title, p.Reason)
 	}
-	b.queue(notice{platform: p.Author.Platform, user: p.Author.User, key: fmt.Sprintf("curation-%s-%d-%s", p.Scope, p.ID, p.Status), reply: Reply{Notice: text}})
+	b.queue(notice{platform: p.Author.Platform, team: p.Team, user: p.Author.User, key: fmt.Sprintf("curation-%s-%d-%s", p.Scope, p.ID, p.Status), reply: Reply{Notice: text}})
 }
 
 // DirectPoster is a Poster that can also send a private message to one
 // user (a Slack app DM, a Discord DM): the author hears of the decision on
-// their suggestion there.
+// their suggestion there. team is as for Poster.
 type DirectPoster interface {
-	PostDirect(ctx context.Context, user string, r Reply) error
+	PostDirect(ctx context.Context, team, user string, r Reply) error
 }
 
 // DefaultCurationPoll is how often RunCuration asks the store whether the
@@ -933,14 +934,14 @@ func (b *Bot) deliver(ctx context.Context, posters map[string]Poster, n notice) 
 		b.log.DebugContext(ctx, "curation: no poster for the platform; notice not sent", "platform", n.platform, "key", n.key)
 		return
 	case n.channel != "":
-		_, err = p.Post(ctx, n.channel, n.key, n.reply)
+		_, err = p.Post(ctx, n.team, n.channel, n.key, n.reply)
 	default:
 		dp, ok := p.(DirectPoster)
 		if !ok {
 			b.log.DebugContext(ctx, "curation: the platform cannot send private messages; the author is not told", "platform", n.platform)
 			return
 		}
-		err = dp.PostDirect(ctx, n.user, n.reply)
+		err = dp.PostDirect(ctx, n.team, n.user, n.reply)
 	}
 	if err != nil {
 		b.log.LogAttrs(ctx, slog.LevelWarn, "curation: notice not sent", slog.String("platform", n.platform), slog.String("key", n.key), slog.Any("err", err))

@@ -106,6 +106,9 @@ const (
 type Proposal struct {
 	ID    int64
 	Scope string
+	// Team is the workspace or server it was suggested in, where the
+	// platform has one: its review channel and its author are told there.
+	Team string
 	// Entry is the entry as proposed, or as a reviewer last edited it.
 	Entry glossary.Entry
 	// Edit marks a change to an entry that was in service when proposed;

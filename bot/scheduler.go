@@ -11,21 +11,26 @@ import (
 
 // Poster sends the posts the core starts itself: scheduled reading
 // prompts. Each platform adapter implements it.
+//
+// team is the workspace the channel is in, for a platform that serves
+// several workspaces with credentials of their own (Slack installed
+// through OAuth); it is empty otherwise, and such platforms ignore it.
 type Poster interface {
 	// Post sends r to channel and returns the id of the message. key
 	// identifies the post for good; adapters attach it where Find can see
 	// it again (Slack message metadata, Discord's nonce) when they can.
-	Post(ctx context.Context, channel, key string, r Reply) (messageID string, err error)
+	Post(ctx context.Context, team, channel, key string, r Reply) (messageID string, err error)
 	// Find returns the id of a recent message the bot posted to channel
 	// with key, or "" when there is none or the platform cannot tell.
-	Find(ctx context.Context, channel, key string) (messageID string, err error)
+	Find(ctx context.Context, team, channel, key string) (messageID string, err error)
 }
 
 // Schedule posts a curriculum's steps to one channel at the times of a
-// cron specification.
+// cron specification. Team names the channel's workspace where the
+// platform needs it (see Poster).
 type Schedule struct {
-	Platform, Channel, Curriculum string
-	Timing                        *timing.Timing
+	Platform, Team, Channel, Curriculum string
+	Timing                              *timing.Timing
 }
 
 // ReadingConfig holds the reading prompts' collaborators. Zero values
@@ -177,9 +182,10 @@ func (s *Scheduler) reconcile(ctx context.Context, now time.Time) (wake time.Tim
 			continue // another scheduler is on it
 		}
 		poster := s.posters[c.Platform]
+		sc, ok := s.schedule(c.PostKey) // its Team is empty when the schedule is gone
 		id := c.MessageID
 		if id == "" && poster != nil {
-			if id, err = poster.Find(ctx, c.Channel, c.String()); err != nil {
+			if id, err = poster.Find(ctx, sc.Team, c.Channel, c.String()); err != nil {
 				log.WarnContext(ctx, "look for an unconfirmed post on the platform; treating it as not sent", "err", err)
 				id = ""
 			}
@@ -192,7 +198,6 @@ func (s *Scheduler) reconcile(ctx context.Context, now time.Time) (wake time.Tim
 			}
 			continue
 		}
-		sc, ok := s.schedule(c.PostKey)
 		if !ok || poster == nil {
 			log.WarnContext(ctx, "dropping an unsent reading post: its schedule or platform is no longer configured")
 			if _, err := s.store.Release(ctx, c.PostKey, now); err != nil {
@@ -207,7 +212,7 @@ func (s *Scheduler) reconcile(ctx context.Context, now time.Time) (wake time.Tim
 			}
 			continue
 		}
-		s.send(ctx, c, now)
+		s.send(ctx, sc.Team, c, now)
 	}
 	return wake, nil
 }
@@ -228,12 +233,13 @@ func (s *Scheduler) fire(ctx context.Context, sc Schedule, slot, now time.Time) 
 	if !ok {
 		return // claimed by another scheduler
 	}
-	s.send(ctx, p, now)
+	s.send(ctx, sc.Team, p, now)
 }
 
-// send posts a claimed post and confirms it. On failure the claim stays
-// unconfirmed, for reconcile to retry once the lease is over.
-func (s *Scheduler) send(ctx context.Context, p ReadingPost, now time.Time) {
+// send posts a claimed post to its channel in team and confirms it. On
+// failure the claim stays unconfirmed, for reconcile to retry once the
+// lease is over.
+func (s *Scheduler) send(ctx context.Context, team string, p ReadingPost, now time.Time) {
 	log := s.log.With("key", p.String(), "step", p.Step+1)
 	poster, ok := s.posters[p.Platform]
 	if !ok {
@@ -246,7 +252,7 @@ func (s *Scheduler) send(ctx context.Context, p ReadingPost, now time.Time) {
 		return
 	}
 	pctx, cancel := context.WithTimeout(ctx, s.Lease/2)
-	id, err := poster.Post(pctx, p.Channel, p.String(), r)
+	id, err := poster.Post(pctx, team, p.Channel, p.String(), r)
 	cancel()
 	if err != nil {
 		log.ErrorContext(ctx, "post a scheduled reading; will retry when the claim's lease runs out", "err", err)

@@ -32,17 +32,17 @@ type fakePoster struct {
 }
 
 type fakePost struct {
-	Channel, Key, Title string
-	ID                  string
+	Team, Channel, Key, Title string
+	ID                        string
 }
 
-func (p *fakePoster) Post(ctx context.Context, channel, key string, r bot.Reply) (string, error) {
+func (p *fakePoster) Post(ctx context.Context, team, channel, key string, r bot.Reply) (string, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.fail != nil && !p.sentFail {
 		return "", p.fail
 	}
-	fp := fakePost{Channel: channel, Key: key, Title: r.Prompt.Title, ID: fmt.Sprintf("m%d", len(p.posts)+1)}
+	fp := fakePost{Team: team, Channel: channel, Key: key, Title: r.Prompt.Title, ID: fmt.Sprintf("m%d", len(p.posts)+1)}
 	p.posts = append(p.posts, fp)
 	if p.posted != nil {
 		p.posted <- fp
@@ -53,14 +53,14 @@ func (p *fakePoster) Post(ctx context.Context, channel, key string, r bot.Reply)
 	return fp.ID, nil
 }
 
-func (p *fakePoster) Find(ctx context.Context, channel, key string) (string, error) {
+func (p *fakePoster) Find(ctx context.Context, team, channel, key string) (string, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.noFind {
 		return "", nil
 	}
 	for _, fp := range p.posts {
-		if fp.Channel == channel && fp.Key == key {
+		if fp.Team == team && fp.Channel == channel && fp.Key == key {
 			return fp.ID, nil
 		}
 	}
@@ -124,7 +124,9 @@ func weekly(t *testing.T) bot.Schedule {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return bot.Schedule{Platform: "slack", Channel: "C1", Curriculum: "ai-safety-fundamentals", Timing: tm}
+	// A workspace, as Slack installed through OAuth needs: posts and
+	// look-ups after a crash must name it (fakePoster finds by it).
+	return bot.Schedule{Platform: "slack", Team: "T1", Channel: "C1", Curriculum: "ai-safety-fundamentals", Timing: tm}
 }
 
 // process is one refbot process: a bot with a scheduler on a store.
@@ -286,6 +288,11 @@ func TestCrashBetweenClaimAndConfirm(t *testing.T) {
 				}
 				if un, _ := store.Unconfirmed(context.Background()); len(un) != 0 {
 					t.Errorf("unconfirmed after reconciling = %v, want none", un)
+				}
+				for _, p := range poster.Posts() {
+					if p.Team != "T1" {
+						t.Errorf("posted to team %q, want the schedule's T1", p.Team)
+					}
 				}
 				if p, _ := reopen().Position(context.Background(), "slack", "C1", "ai-safety-fundamentals"); p != 1 {
 					t.Errorf("position = %d, want 1", p)

@@ -161,7 +161,8 @@ var _ bot.DirectPoster = (*Adapter)(nil)
 // PostDirect implements bot.DirectPoster: a direct message to the user,
 // in the DM channel Discord opens (or finds) for refbot and them. It
 // fails when the user takes no direct messages from the server's members.
-func (a *Adapter) PostDirect(ctx context.Context, user string, r bot.Reply) error {
+// team is not needed: one bot token reaches every server.
+func (a *Adapter) PostDirect(ctx context.Context, team, user string, r bot.Reply) error {
 	var ch *discordgo.Channel
 	err := a.rest(ctx, func(opts ...discordgo.RequestOption) error {
 		var err error

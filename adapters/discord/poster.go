@@ -82,8 +82,9 @@ func (a *Adapter) send(ctx context.Context, channel string, m *discordgo.Message
 	return msg, err
 }
 
-// Post implements bot.Poster.
-func (a *Adapter) Post(ctx context.Context, channel, key string, r bot.Reply) (string, error) {
+// Post implements bot.Poster. team is unused: one bot token serves every
+// server.
+func (a *Adapter) Post(ctx context.Context, team, channel, key string, r bot.Reply) (string, error) {
 	msg, err := a.send(ctx, channel, scheduledMessage(key, r))
 	if err != nil {
 		return "", fmt.Errorf("post to channel %s: %w", channel, err)
@@ -127,7 +128,7 @@ func (a *Adapter) openThread(ctx context.Context, channel, messageID, title stri
 // Find implements bot.Poster: it reads the channel's last messages for
 // one of refbot's carrying key's tag. That needs Read Message History;
 // without it Find reports nothing.
-func (a *Adapter) Find(ctx context.Context, channel, key string) (string, error) {
+func (a *Adapter) Find(ctx context.Context, team, channel, key string) (string, error) {
 	var msgs []*discordgo.Message
 	err := a.rest(ctx, func(opts ...discordgo.RequestOption) error {
 		var err error

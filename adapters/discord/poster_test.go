@@ -35,7 +35,7 @@ func TestPostScheduledPrompt(t *testing.T) {
 	}
 	ctx := context.Background()
 	const key = "refbot/reading/discord/4000000000000000004/ai-safety-fundamentals/cron/1773624600"
-	id, err := a.Post(ctx, testChannel, key, reply)
+	id, err := a.Post(ctx, "", testChannel, key, reply)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,16 +67,16 @@ func TestPostScheduledPrompt(t *testing.T) {
 		t.Errorf("thread = %s, %v", thread.Body, err)
 	}
 
-	if got, err := a.Find(ctx, testChannel, key); err != nil || got != id {
+	if got, err := a.Find(ctx, "", testChannel, key); err != nil || got != id {
 		t.Errorf("Find = %q, %v; want %q", got, err, id)
 	}
-	if got, err := a.Find(ctx, testChannel, key+"0"); err != nil || got != "" {
+	if got, err := a.Find(ctx, "", testChannel, key+"0"); err != nil || got != "" {
 		t.Errorf("Find of another key = %q, %v; want nothing", got, err)
 	}
 	api.mu.Lock()
 	api.noHistory = true
 	api.mu.Unlock()
-	if got, err := a.Find(ctx, testChannel, key); err != nil || got != "" {
+	if got, err := a.Find(ctx, "", testChannel, key); err != nil || got != "" {
 		t.Errorf("Find without Read Message History = %q, %v; want nothing, no error", got, err)
 	}
 	if !strings.Contains(log.String(), "Read Message History") {
@@ -90,7 +90,7 @@ func TestPostWithoutThreadPermission(t *testing.T) {
 	api.noThreads = true
 	a, log := posterAdapter(t, api)
 	reply, _ := a.bot.StepReply("ai-safety-fundamentals", 0)
-	id, err := a.Post(context.Background(), testChannel, "k", reply)
+	id, err := a.Post(context.Background(), "", testChannel, "k", reply)
 	if err != nil || id == "" {
 		t.Fatalf("Post = %q, %v; want the message posted", id, err)
 	}
@@ -140,7 +140,7 @@ func TestPostHostilePrompt(t *testing.T) {
 		Readings: []bot.Source{{Title: s, URL: "https://example.org/" + s}},
 		Links:    []bot.Link{{Title: s, URL: "javascript:alert(1)"}, {Title: "ok", URL: "https://example.org/(x)"}},
 	}}
-	if _, err := a.Post(context.Background(), testChannel, "k", r); err != nil {
+	if _, err := a.Post(context.Background(), "", testChannel, "k", r); err != nil {
 		t.Fatal(err)
 	}
 	call := api.Calls()[0]

@@ -69,6 +69,19 @@ type Config interface {
 	Start(core Core) (Service, error)
 }
 
+// TeamChecker is implemented by a Config whose scheduled posts need to
+// know the team (workspace) a channel is in, beside the channel: a
+// platform that serves several workspaces with credentials of their own
+// (Slack installed through OAuth). refbot checks each reading.schedules
+// entry's team with it, naming the key; for a Config without it, a
+// schedule may not name a team.
+type TeamChecker interface {
+	// CheckTeam says why team is wrong here (missing, malformed, or not
+	// used in this configuration) and what to write instead, or returns
+	// nil.
+	CheckTeam(team string) error
+}
+
 // Core is what a platform is started on.
 type Core struct {
 	// Bot is the core. Adapters ask it through Bot.Answer, which
@@ -77,6 +90,11 @@ type Core struct {
 	// Log is for the platform's own events (connected, rejected a forged
 	// request), already labelled with the platform's name.
 	Log *slog.Logger
+	// State is refbot's state store (bot/sqlite's, or another backend's),
+	// for a platform that keeps state of its own: the platform declares
+	// the small interface it needs and asserts it (Slack's OAuth mode,
+	// adapters/slack.InstallStore). nil where there is none.
+	State any
 }
 
 // Service is a started platform: what refbot serves and runs for it.
@@ -122,6 +140,11 @@ type ToolEnv struct {
 	Config func(path string) (ToolConfig, error)
 	// Commands is the core's command table.
 	Commands []bot.CommandInfo
+	// State opens the state store refbot serve would use with the
+	// configuration file at path ("" for the defaults), for a tool that
+	// reads it (refbot slack installations); close it when done. It
+	// fails with a message saying what to do when there is no store yet.
+	State func(ctx context.Context, path string) (state any, close func() error, err error)
 }
 
 // ToolConfig is what a tool learns from a configuration file.

@@ -43,13 +43,13 @@ var autolinkEvents = []string{"message.channels", "message.groups", "reaction_ad
 var autolinkSubtypes = map[string]bool{"": true, "thread_broadcast": true, "file_share": true}
 
 // autolinkable reports whether auto-linking reads the message event.
-func (a *Adapter) autolinkable(e *slackevents.MessageEvent) bool {
-	if !autolinkSubtypes[e.SubType] || a.ignore(e.User, e.BotID) || strings.TrimSpace(e.Text) == "" {
+func (ws *workspace) autolinkable(e *slackevents.MessageEvent) bool {
+	if !autolinkSubtypes[e.SubType] || ws.ignore(e.User, e.BotID) || strings.TrimSpace(e.Text) == "" {
 		return false
 	}
 	// A message that mentions refbot is answered as an app_mention
 	// ("@refbot define x"); linking it too would answer twice.
-	if self := a.self.Load(); self != nil && strings.Contains(e.Text, "<@"+self.userID) {
+	if self := ws.self; self != nil && strings.Contains(e.Text, "<@"+self.userID) {
 		return false
 	}
 	return true
@@ -65,11 +65,11 @@ func reactionName(emoji string) string {
 
 // autolinkReply queues what the core answered a message with: a digest in
 // the message's thread, or a reaction on it.
-func (a *Adapter) autolinkReply(e *slackevents.MessageEvent, reply bot.Reply) bool {
+func (a *Adapter) autolinkReply(ws *workspace, e *slackevents.MessageEvent, reply bot.Reply) bool {
 	if name := reactionName(reply.React); name != "" {
 		ref := slack.NewRefToMessage(e.Channel, e.TimeStamp)
 		return a.enqueue(job{what: "auto-link reaction", run: func(ctx context.Context) error {
-			err := a.api.AddReactionContext(ctx, name, ref)
+			err := ws.api.AddReactionContext(ctx, name, ref)
 			var se slack.SlackErrorResponse
 			if errors.As(err, &se) && se.Err == "already_reacted" {
 				return nil
@@ -89,7 +89,7 @@ func (a *Adapter) autolinkReply(e *slackevents.MessageEvent, reply bot.Reply) bo
 	}
 	msg := digest(reply)
 	return a.enqueue(job{what: "auto-link reply", run: func(ctx context.Context) error {
-		return a.post(ctx, e.Channel, thread, msg)
+		return ws.post(ctx, e.Channel, thread, msg)
 	}})
 }
 
@@ -119,20 +119,20 @@ const manageTimeout = 1500 * time.Millisecond
 // direct message with refbot anyone may; elsewhere only workspace admins
 // and owners, since Slack does not tell apps who manages a channel.
 // When Slack cannot be asked, the answer is no.
-func (a *Adapter) canManage(ctx context.Context, channel, user string) bool {
+func (a *Adapter) canManage(ctx context.Context, ws *workspace, channel, user string) bool {
 	if strings.HasPrefix(channel, "D") {
 		return true
 	}
-	return a.isAdmin(ctx, user)
+	return a.isAdmin(ctx, ws, user)
 }
 
 // isAdmin asks users.info whether user is a workspace admin or owner:
 // a moderator, who may review suggestions (bot.Request.Moderator). Unlike
 // canManage, a direct message grants nothing.
-func (a *Adapter) isAdmin(ctx context.Context, user string) bool {
+func (a *Adapter) isAdmin(ctx context.Context, ws *workspace, user string) bool {
 	ctx, cancel := context.WithTimeout(ctx, manageTimeout)
 	defer cancel()
-	u, err := a.api.GetUserInfoContext(ctx, user)
+	u, err := ws.api.GetUserInfoContext(ctx, user)
 	if err != nil {
 		a.log.WarnContext(ctx, "slack: users.info failed; treating the user as not an admin (does the app have users:read?)", "err", err)
 		return false
@@ -144,17 +144,17 @@ func (a *Adapter) isAdmin(ctx context.Context, user string) bool {
 // links for that message, visible only to them. It reads the message only
 // when refbot itself reacted to it, so a message refbot may not read (its
 // author opted out) stays unread however people react to it.
-func (a *Adapter) reactionClick(ctx context.Context, team string, e *slackevents.ReactionAddedEvent) bool {
-	if e.Reaction != reactionName(bot.ReactBook) || e.Item.Type != "message" || e.Item.Channel == "" || e.Item.Timestamp == "" || a.ignore(e.User, "") {
+func (a *Adapter) reactionClick(ctx context.Context, ws *workspace, e *slackevents.ReactionAddedEvent) bool {
+	if e.Reaction != reactionName(bot.ReactBook) || e.Item.Type != "message" || e.Item.Channel == "" || e.Item.Timestamp == "" || ws.ignore(e.User, "") {
 		return true
 	}
-	self := a.self.Load()
+	self := ws.self
 	if self == nil {
 		return true
 	}
 	channel, ts, user := e.Item.Channel, e.Item.Timestamp, e.User
 	return a.enqueue(job{what: "auto-link reaction click", run: func(ctx context.Context) error {
-		msgs, _, _, err := a.api.GetConversationRepliesContext(ctx, &slack.GetConversationRepliesParameters{
+		msgs, _, _, err := ws.api.GetConversationRepliesContext(ctx, &slack.GetConversationRepliesParameters{
 			ChannelID: channel, Timestamp: ts, Latest: ts, Inclusive: true, Limit: 200,
 		})
 		if err != nil {
@@ -164,8 +164,8 @@ func (a *Adapter) reactionClick(ctx context.Context, team string, e *slackevents
 			if m.Timestamp != ts || !reactedBy(m.Reactions, reactionName(bot.ReactBook), self.userID) {
 				continue
 			}
-			reply := a.handle(ctx, bot.Request{
-				Team: team, Channel: channel, Thread: m.ThreadTimestamp, User: user,
+			reply := a.handle(ctx, ws, bot.Request{
+				Team: ws.team, Channel: channel, Thread: m.ThreadTimestamp, User: user,
 				Kind: bot.Action, Command: bot.ActionLinks, Text: blankMarkup(m.Text),
 			})
 			if len(reply.Links) == 0 && reply.Notice == "" {
@@ -177,7 +177,7 @@ func (a *Adapter) reactionClick(ctx context.Context, team string, e *slackevents
 			}
 			msg := digest(reply)
 			msg.ResponseType = slack.ResponseTypeEphemeral
-			return a.postEphemeral(ctx, channel, thread, user, msg)
+			return ws.postEphemeral(ctx, channel, thread, user, msg)
 		}
 		return nil
 	}})

@@ -326,7 +326,7 @@ func FuzzAutolinkMessage(f *testing.F) {
 	})
 	f.Fuzz(func(t *testing.T, text, s string) {
 		clk.Advance(time.Hour)
-		reply := e.a.handle(context.Background(), bot.Request{Channel: "C1", User: "U1", Kind: bot.Message, Text: unescapeSlack(text)})
+		reply := e.a.handle(context.Background(), e.ws(), bot.Request{Channel: "C1", User: "U1", Kind: bot.Message, Text: unescapeSlack(text)})
 		hostileLinks := append([]bot.Link(nil), reply.Links...)
 		for i := range hostileLinks {
 			hostileLinks[i].Title, hostileLinks[i].Line, hostileLinks[i].URL = s, s, s

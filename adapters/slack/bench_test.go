@@ -66,3 +66,48 @@ func BenchmarkRenderCard(b *testing.B) {
 		render(r, renderOptions{controls: true})
 	}
 }
+
+// BenchmarkWorkspace is what OAuth mode adds to a request: finding the
+// workspace's client and identity. "cached" is the path every request
+// takes within a minute of the last; "store" reads the installation,
+// opens its sealed token (AES-GCM) and builds a client each time, as a
+// request would without the cache; "single" is one bot token.
+func BenchmarkWorkspace(b *testing.B) {
+	store := bot.NewMemoryInstallations()
+	keys, err := parseKeys(testKey, "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	a := New(bot.New(nil, bot.Config{}), Config{SigningSecret: testSecret, OAuth: &OAuthConfig{Store: store, keys: keys}}, nil)
+	in := bot.Installation{Platform: platformName, Team: "T1", BotUser: "U1", BotID: "B1"}
+	if err := a.installs.save(context.Background(), &in, credentials{BotToken: "xoxb-bench"}, "bench"); err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	b.Run("cached", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := a.workspace(ctx, "T1"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("store", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			a.installs.forget("T1")
+			if _, err := a.workspace(ctx, "T1"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	single := New(bot.New(nil, bot.Config{}), Config{BotToken: testBotToken, SigningSecret: testSecret}, nil)
+	b.Run("single", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := single.workspace(ctx, "T1"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

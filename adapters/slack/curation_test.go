@@ -336,7 +336,11 @@ func TestSlackCurationHostileInput(t *testing.T) {
 				if p := checkMessage(card); len(p) > 0 {
 					t.Errorf("%s=%.40q: review card:\n%s", field, v, strings.Join(p, "\n"))
 				}
-				reply := e.a.handle(ctx, bot.Request{Team: "T1", Channel: "C1", User: "UREVIEW", Kind: bot.Action, Command: bot.ActionApprove, Text: itoa(accepted)})
+				ws, err := e.a.workspace(ctx, "T1")
+				if err != nil {
+					t.Fatal(err)
+				}
+				reply := e.a.handle(ctx, ws, bot.Request{Team: "T1", Channel: "C1", User: "UREVIEW", Kind: bot.Action, Command: bot.ActionApprove, Text: itoa(accepted)})
 				if !strings.HasPrefix(reply.Notice, "Approved") {
 					t.Fatalf("%s=%.40q: approve %d: %q", field, v, accepted, reply.Notice)
 				}

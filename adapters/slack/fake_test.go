@@ -1,6 +1,7 @@
 package slack
 
 import (
+	"cmp"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
@@ -13,6 +14,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -28,8 +30,10 @@ import (
 )
 
 // Local fakes of Slack for the tests: a Web API (auth.test,
-// chat.postMessage, apps.connections.open and the Socket Mode websocket)
-// and a response_url host. Nothing here touches the network beyond
+// chat.postMessage, reactions, users.info, conversation history,
+// oauth.v2.access, apps.connections.open and the Socket Mode websocket)
+// that accepts only the bot tokens it issued and records which token each
+// call carried, and a response_url host. Nothing here touches the network beyond
 // loopback.
 
 const (
@@ -77,6 +81,164 @@ type fakeAPI struct {
 	envelopes chan string
 	acks      chan map[string]any
 	conns     atomic.Int32
+
+	// OAuth: the workspaces and the tokens the fake accepts, install codes
+	// waiting for oauth.v2.access, and every Web API call with its token.
+	auth fakeAuth
+}
+
+// fakeTeam is a workspace of the fake, as Slack would describe it.
+type fakeTeam struct {
+	ID, Name, BotUser, BotID string
+}
+
+// testTeam is the workspace testBotToken belongs to.
+var testTeam = fakeTeam{ID: "T1", Name: "Study Group", BotUser: testBotUser, BotID: "BREFBOT"}
+
+// fakeCall is one Web API call: the method and the token it carried.
+type fakeCall struct{ Method, Token string }
+
+// fakeGrant is what oauth.v2.access hands out for an install code.
+type fakeGrant struct {
+	team      fakeTeam
+	installer string
+	expiresIn int // token rotation: seconds; 0: a token that never expires
+	scopes    string
+	response  func(map[string]any) // edits the response (hostile tests)
+}
+
+const (
+	fakeClientID     = "1234567890.9876543210"
+	fakeClientSecret = "0123456789abcdef0123456789abcdef"
+	fakeAppID        = "AREFBOT"
+)
+
+type fakeAuth struct {
+	mu       sync.Mutex
+	tokens   map[string]fakeTeam // bot tokens in force
+	refresh  map[string]fakeGrant
+	codes    map[string]fakeGrant
+	calls    []fakeCall
+	exchange int // oauth.v2.access calls that traded a code
+	issued   []string
+	n        int
+	redirect string // the redirect_uri oauth.v2.access expects; "": any
+}
+
+// team reports the workspace token belongs to, recording the call.
+func (f *fakeAPI) team(method, token string) (fakeTeam, bool) {
+	f.auth.mu.Lock()
+	defer f.auth.mu.Unlock()
+	f.auth.calls = append(f.auth.calls, fakeCall{method, token})
+	t, ok := f.auth.tokens[token]
+	return t, ok
+}
+
+// grant registers an install code for g and returns it.
+func (f *fakeAPI) grant(g fakeGrant) string {
+	f.auth.mu.Lock()
+	defer f.auth.mu.Unlock()
+	f.auth.n++
+	code := fmt.Sprintf("%d.%d.code%d", 1000+f.auth.n, 2000+f.auth.n, f.auth.n)
+	f.auth.codes[code] = g
+	return code
+}
+
+// tokenOf is the bot token in force for team, or "".
+func (f *fakeAPI) tokenOf(team string) string {
+	f.auth.mu.Lock()
+	defer f.auth.mu.Unlock()
+	for tok, t := range f.auth.tokens {
+		if t.ID == team {
+			return tok
+		}
+	}
+	return ""
+}
+
+// callsWith lists the Web API calls made with token.
+func (f *fakeAPI) callsWith(token string) []string {
+	f.auth.mu.Lock()
+	defer f.auth.mu.Unlock()
+	var out []string
+	for _, c := range f.auth.calls {
+		if c.Token == token {
+			out = append(out, c.Method)
+		}
+	}
+	return out
+}
+
+// issuedSecrets are every token and refresh token the fake handed out.
+func (f *fakeAPI) issuedSecrets() []string {
+	f.auth.mu.Lock()
+	defer f.auth.mu.Unlock()
+	return slices.Clone(f.auth.issued)
+}
+
+func (f *fakeAPI) exchanges() int {
+	f.auth.mu.Lock()
+	defer f.auth.mu.Unlock()
+	return f.auth.exchange
+}
+
+// oauthAccess is oauth.v2.access: a code (once) or a refresh token for a
+// bot token, to the fake's own client only.
+func (f *fakeAPI) oauthAccess(w http.ResponseWriter, form url.Values) {
+	f.auth.mu.Lock()
+	defer f.auth.mu.Unlock()
+	if form.Get("client_id") != fakeClientID || form.Get("client_secret") != fakeClientSecret {
+		fmt.Fprint(w, `{"ok":false,"error":"invalid_client"}`)
+		return
+	}
+	var g fakeGrant
+	if form.Get("grant_type") == "refresh_token" {
+		var ok bool
+		if g, ok = f.auth.refresh[form.Get("refresh_token")]; !ok {
+			fmt.Fprint(w, `{"ok":false,"error":"invalid_refresh_token"}`)
+			return
+		}
+		delete(f.auth.refresh, form.Get("refresh_token"))
+	} else {
+		var ok bool
+		if g, ok = f.auth.codes[form.Get("code")]; !ok {
+			fmt.Fprint(w, `{"ok":false,"error":"invalid_code"}`)
+			return
+		}
+		delete(f.auth.codes, form.Get("code"))
+		if f.auth.redirect != "" && form.Get("redirect_uri") != f.auth.redirect {
+			fmt.Fprint(w, `{"ok":false,"error":"bad_redirect_uri"}`)
+			return
+		}
+		f.auth.exchange++
+	}
+	for tok, t := range f.auth.tokens { // a new token replaces the old one
+		if t.ID == g.team.ID {
+			delete(f.auth.tokens, tok)
+		}
+	}
+	f.auth.n++
+	token := fmt.Sprintf("xoxb-%s-%d-s3cr3t%04x", g.team.ID, f.auth.n, f.auth.n*7919)
+	res := map[string]any{
+		"ok": true, "access_token": token, "token_type": "bot", "scope": cmp.Or(g.scopes, strings.Join(scopesFor(true), ",")),
+		"bot_user_id": g.team.BotUser, "app_id": fakeAppID,
+		"team":       map[string]any{"id": g.team.ID, "name": g.team.Name},
+		"enterprise": nil, "is_enterprise_install": false,
+		"authed_user": map[string]any{"id": cmp.Or(g.installer, "UINSTALLER")},
+	}
+	if g.expiresIn > 0 {
+		token = "xoxe." + token
+		refresh := fmt.Sprintf("xoxe-1-%s-%d-r3fr3sh%04x", g.team.ID, f.auth.n, f.auth.n*104729)
+		res["access_token"], res["refresh_token"], res["expires_in"] = token, refresh, g.expiresIn
+		f.auth.refresh[refresh] = g
+		f.auth.issued = append(f.auth.issued, refresh)
+	}
+	if g.response != nil {
+		g.response(res)
+	}
+	f.auth.tokens[token] = g.team
+	f.auth.issued = append(f.auth.issued, token)
+	json.NewEncoder(w).Encode(res)
 }
 
 func newFakeAPI(t testing.TB) *fakeAPI {
@@ -85,27 +247,39 @@ func newFakeAPI(t testing.TB) *fakeAPI {
 		views:     make(chan map[string]any, 64),
 		envelopes: make(chan string, 64),
 		acks:      make(chan map[string]any, 64),
+		auth: fakeAuth{
+			tokens:  map[string]fakeTeam{testBotToken: testTeam},
+			refresh: map[string]fakeGrant{},
+			codes:   map[string]fakeGrant{},
+		},
 	}
 	mux := http.NewServeMux()
-	mux.HandleFunc("POST /auth.test", func(w http.ResponseWriter, r *http.Request) {
-		if !strings.Contains(r.Header.Get("Authorization")+r.FormValue("token"), testBotToken) {
-			fmt.Fprint(w, `{"ok":false,"error":"invalid_auth"}`)
-			return
-		}
-		fmt.Fprintf(w, `{"ok":true,"team":"Study Group","team_id":"T1","user":"refbot","user_id":%q,"bot_id":"BREFBOT"}`, testBotUser)
-	})
-	// chat.postMessage and chat.postEphemeral; posts record which in "_method".
+	// Every Web API method: the token (header or form) must be one the
+	// fake issued; posts record the method in "_method" and the token in
+	// "_token".
 	mux.HandleFunc("POST /{method}", func(w http.ResponseWriter, r *http.Request) {
 		method := r.PathValue("method")
-		if method == "conversations.history" {
-			f.conversationsHistory(w)
-			return
-		}
 		if err := r.ParseForm(); err != nil {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}
+		if method == "oauth.v2.access" {
+			f.oauthAccess(w, r.PostForm)
+			return
+		}
+		token := cmp.Or(strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "), r.PostForm.Get("token"))
+		team, ok := f.team(method, token)
+		if !ok {
+			fmt.Fprint(w, `{"ok":false,"error":"invalid_auth"}`)
+			return
+		}
 		switch method {
+		case "auth.test":
+			json.NewEncoder(w).Encode(map[string]any{"ok": true, "team": team.Name, "team_id": team.ID, "user": "refbot", "user_id": team.BotUser, "bot_id": team.BotID})
+			return
+		case "conversations.history":
+			f.conversationsHistory(w)
+			return
 		case "chat.postMessage", "chat.postEphemeral", "reactions.add":
 		case "users.info":
 			f.usersInfo(w, r.PostForm.Get("user"))
@@ -125,6 +299,7 @@ func newFakeAPI(t testing.TB) *fakeAPI {
 			return
 		}
 		r.PostForm.Set("_method", method)
+		r.PostForm.Set("_token", token)
 		f.posts <- r.PostForm
 		if md := r.PostForm.Get("metadata"); md != "" {
 			var meta map[string]any
@@ -133,7 +308,7 @@ func newFakeAPI(t testing.TB) *fakeAPI {
 				return
 			}
 			f.mu.Lock()
-			f.history = append([]map[string]any{{"type": "message", "ts": "1700000000.000200", "bot_id": "BREFBOT", "metadata": meta}}, f.history...)
+			f.history = append([]map[string]any{{"type": "message", "ts": "1700000000.000200", "bot_id": team.BotID, "metadata": meta}}, f.history...)
 			f.mu.Unlock()
 		}
 		fmt.Fprintf(w, `{"ok":true,"channel":%q,"ts":"1700000000.000200"}`, r.PostForm.Get("channel"))
@@ -352,13 +527,19 @@ func signed(secret, contentType, body string) *http.Request {
 
 // slash is the form body of a slash command.
 func slash(command, text, responseURL string) string {
+	return slashFrom("T1", "C1", "U1", command, text, responseURL)
+}
+
+// slashFrom is the form body of a slash command from a user in a
+// workspace's channel.
+func slashFrom(team, channel, user, command, text, responseURL string) string {
 	return url.Values{
 		"token":        {"legacy-verification-token"},
-		"team_id":      {"T1"},
+		"team_id":      {team},
 		"team_domain":  {"study"},
-		"channel_id":   {"C1"},
+		"channel_id":   {channel},
 		"channel_name": {"reading-group"},
-		"user_id":      {"U1"},
+		"user_id":      {user},
 		"user_name":    {"ada"},
 		"command":      {command},
 		"text":         {text},
@@ -405,10 +586,15 @@ func suggestionPayload(value string) string {
 
 // eventBody is an Events API callback wrapping inner.
 func eventBody(eventID string, inner map[string]any) string {
+	return eventFrom(testTeam, eventID, inner)
+}
+
+// eventFrom is an Events API callback from team wrapping inner.
+func eventFrom(team fakeTeam, eventID string, inner map[string]any) string {
 	b, _ := json.Marshal(map[string]any{
-		"token": "legacy", "team_id": "T1", "api_app_id": "A1", "type": "event_callback",
+		"token": "legacy", "team_id": team.ID, "api_app_id": "A1", "type": "event_callback",
 		"event_id": eventID, "event_time": 1700000000, "event": inner,
-		"authorizations": []any{map[string]any{"team_id": "T1", "user_id": testBotUser, "is_bot": true}},
+		"authorizations": []any{map[string]any{"team_id": team.ID, "user_id": team.BotUser, "is_bot": true}},
 	})
 	return string(b)
 }
@@ -422,6 +608,15 @@ func mentionEvent(text, ts, threadTS string) map[string]any {
 		ev["thread_ts"] = threadTS
 	}
 	return ev
+}
+
+// ws is the one workspace of a single-token adapter.
+func (e *env) ws() *workspace {
+	ws, err := e.a.workspace(context.Background(), "T1")
+	if err != nil {
+		panic(err)
+	}
+	return ws
 }
 
 // serve runs one request through the adapter's handler.

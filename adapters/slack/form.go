@@ -160,26 +160,26 @@ func submitResponse(r bot.Reply, channel string) *slack.ViewSubmissionResponse {
 	return slack.NewUpdateViewSubmissionResponse(&v)
 }
 
-// viewSubmission answers a submitted form.
-func (a *Adapter) viewSubmission(ctx context.Context, ic slack.InteractionCallback) any {
+// viewSubmission answers a form submitted in workspace ws.
+func (a *Adapter) viewSubmission(ctx context.Context, ws *workspace, ic slack.InteractionCallback) any {
 	req, ok := submission(ic)
 	if !ok {
 		a.log.DebugContext(ctx, "slack: a view_submission of a view refbot does not know", "callback_id", ic.View.CallbackID)
 		return nil
 	}
-	return submitResponse(a.handle(ctx, req), req.Channel)
+	return submitResponse(a.handle(ctx, ws, req), req.Channel)
 }
 
 // openForm queues views.open for a form, on the trigger of the command
-// or button that asked for it.
-func (a *Adapter) openForm(ctx context.Context, triggerID, channel string, f *bot.Form) bool {
+// or button that asked for it, with workspace ws's token.
+func (a *Adapter) openForm(ctx context.Context, ws *workspace, triggerID, channel string, f *bot.Form) bool {
 	if triggerID == "" {
 		a.log.WarnContext(ctx, "slack: a form was asked for without a trigger_id; cannot open it")
 		return false
 	}
 	v := formView(f, channel)
 	return a.enqueue(job{what: "open a form", run: func(ctx context.Context) error {
-		if _, err := a.api.OpenViewContext(ctx, triggerID, v); err != nil {
+		if _, err := ws.api.OpenViewContext(ctx, triggerID, v); err != nil {
 			return fmt.Errorf("views.open: %w", err)
 		}
 		return nil
@@ -188,7 +188,7 @@ func (a *Adapter) openForm(ctx context.Context, triggerID, channel string, f *bo
 
 // updateModal queues views.update of the modal a button was pressed in:
 // the reply's form, or the reply itself.
-func (a *Adapter) updateModal(ic slack.InteractionCallback, r bot.Reply) bool {
+func (a *Adapter) updateModal(ws *workspace, ic slack.InteractionCallback, r bot.Reply) bool {
 	channel := decodeMeta(ic.View.PrivateMetadata).Channel
 	v := resultView(r, channel)
 	if r.Form != nil {
@@ -196,7 +196,7 @@ func (a *Adapter) updateModal(ic slack.InteractionCallback, r bot.Reply) bool {
 	}
 	id, hash := ic.View.ID, ic.View.Hash
 	return a.enqueue(job{what: "update a modal", run: func(ctx context.Context) error {
-		if _, err := a.api.UpdateViewContext(ctx, v, "", hash, id); err != nil {
+		if _, err := ws.api.UpdateViewContext(ctx, v, "", hash, id); err != nil {
 			return fmt.Errorf("views.update: %w", err)
 		}
 		return nil

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -71,7 +73,7 @@ func FuzzMentionText(f *testing.F) {
 	f.Add("<@")
 	e := newEnv(f, ModeHTTP, false)
 	f.Fuzz(func(t *testing.T, text string) {
-		got := e.a.stripMention(text)
+		got := e.ws().stripMention(text)
 		if !strings.HasSuffix(strings.TrimSpace(text), got) {
 			t.Fatalf("stripMention(%q) = %q, not a suffix", text, got)
 		}
@@ -96,6 +98,80 @@ func FuzzRender(f *testing.F) {
 		}
 		if p := checkMessage(options(r)); len(p) > 0 {
 			t.Fatal(strings.Join(p, "\n"))
+		}
+	})
+}
+
+// FuzzParseCallback: whatever the query, parseCallback returns without
+// panicking, and what it accepts is only what Slack sends: each field
+// once, in its own characters and length, and either an error or a code
+// with a state.
+func FuzzParseCallback(f *testing.F) {
+	f.Add("code=1234.5678.abcdef&state=AbC-_123")
+	f.Add("error=access_denied&state=AbC")
+	f.Add("code=a&code=b&state=s")
+	f.Add("code=%zz&state=x")
+	f.Add("state=x;code=y")
+	f.Add("")
+	f.Fuzz(func(t *testing.T, raw string) {
+		c, err := parseCallback(raw)
+		if err != nil {
+			if c != (callback{}) {
+				t.Fatalf("an error with a result: %+v", c)
+			}
+			return
+		}
+		q, qerr := url.ParseQuery(raw)
+		if qerr != nil || len(raw) > maxQuery {
+			t.Fatalf("accepted a query the URL parser refuses or too long: %q", raw)
+		}
+		for name, v := range map[string]string{"code": c.Code, "state": c.State, "error": c.Error} {
+			if len(q[name]) > 1 || (v != "" && q.Get(name) != v) {
+				t.Fatalf("%s = %q from %q", name, v, raw)
+			}
+		}
+		if c.Error == "" && (c.Code == "" || c.State == "") {
+			t.Fatalf("accepted neither an error nor a code and state: %+v", c)
+		}
+		if (c.Code != "" && !codeChars.MatchString(c.Code)) || (c.State != "" && !stateChars.MatchString(c.State)) || (c.Error != "" && !errorChars.MatchString(c.Error)) {
+			t.Fatalf("accepted characters Slack never sends: %+v", c)
+		}
+	})
+}
+
+// FuzzOAuthRedirect serves the redirect handler any query and cookie: it
+// never panics, answers 200 (a cancelled install) or 400 with a page,
+// trades no code (a state the fuzzer makes is never signed), and echoes
+// no markup.
+func FuzzOAuthRedirect(f *testing.F) {
+	f.Add("code=1.2.3&state=AAAA", "AAAA")
+	f.Add("error=access_denied", "")
+	f.Add("error=%3Cscript%3E", "x")
+	f.Add("code=1.2.3&state="+strings.Repeat("A", 76), strings.Repeat("A", 76))
+	f.Add("state=%22%3E%3Cb%3E&code=%3Cb%3E", "\"><b>")
+	api := newFakeAPI(f)
+	e := startOAuth(f, api, bot.NewMemoryInstallations(), newClock(), testKey, "")
+	f.Fuzz(func(t *testing.T, query, cookie string) {
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		r.URL.Path, r.URL.RawQuery = RedirectPath, query
+		if cookie != "" {
+			r.Header.Set("Cookie", stateCookie+"="+cookie)
+		}
+		w := e.serve(r)
+		if w.Code != http.StatusOK && w.Code != http.StatusBadRequest {
+			t.Fatalf("status %d for %q", w.Code, query)
+		}
+		if w.Code == http.StatusOK && !strings.Contains(w.Body.String(), "Cancel") {
+			t.Fatalf("200 that is not the cancelled page, for %q", query)
+		}
+		if !strings.HasPrefix(w.Header().Get("Content-Type"), "text/html") || w.Header().Get("Content-Security-Policy") == "" {
+			t.Fatalf("headers %v", w.Header())
+		}
+		if strings.Contains(w.Body.String(), "<script") || strings.Contains(w.Body.String(), "<b>") {
+			t.Fatalf("markup from %q reached the page:\n%s", query, w.Body)
+		}
+		if n := api.exchanges(); n != 0 {
+			t.Fatalf("%d codes traded", n)
 		}
 	})
 }

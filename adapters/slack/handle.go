@@ -2,7 +2,9 @@ package slack
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/slack-go/slack"
@@ -21,19 +23,43 @@ var dialect = bot.Dialect{Command: invocation, Managers: "workspace admins and o
 
 // handle asks the core, through its one middleware (bot.Answer, which
 // logs and measures failures); the reply is always something a user can
-// read.
-func (a *Adapter) handle(ctx context.Context, req bot.Request) bot.Reply {
+// read. ws is the workspace the request came from: whatever the core asks
+// of Slack (users.info) goes with its token.
+func (a *Adapter) handle(ctx context.Context, ws *workspace, req bot.Request) bot.Reply {
 	req.Platform = platformName
 	req.Dialect = dialect
 	if req.Channel != "" && req.User != "" {
 		channel, user := req.Channel, req.User
-		req.CanManage = func(ctx context.Context) bool { return a.canManage(ctx, channel, user) }
+		req.CanManage = func(ctx context.Context) bool { return a.canManage(ctx, ws, channel, user) }
 	}
 	if req.User != "" {
 		user := req.User
-		req.Moderator = func(ctx context.Context) bool { return a.isAdmin(ctx, user) }
+		req.Moderator = func(ctx context.Context) bool { return a.isAdmin(ctx, ws, user) }
 	}
 	return a.bot.Answer(ctx, req)
+}
+
+// unserved logs, once per request, why a request from team is not
+// answered: refbot is not installed there (OAuth mode), or its
+// installation could not be read. It reports whether Slack should
+// deliver the request again later (a store that failed may recover).
+func (a *Adapter) unserved(ctx context.Context, team, what string, err error) (retry bool) {
+	if errors.Is(err, errNotInstalled) {
+		a.log.WarnContext(ctx, "slack: ignoring a request from a workspace where refbot is not installed", "team", team, "what", what)
+		return false
+	}
+	a.log.ErrorContext(ctx, "slack: cannot answer; the workspace's installation could not be loaded", "team", team, "what", what, "err", err)
+	return true
+}
+
+// notInstalledText answers a slash command from a workspace with no
+// installation.
+func (a *Adapter) notInstalledText() string {
+	t := "refbot is not installed in this workspace (any more)."
+	if a.cfg.OAuth != nil {
+		t += " A workspace admin can add it again at " + a.cfg.OAuth.PublicURL + InstallPath
+	}
+	return t
 }
 
 // command answers a slash command: /define TERM, /refbot SUBCOMMAND …, or
@@ -42,7 +68,15 @@ func (a *Adapter) handle(ctx context.Context, req bot.Request) bot.Reply {
 // send is false when the answer is a form, opened as a modal instead,
 // and the command is acknowledged with an empty body.
 func (a *Adapter) command(ctx context.Context, sc slack.SlashCommand) (msg message, send bool) {
-	reply := a.handle(ctx, bot.Request{
+	ws, err := a.workspace(ctx, sc.TeamID)
+	if err != nil {
+		text := a.notInstalledText()
+		if a.unserved(ctx, sc.TeamID, "slash command", err) {
+			text = "refbot could not load this workspace's settings. Please try again in a minute."
+		}
+		return message{ResponseType: slack.ResponseTypeEphemeral, Text: text}, true
+	}
+	reply := a.handle(ctx, ws, bot.Request{
 		Team:    sc.TeamID,
 		Channel: sc.ChannelID,
 		User:    sc.UserID,
@@ -51,13 +85,13 @@ func (a *Adapter) command(ctx context.Context, sc slack.SlashCommand) (msg messa
 		Text:    unescapeSlack(sc.Text),
 	})
 	if reply.Form != nil {
-		if a.openForm(ctx, sc.TriggerID, sc.ChannelID, reply.Form) {
+		if a.openForm(ctx, ws, sc.TriggerID, sc.ChannelID, reply.Form) {
 			return message{}, false
 		}
 		reply = bot.Reply{Notice: formTrouble}
 	}
 	if reply.Prompt != nil && reply.Visibility == bot.Public && sc.ChannelID != "" {
-		return a.publicPrompt(sc.ChannelID, sc.ResponseURL, reply), true
+		return a.publicPrompt(ws, sc.ChannelID, sc.ResponseURL, reply), true
 	}
 	return render(reply, renderOptions{controls: reply.Visibility == bot.Ephemeral}), true
 }
@@ -69,22 +103,30 @@ const formTrouble = "refbot could not open the form just now. Try again in a mom
 // returns the ack payload (nil for an empty 200). Buttons are answered
 // through the response_url afterwards, as Slack ignores a body for them.
 func (a *Adapter) interaction(ctx context.Context, ic slack.InteractionCallback) any {
+	ws, err := a.workspace(ctx, ic.Team.ID)
+	if err != nil {
+		a.unserved(ctx, ic.Team.ID, "interaction", err)
+		if ic.Type == slack.InteractionTypeBlockSuggestion {
+			return optionsResponse{Options: []*slack.OptionBlockObject{}}
+		}
+		return nil
+	}
 	switch ic.Type {
 	case slack.InteractionTypeBlockSuggestion:
 		if ic.ActionID != actionLookup {
 			return optionsResponse{Options: []*slack.OptionBlockObject{}}
 		}
-		return options(a.handle(ctx, bot.Request{
+		return options(a.handle(ctx, ws, bot.Request{
 			Team: ic.Team.ID, Channel: ic.Channel.ID, User: ic.User.ID,
 			Kind: bot.Complete, Text: ic.Value,
 		}))
 	case slack.InteractionTypeBlockActions:
 		for _, act := range ic.ActionCallback.BlockActions {
-			a.action(ctx, ic, act)
+			a.action(ctx, ws, ic, act)
 		}
 		return nil
 	case slack.InteractionTypeViewSubmission:
-		return a.viewSubmission(ctx, ic)
+		return a.viewSubmission(ctx, ws, ic)
 	}
 	a.log.DebugContext(ctx, "slack: ignoring an interaction", "type", ic.Type)
 	return nil
@@ -102,7 +144,7 @@ func actionRequest(act *slack.BlockAction) (name, value string) {
 	return name, act.Value
 }
 
-func (a *Adapter) action(ctx context.Context, ic slack.InteractionCallback, act *slack.BlockAction) {
+func (a *Adapter) action(ctx context.Context, ws *workspace, ic slack.InteractionCallback, act *slack.BlockAction) {
 	name, value := actionRequest(act)
 	if name == "" || value == "" {
 		a.log.DebugContext(ctx, "slack: ignoring an action", "action_id", act.ActionID)
@@ -118,7 +160,7 @@ func (a *Adapter) action(ctx context.Context, ic slack.InteractionCallback, act 
 	if inModal {
 		channel = decodeMeta(ic.View.PrivateMetadata).Channel
 	}
-	reply := a.handle(ctx, bot.Request{
+	reply := a.handle(ctx, ws, bot.Request{
 		Team: ic.Team.ID, Channel: channel, Thread: ic.Container.ThreadTs, User: ic.User.ID,
 		Kind: bot.Action, Command: name, Text: value,
 	})
@@ -126,10 +168,10 @@ func (a *Adapter) action(ctx context.Context, ic slack.InteractionCallback, act 
 	case inModal:
 		// A button inside a modal (a review card shown after a form):
 		// the answer, or its form, takes the modal's place.
-		a.updateModal(ic, reply)
+		a.updateModal(ws, ic, reply)
 		return
 	case reply.Form != nil:
-		if a.openForm(ctx, ic.TriggerID, channel, reply.Form) {
+		if a.openForm(ctx, ws, ic.TriggerID, channel, reply.Form) {
 			return
 		}
 		reply = bot.Reply{Notice: formTrouble}
@@ -161,8 +203,10 @@ func (a *Adapter) action(ctx context.Context, ic slack.InteractionCallback, act 
 }
 
 // event handles an Events API callback once per event_id. It reports
-// false when refbot could not take the event on (its queue is full), so
-// Slack should deliver it again.
+// false when refbot could not take the event on (its queue is full, or
+// the workspace's installation could not be read), so Slack should
+// deliver it again. An event from a workspace where refbot is not
+// installed is taken and ignored.
 func (a *Adapter) event(ctx context.Context, ev slackevents.EventsAPIEvent) bool {
 	cb, ok := ev.Data.(*slackevents.EventsAPICallbackEvent)
 	if !ok {
@@ -172,47 +216,88 @@ func (a *Adapter) event(ctx context.Context, ev slackevents.EventsAPIEvent) bool
 		a.log.DebugContext(ctx, "slack: event already handled", "event_id", cb.EventID)
 		return true
 	}
-	taken := true
-	switch e := ev.InnerEvent.Data.(type) {
-	case *slackevents.AppMentionEvent:
-		taken = a.mention(ctx, cb.TeamID, e)
-	case *slackevents.MessageEvent:
-		taken = a.message(ctx, cb.TeamID, e)
-	case *slackevents.ReactionAddedEvent:
-		taken = a.reactionClick(ctx, cb.TeamID, e)
-	default:
-		a.log.DebugContext(ctx, "slack: ignoring an event", "type", ev.InnerEvent.Type)
-	}
+	taken := a.dispatch(ctx, cb.TeamID, ev.InnerEvent)
 	if !taken {
 		a.events.forget(cb.EventID)
 	}
 	return taken
 }
 
+// dispatch hands an event to its handler with team's workspace.
+func (a *Adapter) dispatch(ctx context.Context, team string, inner slackevents.EventsAPIInnerEvent) bool {
+	switch e := inner.Data.(type) {
+	case *slackevents.AppUninstalledEvent:
+		a.uninstalled(ctx, team)
+		return true
+	case *slackevents.TokensRevokedEvent:
+		a.tokensRevoked(ctx, team, e.Tokens.Bot)
+		return true
+	case *slackevents.AppMentionEvent, *slackevents.MessageEvent, *slackevents.ReactionAddedEvent:
+	default:
+		a.log.DebugContext(ctx, "slack: ignoring an event", "type", inner.Type)
+		return true
+	}
+	ws, err := a.workspace(ctx, team)
+	if err != nil {
+		return !a.unserved(ctx, team, "event "+inner.Type, err)
+	}
+	switch e := inner.Data.(type) {
+	case *slackevents.AppMentionEvent:
+		return a.mention(ctx, ws, e)
+	case *slackevents.MessageEvent:
+		return a.message(ctx, ws, e)
+	case *slackevents.ReactionAddedEvent:
+		return a.reactionClick(ctx, ws, e)
+	}
+	return true
+}
+
+// uninstalled handles app_uninstalled: the workspace's tokens are deleted
+// at once (OAuth mode); with one bot token, that token no longer works.
+func (a *Adapter) uninstalled(ctx context.Context, team string) {
+	if a.installs == nil {
+		a.log.WarnContext(ctx, "slack: refbot was uninstalled from the workspace; its bot token no longer works", "team", team)
+		return
+	}
+	a.installs.remove(ctx, team, "app_uninstalled")
+}
+
+// tokensRevoked handles tokens_revoked: when refbot's bot token is among
+// them, the installation goes (OAuth mode).
+func (a *Adapter) tokensRevoked(ctx context.Context, team string, botUsers []string) {
+	if a.installs == nil {
+		if self := a.self.Load(); self != nil && slices.Contains(botUsers, self.userID) {
+			a.log.WarnContext(ctx, "slack: the bot token was revoked; reinstall the app and set the new SLACK_BOT_TOKEN", "team", team)
+		}
+		return
+	}
+	a.installs.revoked(ctx, team, botUsers)
+}
+
 // ignore is true for what refbot must never answer: bots (itself
 // included) and anything without a user.
-func (a *Adapter) ignore(user, botID string) bool {
+func (ws *workspace) ignore(user, botID string) bool {
 	if botID != "" || user == "" {
 		return true
 	}
-	self := a.self.Load()
-	return self != nil && user == self.userID
+	return ws.self != nil && user == ws.self.userID
 }
 
 // mention answers "@refbot define TERM" in the thread it was asked in; a
 // mention without a command gets short help, seen only by its author.
-func (a *Adapter) mention(ctx context.Context, team string, e *slackevents.AppMentionEvent) bool {
-	if e.Edited != nil || a.ignore(e.User, e.BotID) {
+func (a *Adapter) mention(ctx context.Context, ws *workspace, e *slackevents.AppMentionEvent) bool {
+	if e.Edited != nil || ws.ignore(e.User, e.BotID) {
 		return true
 	}
+	team := ws.team
 	thread := e.ThreadTimeStamp
 	if thread == "" {
 		thread = e.TimeStamp
 	}
-	text := unescapeSlack(a.stripMention(e.Text))
+	text := unescapeSlack(ws.stripMention(e.Text))
 	var reply bot.Reply
 	if name, rest, ok := a.bot.ParseCommand(text); ok {
-		reply = a.handle(ctx, bot.Request{
+		reply = a.handle(ctx, ws, bot.Request{
 			Team: team, Channel: e.Channel, Thread: thread, User: e.User,
 			Kind: bot.Command, Command: name, Text: rest,
 		})
@@ -230,11 +315,11 @@ func (a *Adapter) mention(ctx context.Context, team string, e *slackevents.AppMe
 		// out of the thread.
 		user := e.User
 		return a.enqueue(job{what: "thread notice", run: func(ctx context.Context) error {
-			return a.postEphemeral(ctx, e.Channel, thread, user, msg)
+			return ws.postEphemeral(ctx, e.Channel, thread, user, msg)
 		}})
 	}
 	return a.enqueue(job{what: "thread reply", run: func(ctx context.Context) error {
-		return a.post(ctx, e.Channel, thread, msg)
+		return ws.post(ctx, e.Channel, thread, msg)
 	}})
 }
 
@@ -242,20 +327,20 @@ func (a *Adapter) mention(ctx context.Context, team string, e *slackevents.AppMe
 // (for auto-linking) and queues its answer: a digest in the line's
 // thread, or a reaction. Bots, refbot itself, edits, deletions and other
 // subtypes are ignored (autolinkable).
-func (a *Adapter) message(ctx context.Context, team string, e *slackevents.MessageEvent) bool {
-	if !a.autolinkable(e) {
+func (a *Adapter) message(ctx context.Context, ws *workspace, e *slackevents.MessageEvent) bool {
+	if !ws.autolinkable(e) {
 		return true
 	}
-	reply := a.handle(ctx, bot.Request{
-		Team: team, Channel: e.Channel, Thread: e.ThreadTimeStamp, User: e.User,
+	reply := a.handle(ctx, ws, bot.Request{
+		Team: ws.team, Channel: e.Channel, Thread: e.ThreadTimeStamp, User: e.User,
 		Kind: bot.Message, Text: blankMarkup(e.Text),
 	})
-	return a.autolinkReply(e, reply)
+	return a.autolinkReply(ws, e, reply)
 }
 
 // stripMention removes the leading mention of refbot ("<@U123> define x").
-func (a *Adapter) stripMention(text string) string {
-	self := a.self.Load()
+func (ws *workspace) stripMention(text string) string {
+	self := ws.self
 	text = strings.TrimSpace(text)
 	for strings.HasPrefix(text, "<@") {
 		end := strings.IndexByte(text, '>')
@@ -285,8 +370,8 @@ func (a *Adapter) shortHelp() bot.Reply {
 }
 
 // post sends a message to a channel's thread through chat.postMessage.
-func (a *Adapter) post(ctx context.Context, channel, thread string, msg message) error {
-	_, _, err := a.api.PostMessageContext(ctx, channel,
+func (ws *workspace) post(ctx context.Context, channel, thread string, msg message) error {
+	_, _, err := ws.api.PostMessageContext(ctx, channel,
 		slack.MsgOptionText(msg.Text, false),
 		slack.MsgOptionBlocks(msg.Blocks...),
 		slack.MsgOptionTS(thread),
@@ -301,8 +386,8 @@ func (a *Adapter) post(ctx context.Context, channel, thread string, msg message)
 
 // postEphemeral shows msg to one user in a channel's thread
 // (chat.postEphemeral).
-func (a *Adapter) postEphemeral(ctx context.Context, channel, thread, user string, msg message) error {
-	_, err := a.api.PostEphemeralContext(ctx, channel, user,
+func (ws *workspace) postEphemeral(ctx context.Context, channel, thread, user string, msg message) error {
+	_, err := ws.api.PostEphemeralContext(ctx, channel, user,
 		slack.MsgOptionText(msg.Text, false),
 		slack.MsgOptionBlocks(msg.Blocks...),
 		slack.MsgOptionTS(thread),
@@ -314,7 +399,7 @@ func (a *Adapter) postEphemeral(ctx context.Context, channel, thread, user strin
 }
 
 // respond posts msg to a response_url, replacing the message the button
-// was on when replace is set.
+// was on when replace is set. A response_url needs no token.
 func (a *Adapter) respond(ctx context.Context, url string, msg message, replace bool) error {
 	opts := []slack.MsgOption{
 		slack.MsgOptionResponseURL(url, msg.ResponseType),

@@ -23,6 +23,10 @@ type ManifestOptions struct {
 	// Autolink adds the message events and scopes auto-linking needs
 	// (AutolinkScopes).
 	Autolink bool
+	// OAuth is for many workspaces (slack.oauth): it adds the redirect URL
+	// under URL (required then, Socket Mode too) and the app_uninstalled
+	// and tokens_revoked events.
+	OAuth bool
 }
 
 // Scopes are the bot token scopes refbot asks for, each for a reason.
@@ -41,7 +45,8 @@ type manifest struct {
 	Display     slack.Display    `json:"display_information"`
 	Features    manifestFeatures `json:"features"`
 	OAuthConfig struct {
-		Scopes slack.OAuthScopes `json:"scopes"`
+		RedirectURLs []string          `json:"redirect_urls,omitempty"`
+		Scopes       slack.OAuthScopes `json:"scopes"`
 	} `json:"oauth_config"`
 	Settings manifestSettings `json:"settings"`
 }
@@ -79,6 +84,13 @@ func Manifest(cmds []bot.CommandInfo, opt ManifestOptions) ([]byte, error) {
 		}
 	}
 	var m manifest
+	if opt.OAuth {
+		redirect, err := redirectURL(opt.URL)
+		if err != nil {
+			return nil, err
+		}
+		m.OAuthConfig.RedirectURLs = []string{redirect}
+	}
 	m.Display = slack.Display{
 		Name:            "refbot",
 		Description:     "Looks up AI-safety terms: /define mesa optimisation",
@@ -125,6 +137,9 @@ func Manifest(cmds []bot.CommandInfo, opt ManifestOptions) ([]byte, error) {
 		}
 		events = append(events, autolinkEvents...)
 	}
+	if opt.OAuth {
+		events = append(events, oauthEvents...)
+	}
 	slices.Sort(m.OAuthConfig.Scopes.Bot)
 	m.Settings = manifestSettings{
 		EventSubscriptions: slack.EventSubscriptions{RequestUrl: endpoint, BotEvents: events},
@@ -132,6 +147,25 @@ func Manifest(cmds []bot.CommandInfo, opt ManifestOptions) ([]byte, error) {
 		SocketModeEnabled:  opt.Socket,
 	}
 	return json.MarshalIndent(m, "", "  ")
+}
+
+// oauthEvents are the events OAuth mode needs: they delete a workspace's
+// tokens as soon as it removes refbot. They need no scope.
+var oauthEvents = []string{"app_uninstalled", "tokens_revoked"}
+
+// redirectURL turns "https://host" (or "https://host/slack/events") into
+// "https://host/slack/oauth_redirect".
+func redirectURL(raw string) (string, error) {
+	if raw == "" {
+		return "", errors.New("--url is required with --oauth: refbot's public HTTPS address, e.g. https://refbot.example.org, where Slack sends installers back")
+	}
+	events, err := eventsURL(raw)
+	if err != nil {
+		return "", err
+	}
+	u, _ := url.Parse(events) // eventsURL made it
+	u.Path = strings.TrimSuffix(strings.TrimSuffix(u.Path, Path), "/") + RedirectPath
+	return u.String(), nil
 }
 
 // eventsURL turns "https://host" into "https://host/slack/events".

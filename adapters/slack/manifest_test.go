@@ -19,6 +19,9 @@ func TestManifest(t *testing.T) {
 		{"http", ManifestOptions{URL: "https://refbot.example.org"}, "manifest-http.json"},
 		{"http with path", ManifestOptions{URL: "https://refbot.example.org/slack/events"}, "manifest-http.json"},
 		{"socket", ManifestOptions{Socket: true}, "manifest-socket.json"},
+		{"oauth", ManifestOptions{URL: "https://refbot.example.org", OAuth: true}, "manifest-oauth.json"},
+		{"oauth from the events URL", ManifestOptions{URL: "https://refbot.example.org/slack/events", OAuth: true}, "manifest-oauth.json"},
+		{"oauth, socket", ManifestOptions{URL: "https://refbot.example.org", OAuth: true, Socket: true}, "manifest-oauth-socket.json"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -52,8 +55,15 @@ func TestManifest(t *testing.T) {
 					t.Errorf("/refbot's usage hint %q does not name %q", hint, c.Name)
 				}
 			}
-			if tt.opt.Socket == strings.Contains(s, "https://") {
+			if tt.opt.Socket == strings.Contains(s, "/slack/events") {
 				t.Errorf("socket=%v but request URLs present=%v", tt.opt.Socket, !tt.opt.Socket)
+			}
+			redirect := strings.Contains(s, `"redirect_urls": [
+      "https://refbot.example.org/slack/oauth_redirect"
+    ]`)
+			uninstall := strings.Contains(s, `"app_uninstalled"`) && strings.Contains(s, `"tokens_revoked"`)
+			if redirect != tt.opt.OAuth || uninstall != tt.opt.OAuth {
+				t.Errorf("oauth=%v but redirect URL %v, uninstall events %v", tt.opt.OAuth, redirect, uninstall)
 			}
 		})
 	}
@@ -73,6 +83,10 @@ func TestManifestBadURL(t *testing.T) {
 			t.Errorf("URL %q accepted", u)
 		} else if !strings.Contains(err.Error(), "--url") {
 			t.Errorf("URL %q: error %q does not say which flag to fix", u, err)
+		}
+		// Socket Mode needs no URL, but OAuth's redirect does.
+		if _, err := Manifest(nil, ManifestOptions{URL: u, Socket: true, OAuth: true}); err == nil || !strings.Contains(err.Error(), "--url") {
+			t.Errorf("--socket --oauth with URL %q: %v", u, err)
 		}
 	}
 }

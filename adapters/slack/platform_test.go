@@ -116,7 +116,7 @@ func toolEnv(t *testing.T, cfg platform.ToolConfig) (platform.ToolEnv, *strings.
 func TestManifestTool(t *testing.T) {
 	p := Platform{}
 	tools := p.Tools()
-	if p.Name() != "slack" || len(tools) != 1 || tools[0].Name != "manifest" || !strings.Contains(tools[0].Usage, "refbot slack manifest") {
+	if p.Name() != "slack" || len(tools) != 3 || tools[0].Name != "manifest" || !strings.Contains(tools[0].Usage, "refbot slack manifest") {
 		t.Fatalf("tools = %+v", tools)
 	}
 	run := tools[0].Run
@@ -132,6 +132,11 @@ func TestManifestTool(t *testing.T) {
 	env, out = toolEnv(t, platform.ToolConfig{})
 	if err := run(t.Context(), []string{"--socket"}, env); err != nil || strings.Contains(out.String(), "message.channels") || !strings.Contains(out.String(), `"socket_mode_enabled": true`) {
 		t.Errorf("--socket: %v\n%s", err, out)
+	}
+	// --config with slack.oauth on: the redirect under its public URL.
+	env, out = toolEnv(t, platform.ToolConfig{Section: &Section{OAuth: OAuthSection{Enabled: true, PublicURL: "https://bot.example.org"}}})
+	if err := run(t.Context(), []string{"--config", "refbot.yaml"}, env); err != nil || !strings.Contains(out.String(), "https://bot.example.org/slack/oauth_redirect") || !strings.Contains(out.String(), "app_uninstalled") {
+		t.Errorf("--config with slack.oauth: %v\n%s", err, out)
 	}
 	for _, args := range [][]string{{"--url", "https://x", "extra"}, {}} {
 		env, _ := toolEnv(t, platform.ToolConfig{})

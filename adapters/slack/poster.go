@@ -33,26 +33,34 @@ const discussText = "💬 Discuss this reading here: reply in this thread with y
 // Post implements bot.Poster: the post in channel, carrying key in its
 // metadata, then, for a reading prompt, the thread reply. It returns the
 // post's ts; a failed thread reply is logged, since the prompt itself is
-// out.
-func (a *Adapter) Post(ctx context.Context, channel, key string, r bot.Reply) (string, error) {
+// out. In OAuth mode team names the workspace whose token posts.
+func (a *Adapter) Post(ctx context.Context, team, channel, key string, r bot.Reply) (string, error) {
+	ws, err := a.scheduledWorkspace(ctx, team)
+	if err != nil {
+		return "", err
+	}
 	meta := slack.SlackMetadata{EventType: metadataType, EventPayload: map[string]any{"key": key}}
 	if r.Prompt == nil {
-		return a.postMessage(ctx, channel, render(r, renderOptions{}), &meta)
+		return ws.postMessage(ctx, channel, render(r, renderOptions{}), &meta)
 	}
-	return a.postPrompt(ctx, channel, render(r, renderOptions{}), &meta)
+	return a.postPrompt(ctx, ws, channel, render(r, renderOptions{}), &meta)
 }
 
 var _ bot.DirectPoster = (*Adapter)(nil)
 
 // PostDirect implements bot.DirectPoster: chat.postMessage to the user's
 // id, which Slack delivers in the app's direct messages with them.
-func (a *Adapter) PostDirect(ctx context.Context, user string, r bot.Reply) error {
-	_, err := a.postMessage(ctx, user, render(r, renderOptions{}), nil)
+func (a *Adapter) PostDirect(ctx context.Context, team, user string, r bot.Reply) error {
+	ws, err := a.scheduledWorkspace(ctx, team)
+	if err != nil {
+		return err
+	}
+	_, err = ws.postMessage(ctx, user, render(r, renderOptions{}), nil)
 	return err
 }
 
 // postMessage posts msg to channel (or a user's id: a direct message).
-func (a *Adapter) postMessage(ctx context.Context, channel string, msg message, meta *slack.SlackMetadata) (string, error) {
+func (ws *workspace) postMessage(ctx context.Context, channel string, msg message, meta *slack.SlackMetadata) (string, error) {
 	opts := []slack.MsgOption{
 		slack.MsgOptionText(msg.Text, false),
 		slack.MsgOptionBlocks(msg.Blocks...),
@@ -62,21 +70,30 @@ func (a *Adapter) postMessage(ctx context.Context, channel string, msg message, 
 	if meta != nil {
 		opts = append(opts, slack.MsgOptionMetadata(*meta))
 	}
-	_, ts, err := a.api.PostMessageContext(ctx, channel, opts...)
+	_, ts, err := ws.api.PostMessageContext(ctx, channel, opts...)
 	if err != nil {
 		return "", fmt.Errorf("chat.postMessage: %w", err)
 	}
 	return ts, nil
 }
 
+// scheduledWorkspace is the workspace a scheduled post goes to.
+func (a *Adapter) scheduledWorkspace(ctx context.Context, team string) (*workspace, error) {
+	ws, err := a.workspace(ctx, team)
+	if errors.Is(err, errNotInstalled) {
+		return nil, fmt.Errorf("slack: workspace %q has no installation: install refbot there (%s) or correct reading.schedules' team (refbot slack installations lists them)", team, InstallPath)
+	}
+	return ws, err
+}
+
 // postPrompt posts msg to channel and opens its discussion thread.
-func (a *Adapter) postPrompt(ctx context.Context, channel string, msg message, meta *slack.SlackMetadata) (string, error) {
-	ts, err := a.postMessage(ctx, channel, msg, meta)
+func (a *Adapter) postPrompt(ctx context.Context, ws *workspace, channel string, msg message, meta *slack.SlackMetadata) (string, error) {
+	ts, err := ws.postMessage(ctx, channel, msg, meta)
 	if err != nil {
 		return "", err
 	}
 	discuss := message{Text: discussText, Blocks: []slack.Block{slack.NewSectionBlock(text(discussText), nil, nil)}}
-	if err := a.post(ctx, channel, ts, discuss); err != nil {
+	if err := ws.post(ctx, channel, ts, discuss); err != nil {
 		a.log.WarnContext(ctx, "slack: reading prompt posted, but its discussion thread was not opened", "channel", channel, "ts", ts, "err", err)
 	}
 	return ts, nil
@@ -86,11 +103,15 @@ func (a *Adapter) postPrompt(ctx context.Context, channel string, msg message, m
 // history for a message of refbot's carrying key. That needs the
 // channels:history scope (groups:history for private channels); without
 // it Find reports nothing and logs what to add.
-func (a *Adapter) Find(ctx context.Context, channel, key string) (string, error) {
+func (a *Adapter) Find(ctx context.Context, team, channel, key string) (string, error) {
+	ws, err := a.scheduledWorkspace(ctx, team)
+	if err != nil {
+		return "", err
+	}
 	params := &slack.GetConversationHistoryParameters{ChannelID: channel, Limit: findPageSize, IncludeAllMetadata: true}
-	self := a.self.Load()
+	self := ws.self
 	for range findPages {
-		res, err := a.api.GetConversationHistoryContext(ctx, params)
+		res, err := ws.api.GetConversationHistoryContext(ctx, params)
 		if err != nil {
 			var se slack.SlackErrorResponse
 			if errors.As(err, &se) && se.Err == "missing_scope" {
@@ -120,10 +141,10 @@ func (a *Adapter) Find(ctx context.Context, channel, key string) (string, error)
 // channel message with a thread, which a slash command's own reply cannot
 // open. Where refbot may not post (not in the channel), the prompt goes
 // to the response_url instead, without a thread.
-func (a *Adapter) publicPrompt(channel, responseURL string, reply bot.Reply) message {
+func (a *Adapter) publicPrompt(ws *workspace, channel, responseURL string, reply bot.Reply) message {
 	msg := render(reply, renderOptions{})
 	queued := a.enqueue(job{what: "reading prompt", run: func(ctx context.Context) error {
-		_, err := a.postPrompt(ctx, channel, msg, nil)
+		_, err := a.postPrompt(ctx, ws, channel, msg, nil)
 		if err == nil || responseURL == "" {
 			return err
 		}

@@ -57,10 +57,10 @@ func TestPostScheduledPrompt(t *testing.T) {
 	}
 	ctx := context.Background()
 	const key = "refbot/reading/slack/C1/ai-safety-fundamentals/cron/1773624600"
-	if id, err := e.a.Find(ctx, "C1", key); err != nil || id != "" {
+	if id, err := e.a.Find(ctx, "T1", "C1", key); err != nil || id != "" {
 		t.Fatalf("Find before posting = %q, %v; want nothing", id, err)
 	}
-	id, err := e.a.Post(ctx, "C1", key, reply)
+	id, err := e.a.Post(ctx, "T1", "C1", key, reply)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,14 +87,14 @@ func TestPostScheduledPrompt(t *testing.T) {
 		}
 	}
 
-	if got, err := e.a.Find(ctx, "C1", key); err != nil || got != id {
+	if got, err := e.a.Find(ctx, "T1", "C1", key); err != nil || got != id {
 		t.Errorf("Find after posting = %q, %v; want %q", got, err, id)
 	}
-	if got, err := e.a.Find(ctx, "C1", key+"0"); err != nil || got != "" {
+	if got, err := e.a.Find(ctx, "T1", "C1", key+"0"); err != nil || got != "" {
 		t.Errorf("Find of another key = %q, %v; want nothing", got, err)
 	}
 	e.api.noHistory.Store(true)
-	if got, err := e.a.Find(ctx, "C1", key); err != nil || got != "" {
+	if got, err := e.a.Find(ctx, "T1", "C1", key); err != nil || got != "" {
 		t.Errorf("Find without the history scope = %q, %v; want nothing, no error", got, err)
 	}
 	if !strings.Contains(e.logs.String(), "channels:history") {

@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -66,9 +67,32 @@ const (
 type Config struct {
 	Mode          string // ModeHTTP (default) or ModeSocket
 	APIURL        string // Slack's Web API; empty for https://slack.com/api/
-	BotToken      string // xoxb-…
+	BotToken      string // xoxb-…; one workspace (empty in OAuth mode)
 	AppToken      string // xapp-…, Socket Mode only
 	SigningSecret string // HTTP mode only
+	// OAuth, when set, serves many workspaces: each installs refbot
+	// through GET /slack/install and has its own token (oauth.go).
+	OAuth *OAuthConfig
+}
+
+// OAuthConfig is OAuth mode: Slack's "Add to Slack" install flow and a
+// token per workspace, kept sealed in the state store.
+type OAuthConfig struct {
+	ClientID     string // Basic Information > App Credentials
+	ClientSecret string
+	// PublicURL is where browsers reach refbot ("https://refbot.example.org"):
+	// the install page and the redirect Slack sends installers back to.
+	PublicURL string
+	// Scopes are the bot scopes asked for; Start derives them from the
+	// features enabled, as the manifest does.
+	Scopes []string
+	// Store keeps the installations; Start takes the state store's. nil:
+	// in memory (tests).
+	Store InstallStore
+	// Now is the clock for install links and token expiry; nil: the
+	// system's.
+	Now  func() time.Time
+	keys *keyring
 }
 
 // Adapter connects the core to Slack. Build it with New.
@@ -76,10 +100,12 @@ type Adapter struct {
 	bot    *bot.Bot
 	log    *slog.Logger
 	cfg    Config
-	api    *slack.Client
+	api    *slack.Client // the one workspace's; in OAuth mode it has no bot token
 	events *seen
 	outbox chan job
 	self   atomic.Pointer[identity]
+	// installs is OAuth mode's workspaces; nil with one bot token.
+	installs *installs
 }
 
 // identity is who refbot is in the workspace, learned from auth.test.
@@ -121,10 +147,12 @@ func New(b *bot.Bot, cfg Config, log *slog.Logger) *Adapter {
 			RetryAfterJitter:   500 * time.Millisecond,
 		}),
 	}
+	workspaceOpts := slices.Clone(opts) // per-workspace clients: no app-level token
+	newAPI := func(token string) *slack.Client { return slack.New(token, workspaceOpts...) }
 	if cfg.AppToken != "" {
 		opts = append(opts, slack.OptionAppLevelToken(cfg.AppToken))
 	}
-	return &Adapter{
+	a := &Adapter{
 		bot:    b,
 		log:    log,
 		cfg:    cfg,
@@ -132,13 +160,42 @@ func New(b *bot.Bot, cfg Config, log *slog.Logger) *Adapter {
 		events: newSeen(eventMemory, maxEventIDs),
 		outbox: make(chan job, queueSize),
 	}
+	if o := cfg.OAuth; o != nil {
+		if o.Store == nil {
+			o.Store = bot.NewMemoryInstallations()
+		}
+		if o.Now == nil {
+			o.Now = time.Now
+		}
+		a.installs = &installs{
+			store: o.Store, keys: o.keys, oauth: *o, apiURL: apiURL, hc: hc,
+			newAPI: newAPI, now: o.Now, log: log, cache: map[string]cachedWorkspace{},
+		}
+	}
+	return a
 }
 
-// Run checks the bot token, then posts queued replies and, in Socket
+// workspace returns the workspace team's requests are answered in: with
+// one bot token, that token's whatever team says; in OAuth mode, team's
+// installation, or errNotInstalled.
+func (a *Adapter) workspace(ctx context.Context, team string) (*workspace, error) {
+	if a.installs == nil {
+		return &workspace{team: team, api: a.api, self: a.self.Load()}, nil
+	}
+	return a.installs.workspace(ctx, team)
+}
+
+// Run checks the bot token (in OAuth mode: the installations), then posts
+// queued replies, refreshes rotating tokens (OAuth mode) and, in Socket
 // Mode, keeps the Socket Mode connection, until ctx is done. It returns
-// an error only when Slack rejects the tokens.
+// an error only when Slack rejects the tokens or the installations cannot
+// be read.
 func (a *Adapter) Run(ctx context.Context) error {
-	if err := a.whoami(ctx); err != nil {
+	if a.installs == nil {
+		if err := a.whoami(ctx); err != nil {
+			return err
+		}
+	} else if err := a.startOAuth(ctx); err != nil {
 		return err
 	}
 	ctx, cancel := context.WithCancel(ctx)
@@ -146,6 +203,9 @@ func (a *Adapter) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() { a.work(ctx) })
+	}
+	if a.installs != nil {
+		wg.Go(func() { a.keepFresh(ctx) })
 	}
 	var err error
 	if a.cfg.Mode == ModeSocket {

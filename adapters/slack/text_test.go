@@ -100,7 +100,7 @@ func TestStripMention(t *testing.T) {
 		{"", ""},
 	}
 	for _, tt := range tests {
-		if got := e.a.stripMention(tt.in); got != tt.want {
+		if got := e.ws().stripMention(tt.in); got != tt.want {
 			t.Errorf("stripMention(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}

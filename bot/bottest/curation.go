@@ -41,7 +41,7 @@ func CurationStoreSuite(t *testing.T, open func(t *testing.T) bot.CurationStore)
 
 	t.Run("round trip", func(t *testing.T) {
 		s := open(t)
-		want := bot.Proposal{Scope: bot.DefaultScope, Entry: entry("x", "Summary «with» \"quotes\" and\nlines."), Edit: true, Author: ann, Proposed: t0}
+		want := bot.Proposal{Scope: bot.DefaultScope, Team: "T1", Entry: entry("x", "Summary «with» \"quotes\" and\nlines."), Edit: true, Author: ann, Proposed: t0}
 		id := add(t, s, want)
 		got, err := s.Proposal(ctx, bot.DefaultScope, id)
 		if err != nil {

@@ -22,7 +22,7 @@ var _ bot.CurationStore = (*Store)(nil)
 // transaction: a crash leaves all of it or none. Other processes notice the
 // new version on their next poll (CuratedSince).
 
-const proposalColumns = `id, scope, entry, edit, author, proposed_at, status, edited_by, edited_at, decided_by, decided_at, reason, version`
+const proposalColumns = `id, scope, team, entry, edit, author, proposed_at, status, edited_by, edited_at, decided_by, decided_at, reason, version`
 
 func scanProposal(r interface{ Scan(...any) error }) (bot.Proposal, error) {
 	var (
@@ -33,7 +33,7 @@ func scanProposal(r interface{ Scan(...any) error }) (bot.Proposal, error) {
 		proposed                   int64
 		edited, decidedAt          sql.NullInt64
 	)
-	if err := r.Scan(&p.ID, &p.Scope, &entry, &edit, &author, &proposed, &status, &edBy, &edited, &decBy, &decidedAt, &p.Reason, &p.Version); err != nil {
+	if err := r.Scan(&p.ID, &p.Scope, &p.Team, &entry, &edit, &author, &proposed, &status, &edBy, &edited, &decBy, &decidedAt, &p.Reason, &p.Version); err != nil {
 		return p, err
 	}
 	if err := json.Unmarshal([]byte(entry), &p.Entry); err != nil {
@@ -76,8 +76,8 @@ func (s *Store) AddProposal(ctx context.Context, p bot.Proposal, maxPending int)
 		if maxPending > 0 && n >= maxPending {
 			return bot.ErrTooManyPending
 		}
-		return tx.QueryRowContext(ctx, `INSERT INTO curation_proposals (scope, entry_id, entry, edit, author, proposed_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
-			p.Scope, p.Entry.ID, entry, boolInt(p.Edit), p.Author.String(), p.Proposed.UnixNano()).Scan(&id)
+		return tx.QueryRowContext(ctx, `INSERT INTO curation_proposals (scope, team, entry_id, entry, edit, author, proposed_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			p.Scope, p.Team, p.Entry.ID, entry, boolInt(p.Edit), p.Author.String(), p.Proposed.UnixNano()).Scan(&id)
 	})
 	if err != nil {
 		if errors.Is(err, bot.ErrTooManyPending) {

@@ -22,7 +22,7 @@ func TestCurationContract(t *testing.T) {
 	})
 }
 
-// A database from before curation (schema version 1) gains its tables on
+// A database from before curation (schema version 2) gains its tables on
 // open and keeps what it held.
 func TestMigrateToCuration(t *testing.T) {
 	ctx := context.Background()
@@ -39,7 +39,7 @@ func TestMigrateToCuration(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, q := range []string{"DROP TABLE curation_drafts", "DROP TABLE curated_entries", "DROP TABLE curation_versions", "DROP TABLE curation_proposals", "PRAGMA user_version = 1"} {
+	for _, q := range []string{"DROP TABLE curation_drafts", "DROP TABLE curated_entries", "DROP TABLE curation_versions", "DROP TABLE curation_proposals", "PRAGMA user_version = 2"} {
 		if _, err := db.Exec(q); err != nil {
 			t.Fatal(err)
 		}
@@ -48,7 +48,7 @@ func TestMigrateToCuration(t *testing.T) {
 
 	s, err = sqlite.Open(ctx, path)
 	if err != nil {
-		t.Fatalf("open a version 1 database: %v", err)
+		t.Fatalf("open a version 2 database: %v", err)
 	}
 	defer s.Close()
 	found, _, err := s.TopLookups(ctx, "", 10)

@@ -1,8 +1,10 @@
 // Package sqlite is refbot's state store on SQLite (modernc.org/sqlite,
 // pure Go): lookup statistics, auto-link choices and cooldowns, the
-// reading schedule's claims and positions, and curation's suggestions and
-// curated entries. It implements bot.Stats, bot.AutolinkStore,
-// bot.ReadingStore and bot.CurationStore.
+// reading schedule's claims and positions, the workspaces that installed
+// refbot through OAuth, and curation's suggestions and curated entries.
+// It implements bot.Stats, bot.AutolinkStore, bot.ReadingStore and
+// bot.CurationStore, and the installation store Slack's OAuth mode
+// declares (adapters/slack).
 //
 // The database runs in WAL mode with synchronous=FULL (a committed row
 // survives a crash or power loss) and a busy timeout, so one Store can be
@@ -160,11 +162,34 @@ CREATE TABLE reading_positions (
 	PRIMARY KEY (platform, channel, curriculum)
 ) WITHOUT ROWID;
 `,
-	// 2: curation — suggestions, the curated layer and its version, drafts.
+	// 2: OAuth installations (Slack in many workspaces) and the spent
+	// nonces of their install links.
+	`
+CREATE TABLE installations (
+	platform     TEXT NOT NULL,
+	team         TEXT NOT NULL,
+	team_name    TEXT NOT NULL,
+	enterprise   TEXT NOT NULL,
+	bot_user     TEXT NOT NULL,
+	bot_id       TEXT NOT NULL,
+	scopes       TEXT NOT NULL, -- comma-separated
+	installer    TEXT NOT NULL,
+	installed_at INTEGER NOT NULL, -- unix nanoseconds
+	expires_at   INTEGER,          -- unix nanoseconds; NULL: the token never expires
+	secret       TEXT NOT NULL,    -- the credentials, sealed by the adapter
+	PRIMARY KEY (platform, team)
+) WITHOUT ROWID;
+CREATE TABLE spent_nonces (
+	nonce      TEXT PRIMARY KEY,
+	expires_at INTEGER NOT NULL -- unix nanoseconds
+) WITHOUT ROWID;
+`,
+	// 3: curation — suggestions, the curated layer and its version, drafts.
 	`
 CREATE TABLE curation_proposals (
 	id          INTEGER PRIMARY KEY,
 	scope       TEXT NOT NULL,
+	team        TEXT NOT NULL,            -- the workspace or server it came from; '' where none
 	entry_id    TEXT NOT NULL,
 	entry       TEXT NOT NULL,            -- JSON of the glossary entry as proposed or last edited
 	edit        INTEGER NOT NULL,         -- 1: an edit of an entry in service

@@ -239,20 +239,22 @@ func (c Config) compile(getenv func(string) string, ps []platform.Platform) (set
 		bad("log.format: %q must be text or json", c.Log.Format)
 	}
 	s := settings{addr: c.HTTP.Addr, glossary: c.Glossary, stateDir: c.State.Dir, log: c.Log}
+	broken := map[string]bool{}
 	for _, p := range ps {
 		cfg, err := c.Platforms[p.Name()].Compile(getenv)
 		if err != nil {
 			errs = append(errs, err)
+			broken[p.Name()] = true
 		}
 		if cfg != nil {
 			s.platforms = append(s.platforms, enabled{name: p.Name(), cfg: cfg})
 		}
 	}
-	on := make(map[string]bool, len(s.platforms))
+	on := make(map[string]platform.Config, len(s.platforms))
 	for _, p := range s.platforms {
-		on[p.name] = true
+		on[p.name] = p.cfg
 	}
-	known := platformSet{ps: ps, on: on}
+	known := platformSet{ps: ps, on: on, broken: broken}
 	var err error
 	if s.schedules, err = c.Reading.compile(known); err != nil {
 		errs = append(errs, err)
@@ -267,10 +269,14 @@ func (c Config) compile(getenv func(string) string, ps []platform.Platform) (set
 }
 
 // platformSet is what reading.schedules and autolink.channels are checked
-// against: the platforms refbot knows and those the file switches on.
+// against: the platforms refbot knows and those the file switches on,
+// with their compiled configurations.
 type platformSet struct {
 	ps []platform.Platform
-	on map[string]bool
+	on map[string]platform.Config
+	// broken are the platforms whose own section has errors, already
+	// reported: what depends on them is not checked again.
+	broken map[string]bool
 }
 
 func (k platformSet) find(name string) (platform.Platform, bool) {

@@ -95,14 +95,16 @@ func (c echoConfig) Start(core platform.Core) (platform.Service, error) {
 	return svc, nil
 }
 
-func (e *echo) Post(ctx context.Context, channel, key string, r bot.Reply) (string, error) {
+func (e *echo) Post(ctx context.Context, team, channel, key string, r bot.Reply) (string, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.posts = append(e.posts, channel+" "+key+" "+r.Prompt.Title)
 	return fmt.Sprintf("m-%d", len(e.posts)), nil
 }
 
-func (e *echo) Find(ctx context.Context, channel, key string) (string, error) { return "", nil }
+func (e *echo) Find(ctx context.Context, team, channel, key string) (string, error) {
+	return "", nil
+}
 
 func (e *echo) posted() []string {
 	e.mu.Lock()

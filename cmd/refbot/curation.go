@@ -83,7 +83,9 @@ func (c CurationConfig) compile(known platformSet) (bot.CurationConfig, time.Dur
 			bad("%s: %q is not a platform; use %s", key, name, known.choice())
 		case ch == "":
 			// an empty entry, as in the example: no review channel
-		case !known.on[name]:
+		case known.broken[name]:
+			// its section's own errors are reported
+		case known.on[name] == nil:
 			bad("%[1]s: %[2]s is not enabled; set %[2]s.enabled: true or remove this channel", key, name)
 		default:
 			if err := p.CheckChannel(ch); err != nil {

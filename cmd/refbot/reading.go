@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 
+	"refbot/adapters/platform"
 	"refbot/adapters/shell"
 	"refbot/bot"
 	"refbot/bot/timing"
@@ -22,6 +23,7 @@ type ReadingConfig struct {
 // ScheduleConfig is one entry of reading.schedules.
 type ScheduleConfig struct {
 	Platform   string `yaml:"platform"`   // a platform's name: slack, discord
+	Team       string `yaml:"team"`       // the channel's workspace, where the platform needs it (Slack with slack.oauth)
 	Channel    string `yaml:"channel"`    // the channel's id
 	Curriculum string `yaml:"curriculum"` // a curriculum id; empty: the first one
 	Cron       string `yaml:"cron"`       // five fields, e.g. "0 18 * * 2"
@@ -32,8 +34,8 @@ type ScheduleConfig struct {
 // zone. An empty curriculum means the glossary's first, known once the
 // glossary is loaded.
 type schedule struct {
-	platform, channel, curriculum string
-	timing                        *timing.Timing
+	platform, team, channel, curriculum string
+	timing                              *timing.Timing
 }
 
 // compile checks what can be checked without the glossary, every problem
@@ -50,11 +52,22 @@ func (r ReadingConfig) compile(known platformSet) ([]schedule, error) {
 		if p, ok := known.find(s.Platform); !ok {
 			bad("platform: %q must be %s", s.Platform, known.choice())
 		} else {
-			if !known.on[s.Platform] {
-				bad("platform: %[1]s is not enabled; set %[1]s.enabled: true or remove this schedule", s.Platform)
-			}
 			if err := p.CheckChannel(s.Channel); err != nil {
 				bad("channel: %v", err)
+			}
+			cfg := known.on[s.Platform]
+			tc, teams := cfg.(platform.TeamChecker)
+			switch {
+			case known.broken[s.Platform]:
+				// Its section's own errors are reported; the team depends on them.
+			case cfg == nil:
+				bad("platform: %[1]s is not enabled; set %[1]s.enabled: true or remove this schedule", s.Platform)
+			case teams:
+				if err := tc.CheckTeam(s.Team); err != nil {
+					bad("team: %v", err)
+				}
+			case s.Team != "":
+				bad("team: %s serves every workspace with one set of credentials; remove team", s.Platform)
 			}
 		}
 		loc, err := timing.Zone(s.Timezone)
@@ -70,7 +83,7 @@ func (r ReadingConfig) compile(known platformSet) ([]schedule, error) {
 			bad("channel: reading.schedules[%d] already posts this curriculum here; put both times in one cron (e.g. \"0 18 * * 1,4\")", j)
 		}
 		seen[k] = i
-		out = append(out, schedule{platform: s.Platform, channel: s.Channel, curriculum: s.Curriculum, timing: tm})
+		out = append(out, schedule{platform: s.Platform, team: s.Team, channel: s.Channel, curriculum: s.Curriculum, timing: tm})
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
@@ -94,7 +107,7 @@ func botSchedules(scheds []schedule, g *glossary.Glossary) ([]bot.Schedule, erro
 			errs = append(errs, fmt.Errorf("reading.schedules[%d].curriculum: no curriculum %q in the glossary (have: %s)", i, s.curriculum, curriculumIDs(g)))
 			continue
 		}
-		out = append(out, bot.Schedule{Platform: s.platform, Channel: s.channel, Curriculum: cur, Timing: s.timing})
+		out = append(out, bot.Schedule{Platform: s.platform, Team: s.team, Channel: s.channel, Curriculum: cur, Timing: s.timing})
 	}
 	return out, errors.Join(errs...)
 }

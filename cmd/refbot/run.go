@@ -146,6 +146,13 @@ func runTool(ctx context.Context, p platform.Platform, args []string, getenv fun
 			return platform.ToolConfig{Section: cfg.Platforms[p.Name()], Autolink: cfg.Autolink.Enabled, Schedules: n}, nil
 		},
 		Commands: cmds,
+		State: func(ctx context.Context, path string) (any, func() error, error) {
+			_, store, err := openExistingState(ctx, path)
+			if err != nil {
+				return nil, nil, err
+			}
+			return store, store.Close, nil
+		},
 	}
 	err = tools[i].Run(ctx, args[1:], env)
 	if msg, ok := platform.IsUsage(err); ok {

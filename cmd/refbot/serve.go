@@ -141,7 +141,7 @@ func serve(ctx context.Context, cfg settings, log *slog.Logger, ready chan<- str
 	posters := map[string]bot.Poster{}
 	var runs []func(context.Context) error
 	for _, p := range cfg.platforms {
-		svc, err := p.cfg.Start(platform.Core{Bot: b, Log: log.With("platform", p.name)})
+		svc, err := p.cfg.Start(platform.Core{Bot: b, Log: log.With("platform", p.name), State: store})
 		if err != nil {
 			return fmt.Errorf("%s: %w", p.name, err)
 		}

@@ -39,26 +39,12 @@ func runStats(ctx context.Context, args []string, getenv func(string) string, st
 	if *path == "" {
 		*path = getenv("REFBOT_CONFIG")
 	}
-	cfg, err := loadConfig(*path, getenv, platforms())
-	if err != nil {
-		if *path == "" {
-			return err
-		}
-		return fmt.Errorf("config %s:\n%w", *path, err)
-	}
-	db := filepath.Join(cfg.stateDir, sqlite.FileName)
-	if _, err := os.Stat(db); errors.Is(err, fs.ErrNotExist) {
-		from := "the default state.dir"
-		if *path != "" {
-			from = "state.dir in " + *path
-		}
-		return exitError{code: 1, msg: fmt.Sprintf("no state database at %s (%s); refbot serve creates it — pass the serving config with --config", db, from)}
-	}
-	store, err := sqlite.Open(ctx, db)
+	cfg, store, err := openExistingState(ctx, *path)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
+	db := store.Path()
 	found, missing, err := store.TopLookups(ctx, *platform, *n)
 	if err != nil {
 		return err
@@ -75,10 +61,32 @@ func runStats(ctx context.Context, args []string, getenv func(string) string, st
 		enc.SetIndent("", "  ")
 		return enc.Encode(out)
 	}
-	g, err := loadGlossary(cfg.glossary.Dir, cfg.glossary.Mode)
+	g, err := loadGlossary(cfg.Glossary.Dir, cfg.Glossary.Mode)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "From %s:\n%s\n", db, bot.StatsText(bot.Dialect{}, g, found, missing))
 	return nil
+}
+
+// openExistingState reads the configuration at path ("" for the
+// defaults) and opens the state store refbot serve keeps with it, which
+// must exist already: commands that read it should not create an empty
+// one somewhere unexpected. The file is decoded, not compiled: reading
+// the store needs none of the platforms' secrets.
+func openExistingState(ctx context.Context, path string) (Config, *sqlite.Store, error) {
+	cfg, err := readConfig(path, platforms())
+	if err != nil {
+		return cfg, nil, err
+	}
+	db := filepath.Join(cfg.State.Dir, sqlite.FileName)
+	if _, err := os.Stat(db); errors.Is(err, fs.ErrNotExist) {
+		from := "the default state.dir"
+		if path != "" {
+			from = "state.dir in " + path
+		}
+		return cfg, nil, exitError{code: 1, msg: fmt.Sprintf("no state database at %s (%s); refbot serve creates it — pass the serving config with --config", db, from)}
+	}
+	store, err := sqlite.Open(ctx, db)
+	return cfg, store, err
 }
