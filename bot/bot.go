@@ -183,6 +183,9 @@ type Card struct {
 	Aliases   []string
 	SeeAlso   []Suggestion
 	Tags      []string
+	// Pending marks a suggestion's card: not in the glossary yet, seen
+	// only by its author and reviewers, so adapters offer no Share.
+	Pending bool
 }
 
 // URL is the card's first source, where the title links to.

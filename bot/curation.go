@@ -343,9 +343,11 @@ func (b *Bot) submitSuggestion(ctx context.Context, req Request) (Reply, error) 
 	if p.Edit {
 		what = "an edit of " + base.Title
 	}
+	preview := b.card(&p.Entry)
+	preview.Pending = true
 	return Reply{
 		Notice: fmt.Sprintf("Thanks! Your suggestion (number %d, %s) is waiting for a reviewer; refbot will tell you what they decide, and %s shows where it stands. This is how it would look:", id, what, req.Dialect.command(CommandReview)),
-		Card:   b.card(&p.Entry),
+		Card:   preview,
 	}, nil
 }
 
@@ -461,15 +463,12 @@ func onlyReviewers(req Request) Reply {
 // suggestion as a card, with Approve, Reject, Edit and Next; for everyone
 // else, their own suggestions and where they stand.
 func (b *Bot) reviewCommand(ctx context.Context, req Request, text string) (Reply, error) {
+	if text != "" {
+		req.Text = text
+		return b.reviewAction(ctx, req)
+	}
 	if !b.isReviewer(ctx, req) {
 		return b.ownProposals(ctx, req)
-	}
-	if text != "" {
-		p, r, ok, err := b.proposal(ctx, req, text)
-		if !ok {
-			return r, err
-		}
-		return b.reviewCard(ctx, req, p, true)
 	}
 	pending, err := b.cfg.CurationStore.Proposals(ctx, b.curation.Scope, ProposalFilter{Status: Pending, Limit: 1})
 	if err != nil {
@@ -499,6 +498,7 @@ func (b *Bot) heldBackNote() string {
 // Approve, Reject, Edit and the next one waiting.
 func (b *Bot) reviewCard(ctx context.Context, req Request, p Proposal, reviewer bool) (Reply, error) {
 	r := Reply{Card: b.card(&p.Entry)}
+	r.Card.Pending = p.Status == Pending
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "Suggestion %d: %s, proposed by %s on %s.", p.ID, b.describe(p), p.Author, day(p.Proposed))
 	if p.EditedBy != (Who{}) {

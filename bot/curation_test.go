@@ -471,3 +471,21 @@ func TestCurationStoreDown(t *testing.T) {
 func TestMemoryCurationContract(t *testing.T) {
 	bottest.CurationStoreSuite(t, func(t *testing.T) bot.CurationStore { return bot.NewMemoryCuration() })
 }
+
+// A suggestion's card is marked pending, so no adapter offers to share
+// it in the channel; the approved entry's card is not.
+func TestPendingCardsAreNotShared(t *testing.T) {
+	b := curationBot(t, bot.NewMemoryCuration(), bot.CurationConfig{})
+	if r := handle(t, b, as("ann", bot.Submit, bot.ActionSuggest, "", goodFields())); !r.Card.Pending {
+		t.Errorf("the thanks card is not pending")
+	}
+	if r := handle(t, b, as("mod", bot.Command, bot.CommandReview, "", nil)); !r.Card.Pending {
+		t.Errorf("the review card is not pending")
+	}
+	if r := handle(t, b, as("mod", bot.Action, bot.ActionApprove, "1", nil)); r.Card.Pending {
+		t.Errorf("the approved card is pending")
+	}
+	if r := handle(t, b, as("ann", bot.Command, bot.CommandReview, "1", nil)); r.Card.Pending {
+		t.Errorf("a decided suggestion's card is pending")
+	}
+}

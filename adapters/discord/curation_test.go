@@ -161,7 +161,7 @@ func TestDiscordCurationFlow(t *testing.T) {
 		bot.FieldKeyPoints: "Found by pruning and rewinding weights",
 		bot.FieldSources:   "The Lottery Ticket Hypothesis — https://arxiv.org/abs/1803.03635\nSee also: inner alignment",
 	}
-	r = ask(t, a, as(modalSubmit(form, good), member), "")
+	r = ask(t, a, as(modalSubmit(form, good), member), "thanks.json")
 	if !strings.HasPrefix(r.Data.Content, "Thanks!") || len(r.Data.Embeds) != 1 {
 		t.Fatalf("a good submission answered %+v", r)
 	}
@@ -190,7 +190,7 @@ func TestDiscordCurationFlow(t *testing.T) {
 
 	// An edit, rejected with a reason.
 	r = ask(t, a, as(interaction(2, commandData("suggest", stringOpt("term", "lottery ticket hypothesis", false))), member), "")
-	r = ask(t, a, as(buttonInteraction(r.button(t, bot.ActionSuggestEdit), true), member), "")
+	r = ask(t, a, as(buttonInteraction(r.button(t, bot.ActionSuggestEdit), true), member), "modal-edit.json")
 	if r.Type != 9 || r.field(bot.FieldSummary) != good[bot.FieldSummary] {
 		t.Fatalf("suggest an edit answered %+v", r)
 	}
@@ -200,7 +200,7 @@ func TestDiscordCurationFlow(t *testing.T) {
 	}
 	edit[bot.FieldSummary] = "A big network contains a small one that learns as well from the same start."
 	ask(t, a, as(modalSubmit(r.Data.CustomID, edit), member), "")
-	r = ask(t, a, as(interaction(2, commandData("review")), moderator), "")
+	r = ask(t, a, as(interaction(2, commandData("review")), moderator), "review-card-edit.json")
 	r = ask(t, a, as(buttonInteraction(r.button(t, bot.ActionReject), true), moderator), "modal-reject.json")
 	r = ask(t, a, as(modalSubmit(r.Data.CustomID, map[string]string{bot.FieldReason: "The current summary says it better."}), moderator), "")
 	if !strings.HasPrefix(r.Data.Content, "Rejected suggestion 2") {
@@ -210,9 +210,9 @@ func TestDiscordCurationFlow(t *testing.T) {
 	// A reviewer's edit, then approved.
 	ask(t, a, as(modalSubmit("suggest:lottery-ticket-hypothesis", edit), member), "")
 	r = ask(t, a, as(interaction(2, commandData("review")), moderator), "")
-	r = ask(t, a, as(buttonInteraction(r.button(t, bot.ActionRevise), true), moderator), "")
+	r = ask(t, a, as(buttonInteraction(r.button(t, bot.ActionRevise), true), moderator), "modal-revise.json")
 	edit[bot.FieldKeyPoints] = "Found by pruning and rewinding weights\nNamed by Frankle and Carbin"
-	r = ask(t, a, as(modalSubmit(r.Data.CustomID, edit), moderator), "")
+	r = ask(t, a, as(modalSubmit(r.Data.CustomID, edit), moderator), "revised.json")
 	if !strings.HasPrefix(r.Data.Content, "Saved your edit.") {
 		t.Fatalf("revision answered %q", r.Data.Content)
 	}

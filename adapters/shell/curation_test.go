@@ -84,3 +84,52 @@ func TestConsoleCuration(t *testing.T) {
 		}
 	}
 }
+
+// consoleHostile are strings built to move the cursor, recolour the
+// terminal, reorder text or hide it, typed into a form line by line.
+var consoleHostile = []string{
+	"\x1b[31mred\x1b[0m", "\x1b]0;owned\x07", "\x1b[2J\x1b[H", "bell\x07", "null\x00byte", "del\x7f",
+	"\u202eevil\u202c", "\u2066isolate\u2069", "zero\u200bwidth", "\u0085next line", "\r carriage",
+	"@everyone <!channel> <@U1>", "[x](javascript:alert(1))", "javascript:alert(1)",
+	strings.Repeat("x", 3000), strings.Repeat("é", 800), "\xff\xfe invalid", "-", "/cancel-not",
+}
+
+// Every field filled with terminal-hostile text: what the console prints
+// — questions, problems, the thanks, the review card, /define — never
+// carries a control sequence or a hidden character.
+func TestConsoleCurationHostileInput(t *testing.T) {
+	fields := []string{"title", "aliases", "summary", "key_points", "sources"}
+	accepted := 0
+	for fi := range fields {
+		for _, h := range consoleHostile {
+			v := map[string]string{"title": "Hostile Case", "summary": "A summary that is fine.", "sources": "A paper — https://example.org/p"}
+			switch fields[fi] {
+			case "sources":
+				v["sources"] = h + " — https://example.org/p\nSee also: " + h
+			default:
+				v[fields[fi]] = h
+			}
+			// One line per answer; a field of several lines ends with an
+			// empty one (summary, key points, sources).
+			answers := []string{v["title"], v["aliases"], v["summary"], "", v["key_points"]}
+			if v["key_points"] != "" {
+				answers = append(answers, "")
+			}
+			answers = append(answers, strings.Split(v["sources"], "\n")...)
+			answers = append(answers, "")
+			in := strings.Join(append(append([]string{"/suggest"}, answers...), "/cancel", "/review", "/1", "/define Hostile Case", "/define "+h), "\n")
+			var out bytes.Buffer
+			if err := shell.Run(context.Background(), curationBot(t), strings.NewReader(in), &out, shell.Options{Width: 72}); err != nil {
+				t.Fatal(err)
+			}
+			checkTerminalSafe(t, out.String(), false)
+			if strings.Contains(out.String(), "Approved:") {
+				accepted++
+			}
+		}
+	}
+	t.Logf("%d of %d hostile suggestions accepted and served", accepted, len(fields)*len(consoleHostile))
+	if accepted == 0 {
+		t.Errorf("no hostile suggestion was accepted: the table should hold both kinds")
+	}
+}

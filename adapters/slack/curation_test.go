@@ -220,6 +220,7 @@ func TestSlackCurationFlow(t *testing.T) {
 	r = e.command(t, "U1", "/refbot", "suggest lottery ticket hypothesis", e.hooks.url())
 	e.interact(t, press(t, "U1", r["blocks"].([]any), bot.ActionSuggestEdit, e.hooks.url(), nil))
 	form = e.view(t, "views.open")["view"].(map[string]any)
+	goldenJSON(t, "modal-edit.json", form)
 	edit := map[string]string{}
 	for k, v := range good {
 		edit[k] = v
@@ -227,7 +228,8 @@ func TestSlackCurationFlow(t *testing.T) {
 	edit[bot.FieldSummary] = "A big network contains a small one that learns as well from the same start."
 	e.interact(t, viewSubmission("U1", form, edit))
 	recv(t, e.api.posts, "the review channel's notice")
-	r = e.command(t, testOwner, "/refbot", "review", e.hooks.url())
+	r = checked(t, "review card of an edit", e.command(t, testOwner, "/refbot", "review", e.hooks.url()))
+	goldenJSON(t, "review-card-edit.json", r)
 	e.interact(t, press(t, testOwner, r["blocks"].([]any), bot.ActionReject, e.hooks.url(), nil))
 	reasonForm := e.view(t, "views.open")["view"].(map[string]any)
 	goldenJSON(t, "modal-reject.json", reasonForm)
@@ -246,9 +248,11 @@ func TestSlackCurationFlow(t *testing.T) {
 	r = e.command(t, testAdmin, "/refbot", "review", e.hooks.url())
 	e.interact(t, press(t, testAdmin, r["blocks"].([]any), bot.ActionRevise, e.hooks.url(), nil))
 	reviseForm := e.view(t, "views.open")["view"].(map[string]any)
+	goldenJSON(t, "modal-revise.json", reviseForm)
 	edit[bot.FieldKeyPoints] = "Found by pruning and rewinding weights\nNamed by Frankle and Carbin"
 	resp = e.interact(t, viewSubmission(testAdmin, reviseForm, edit))
 	shown := resp["view"].(map[string]any)
+	goldenJSON(t, "modal-revised.json", shown)
 	if !strings.Contains(mustJSON(shown), "Saved your edit.") {
 		t.Fatalf("revision answered %v", resp)
 	}
