@@ -8,8 +8,10 @@ import (
 )
 
 // The cost of the curated layer on the embedded glossary: checking one
-// suggestion, and laying one entry over the files (what every process
-// does when the layer changes), beside loading the files themselves.
+// suggestion (Check) beside the naive way, validating and building the
+// whole glossary with it (New); and laying one entry over the files (Over,
+// what every process does when the layer changes) beside loading the
+// files again (Load).
 func BenchmarkLayer(b *testing.B) {
 	g, err := glossary.Load(glossary.Layer{Name: "embedded", FS: data.FS()})
 	if err != nil {
@@ -22,6 +24,18 @@ func BenchmarkLayer(b *testing.B) {
 		for b.Loop() {
 			if p := g.Check(e); len(p) > 0 {
 				b.Fatal(p)
+			}
+		}
+	})
+	all := make([]glossary.Entry, 0, g.Len()+1)
+	for _, x := range g.Entries() {
+		all = append(all, *x)
+	}
+	all = append(all, e)
+	b.Run("CheckNaive", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := glossary.New(all, nil); err != nil {
+				b.Fatal(err)
 			}
 		}
 	})
