@@ -241,7 +241,8 @@ type Prompt struct {
 // Config holds the core's settings and collaborators. Zero values work.
 type Config struct {
 	// ProposeHint tells people how to propose a missing term; it is
-	// appended to "not found" replies.
+	// appended to "not found" replies. Empty: refbot's own, which points
+	// at /suggest while anyone may suggest (Curation.Suggest).
 	ProposeHint string
 	Stats       Stats
 	// Observer receives the measurements (Prometheus in refbot serve);

@@ -4,10 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
@@ -29,51 +27,23 @@ import (
 // laid over them, as refbot serve lays it (refbot define --config), and the
 // curated layer's history and export (refbot glossary history|export).
 
-// servedState is what a configuration file says about the glossary in
-// service: its files and its state store.
-type servedState struct {
-	from     string // "state.dir in FILE", for messages
-	glossary GlossaryConfig
-	db       string // the state database's path
-}
-
-// readState reads the configuration at path, else $REFBOT_CONFIG, else
-// the defaults, for the keys these commands need; no secrets are needed.
-func readState(path string, getenv func(string) string) (servedState, error) {
-	if path == "" {
-		path = getenv("REFBOT_CONFIG")
-	}
-	cfg, err := readConfig(path, platforms())
+// servedBot is a core on the glossary the configuration at path serves:
+// its files, with the curated layer laid over them when its state
+// database exists (none is created). It needs none of the secrets.
+func servedBot(ctx context.Context, path string, cfg bot.Config) (*bot.Bot, func() error, error) {
+	conf, err := readConfig(path, platforms())
 	if err != nil {
-		return servedState{}, fmt.Errorf("config %s: %w", path, err)
+		return nil, nil, fmt.Errorf("config %s: %w", path, err)
 	}
-	st := servedState{from: "the default state.dir", glossary: cfg.Glossary, db: filepath.Join(cfg.State.Dir, sqlite.FileName)}
-	if path != "" {
-		st.from = "state.dir in " + path
-	}
-	return st, nil
-}
-
-// openStore opens the state database, which refbot serve creates; it
-// creates none.
-func (st servedState) openStore(ctx context.Context) (*sqlite.Store, error) {
-	if _, err := os.Stat(st.db); errors.Is(err, fs.ErrNotExist) {
-		return nil, exitError{code: 1, msg: fmt.Sprintf("no state database at %s (%s); refbot serve creates it — pass the serving config with --config", st.db, st.from)}
-	}
-	return sqlite.Open(ctx, st.db)
-}
-
-// servedBot is a core on the glossary in service: the files, with the
-// curated layer laid over them when the state database exists.
-func servedBot(ctx context.Context, st servedState, cfg bot.Config) (*bot.Bot, func() error, error) {
-	g, err := loadGlossary(st.glossary.Dir, st.glossary.Mode)
+	g, err := loadGlossary(conf.Glossary.Dir, conf.Glossary.Mode)
 	if err != nil {
 		return nil, nil, err
 	}
-	if _, err := os.Stat(st.db); err != nil {
+	db := filepath.Join(conf.State.Dir, sqlite.FileName)
+	if _, err := os.Stat(db); err != nil {
 		return bot.New(g, cfg), func() error { return nil }, nil
 	}
-	store, err := sqlite.Open(ctx, st.db)
+	store, err := sqlite.Open(ctx, db)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -113,11 +83,10 @@ func runHistory(ctx context.Context, args []string, getenv func(string) string, 
 		return exitError{code: 2}
 	}
 	id := fset.Arg(0)
-	st, err := readState(*path, getenv)
-	if err != nil {
-		return err
+	if *path == "" {
+		*path = getenv("REFBOT_CONFIG")
 	}
-	store, err := st.openStore(ctx)
+	_, store, err := openExistingState(ctx, *path)
 	if err != nil {
 		return err
 	}
@@ -141,9 +110,9 @@ func runHistory(ctx context.Context, args []string, getenv func(string) string, 
 		return enc.Encode(out)
 	}
 	if len(ps) == 0 {
-		return exitError{code: 1, msg: fmt.Sprintf("no suggestion was ever made for %q in %s (entries from files have their history in git)", id, st.db)}
+		return exitError{code: 1, msg: fmt.Sprintf("no suggestion was ever made for %q in %s (entries from files have their history in git)", id, store.Path())}
 	}
-	fmt.Fprintf(stdout, "%s: %d suggestion(s) in %s\n", id, len(ps), st.db)
+	fmt.Fprintf(stdout, "%s: %d suggestion(s) in %s\n", id, len(ps), store.Path())
 	for _, p := range ps {
 		fmt.Fprintf(stdout, "\n%d. %s, %q\n   proposed by %s on %s\n", p.ID, kind(p), p.Entry.Title, p.Author, stamp(p.Proposed))
 		if p.EditedBy != (bot.Who{}) {
@@ -187,16 +156,16 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 		return exitError{code: 2}
 	}
 	dir := fset.Arg(0)
-	st, err := readState(*path, getenv)
-	if err != nil {
-		return err
+	if *path == "" {
+		*path = getenv("REFBOT_CONFIG")
 	}
-	store, err := st.openStore(ctx)
+	conf, store, err := openExistingState(ctx, *path)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	base, err := loadGlossary(st.glossary.Dir, st.glossary.Mode)
+	files := conf.Glossary
+	base, err := loadGlossary(files.Dir, files.Mode)
 	if err != nil {
 		return err
 	}
@@ -211,7 +180,7 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 		skip[strings.TrimPrefix(p.File, bot.CuratedLayer+"/")] = true
 		fmt.Fprintf(stderr, "not exported: %s\n", p)
 	}
-	files := fstest.MapFS{}
+	out := fstest.MapFS{}
 	bodies := map[string][]byte{}
 	for _, e := range entries {
 		if skip[e.ID] {
@@ -222,22 +191,22 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 			return err
 		}
 		rel := "entries/" + e.ID + ".yaml"
-		files[rel] = &fstest.MapFile{Data: body}
+		out[rel] = &fstest.MapFile{Data: body}
 		bodies[rel] = body
 	}
 	// The files must load beside the ones they were approved over, as
 	// glossary lint will read them, before anything touches the disk.
 	layers := []glossary.Layer{{Name: "embedded", FS: data.FS()}}
-	if st.glossary.Dir != "" && filepath.Clean(st.glossary.Dir) != filepath.Clean(dir) {
-		if st.glossary.Mode == "replace" {
+	if files.Dir != "" && filepath.Clean(files.Dir) != filepath.Clean(dir) {
+		if files.Mode == "replace" {
 			layers = layers[:0]
 		}
-		layers = append(layers, glossary.Layer{Name: st.glossary.Dir, FS: os.DirFS(st.glossary.Dir)})
+		layers = append(layers, glossary.Layer{Name: files.Dir, FS: os.DirFS(files.Dir)})
 	}
 	if d := existingDir(dir); d != "" {
 		layers = append(layers, glossary.Layer{Name: d, FS: os.DirFS(d)})
 	}
-	layers = append(layers, glossary.Layer{Name: dir, FS: files})
+	layers = append(layers, glossary.Layer{Name: dir, FS: out})
 	if _, err := glossary.Load(layers...); err != nil {
 		return fmt.Errorf("the exported entries would not load beside the glossary files (nothing was written): %w", err)
 	}
@@ -259,8 +228,8 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 		wrote++
 	}
 	fmt.Fprintf(stdout, "%d curated entries (version %d): %d written, %d unchanged, %d held back\n", len(entries), version, wrote, same, len(skip))
-	if st.glossary.Dir != "" && filepath.Clean(st.glossary.Dir) != filepath.Clean(dir) {
-		fmt.Fprintf(stdout, "check them beside your files with: refbot glossary lint %s (after copying them there)\n", st.glossary.Dir)
+	if files.Dir != "" && filepath.Clean(files.Dir) != filepath.Clean(dir) {
+		fmt.Fprintf(stdout, "check them beside your files with: refbot glossary lint %s (after copying them there)\n", files.Dir)
 	} else {
 		fmt.Fprintf(stdout, "check them with: refbot glossary lint %s\n", dir)
 	}

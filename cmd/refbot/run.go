@@ -312,12 +312,9 @@ func runDefine(ctx context.Context, args []string, getenv func(string) string, s
 	var b *bot.Bot
 	cfg := bot.Config{Logger: stderrLogger(stderr)}
 	if *path != "" {
-		st, err := readState(*path, getenv)
-		if err != nil {
-			return err
-		}
 		var done func() error
-		if b, done, err = servedBot(ctx, st, cfg); err != nil {
+		var err error
+		if b, done, err = servedBot(ctx, *path, cfg); err != nil {
 			return err
 		}
 		defer done()

@@ -65,6 +65,10 @@ func runStats(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
+	// Entries approved in chat are named by their titles too.
+	if curated, _, changed, err := store.CuratedSince(ctx, bot.DefaultScope, 0); err == nil && changed {
+		g, _ = g.Over(bot.CuratedLayer, curated)
+	}
 	fmt.Fprintf(stdout, "From %s:\n%s\n", db, bot.StatsText(bot.Dialect{}, g, found, missing))
 	return nil
 }
