@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"refbot/glossary"
 )
 
 // This file is the auto-link policy: which chat messages get a link to
@@ -70,6 +72,9 @@ type AutolinkConfig struct {
 	// Style is what "/autolink on" chooses when it names no style:
 	// AutolinkDigest (the default when unset) or AutolinkReaction.
 	Style AutolinkMode
+	// LinkToPage links each term to its glossary page (Config.PageURL)
+	// instead of its first source; without a PageURL it does nothing.
+	LinkToPage bool
 }
 
 // AutolinkChannel turns auto-linking on in one channel from the
@@ -221,7 +226,7 @@ func (b *Bot) message(ctx context.Context, req Request) (Reply, error) {
 				continue
 			}
 			anyExplicit = anyExplicit || p.explicit
-			links = append(links, found{link(m.Entry, m.Text, p.explicit), m.Start})
+			links = append(links, found{b.autoLink(m.Entry, m.Text, p.explicit), m.Start})
 		}
 	}
 	err = errors.Join(errs...)
@@ -439,10 +444,20 @@ func (b *Bot) linksAction(ctx context.Context, req Request) (Reply, error) {
 		if slices.ContainsFunc(links, func(l Link) bool { return l.ID == m.Entry.ID }) {
 			continue
 		}
-		links = append(links, link(m.Entry, m.Text, m.Explicit))
+		links = append(links, b.autoLink(m.Entry, m.Text, m.Explicit))
 	}
 	if len(links) == 0 {
 		return Reply{Notice: fmt.Sprintf("refbot finds no glossary term in that message any more. Try %s TERM.", req.Dialect.command(CommandDefine))}, nil
 	}
 	return Reply{Links: links}, nil
+}
+
+// autoLink is e as an auto-link: like link, but pointing at its glossary
+// page instead of its first source when so configured.
+func (b *Bot) autoLink(e *glossary.Entry, text string, explicit bool) Link {
+	l := link(e, text, explicit)
+	if b.autolink.LinkToPage && b.cfg.PageURL != nil {
+		l.URL = b.cfg.PageURL(e.ID)
+	}
+	return l
 }

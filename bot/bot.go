@@ -184,8 +184,12 @@ type Card struct {
 	SeeAlso   []Suggestion
 	Tags      []string
 	// Pending marks a suggestion's card: not in the glossary yet, seen
-	// only by its author and reviewers, so adapters offer no Share.
+	// only by its author and reviewers, so adapters offer no Share (and
+	// it has no Page).
 	Pending bool
+	// Page is the entry's page on the glossary website, when refbot knows
+	// where that is (Config.PageURL); adapters show it as "Glossary page".
+	Page string
 }
 
 // URL is the card's first source, where the title links to.
@@ -219,7 +223,7 @@ type Suggestion struct {
 type Link struct {
 	ID    string
 	Title string
-	URL   string // the entry's first source; the title links there
+	URL   string // the entry's first source, or its glossary page (AutolinkConfig.LinkToPage); the title links there
 	Line  string // one line of summary
 	Text  string // the words as written in the message
 	// Explicit is set when the message asked for it with [[term]].
@@ -268,6 +272,9 @@ type Config struct {
 	// of the glossary; nil means a new MemoryCuration.
 	Curation      CurationConfig
 	CurationStore CurationStore
+	// PageURL, when set, gives the address of an entry's page on the
+	// glossary website (web.public_url): cards carry it as Card.Page.
+	PageURL func(id string) string
 }
 
 // DefaultProposeHint is used when Config.ProposeHint is empty and

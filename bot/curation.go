@@ -344,7 +344,7 @@ func (b *Bot) submitSuggestion(ctx context.Context, req Request) (Reply, error) 
 		what = "an edit of " + base.Title
 	}
 	preview := b.card(&p.Entry)
-	preview.Pending = true
+	preview.Pending, preview.Page = true, ""
 	return Reply{
 		Notice: fmt.Sprintf("Thanks! Your suggestion (number %d, %s) is waiting for a reviewer; refbot will tell you what they decide, and %s shows where it stands. This is how it would look:", id, what, req.Dialect.command(CommandReview)),
 		Card:   preview,
@@ -498,7 +498,9 @@ func (b *Bot) heldBackNote() string {
 // Approve, Reject, Edit and the next one waiting.
 func (b *Bot) reviewCard(ctx context.Context, req Request, p Proposal, reviewer bool) (Reply, error) {
 	r := Reply{Card: b.card(&p.Entry)}
-	r.Card.Pending = p.Status == Pending
+	if p.Status == Pending {
+		r.Card.Pending, r.Card.Page = true, "" // no page on the website yet
+	}
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "Suggestion %d: %s, proposed by %s on %s.", p.ID, b.describe(p), p.Author, day(p.Proposed))
 	if p.EditedBy != (Who{}) {

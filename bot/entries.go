@@ -23,6 +23,9 @@ func (b *Bot) card(e *glossary.Entry) *Card {
 		Tags:      slices.Clone(e.Tags),
 		Sources:   sources(e.Sources),
 	}
+	if b.cfg.PageURL != nil {
+		c.Page = b.cfg.PageURL(e.ID)
+	}
 	g := b.Glossary()
 	for _, id := range e.SeeAlso {
 		if r, ok := g.Entry(id); ok {
@@ -73,16 +76,9 @@ func candidates(cs []glossary.Candidate) []Suggestion {
 	return out
 }
 
-// firstSentence returns the summary's first sentence, for one-line lists.
-func firstSentence(s string) string {
-	s = strings.TrimSpace(s)
-	for i := 0; i+1 < len(s); i++ {
-		if (s[i] == '.' || s[i] == '?' || s[i] == '!') && s[i+1] == ' ' && i > 20 {
-			return s[:i+1]
-		}
-	}
-	return s
-}
+// firstSentence returns the summary's first sentence, for one-line lists
+// (the web pages use the same).
+func firstSentence(s string) string { return glossary.FirstSentence(s) }
 
 // lowerFirst lower-cases the first letter of s, to continue a sentence.
 func lowerFirst(s string) string {

@@ -1,5 +1,7 @@
 package glossary
 
+import "strings"
+
 // Entry is one glossary term, loaded from entries/<id>.yaml.
 type Entry struct {
 	ID      string   `yaml:"id" json:"id"`
@@ -39,4 +41,17 @@ func (e *Entry) URL() string {
 		return ""
 	}
 	return e.Sources[0].URL
+}
+
+// FirstSentence returns the first sentence of s (a summary), for
+// one-line lists: up to the first '.', '?' or '!' followed by a space,
+// past the first 20 bytes; all of s when there is none.
+func FirstSentence(s string) string {
+	s = strings.TrimSpace(s)
+	for i := 0; i+1 < len(s); i++ {
+		if (s[i] == '.' || s[i] == '?' || s[i] == '!') && s[i+1] == ' ' && i > 20 {
+			return s[:i+1]
+		}
+	}
+	return s
 }

@@ -85,6 +85,9 @@ func cardEmbed(c *bot.Card) *discordgo.MessageEmbed {
 		}
 		addField(e, "Sources", fitLines(lines, maxFieldValue), func(n int) string { return fitLines(lines, n) })
 	}
+	if u := safeURL(c.Page); u != "" {
+		addField(e, "Glossary page", "[Read it on the glossary site]("+u+")", nil)
+	}
 	if len(c.Aliases) > 0 {
 		addField(e, "Other names", joinFit(c.Aliases, maxFieldValue), func(n int) string { return joinFit(c.Aliases, n) })
 	}

@@ -179,6 +179,11 @@ func (p *printer) card(c *bot.Card) {
 	}
 	p.sources("Sources", c.Sources)
 	p.titles("Related:", c.SeeAlso)
+	if c.Page != "" {
+		p.line("")
+		p.line(p.bold("Glossary page"))
+		p.line("    " + clean(c.Page)) // a URL on its own line, as sources print theirs
+	}
 }
 
 // titles prints a labelled, comma-separated line of entry titles.

@@ -66,6 +66,7 @@ var renderCases = []struct {
 	reply bot.Reply
 }{
 	{"card", bot.Reply{Card: card}},
+	{"card-with-page", bot.Reply{Card: withPage(card, "https://refbot.example.org/glossary/terms/mesa-optimization")}},
 	{"suggestions", bot.Reply{
 		Notice:   `No entry matches "reward" exactly. Did you mean:`,
 		ListKind: bot.DidYouMean,
@@ -359,6 +360,13 @@ func TestRunHugeLine(t *testing.T) {
 	if !strings.Contains(out.String(), "characters; a term is at most") || !strings.Contains(out.String(), "Corrigibility\n") {
 		t.Errorf("got %.300q", out.String())
 	}
+}
+
+// withPage is c with a glossary page, as cards are when web.public_url is set.
+func withPage(c *bot.Card, page string) *bot.Card {
+	cp := *c
+	cp.Page = page
+	return &cp
 }
 
 // The console has nothing to click: a reply's own buttons are listed.

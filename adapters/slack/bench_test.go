@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"refbot/bot"
+	"refbot/bot/bottest"
 	"refbot/glossary"
 	"refbot/glossary/data"
 )
@@ -31,7 +32,7 @@ func BenchmarkDefineHTTP(b *testing.B) {
 	body := []byte(slash("/define", "mesa optimisation", "https://hooks.slack.com/commands/T1/2/x"))
 	tmpl := signed(testSecret, formType, string(body))
 	b.ReportAllocs()
-	defer reportCPU(b)()
+	defer bottest.ReportCPU(b)()
 	for b.Loop() {
 		r := tmpl.Clone(context.Background())
 		r.Body = io.NopCloser(bytes.NewReader(body))
@@ -48,7 +49,7 @@ func BenchmarkDefineCore(b *testing.B) {
 	a := benchAdapter(b)
 	req := bot.Request{Platform: "slack", Kind: bot.Command, Command: "define", Text: "mesa optimisation"}
 	b.ReportAllocs()
-	defer reportCPU(b)()
+	defer bottest.ReportCPU(b)()
 	for b.Loop() {
 		if _, err := a.bot.Handle(context.Background(), req); err != nil {
 			b.Fatal(err)
@@ -61,7 +62,7 @@ func BenchmarkRenderCard(b *testing.B) {
 	a := benchAdapter(b)
 	r, _ := a.bot.Handle(context.Background(), bot.Request{Kind: bot.Command, Command: "define", Text: "mesa optimisation"})
 	b.ReportAllocs()
-	defer reportCPU(b)()
+	defer bottest.ReportCPU(b)()
 	for b.Loop() {
 		render(r, renderOptions{controls: true})
 	}

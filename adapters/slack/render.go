@@ -249,6 +249,9 @@ func (b *builder) card(c *bot.Card) {
 	if len(c.Sources) > 0 {
 		b.list("*Sources*", sourceLines(c.Sources))
 	}
+	if u, ok := linkURL(c.Page); ok {
+		b.add(slack.NewContextBlock("", text("<"+u+"|Glossary page> — the entry, its related terms and where it comes up in the curriculum")))
+	}
 	if len(c.Aliases) > 0 {
 		const lead = "_Also called:_ "
 		s := lead + mrkdwnLine(strings.Join(c.Aliases, ", "), maxSectionText-len(lead))

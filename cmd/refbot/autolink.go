@@ -20,6 +20,7 @@ type AutolinkConfig struct {
 	Cooldown         string                  `yaml:"cooldown"`          // a Go duration: 30m, 2h
 	ExplicitCooldown string                  `yaml:"explicit_cooldown"` // the same
 	Channels         []AutolinkChannelConfig `yaml:"channels"`
+	LinkTo           string                  `yaml:"link_to"` // source | page (the entry's page under web.public_url)
 }
 
 // AutolinkChannelConfig turns auto-linking on in one channel from the
@@ -36,6 +37,7 @@ func defaultAutolink() AutolinkConfig {
 		MaxLinks:         bot.DefaultMaxLinks,
 		Cooldown:         "30m",
 		ExplicitCooldown: "1m",
+		LinkTo:           "source",
 	}
 }
 
@@ -65,6 +67,10 @@ func (c AutolinkConfig) compile(known platformSet) (bot.AutolinkConfig, error) {
 		Cooldown:         duration("cooldown", c.Cooldown, "30m or 2h"),
 		ExplicitCooldown: duration("explicit_cooldown", c.ExplicitCooldown, "1m or 90s"),
 		Style:            style,
+		LinkToPage:       c.LinkTo == "page",
+	}
+	if c.LinkTo != "source" && c.LinkTo != "page" {
+		bad("autolink.link_to: %q must be source (the entry's first source) or page (its glossary page)", c.LinkTo)
 	}
 	if len(c.Channels) > 0 && !c.Enabled {
 		bad("autolink.channels: lists channels but autolink.enabled is false; set autolink.enabled: true (or remove the channels)")

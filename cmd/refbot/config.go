@@ -30,6 +30,7 @@ type Config struct {
 	Reading  ReadingConfig  `yaml:"reading"`
 	Autolink AutolinkConfig `yaml:"autolink"`
 	Curation CurationConfig `yaml:"curation"`
+	Web      WebConfig      `yaml:"web"`
 	// Platforms are the platforms' sections by name, holding their
 	// defaults where the file is silent.
 	Platforms map[string]platform.Section `yaml:"-"`
@@ -64,6 +65,7 @@ func defaultConfig(ps []platform.Platform) Config {
 		Reading:   ReadingConfig{Schedules: []ScheduleConfig{}},
 		Autolink:  defaultAutolink(),
 		Curation:  defaultCuration(ps),
+		Web:       defaultWeb(),
 		Platforms: map[string]platform.Section{},
 	}
 	for _, p := range ps {
@@ -85,6 +87,7 @@ type settings struct {
 	// state store.
 	curationPoll time.Duration
 	schedules    []schedule
+	web          webSettings
 	// platforms are the enabled ones, in the order of the list.
 	platforms []enabled
 	// clock is the core's clock; nil means the system's. Tests set one
@@ -159,7 +162,7 @@ func decodeConfig(path string, data []byte, cfg *Config) (err error) {
 	}
 	core := map[string]any{
 		"http": &cfg.HTTP, "glossary": &cfg.Glossary, "state": &cfg.State, "log": &cfg.Log,
-		"reading": &cfg.Reading, "autolink": &cfg.Autolink, "curation": &cfg.Curation,
+		"reading": &cfg.Reading, "autolink": &cfg.Autolink, "curation": &cfg.Curation, "web": &cfg.Web,
 	}
 	seen := map[string]bool{}
 	for _, kv := range root.Values {
@@ -264,6 +267,12 @@ func (c Config) compile(getenv func(string) string, ps []platform.Platform) (set
 	}
 	if s.curation, s.curationPoll, err = c.Curation.compile(known); err != nil {
 		errs = append(errs, err)
+	}
+	if s.web, err = c.Web.compile(); err != nil {
+		errs = append(errs, err)
+	}
+	if c.Autolink.LinkTo == "page" && (!c.Web.Enabled || c.Web.PublicURL == "") {
+		bad("autolink.link_to: page needs the web site on (web.enabled) and web.public_url set, so links have somewhere to point")
 	}
 	return s, errors.Join(errs...)
 }

@@ -297,7 +297,8 @@ func startChild(t *testing.T, config string, environ []string) *child {
 
 // Two refbot serve processes on one state directory: a suggestion made
 // and approved through one is answered by /define on the other, which
-// notices the curated layer's new version on its own poll.
+// notices the curated layer's new version on its own poll — and shows it
+// on its website.
 func TestTwoServesShareCuration(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts two refbot processes")
@@ -395,5 +396,13 @@ curation:
 	}
 	if _, body := get(t, "http://"+b.addr+"/healthz"); !strings.Contains(body, fmt.Sprintf("ok %d entries", embeddedLen(t)+1)) {
 		t.Errorf("b's healthz: %q", body)
+	}
+	// The website reads the glossary in service: the curated entry has its
+	// page and its API entry on b too.
+	if code, body := get(t, "http://"+b.addr+"/terms/lottery-ticket-hypothesis"); code != 200 || !strings.Contains(body, "Lottery Ticket Hypothesis") {
+		t.Errorf("b's page for the curated entry: %d", code)
+	}
+	if code, body := get(t, "http://"+b.addr+"/api/v1/entries/lottery-ticket-hypothesis"); code != 200 || !strings.Contains(body, `"winning tickets"`) {
+		t.Errorf("b's API entry for the curated entry: %d %.200s", code, body)
 	}
 }

@@ -19,7 +19,7 @@ import (
 
 func runGlossary(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: refbot glossary lint [--alone] [DIR] | import [-o DIR] FILE... | history [--config FILE] ID | export [--config FILE] DIR")
+		fmt.Fprintln(stderr, "usage: refbot glossary lint [--alone] [DIR] | import [-o DIR] FILE... | site -o DIR | history [--config FILE] ID | export [--config FILE] DIR")
 		return exitError{code: 2}
 	}
 	switch args[0] {
@@ -27,12 +27,14 @@ func runGlossary(ctx context.Context, args []string, getenv func(string) string,
 		return runLint(args[1:], stdout, stderr)
 	case "import":
 		return runImport(args[1:], stdout, stderr)
+	case "site":
+		return runSite(args[1:], stdout, stderr)
 	case "history":
 		return runHistory(ctx, args[1:], getenv, stdout, stderr)
 	case "export":
 		return runExport(ctx, args[1:], getenv, stdout, stderr)
 	}
-	return exitError{code: 2, msg: fmt.Sprintf("unknown glossary command %q: want lint, import, history or export", args[0])}
+	return exitError{code: 2, msg: fmt.Sprintf("unknown glossary command %q: want lint, import, site, history or export", args[0])}
 }
 
 func runLint(args []string, stdout, stderr io.Writer) error {

@@ -17,6 +17,7 @@ import (
 
 	"refbot/adapters/platform"
 	"refbot/adapters/shell"
+	"refbot/adapters/web"
 	"refbot/bot"
 	"refbot/bot/sqlite"
 	"refbot/glossary"
@@ -42,6 +43,8 @@ Usage:
   refbot glossary import [-o DIR] FILE...  turn saved reference pages into entry files
   refbot glossary history [--config FILE] ID  who suggested, approved or rejected each change
   refbot glossary export [--config FILE] DIR  write the entries curated in chat as entry files
+  refbot glossary site -o DIR [--base-url URL]  write the glossary as a static website
+  refbot web [--addr HOST:PORT]          serve the glossary website locally (embedded glossary)
   refbot serve --config FILE             run the configured platforms and the HTTP server
   refbot reading preview [CURRICULUM]    print every step of a curriculum as it would be posted
   refbot stats [--config FILE]           the most looked-up and most wanted missing terms
@@ -86,6 +89,8 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		return runGlossary(ctx, rest, getenv, stdout, stderr)
 	case "serve":
 		return runServe(ctx, rest, getenv, stdout, stderr)
+	case "web":
+		return runWeb(ctx, rest, stdout, stderr)
 	case "reading":
 		return runReading(ctx, rest, getenv, stdout, stderr)
 	case "stats":
@@ -272,24 +277,6 @@ func runConsole(ctx context.Context, args []string, getenv func(string) string, 
 	return shell.Run(ctx, b, stdin, stdout, opt)
 }
 
-// defineJSON is the shape of refbot define --json; scripts rely on it.
-type defineJSON struct {
-	Query       string           `json:"query"`
-	Match       *matchJSON       `json:"match"`
-	Suggestions []suggestionJSON `json:"suggestions"`
-}
-
-type matchJSON struct {
-	ID    string  `json:"id"`
-	Title string  `json:"title"`
-	Score float64 `json:"score"`
-}
-
-type suggestionJSON struct {
-	ID    string `json:"id"`
-	Title string `json:"title"`
-}
-
 func runDefine(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := newFlags("define", stderr)
 	asJSON := fs.Bool("json", false, "print the result as JSON")
@@ -327,20 +314,14 @@ func runDefine(ctx context.Context, args []string, getenv func(string) string, s
 	}
 	g := b.Glossary()
 	if *asJSON {
-		r := g.Lookup(query)
-		out := defineJSON{Query: query, Suggestions: []suggestionJSON{}}
-		if r.Match != nil {
-			out.Match = &matchJSON{ID: r.Match.ID, Title: r.Match.Title, Score: r.Score}
-		}
-		for _, c := range r.Suggestions {
-			out.Suggestions = append(out.Suggestions, suggestionJSON{ID: c.Entry.ID, Title: c.Entry.Title})
-		}
+		// The same shape as GET /api/v1/define; scripts rely on it.
+		out := web.Define(g, query)
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(out); err != nil {
 			return err
 		}
-		if r.Match == nil {
+		if out.Match == nil {
 			return exitError{code: 1}
 		}
 		return nil

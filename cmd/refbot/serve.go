@@ -22,6 +22,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"refbot/adapters/platform"
+	"refbot/adapters/web"
 	"refbot/bot"
 	"refbot/bot/sqlite"
 )
@@ -123,6 +124,7 @@ func serve(ctx context.Context, cfg settings, log *slog.Logger, ready chan<- str
 		Clock:         cfg.clock,
 		Curation:      cfg.curation,
 		CurationStore: store,
+		PageURL:       cfg.web.pageURL(),
 	})
 	logAutolink(cfg.autolink, log)
 	// The curated layer, approved in chat, lives in the state store: lay
@@ -131,7 +133,8 @@ func serve(ctx context.Context, cfg settings, log *slog.Logger, ready chan<- str
 		return fmt.Errorf("state.dir: %w", err)
 	}
 
-	// Every route refbot serves is listed here or in a platform's Routes.
+	// Every route refbot serves is listed here, in a platform's Routes or
+	// in the web site's.
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -139,6 +142,7 @@ func serve(ctx context.Context, cfg settings, log *slog.Logger, ready chan<- str
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
 	posters := map[string]bot.Poster{}
+	routes := map[string][]string{} // patterns by platform, for web.path
 	var runs []func(context.Context) error
 	for _, p := range cfg.platforms {
 		svc, err := p.cfg.Start(platform.Core{Bot: b, Log: log.With("platform", p.name), State: store})
@@ -147,6 +151,7 @@ func serve(ctx context.Context, cfg settings, log *slog.Logger, ready chan<- str
 		}
 		for pattern, h := range svc.Routes {
 			mux.Handle(pattern, h)
+			routes[p.name] = append(routes[p.name], pattern)
 		}
 		if svc.Run != nil {
 			runs = append(runs, svc.Run)
@@ -158,6 +163,17 @@ func serve(ctx context.Context, cfg settings, log *slog.Logger, ready chan<- str
 	for i, s := range schedules {
 		if posters[s.Platform] == nil {
 			return fmt.Errorf("reading.schedules[%d].platform: %s cannot post scheduled messages", i, s.Platform)
+		}
+	}
+	if cfg.web.enabled {
+		if err := cfg.web.checkRoutes(routes); err != nil {
+			return err
+		}
+		// The glossary website and API under web.path, on the glossary in
+		// service: a reload shows on the next request.
+		site := web.New(b, web.Options{PublicURL: cfg.web.publicURL, Logger: log.With("site", "web")})
+		for pattern, h := range site.Routes(cfg.web.path) {
+			mux.Handle(pattern, h)
 		}
 	}
 
@@ -179,7 +195,7 @@ func serve(ctx context.Context, cfg settings, log *slog.Logger, ready chan<- str
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
 
-	log.Info("refbot serving", "addr", ln.Addr().String(), "entries", b.Glossary().Len(), "curated_version", b.CuratedVersion(), "platforms", cfg.names())
+	log.Info("refbot serving", "addr", ln.Addr().String(), "entries", b.Glossary().Len(), "curated_version", b.CuratedVersion(), "platforms", cfg.names(), "web", cfg.web.at(ln.Addr().String()))
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}

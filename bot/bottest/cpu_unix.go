@@ -1,6 +1,6 @@
 //go:build unix
 
-package slack
+package bottest
 
 import (
 	"syscall"
@@ -18,9 +18,10 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// reportCPU adds a cpu-ns/op metric: on a shared machine wall-clock ns/op
-// includes time spent waiting for a core, CPU time does not.
-func reportCPU(b *testing.B) func() {
+// ReportCPU adds a cpu-ns/op metric to a benchmark: on a shared machine
+// wall-clock ns/op includes time spent waiting for a core, CPU time does
+// not. Use it as defer bottest.ReportCPU(b)().
+func ReportCPU(b *testing.B) func() {
 	start := cpuTime()
 	return func() {
 		b.ReportMetric(float64((cpuTime()-start).Nanoseconds())/float64(b.N), "cpu-ns/op")
