@@ -618,7 +618,7 @@ func BenchmarkAutolinkSQLite(b *testing.B) {
 		{"channel-off", mention, "C9", 0},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
-			store, err := sqlite.OpenDir(b.Context(), b.TempDir())
+			store, err := sqlite.OpenDir(b.Context(), b.TempDir(), nil)
 			if err != nil {
 				b.Fatal(err)
 			}

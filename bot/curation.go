@@ -105,7 +105,7 @@ type CurationConfig struct {
 	// name; the notice names its number, not its text.
 	ReviewChannels map[string]string
 	// MaxPending is how many suggestions one person may have waiting; 0
-	// means DefaultMaxPending.
+	// means DefaultPendingSuggestions.
 	MaxPending int
 	// MaxLength caps each form field, in characters, by field name
 	// (FieldTitle, ...); a missing or larger one means MaxFieldLength's.
@@ -114,8 +114,8 @@ type CurationConfig struct {
 	Scope string
 }
 
-// DefaultMaxPending is CurationConfig.MaxPending's default.
-const DefaultMaxPending = 3
+// DefaultPendingSuggestions is CurationConfig.MaxPending's default.
+const DefaultPendingSuggestions = 3
 
 // The fields of curation's forms.
 const (
@@ -150,7 +150,7 @@ type curationSettings struct {
 
 func newCurationSettings(c CurationConfig) curationSettings {
 	if c.MaxPending <= 0 {
-		c.MaxPending = DefaultMaxPending
+		c.MaxPending = DefaultPendingSuggestions
 	}
 	caps := MaxFieldLength()
 	for name, n := range c.MaxLength {

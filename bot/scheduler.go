@@ -132,13 +132,17 @@ func (s *Scheduler) RunDue(ctx context.Context) (next time.Time, err error) {
 		s.last = last
 	}
 
-	wake, err := s.reconcile(ctx, now)
+	wake, unsettled, err := s.reconcile(ctx, now)
 	if !wake.IsZero() && wake.Before(next) {
 		next = wake
 	}
 	for _, sc := range scheds {
 		last := s.last[sc.id()]
-		if slot, ok := sc.Timing.Latest(last, now); ok {
+		if slot, ok := sc.Timing.Latest(last, now); ok && !unsettled[sc.id()] {
+			// A schedule with an unsettled claim waits for it (reconcile
+			// wakes us when its lease runs out): claimed now, this slot
+			// would take the step after it, and if that claim turns out
+			// never sent and is released, its step would be skipped.
 			s.last[sc.id()] = slot
 			s.fire(ctx, sc, slot, now)
 		}
@@ -159,27 +163,40 @@ func (s *Scheduler) schedule(k PostKey) (Schedule, bool) {
 }
 
 // reconcile settles claims whose owner did not confirm them within the
-// lease. It returns when the youngest unsettled claim's lease runs out.
-func (s *Scheduler) reconcile(ctx context.Context, now time.Time) (wake time.Time, err error) {
+// lease. It returns when the earliest unsettled claim's lease runs out,
+// and the schedules that still have an unsettled claim.
+func (s *Scheduler) reconcile(ctx context.Context, now time.Time) (wake time.Time, unsettled map[scheduleID]bool, err error) {
 	claims, err := s.store.Unconfirmed(ctx)
 	if err != nil {
-		return now.Add(time.Minute), fmt.Errorf("list unconfirmed posts: %w", err)
+		// Nothing is known: hold every schedule back until the store answers.
+		unsettled = map[scheduleID]bool{}
+		for _, sc := range s.bot.cfg.Reading.Schedules {
+			unsettled[sc.id()] = true
+		}
+		return now.Add(time.Minute), unsettled, fmt.Errorf("list unconfirmed posts: %w", err)
+	}
+	unsettled = map[scheduleID]bool{}
+	pending := func(c ReadingPost, until time.Time) {
+		unsettled[scheduleID{c.Platform, c.Channel, c.Curriculum}] = true
+		if wake.IsZero() || until.Before(wake) {
+			wake = until
+		}
 	}
 	for _, c := range claims {
 		if expiry := c.ClaimedAt.Add(s.Lease); expiry.After(now) {
-			if wake.IsZero() || expiry.Before(wake) {
-				wake = expiry
-			}
+			pending(c, expiry)
 			continue
 		}
 		log := s.log.With("key", c.String(), "step", c.Step+1)
 		won, err := s.store.TakeOver(ctx, c.PostKey, c.ClaimedAt, now)
 		if err != nil {
 			log.ErrorContext(ctx, "take over an unconfirmed post", "err", err)
+			pending(c, now.Add(time.Minute))
 			continue
 		}
 		if !won {
-			continue // another scheduler is on it
+			pending(c, now.Add(s.Lease)) // another scheduler is on it
+			continue
 		}
 		poster := s.posters[c.Platform]
 		sc, ok := s.schedule(c.PostKey) // its Team is empty when the schedule is gone
@@ -207,14 +224,39 @@ func (s *Scheduler) reconcile(ctx context.Context, now time.Time) (wake time.Tim
 		}
 		if n := sc.Timing.Next(c.Slot); !n.IsZero() && !n.After(now) {
 			// A later slot is due: post that one instead, with this step.
-			if _, err := s.store.Release(ctx, c.PostKey, now); err != nil {
-				log.ErrorContext(ctx, "release a superseded post", "err", err)
-			}
+			s.releaseSuperseded(ctx, log, c, now)
 			continue
 		}
-		s.send(ctx, sc.Team, c, now)
+		if !s.send(ctx, sc.Team, c, now) {
+			pending(c, now.Add(s.Lease))
+		}
 	}
-	return wake, nil
+	return wake, unsettled, nil
+}
+
+// releaseSuperseded releases a claim that was never sent and that a later
+// due slot supersedes, so that the later slot's post carries its step.
+func (s *Scheduler) releaseSuperseded(ctx context.Context, log *slog.Logger, c ReadingPost, now time.Time) {
+	released, err := s.store.Release(ctx, c.PostKey, now)
+	if err != nil {
+		log.ErrorContext(ctx, "release a superseded post", "err", err)
+		return
+	}
+	if !released {
+		return // another scheduler settled it
+	}
+	pos, err := s.store.Position(ctx, c.Platform, c.Channel, c.Curriculum)
+	steps := 0
+	if cur, ok := s.bot.Glossary().Curriculum(c.Curriculum); ok {
+		steps = len(cur.Steps)
+	}
+	if err != nil || steps == 0 || pos%steps == c.Step {
+		log.InfoContext(ctx, "released the claim of a reading post that was never sent, as a later slot is due; the next post carries its step")
+		return
+	}
+	// Something claimed the channel's next step meanwhile (/reading next).
+	log.WarnContext(ctx, "released the claim of a reading post that was never sent, as a later slot is due; its step was skipped, because a later post already took the next one",
+		"next_step", pos%steps+1)
 }
 
 // fire claims slot for sc and posts it.
@@ -236,31 +278,32 @@ func (s *Scheduler) fire(ctx context.Context, sc Schedule, slot, now time.Time) 
 	s.send(ctx, sc.Team, p, now)
 }
 
-// send posts a claimed post to its channel in team and confirms it. On
-// failure the claim stays unconfirmed, for reconcile to retry once the
-// lease is over.
-func (s *Scheduler) send(ctx context.Context, team string, p ReadingPost, now time.Time) {
+// send posts a claimed post to its channel in team and confirms it,
+// reporting whether it did. On failure the claim stays unconfirmed, for
+// reconcile to retry once the lease is over.
+func (s *Scheduler) send(ctx context.Context, team string, p ReadingPost, now time.Time) bool {
 	log := s.log.With("key", p.String(), "step", p.Step+1)
 	poster, ok := s.posters[p.Platform]
 	if !ok {
 		log.ErrorContext(ctx, "no platform to post a scheduled reading to", "platform", p.Platform)
-		return
+		return false
 	}
 	r, ok := s.bot.StepReply(p.Curriculum, p.Step)
 	if !ok {
 		log.ErrorContext(ctx, "scheduled curriculum step is not in the glossary any more")
-		return
+		return false
 	}
 	pctx, cancel := context.WithTimeout(ctx, s.Lease/2)
 	id, err := poster.Post(pctx, team, p.Channel, p.String(), r)
 	cancel()
 	if err != nil {
 		log.ErrorContext(ctx, "post a scheduled reading; will retry when the claim's lease runs out", "err", err)
-		return
+		return false
 	}
 	if err := s.store.Confirm(ctx, p.PostKey, id, s.clock.Now()); err != nil {
 		log.ErrorContext(ctx, "confirm a posted reading", "message", id, "err", err)
-		return
+		return false
 	}
 	log.InfoContext(ctx, "reading posted", "message", id)
+	return true
 }

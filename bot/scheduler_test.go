@@ -418,3 +418,80 @@ func (l *testLog) String() string {
 }
 
 func (l *testLog) contains(s string) bool { return strings.Contains(l.String(), s) }
+
+// everyMinute is a schedule with slots closer together than the lease, so
+// a slot comes due while an earlier claim is still within its lease.
+func everyMinute(t *testing.T) bot.Schedule {
+	t.Helper()
+	tm, err := timing.Parse("* * * * *", time.UTC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bot.Schedule{Platform: "slack", Channel: "C1", Curriculum: "ai-safety-fundamentals", Timing: tm}
+}
+
+// A claim lost to a crash before its post left, and superseded by a later
+// slot that came due within the claim's lease, costs no step: the later
+// post carries the lost claim's step, and the release is logged. Before,
+// the later slot took the next step at once and the release came too late
+// to give the lost one back (steps 1, 2, 3, 4, 6, ...).
+func TestSupersededLostClaimCostsNoStep(t *testing.T) {
+	for _, st := range stores {
+		t.Run(st.name, func(t *testing.T) {
+			store, reopen := st.open(t)
+			t0 := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+			clock := bottest.NewClock(t0.Add(-30 * time.Second))
+			poster := &fakePoster{}
+			var log testLog
+			newProcess := func(store bot.ReadingStore) *bot.Scheduler {
+				g, err := defaultGlossary()
+				if err != nil {
+					t.Fatal(err)
+				}
+				b := bot.New(g, bot.Config{Logger: slog.New(slog.NewTextHandler(&log, nil)), Clock: clock,
+					Reading: bot.ReadingConfig{Store: store, Schedules: []bot.Schedule{everyMinute(t)}}})
+				return b.NewScheduler(map[string]bot.Poster{"slack": poster})
+			}
+			s := newProcess(store)
+			runDue(t, s)
+			crashAt := t0.Add(2 * time.Minute) // the third slot
+			end := t0.Add(10 * time.Minute)
+			for now := t0; now.Before(end); {
+				clock.Set(now)
+				if now.Equal(crashAt) {
+					poster.setFail(errCrash, false)
+					runDue(t, s) // claims the slot, then "dies" before the post leaves
+					poster.setFail(nil, false)
+					now = now.Add(30 * time.Second)
+					clock.Set(now)
+					s = newProcess(reopen()) // restarted, within the lease
+				}
+				next := runDue(t, s)
+				if now = now.Add(time.Minute); next.Before(now) {
+					now = next
+				}
+			}
+			var weeks []int
+			for _, title := range titles(poster.Posts()) {
+				var w int
+				if _, err := fmt.Sscanf(title, "Week %d:", &w); err != nil {
+					t.Fatalf("title %q", title)
+				}
+				weeks = append(weeks, w)
+			}
+			t.Logf("posted weeks %v", weeks)
+			if len(weeks) < 4 {
+				t.Fatalf("posted weeks %v; want more", weeks)
+			}
+			for i, w := range weeks {
+				if w != weeks[0]+i && w != 1 { // consecutive, or the curriculum starting over
+					t.Errorf("posted weeks %v: a step was skipped or repeated", weeks)
+					break
+				}
+			}
+			if !log.contains("released the claim of a reading post that was never sent") {
+				t.Errorf("the release is not logged:\n%s", log.String())
+			}
+		})
+	}
+}

@@ -42,7 +42,8 @@ func NewLookup(platform, query, id string) Lookup {
 	return Lookup{Platform: platform, Key: glossary.Normalize(query), Shown: ShownQuery(query)}
 }
 
-// MemoryStats is an in-memory Stats, for the console and tests.
+// MemoryStats is an in-memory Stats and StatsStore, for the console and
+// tests.
 type MemoryStats struct {
 	mu      sync.Mutex
 	found   map[[2]string]int // platform, entry id -> lookups
@@ -61,20 +62,28 @@ const maxMissing = 10000
 
 // RecordLookup implements Stats.
 func (m *MemoryStats) RecordLookup(ctx context.Context, l Lookup) error {
+	return m.AddLookups(ctx, []LookupCount{{Lookup: l, N: 1}})
+}
+
+// AddLookups implements StatsStore.
+func (m *MemoryStats) AddLookups(ctx context.Context, batch []LookupCount) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if l.ID != "" {
-		m.found[[2]string{l.Platform, l.ID}]++
-		return nil
-	}
-	if l.Key == "" {
-		return nil
-	}
-	key := [2]string{l.Platform, l.Key}
-	if _, ok := m.missing[key]; ok || len(m.missing) < maxMissing {
-		m.missing[key]++
-		if _, ok := m.shown[l.Key]; !ok {
-			m.shown[l.Key] = l.Shown
+	for _, c := range batch {
+		l := c.Lookup
+		if l.ID != "" {
+			m.found[[2]string{l.Platform, l.ID}] += c.N
+			continue
+		}
+		if l.Key == "" {
+			continue
+		}
+		key := [2]string{l.Platform, l.Key}
+		if _, ok := m.missing[key]; ok || len(m.missing) < maxMissing {
+			m.missing[key] += c.N
+			if _, ok := m.shown[l.Key]; !ok {
+				m.shown[l.Key] = l.Shown
+			}
 		}
 	}
 	return nil

@@ -1,6 +1,9 @@
 package glossary
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"sort"
 	"sync"
 )
@@ -22,6 +25,7 @@ type Glossary struct {
 	owners     map[string]string // normalised name -> entry id (nameOwners)
 	idx        *index
 	desc       *descIndex
+	version    string
 }
 
 func build(es []*item[Entry], cs []*item[Curriculum]) *Glossary {
@@ -50,8 +54,26 @@ func build(es []*item[Entry], cs []*item[Curriculum]) *Glossary {
 	sort.Slice(g.curricula, func(i, j int) bool { return g.curricula[i].ID < g.curricula[j].ID })
 	g.idx = newIndex(g.entries)
 	g.desc = newDescIndex(g.entries, defaultDescParams)
+	g.version = version(g.entries, g.curricula)
 	return g
 }
+
+// version is a digest of the entries and curricula as loaded: the same
+// content gives the same version in every process, and any change to it a
+// new one.
+func version(es []*Entry, cs []*Curriculum) string {
+	h := sha256.New()
+	enc := json.NewEncoder(h)
+	// Encoding plain structs of strings, slices and ints cannot fail.
+	_ = enc.Encode(es)
+	_ = enc.Encode(cs)
+	return hex.EncodeToString(h.Sum(nil)[:6])
+}
+
+// Version identifies the glossary's content: 12 hexadecimal digits, equal
+// for equal content (whatever the files' names, order or formatting) and
+// different when anything an entry or curriculum says changes.
+func (g *Glossary) Version() string { return g.version }
 
 // Len is the number of entries.
 func (g *Glossary) Len() int { return len(g.entries) }

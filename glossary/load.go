@@ -202,12 +202,9 @@ func yamlFiles(fsys fs.FS, dir string) ([]string, error) {
 // decodeFile parses one YAML file strictly into it.v and records the line
 // of every field so later checks can point at them.
 func decodeFile[T any](fsys fs.FS, p string, it *item[T]) (probs Problems) {
-	data, err := fs.ReadFile(fsys, p)
+	data, err := readRegular(fsys, p, maxFileSize)
 	if err != nil {
-		return Problems{{File: it.file, Message: fmt.Sprintf("cannot read: %v", err)}}
-	}
-	if len(data) > maxFileSize {
-		return Problems{{File: it.file, Message: fmt.Sprintf("file is %d bytes; the limit is %d", len(data), maxFileSize)}}
+		return Problems{fileProblem(it.file, err)}
 	}
 	if !utf8.Valid(data) {
 		return Problems{{File: it.file, Message: "file is not valid UTF-8"}}

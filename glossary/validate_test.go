@@ -59,3 +59,26 @@ func TestNewReportsRepeatedIDs(t *testing.T) {
 		t.Errorf("one of each: %v", err)
 	}
 }
+
+// Version follows the content, not the files: the same entries loaded from
+// differently formatted files share a version; a changed summary does not.
+func TestVersion(t *testing.T) {
+	load := func(files map[string]string) string {
+		t.Helper()
+		fsys := fstest.MapFS{}
+		for name, body := range files {
+			fsys[name] = &fstest.MapFile{Data: []byte(body)}
+		}
+		g, err := glossary.Load(glossary.Layer{FS: fsys})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return g.Version()
+	}
+	a := load(map[string]string{"entries/widget.yaml": goodEntry})
+	b := load(map[string]string{"entries/widget.yaml": "# a comment\n" + strings.ReplaceAll(goodEntry, ": ", ":   ")})
+	c := load(map[string]string{"entries/widget.yaml": strings.Replace(goodEntry, "small thing", "tiny thing", 1)})
+	if len(a) != 12 || a != b || a == c {
+		t.Errorf("versions: same content %q and %q, changed summary %q; want 12 digits, the first two equal, the third different", a, b, c)
+	}
+}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"refbot/adapters/platform"
 	"refbot/bot"
 )
 
@@ -63,6 +64,9 @@ type Adapter struct {
 	s   *discordgo.Session
 	// self is refbot's user id (a string), learned from READY.
 	self atomic.Value
+	// rejections counts interactions refused before verification; Start
+	// shares refbot's, which it exports as a metric.
+	rejections *platform.Rejections
 }
 
 // New returns an adapter for b on a validated configuration
@@ -97,7 +101,7 @@ func New(b *bot.Bot, cfg Config, log *slog.Logger) (*Adapter, error) {
 	s.ShardID, s.ShardCount = cfg.ShardID, cfg.ShardCount
 	s.Identify.Intents = intents(cfg.MessageContent)
 	s.LogLevel = -1 // discordgo logs through the standard logger; we log ourselves
-	return &Adapter{bot: b, log: log, cfg: cfg, s: s}, nil
+	return &Adapter{bot: b, log: log, cfg: cfg, s: s, rejections: platform.NewRejections(log, 0)}, nil
 }
 
 // intents are the gateway intents refbot asks for: none for commands

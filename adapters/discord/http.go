@@ -39,17 +39,19 @@ func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
 	if err != nil {
 		var tooBig *http.MaxBytesError
+		// Not verified yet: counted and logged sparingly, as forged
+		// requests are (anyone can send these).
 		if errors.As(err, &tooBig) {
-			a.log.WarnContext(ctx, "discord interaction refused: body over 64 KiB", "remote", r.RemoteAddr)
+			a.rejections.Reject(ctx, "body over 64 KiB", r.RemoteAddr)
 			http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
 			return
 		}
-		a.log.WarnContext(ctx, "discord interaction: reading body", "remote", r.RemoteAddr, "err", err)
+		a.rejections.Reject(ctx, "reading body: "+err.Error(), r.RemoteAddr)
 		http.Error(w, "cannot read body", http.StatusBadRequest)
 		return
 	}
 	if reason := a.verify(r.Header, body, time.Now()); reason != "" {
-		a.log.WarnContext(ctx, "discord interaction refused", "reason", reason, "remote", r.RemoteAddr)
+		a.rejections.Reject(ctx, reason, r.RemoteAddr)
 		http.Error(w, "invalid request signature", http.StatusUnauthorized)
 		return
 	}

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"refbot/adapters/platform"
 )
 
 func TestInteractionsEndpoint(t *testing.T) {
@@ -119,6 +121,10 @@ func TestInteractionsEndpointRefuses(t *testing.T) {
 	a := newAdapter(t, nil, nil)
 	a.log = slog.New(slog.NewTextHandler(&logs, nil))
 	body := interaction(2, commandData("help"))
+	fresh := func() { // a quiet spell: the next rejection is logged at once
+		logs.Reset()
+		a.rejections = platform.NewRejections(a.log, time.Minute)
+	}
 	now := time.Now()
 	tests := []struct {
 		name string
@@ -169,13 +175,13 @@ func TestInteractionsEndpointRefuses(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			logs.Reset()
+			fresh()
 			code, resp := serve(t, a, tt.req())
 			if code != tt.want {
 				t.Fatalf("status %d, want %d: %s", code, tt.want, resp)
 			}
-			if tt.want != 405 && !strings.Contains(logs.String(), "refused") {
-				t.Errorf("no log line for a refused request; log: %q", logs.String())
+			if counted := a.rejections.Total(); tt.want != 405 && (counted != 1 || !strings.Contains(logs.String(), "rejected an unauthenticated request")) {
+				t.Errorf("a refused request counted %d times, log: %q; want once and a line", counted, logs.String())
 			}
 			if strings.Contains(logs.String(), "interaction-token-secret") || strings.Contains(logs.String(), "test-token") {
 				t.Errorf("a token reached the log: %s", logs.String())
@@ -229,5 +235,28 @@ func TestPanicBecomesSomethingWentWrong(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "panic") {
 		t.Errorf("the panic was not logged: %q", logs.String())
+	}
+}
+
+// A flood of forged interactions is answered 401 each, counted each, and
+// logged once.
+func TestForgedFloodLogsOnce(t *testing.T) {
+	var logs bytes.Buffer
+	a := newAdapter(t, nil, nil)
+	a.log = slog.New(slog.NewTextHandler(&logs, nil))
+	a.rejections = platform.NewRejections(a.log, time.Minute)
+	body := interaction(2, commandData("help"))
+	for range 500 {
+		r := signed(body, time.Now())
+		r.Header.Set("X-Signature-Ed25519", strings.Repeat("ab", 64))
+		if code, _ := serve(t, a, r); code != http.StatusUnauthorized {
+			t.Fatalf("status = %d, want 401", code)
+		}
+	}
+	if got := a.rejections.Total(); got != 500 {
+		t.Errorf("counted %d rejections, want 500", got)
+	}
+	if n := strings.Count(logs.String(), "unauthenticated"); n != 1 {
+		t.Errorf("%d log lines for 500 forged interactions, want 1:\n%s", n, logs.String())
 	}
 }

@@ -173,6 +173,9 @@ func (s started) Start(core platform.Core) (platform.Service, error) {
 	if err != nil {
 		return platform.Service{}, err
 	}
+	if core.Rejections != nil {
+		a.rejections = core.Rejections
+	}
 	if s.mode == ModeHTTP {
 		return platform.Service{
 			Routes: map[string]http.Handler{"POST " + Path: a},

@@ -90,6 +90,10 @@ type Core struct {
 	// Log is for the platform's own events (connected, rejected a forged
 	// request), already labelled with the platform's name.
 	Log *slog.Logger
+	// Rejections counts and logs (sparingly) the requests the platform's
+	// routes refuse before authenticating them; refbot exports the count.
+	// nil: the platform makes its own.
+	Rejections *Rejections
 	// State is refbot's state store (bot/sqlite's, or another backend's),
 	// for a platform that keeps state of its own: the platform declares
 	// the small interface it needs and asserts it (Slack's OAuth mode,

@@ -115,10 +115,14 @@ func (a *Adapter) serveEvent(w http.ResponseWriter, r *http.Request, raw []byte)
 	w.WriteHeader(http.StatusOK)
 }
 
-// reject answers a request that failed verification: 401 and a log line,
-// nothing else. The log names the reason, never the signature.
+// reject answers a request that failed verification: 401, nothing else,
+// counted and logged sparingly (anyone can send these). The log names the
+// reason, never the signature.
 func (a *Adapter) reject(w http.ResponseWriter, r *http.Request, reason string, err error) {
-	a.log.WarnContext(r.Context(), "slack: rejected an unverified request", "reason", reason, "err", err, "remote", r.RemoteAddr)
+	if err != nil {
+		reason += ": " + err.Error()
+	}
+	a.rejections.Reject(r.Context(), reason, r.RemoteAddr)
 	http.Error(w, "unauthorized", http.StatusUnauthorized)
 }
 

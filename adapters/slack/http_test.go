@@ -88,23 +88,28 @@ func TestVerification(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			before := strings.Count(e.logs.String(), "rejected an unverified request")
+			before := e.a.rejections.Total()
 			w := e.serve(tt.req())
 			if w.Code != tt.status {
 				t.Fatalf("status = %d, want %d (body %q)", w.Code, tt.status, w.Body)
 			}
-			logged := strings.Count(e.logs.String(), "rejected an unverified request") - before
+			counted := e.a.rejections.Total() - before
 			if tt.status == 401 {
-				if logged != 1 {
-					t.Errorf("want one log line for the rejection, got %d", logged)
+				if counted != 1 {
+					t.Errorf("want the rejection counted once, got %d", counted)
 				}
 				if strings.Contains(w.Body.String(), "blocks") || strings.Contains(w.Body.String(), "Mesa") {
 					t.Errorf("a rejected request got a reply: %q", w.Body)
 				}
-			} else if logged != 0 {
-				t.Errorf("a good request was logged as rejected")
+			} else if counted != 0 {
+				t.Errorf("a good request was counted as rejected")
 			}
 		})
+	}
+	// The rejections above came within a minute: the first is logged,
+	// the rest counted for the next line.
+	if n := strings.Count(e.logs.String(), "rejected an unauthenticated request"); n != 1 {
+		t.Errorf("%d lines for the rejections; want 1:\n%s", n, e.logs.String())
 	}
 	if n := len(e.a.outbox); n != 0 {
 		t.Errorf("%d posts queued by verification tests", n)
@@ -478,4 +483,22 @@ func TestRejectedBotToken(t *testing.T) {
 
 func postTo(path string) *http.Request {
 	return &http.Request{Method: http.MethodPost, URL: &url.URL{Path: path}, Host: "x"}
+}
+
+// A flood of forged requests is answered 401 each, counted each, and
+// logged once: anyone can send them, and a line each would fill the log.
+func TestForgedFloodLogsOnce(t *testing.T) {
+	e := newEnv(t, ModeHTTP, false)
+	body := slash("/define", "mesa optimisation", e.hooks.url())
+	for range 500 {
+		if w := e.serve(signed("not-the-secret", formType, body)); w.Code != http.StatusUnauthorized {
+			t.Fatalf("status = %d, want 401", w.Code)
+		}
+	}
+	if got := e.a.rejections.Total(); got != 500 {
+		t.Errorf("counted %d rejections, want 500", got)
+	}
+	if n := strings.Count(e.logs.String(), "unauthenticated"); n != 1 {
+		t.Errorf("%d log lines for 500 forged requests, want 1:\n%s", n, e.logs.String())
+	}
 }

@@ -280,7 +280,7 @@ func (a *Adapter) serveRedirect(w http.ResponseWriter, r *http.Request) {
 	again := pageLink{URL: o.PublicURL + InstallPath, Text: "Start again"}
 	cb, err := parseCallback(r.URL.RawQuery)
 	if err != nil {
-		a.log.WarnContext(ctx, "slack: install redirect with a malformed query", "err", err, "remote", r.RemoteAddr)
+		a.rejections.Reject(ctx, "install redirect with a malformed query: "+err.Error(), r.RemoteAddr)
 		writePage(w, http.StatusBadRequest, page{Title: "Not an install link", Heading: "This is not a Slack install link",
 			Lines: []string{"The address is incomplete or was changed. Start the installation again from the install page."}, Link: &again})
 		return
@@ -294,7 +294,8 @@ func (a *Adapter) serveRedirect(w http.ResponseWriter, r *http.Request) {
 				Lines: []string{"You chose Cancel, so refbot was not added. Nothing was changed."}, Link: &again})
 			return
 		}
-		a.log.WarnContext(ctx, "slack: Slack reported an install error", "error", cb.Error)
+		// Anyone can send this query: counted and logged sparingly.
+		a.rejections.Reject(ctx, "install redirect with an error from Slack (or a forged one): "+cb.Error, r.RemoteAddr)
 		writePage(w, http.StatusBadRequest, page{Title: "Installation failed", Heading: "Slack could not install refbot",
 			Lines: []string{"Slack said: " + cb.Error + ". Try again; if it keeps failing, tell whoever runs this refbot."}, Link: &again})
 		return
@@ -321,7 +322,7 @@ func (a *Adapter) serveRedirect(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if err != nil {
-		a.log.WarnContext(ctx, "slack: refused an install redirect", "reason", err.Error(), "remote", r.RemoteAddr)
+		a.rejections.Reject(ctx, "install redirect refused: "+err.Error(), r.RemoteAddr)
 		lines := []string{"This install link is not valid here. It may have been changed, or it was opened in another browser or tab than the one that started the installation."}
 		switch {
 		case errors.Is(err, errStateExpired):

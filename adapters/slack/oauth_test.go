@@ -570,6 +570,7 @@ func TestOAuthHostileInput(t *testing.T) {
 		`;;;&&&===`,
 		`code=1.2.3&state=` + url.QueryEscape("Ŵ"),
 	}
+	rejectedBefore := e.a.rejections.Total()
 	for _, q := range queries {
 		res, body := get(t, e.browser(t), e.srv.URL+RedirectPath+"?"+q)
 		if res.StatusCode != http.StatusBadRequest {
@@ -581,6 +582,14 @@ func TestOAuthHostileInput(t *testing.T) {
 		if res.Header.Get("Content-Security-Policy") == "" {
 			t.Errorf("%q: no Content-Security-Policy", q)
 		}
+	}
+	// Anyone can send these: each is counted, and the log gets one line
+	// for them all (it used to get one each).
+	if n := e.a.rejections.Total() - rejectedBefore; n != uint64(len(queries)) {
+		t.Errorf("%d hostile redirects counted, want %d", n, len(queries))
+	}
+	if n := strings.Count(e.logs.String(), "rejected an unauthenticated request"); n != 1 {
+		t.Errorf("%d log lines for %d hostile redirects, want 1:\n%s", n, len(queries), e.logs)
 	}
 	// The install page takes nothing from its query.
 	_, body := get(t, e.browser(t), e.srv.URL+InstallPath+"?team=%3Cscript%3Ealert(1)%3C/script%3E&redirect_uri=https://evil.example")
@@ -786,7 +795,7 @@ func TestState(t *testing.T) {
 // openSQLite opens the SQLite state store in dir, as refbot serve does.
 func openSQLite(t *testing.T, dir string) *sqlite.Store {
 	t.Helper()
-	s, err := sqlite.OpenDir(t.Context(), dir)
+	s, err := sqlite.OpenDir(t.Context(), dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

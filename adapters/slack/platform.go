@@ -205,6 +205,9 @@ func (c Config) Start(core platform.Core) (platform.Service, error) {
 		c.OAuth = &o
 	}
 	a := New(core.Bot, c, core.Log)
+	if core.Rejections != nil {
+		a.rejections = core.Rejections
+	}
 	svc := platform.Service{Run: a.Run, Poster: a, Routes: map[string]http.Handler{}}
 	if c.Mode != ModeSocket {
 		svc.Routes["POST "+Path] = a

@@ -25,6 +25,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"refbot/adapters/platform"
 	"refbot/bot"
 )
 
@@ -104,6 +105,9 @@ type Adapter struct {
 	events *seen
 	outbox chan job
 	self   atomic.Pointer[identity]
+	// rejections counts requests that fail verification; Start shares
+	// refbot's, which it exports as a metric.
+	rejections *platform.Rejections
 	// installs is OAuth mode's workspaces; nil with one bot token.
 	installs *installs
 }
@@ -159,6 +163,8 @@ func New(b *bot.Bot, cfg Config, log *slog.Logger) *Adapter {
 		api:    slack.New(cfg.BotToken, opts...),
 		events: newSeen(eventMemory, maxEventIDs),
 		outbox: make(chan job, queueSize),
+
+		rejections: platform.NewRejections(log, 0),
 	}
 	if o := cfg.OAuth; o != nil {
 		if o.Store == nil {

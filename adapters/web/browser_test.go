@@ -1,8 +1,11 @@
 package web
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -146,6 +149,7 @@ func (b *browser) open(url string) {
 	b.t.Helper()
 	b.do("open "+url, chromedp.Navigate(url), chromedp.WaitVisible(chromedp.CSS("main h1")))
 	b.checkClean(url)
+	b.checkMaps(url)
 }
 
 // follow clicks the link sel and waits until the browser is on a page
@@ -169,6 +173,7 @@ func (b *browser) waitFor(want string) {
 		if strings.HasSuffix(strings.FieldsFunc(loc, func(r rune) bool { return r == '#' || r == '?' })[0], want) {
 			b.do("wait for "+want, chromedp.WaitVisible(chromedp.CSS("main h1")))
 			b.checkClean(loc)
+			b.checkMaps(loc)
 			return
 		}
 		if time.Now().After(deadline) {
@@ -203,6 +208,82 @@ func (b *browser) shot(name string) {
 	if err := os.WriteFile(p, png, 0o644); err != nil {
 		b.t.Fatal(err)
 	}
+}
+
+// mapShot saves a screenshot of the first element sel (a concept map) as
+// name.png, at twice the size, to read its labels.
+func (b *browser) mapShot(sel, name string) {
+	b.t.Helper()
+	png := run(b, "screenshot of "+sel, chromedp.ScreenshotScale(chromedp.CSS(sel), 2))
+	if err := os.WriteFile(filepath.Join(b.artifacts, name+".png"), png, 0o644); err != nil {
+		b.t.Fatal(err)
+	}
+}
+
+// measureMaps is run in the page: it measures, in each concept map's own
+// units, every label as the browser set it (its font, its weight) and
+// every dot, and lists any that leave the picture (the SVG clips them)
+// or lie over another node's label or dot.
+const measureMaps = `(function () {
+  const out = [];
+  const over = (a, b) => Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x) > 0.01 &&
+    Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y) > 0.01;
+  const fmt = (r) => "(" + [r.x, r.y, r.x + r.width, r.y + r.height].map((v) => v.toFixed(1)).join(", ") + ")";
+  for (const svg of document.querySelectorAll("svg.map")) {
+    const vb = svg.viewBox.baseVal, items = [];
+    svg.querySelectorAll("a.node").forEach((a, i) => {
+      const text = a.querySelector("text"), bold = a.classList.contains("current") ? "bold " : "";
+      items.push({node: i, what: bold + "label " + JSON.stringify(text.textContent), r: text.getBBox()});
+      items.push({node: i, what: "dot of " + JSON.stringify(text.textContent), r: a.querySelector("circle").getBBox()});
+    });
+    for (const it of items) {
+      const r = it.r;
+      if (r.x < vb.x || r.y < vb.y || r.x + r.width > vb.x + vb.width || r.y + r.height > vb.y + vb.height) {
+        out.push(it.what + " " + fmt(r) + " leaves the " + vb.width + "x" + vb.height + " picture");
+      }
+    }
+    for (let i = 0; i < items.length; i++) {
+      for (let j = i + 1; j < items.length; j++) {
+        if (items[i].node !== items[j].node && over(items[i].r, items[j].r)) {
+          out.push(items[i].what + " " + fmt(items[i].r) + " overlaps " + items[j].what + " " + fmt(items[j].r));
+        }
+      }
+    }
+  }
+  return out;
+})()`
+
+// checkMaps fails the test for every label or dot of the page's concept
+// maps that the browser draws outside the picture or over another node.
+func (b *browser) checkMaps(where string) {
+	b.t.Helper()
+	for _, p := range run(b, "measure maps", chromedp.Evaluate[[]string](measureMaps)) {
+		b.t.Errorf("%s: %s", where, p)
+	}
+}
+
+// mapOf returns the concept map on the page at url, as served: the
+// svg element's markup, or "" when the page has none.
+func mapOf(t *testing.T, url string) string {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	page, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %d %v", url, resp.StatusCode, err)
+	}
+	i := bytes.Index(page, []byte(`<svg class="map"`))
+	if i < 0 {
+		return ""
+	}
+	n := bytes.Index(page[i:], []byte("</svg>"))
+	if n < 0 {
+		t.Fatalf("%s: the map has no </svg>", url)
+	}
+	return string(page[i : i+n+len("</svg>")])
 }
 
 func (b *browser) viewport(w, h int64, mobile bool, scheme string) {
@@ -269,6 +350,7 @@ func TestBrowser(t *testing.T) {
 			t.Errorf("body background %s: style.css did not load", bg)
 		}
 		b.shot("01-index")
+		b.mapShot("svg.map", "map-index")
 		// Keyboard: the first Tab reaches the skip link.
 		b.do("tab", chromedp.KeyEvent("\t"))
 		if got := run(b, "focus", chromedp.Evaluate[string](`document.activeElement.className`)); got != "skip" {
@@ -282,6 +364,7 @@ func TestBrowser(t *testing.T) {
 			t.Errorf("search landed on %q", got)
 		}
 		b.shot("02-entry-mesa-optimization")
+		b.mapShot("figure.hood", "map-mesa-optimization")
 
 		// A related term.
 		want := run(b, "related", chromedp.Text(chromedp.CSS("article.term ul.entries li a")))
@@ -290,6 +373,9 @@ func TestBrowser(t *testing.T) {
 			t.Errorf("related link %q led to %q", want, got)
 		}
 		b.shot("03-related-inner-alignment")
+		b.mapShot("figure.hood", "map-inner-alignment")
+		b.open(base + "terms/deceptive-alignment")
+		b.mapShot("figure.hood", "map-deceptive-alignment")
 
 		// A node of the concept map, on the index.
 		b.open(base)
@@ -298,8 +384,57 @@ func TestBrowser(t *testing.T) {
 			t.Errorf("map node led to %q", got)
 		}
 		b.shot("04-map-node-corrigibility")
+		b.mapShot("figure.hood", "map-corrigibility")
 		// And a node of the entry's neighbourhood map.
 		b.follow(`figure.hood svg.map a.node:not(.current)`, "")
+
+		// Every entry's neighbourhood map, measured as this browser sets its
+		// labels: each map in turn takes the place of the one on an entry
+		// page. (Opening every page would take a minute; this takes seconds.)
+		b.open(base + "terms/mesa-optimization")
+		// labelWidth, which the layout trusts, is at least as wide as this
+		// browser sets every title, regular and bold.
+		titles := []string{"Jailbreaking Jailbreaking Jailbreaking", "WWWWWWWWWWWWWWWWWWWWWWWWW", strings.Repeat("ill ", 20)}
+		for _, e := range g.Entries() {
+			titles = append(titles, e.Title)
+		}
+		arg, err := json.Marshal(titles)
+		if err != nil {
+			t.Fatal(err)
+		}
+		widths := run(b, "measure titles", chromedp.Evaluate[[][2]float64](`(function (titles) {
+  const regular = document.querySelector("figure.hood a.node:not(.current) text"), bold = document.querySelector("figure.hood a.node.current text");
+  return titles.map((s) => { regular.textContent = s; bold.textContent = s; return [regular.getBBox().width, bold.getBBox().width]; });
+})(`+string(arg)+`)`))
+		for i, s := range titles {
+			if reg, bold := labelWidth(s, 14, false), labelWidth(s, 14, true); reg < widths[i][0] || bold < widths[i][1] {
+				t.Errorf("%q is drawn %.1f wide (bold %.1f); labelWidth says %.1f (bold %.1f)", s, widths[i][0], widths[i][1], reg, bold)
+			}
+		}
+		var hoods [][2]string
+		for _, e := range g.Entries() {
+			if svg := mapOf(t, base+"terms/"+e.ID); svg != "" {
+				hoods = append(hoods, [2]string{e.ID, svg})
+			}
+		}
+		if len(hoods) < g.Len()/2 {
+			t.Errorf("only %d of %d entry pages have a map", len(hoods), g.Len())
+		}
+		arg, err = json.Marshal(hoods)
+		if err != nil {
+			t.Fatal(err)
+		}
+		js := `(function (hoods) {
+  const frame = document.querySelector("figure.hood .map-scroll"), out = [];
+  for (const [id, svg] of hoods) {
+    frame.innerHTML = svg;
+    for (const p of ` + measureMaps + `) out.push("terms/" + id + ": " + p);
+  }
+  return out;
+})(` + string(arg) + `)`
+		for _, p := range run(b, "measure every map", chromedp.Evaluate[[]string](js)) {
+			t.Error(p)
+		}
 		b.open(base)
 
 		// A curriculum and one of its steps.

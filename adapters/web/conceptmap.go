@@ -5,7 +5,6 @@ import (
 	"math/rand/v2"
 	"slices"
 	"sort"
-	"unicode/utf8"
 
 	"gonum.org/v1/gonum/graph"
 	"gonum.org/v1/gonum/graph/iterator"
@@ -155,17 +154,26 @@ func drawMap(es []*glossary.Entry, current string, opt mapOptions, href func(id 
 		}
 	}
 	laid := forceLayout(len(es), edges, opt.Updates)
-	labels := make([]string, len(es))
+	// What each node covers: its dot, larger for the entry the picture is
+	// about, and its label, bold for that entry.
+	sizes := make([]nodeSize, len(es))
 	for i, e := range es {
-		labels[i] = e.Title
+		sizes[i] = nodeSize{R: opt.Radius, W: labelWidth(e.Title, opt.Font, e.ID == current)}
+		if e.ID == current {
+			sizes[i].R = opt.Radius * currentScale
+		}
+		// A label too long for the picture widens it (the page scales
+		// it to fit), so that no label is cut off at the edge.
+		opt.Width = max(opt.Width, int(math.Ceil(sizes[i].span()))+2*edgeGap)
 	}
+	m.Width = opt.Width
 	var pos []r2.Vec
 	var left []bool
 	for try := 0; ; try++ {
 		pos = slices.Clone(laid)
 		fit(pos, opt)
 		var ok bool
-		left, ok = declutter(pos, labels, opt)
+		left, ok = declutter(pos, sizes, opt)
 		if ok || try == 3 {
 			break
 		}
@@ -174,7 +182,7 @@ func drawMap(es []*glossary.Entry, current string, opt mapOptions, href func(id 
 	m.Height = opt.Height
 	for i, e := range es {
 		n := mapNode{
-			X: round1(pos[i].X), Y: round1(pos[i].Y), R: opt.Radius,
+			X: round1(pos[i].X), Y: round1(pos[i].Y), R: sizes[i].R,
 			Title: e.Title, Line: glossary.FirstSentence(e.Summary), Href: href(e.ID),
 			Class: "t" + string(rune('0'+palette-1)), Current: e.ID == current,
 		}
@@ -183,14 +191,11 @@ func drawMap(es []*glossary.Entry, current string, opt mapOptions, href func(id 
 				n.Class = c
 			}
 		}
-		if n.Current {
-			n.R = opt.Radius * 1.5
-		}
 		n.LabelY = round1(n.Y + opt.Font*0.35)
 		if left[i] {
-			n.LabelX, n.Anchor = round1(n.X-n.R-4), "end"
+			n.LabelX, n.Anchor = round1(n.X-n.R-labelGap), "end"
 		} else {
-			n.LabelX, n.Anchor = round1(n.X+n.R+4), "start"
+			n.LabelX, n.Anchor = round1(n.X+n.R+labelGap), "start"
 		}
 		m.Nodes = append(m.Nodes, n)
 	}
@@ -271,40 +276,61 @@ func spanOf(vs []float64) (lo, hi float64) {
 	return s[k], s[len(s)-1-k]
 }
 
+// The geometry of a node as drawMap draws it and declutter keeps apart.
+const (
+	currentScale = 1.5 // the current entry's dot is this much larger
+	labelGap     = 4   // between a dot and its label
+	boxPad       = 3   // kept clear around each node's box
+	edgeGap      = 2   // kept clear inside the picture's edge
+)
+
+// nodeSize is what a node covers: its dot's radius and its label's width.
+type nodeSize struct{ R, W float64 }
+
+// span is the width of the node's box: the dot, the gap, the label and
+// the padding on both sides.
+func (s nodeSize) span() float64 { return 2*s.R + labelGap + s.W + 2*boxPad }
+
 // declutter moves nodes apart until no two labelled nodes overlap (or
-// it gives up after a few hundred rounds), keeping them inside the
-// picture. The spring layout balances the graph as a whole but knows
-// nothing of labels, and a label drawn over another cannot be read or
-// clicked; gonum has no overlap removal, so this is ours. Each node is a
-// box covering its dot and its label; two overlapping boxes are pushed
-// apart along the axis where they overlap least, usually vertically.
+// it gives up after a few hundred rounds), keeping every dot and label
+// inside the picture. The spring layout balances the graph as a whole
+// but knows nothing of labels, and a label drawn over another cannot be
+// read or clicked; gonum has no overlap removal, so this is ours. Each
+// node is a box covering its dot and its label, each as large as it is
+// drawn (the current entry's dot and bold label are bigger); two
+// overlapping boxes are pushed apart along the axis where they overlap
+// least, usually vertically.
 //
 // It reports whether it succeeded; drawMap then makes the picture taller
 // and tries again.
-func declutter(pos []r2.Vec, labels []string, opt mapOptions) (left []bool, ok bool) {
+func declutter(pos []r2.Vec, sizes []nodeSize, opt mapOptions) (left []bool, ok bool) {
 	cx := float64(opt.Width) / 2
 	left = make([]bool, len(pos)) // label left of the dot
 	for i, p := range pos {
 		left[i] = p.X < cx
 	}
-	const pad = 3
 	box := func(i int) (x0, y0, x1, y1 float64) {
-		w := labelWidth(labels[i], opt.Font) + opt.Radius + 4
-		x0, x1 = pos[i].X-opt.Radius-pad, pos[i].X+w+pad
+		s := sizes[i]
+		x0, x1 = pos[i].X-s.R-boxPad, pos[i].X+s.R+labelGap+s.W+boxPad
 		if left[i] {
-			x0, x1 = pos[i].X-w-pad, pos[i].X+opt.Radius+pad
+			x0, x1 = pos[i].X-s.R-labelGap-s.W-boxPad, pos[i].X+s.R+boxPad
 		}
-		h := opt.Font*0.75 + pad
+		h := max(opt.Font*0.75, s.R) + boxPad
 		return x0, pos[i].Y - h, x1, pos[i].Y + h
+	}
+	// inside moves every node into the picture.
+	inside := func() {
+		w, h := float64(opt.Width), float64(opt.Height)
+		for i, p := range pos {
+			x0, y0, x1, y1 := box(i)
+			pos[i].X = p.X + max(0, edgeGap-x0) - max(0, x1-w+edgeGap)
+			pos[i].Y = p.Y + max(0, edgeGap-y0) - max(0, y1-h+edgeGap)
+		}
 	}
 	for range 800 {
 		// Into the picture first, so that the check below sees where the
 		// nodes will be drawn.
-		for i, p := range pos {
-			x0, y0, x1, y1 := box(i)
-			pos[i].X = p.X + max(0, 2-x0) - max(0, x1-float64(opt.Width)+2)
-			pos[i].Y = p.Y + max(0, 2-y0) - max(0, y1-float64(opt.Height)+2)
-		}
+		inside()
 		moved := false
 		for i := range pos {
 			ax0, ay0, ax1, ay1 := box(i)
@@ -338,19 +364,56 @@ func declutter(pos []r2.Vec, labels []string, opt mapOptions) (left []bool, ok b
 			return left, true
 		}
 	}
-	for i, p := range pos { // overlapping, but inside the picture
-		x0, y0, x1, y1 := box(i)
-		pos[i].X = p.X + max(0, 2-x0) - max(0, x1-float64(opt.Width)+2)
-		pos[i].Y = p.Y + max(0, 2-y0) - max(0, y1-float64(opt.Height)+2)
-	}
+	inside() // overlapping, but inside the picture
 	return left, false
 }
 
-// labelWidth estimates a label's width in the picture's units: the
-// average advance of a sans-serif letter is a little over half the font
-// size. The browser lays the text out; this only has to keep labels apart.
-func labelWidth(s string, font float64) float64 {
-	return float64(utf8.RuneCountInString(s)) * font * 0.56
+// labelWidth is how wide a label is drawn, in the picture's units, at
+// most: the sum of its characters' advances in DejaVu Sans, regular or
+// bold. Of the fonts style.css names, DejaVu Sans is the widest (and
+// what system-ui is on a Linux desktop and in the CI's chromium), plus
+// 0.15 em: chromium's hinting set labels of the default glossary up to
+// 0.11 em wider than their advances add up to (at 12 and 14 px, on a
+// desktop and on a phone's denser screen). A character outside ASCII
+// counts as 1.2 em, wider than a CJK ideograph or an em dash (1 em) and
+// than any letter (the widest, a bold W, is 1.1 em).
+func labelWidth(s string, font float64, bold bool) float64 {
+	table := &advance[0]
+	if bold {
+		table = &advance[1]
+	}
+	var em int
+	for _, r := range s {
+		if r >= ' ' && r <= '~' {
+			em += int(table[r-' '])
+		} else {
+			em += 1200
+		}
+	}
+	return (float64(em)/1000 + 0.15) * font
+}
+
+// advance is the width of each character from ' ' to '~' in DejaVu Sans,
+// regular then bold, in thousandths of the font size (rounded up), as
+// chromium lays it out: measured with getComputedTextLength in a concept
+// map at a font size of 1000px (the space as "i i" less "ii").
+var advance = [2][95]uint16{
+	{ // regular
+		318, 401, 460, 838, 637, 951, 780, 275, 391, 391, 500, 838, 318, 361, 318, 337,
+		637, 637, 637, 637, 637, 637, 637, 637, 637, 637, 337, 337, 838, 838, 838, 531,
+		1000, 685, 686, 699, 770, 632, 576, 775, 752, 295, 295, 656, 558, 863, 749, 788,
+		603, 788, 695, 635, 611, 732, 685, 989, 686, 611, 686, 391, 337, 391, 838, 500,
+		500, 613, 635, 550, 635, 616, 353, 635, 634, 278, 278, 580, 278, 975, 634, 612,
+		635, 635, 412, 521, 393, 634, 592, 818, 592, 592, 525, 637, 337, 637, 838,
+	},
+	{ // bold
+		349, 457, 521, 838, 696, 1002, 873, 307, 457, 457, 523, 838, 380, 415, 380, 366,
+		696, 696, 696, 696, 696, 696, 696, 696, 696, 696, 400, 400, 838, 838, 838, 581,
+		1000, 774, 763, 734, 831, 684, 684, 821, 837, 373, 373, 775, 638, 996, 837, 851,
+		733, 851, 770, 721, 683, 812, 774, 1103, 771, 725, 726, 457, 366, 457, 838, 500,
+		500, 675, 716, 593, 716, 679, 436, 716, 712, 343, 343, 665, 343, 1042, 712, 687,
+		716, 716, 494, 596, 478, 712, 652, 924, 645, 652, 582, 712, 366, 712, 838,
+	},
 }
 
 func round1(f float64) float64 { return math.Round(f*10) / 10 }

@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"path/filepath"
 	"testing"
@@ -11,36 +12,56 @@ import (
 	"refbot/bot/sqlite"
 )
 
-// Each write commits with synchronous=FULL: the cost is the disk's fsync.
-// MemoryStats is the baseline in the same run.
+// What a lookup costs the request that counts it: through the queue
+// refbot serve uses (writes happen in its own goroutine, here every
+// second), beside the in-memory store and beside writing each lookup to
+// the file in its own transaction, which commits with synchronous=FULL
+// and so costs the disk's fsync.
 func BenchmarkRecordLookup(b *testing.B) {
 	ctx := context.Background()
-	stores := []struct {
-		name string
-		s    bot.Stats
-	}{
-		{"memory-baseline", bot.NewMemoryStats()},
-		{"sqlite-memory", openBench(b, ":memory:")},
-		{"sqlite-file", openBench(b, filepath.Join(b.TempDir(), "state.db"))},
-	}
-	for _, st := range stores {
-		b.Run(st.name, func(b *testing.B) {
-			for i := 0; b.Loop(); i++ {
-				if err := st.s.RecordLookup(ctx, bot.NewLookup("slack", "q", fmt.Sprintf("entry-%d", i%50))); err != nil {
-					b.Fatal(err)
-				}
+	lookup := func(i int) bot.Lookup { return bot.NewLookup("slack", "q", fmt.Sprintf("entry-%d", i%50)) }
+	b.Run("memory-baseline", func(b *testing.B) {
+		s := bot.NewMemoryStats()
+		for i := 0; b.Loop(); i++ {
+			if err := s.RecordLookup(ctx, lookup(i)); err != nil {
+				b.Fatal(err)
 			}
-		})
-	}
+		}
+	})
+	b.Run("queue-sqlite-file", func(b *testing.B) {
+		q := bot.NewStatsQueue(openBench(b, filepath.Join(b.TempDir(), "state.db")), bot.StatsQueueConfig{})
+		runCtx, stop := context.WithCancel(ctx)
+		done := make(chan error, 1)
+		go func() { done <- q.Run(runCtx) }()
+		for i := 0; b.Loop(); i++ {
+			if err := q.RecordLookup(ctx, lookup(i)); err != nil {
+				b.Fatal(err)
+			}
+		}
+		stop()
+		if err := <-done; err != nil {
+			b.Fatal(err)
+		}
+	})
+	b.Run("sqlite-file-each", func(b *testing.B) {
+		s := openBench(b, filepath.Join(b.TempDir(), "state.db"))
+		for i := 0; b.Loop(); i++ {
+			if err := s.AddLookups(ctx, []bot.LookupCount{{Lookup: lookup(i), N: 1}}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
 
 func BenchmarkTopLookups(b *testing.B) {
 	ctx := context.Background()
 	s := openBench(b, filepath.Join(b.TempDir(), "state.db"))
-	for i := range 2000 {
-		if err := s.RecordLookup(ctx, bot.NewLookup("slack", fmt.Sprintf("missing %d", i), "")); err != nil {
-			b.Fatal(err)
-		}
+	batch := make([]bot.LookupCount, 2000)
+	for i := range batch {
+		batch[i] = bot.LookupCount{Lookup: bot.NewLookup("slack", fmt.Sprintf("missing %d", i), ""), N: 1}
+	}
+	if err := s.AddLookups(ctx, batch); err != nil {
+		b.Fatal(err)
 	}
 	for b.Loop() {
 		if _, _, err := s.TopLookups(ctx, "slack", 10); err != nil {
@@ -83,4 +104,57 @@ func openBench(b *testing.B, path string) *sqlite.Store {
 	}
 	b.Cleanup(func() { s.Close() })
 	return s
+}
+
+// What the checks at open cost (PRAGMA quick_check, and the schema
+// version written as the check that the file can be written), on a file
+// with 10,000 missing terms and 5,000 cooldowns, beside opening the same
+// file bare and reading one row.
+func BenchmarkOpen(b *testing.B) {
+	ctx := context.Background()
+	path := filepath.Join(b.TempDir(), "state.db")
+	s := openBench(b, path)
+	batch := make([]bot.LookupCount, 10000)
+	for i := range batch {
+		batch[i] = bot.LookupCount{Lookup: bot.NewLookup("slack", fmt.Sprintf("missing term %d", i), ""), N: 1}
+	}
+	if err := s.AddLookups(ctx, batch); err != nil {
+		b.Fatal(err)
+	}
+	now := time.Now()
+	for i := range 5000 {
+		if _, err := s.TakeCooldown(ctx, "slack", "C1", fmt.Sprintf("term-%d", i), now, time.Hour); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.Run("bare-baseline", func(b *testing.B) {
+		for b.Loop() {
+			db, err := sql.Open("sqlite", path+"?_journal_mode=WAL&_synchronous=FULL")
+			if err != nil {
+				b.Fatal(err)
+			}
+			var n int
+			if err := db.QueryRow("SELECT count(*) FROM lookups").Scan(&n); err != nil {
+				b.Fatal(err)
+			}
+			db.Close()
+		}
+	})
+	var pages, size int
+	if err := sqlite.QueryPragma(s, "page_count", &pages); err != nil {
+		b.Fatal(err)
+	}
+	if err := sqlite.QueryPragma(s, "page_size", &size); err != nil {
+		b.Fatal(err)
+	}
+	b.Run("store", func(b *testing.B) {
+		for b.Loop() {
+			s, err := sqlite.Open(ctx, path)
+			if err != nil {
+				b.Fatal(err)
+			}
+			s.Close()
+		}
+		b.ReportMetric(float64(pages*size)/(1<<20), "MiB-file")
+	})
 }

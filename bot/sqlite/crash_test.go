@@ -50,7 +50,7 @@ func TestHelperProcess(t *testing.T) {
 			fmt.Println("error claim", i, ok, err)
 			os.Exit(3)
 		}
-		if err := s.RecordLookup(ctx, bot.NewLookup("slack", "q", "mesa-optimization")); err != nil {
+		if err := s.AddLookups(ctx, []bot.LookupCount{{Lookup: bot.NewLookup("slack", "q", "mesa-optimization"), N: 1}}); err != nil {
 			fmt.Println("error lookup", err)
 			os.Exit(3)
 		}

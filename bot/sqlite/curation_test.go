@@ -31,7 +31,7 @@ func TestMigrateToCuration(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.RecordLookup(ctx, bot.NewLookup("slack", "mesa", "mesa-optimization")); err != nil {
+	if err := s.AddLookups(ctx, []bot.LookupCount{{Lookup: bot.NewLookup("slack", "mesa", "mesa-optimization"), N: 1}}); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()

@@ -21,7 +21,7 @@ func Example() {
 		return
 	}
 	defer os.RemoveAll(dir)
-	store, err := sqlite.OpenDir(ctx, filepath.Join(dir, "state"))
+	store, err := sqlite.OpenDir(ctx, filepath.Join(dir, "state"), nil)
 	if err != nil {
 		fmt.Println(err)
 		return

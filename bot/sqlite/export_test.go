@@ -4,3 +4,8 @@ package sqlite
 func QueryPragma(s *Store, name string, dst any) error {
 	return s.db.QueryRow("PRAGMA " + name).Scan(dst)
 }
+
+// QueryRow runs a query through the store's own connection pool.
+func QueryRow(s *Store, query string, dst any) error {
+	return s.db.QueryRow(query).Scan(dst)
+}

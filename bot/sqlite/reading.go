@@ -12,7 +12,7 @@ import (
 
 var (
 	_ bot.ReadingStore = (*Store)(nil)
-	_ bot.Stats        = (*Store)(nil)
+	_ bot.StatsStore   = (*Store)(nil)
 )
 
 func boolInt(b bool) int {

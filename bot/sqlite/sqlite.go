@@ -2,7 +2,7 @@
 // pure Go): lookup statistics, auto-link choices and cooldowns, the
 // reading schedule's claims and positions, the workspaces that installed
 // refbot through OAuth, and curation's suggestions and curated entries.
-// It implements bot.Stats, bot.AutolinkStore, bot.ReadingStore and
+// It implements bot.StatsStore, bot.AutolinkStore, bot.ReadingStore and
 // bot.CurationStore, and the installation store Slack's OAuth mode
 // declares (adapters/slack).
 //
@@ -18,14 +18,14 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"sync/atomic"
-	"time"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	sqlitedriver "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
 // FileName is the database's name inside the state directory.
@@ -37,29 +37,61 @@ type Store struct {
 	db    *sql.DB
 	path  string
 	takes atomic.Uint32 // cooldown takes, to prune expired ones now and then
-
-	flushMu    sync.Mutex // held by the one flush running
-	mu         sync.Mutex // guards the fields below
-	pending    map[lookupKey]pendingLookup
-	flushTimer *time.Timer
-	closed     bool
 }
 
-// OpenDir opens (creating if needed) the database in dir, creating dir
-// with mode 0700: the file holds user ids and what people looked up.
-func OpenDir(ctx context.Context, dir string) (*Store, error) {
+// OpenDir opens (creating if needed) the database in dir. A new dir is
+// created with mode 0700 and a new file with 0600: the file holds user
+// ids and what people looked up. An existing directory or file that
+// other users can read is left as it is and logged as a warning that says
+// how to close it; log may be nil.
+func OpenDir(ctx context.Context, dir string, log *slog.Logger) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("create state directory: %w", err)
+		return nil, fmt.Errorf("create state directory: %w", explain(dir, err))
 	}
-	return Open(ctx, filepath.Join(dir, FileName))
+	path := filepath.Join(dir, FileName)
+	s, err := Open(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	if log != nil {
+		warnIfShared(log, "state directory", dir, 0o700)
+		warnIfShared(log, "state database", path, 0o600)
+	}
+	return s, nil
+}
+
+// warnIfShared logs a warning when other users may read path.
+func warnIfShared(log *slog.Logger, what, path string, want os.FileMode) {
+	fi, err := os.Stat(path)
+	if err != nil || fi.Mode().Perm()&0o077 == 0 {
+		return
+	}
+	log.Warn(what+" is readable by other users; it holds user ids",
+		"path", path, "mode", fmt.Sprintf("%04o", fi.Mode().Perm()), "fix", fmt.Sprintf("chmod %o %s", want, path))
 }
 
 // Open opens (creating if needed) the database file at path and brings its
 // schema up to date. Path ":memory:" is a private in-memory database.
+//
+// Open refuses, with an error that names the file and says what to do, a
+// file that is damaged (PRAGMA quick_check), one whose schema version this
+// refbot does not know, and one it cannot write: better to stop at start
+// than to lose statistics and settings without a word.
 func Open(ctx context.Context, path string) (*Store, error) {
 	memory := path == ":memory:"
 	if strings.ContainsAny(path, "?#") {
 		return nil, fmt.Errorf("open %s: the state path may not contain ? or #; choose another state.dir", path)
+	}
+	if !memory {
+		// SQLite would create the file 0644; the WAL files it creates
+		// later take the database file's mode.
+		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+		switch {
+		case err == nil:
+			f.Close()
+		case !errors.Is(err, fs.ErrExist):
+			return nil, fmt.Errorf("open %s: %w", path, explain(path, err))
+		}
 	}
 	dsn := path + "?_busy_timeout=10000&_txlock=immediate&_foreign_keys=1"
 	if !memory {
@@ -74,25 +106,94 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		// one connection keeps one database.
 		db.SetMaxOpenConns(1)
 	}
-	s := &Store{db: db, path: path, pending: map[lookupKey]pendingLookup{}}
+	s := &Store{db: db, path: path}
+	if err := s.check(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open %s: %w", path, explain(path, err))
+	}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("open %s: %w", path, err)
+		return nil, fmt.Errorf("open %s: %w", path, explain(path, err))
 	}
 	return s, nil
 }
 
+// check runs PRAGMA quick_check: a damaged file is refused at open rather
+// than found by whichever request reads the broken pages. It reads every
+// page once, which for refbot's few megabytes is a few milliseconds.
+func (s *Store) check(ctx context.Context) error {
+	rows, err := s.db.QueryContext(ctx, "PRAGMA quick_check(3)")
+	if err != nil {
+		return err
+	}
+	found, err := collect(rows, func(r *sql.Rows) (string, error) {
+		var v string
+		return v, r.Scan(&v)
+	})
+	if err != nil {
+		return err
+	}
+	if len(found) == 1 && found[0] == "ok" {
+		return nil
+	}
+	detail := strings.Join(strings.Fields(strings.Join(found, "; ")), " ")
+	return damaged{"PRAGMA quick_check: " + strings.TrimPrefix(detail, "*** in database main *** ")}
+}
+
+// damaged is a database SQLite finds broken.
+type damaged struct{ detail string }
+
+func (d damaged) Error() string {
+	return "the database is damaged (" + d.detail + "): stop refbot, move the file aside and " +
+		"restore your last backup in its place (see docs/operating.md, \"State\"); or move it aside " +
+		"and start with empty state (statistics, auto-link settings and reading positions start over)"
+}
+
+// explain turns what SQLite and the system say about a file refbot could
+// not open, read or write into what to do about it.
+func explain(path string, err error) error {
+	var se *sqlitedriver.Error
+	code := 0
+	if errors.As(err, &se) {
+		code = se.Code() & 0xff // the primary result code
+	}
+	var d damaged
+	switch {
+	case errors.As(err, &d):
+		return err
+	case code == sqliteCorrupt || code == sqliteNotADB:
+		return damaged{err.Error()}
+	case code == sqliteReadOnly:
+		return fmt.Errorf("the file is read-only for the user refbot runs as (uid %d), so statistics and settings could not be saved: "+
+			"make it and its directory writable by that user (chown, chmod 600), or point state.dir elsewhere: %w", os.Geteuid(), err)
+	case code == sqliteCantOpen || errors.Is(err, fs.ErrPermission):
+		dir := filepath.Dir(path)
+		if fi, serr := os.Stat(path); serr == nil && fi.IsDir() {
+			dir = path
+		}
+		return fmt.Errorf("permission denied: the user refbot runs as (uid %d) must be able to create and write files in %s "+
+			"(chown the directory to that user and chmod 700 it, or point state.dir elsewhere): %w", os.Geteuid(), dir, err)
+	}
+	return err
+}
+
+// SQLite's primary result codes that explain recognises.
+const (
+	sqliteReadOnly = 8
+	sqliteCorrupt  = 11
+	sqliteCantOpen = 14
+	sqliteNotADB   = 26
+)
+
 // Path is the database file's path.
 func (s *Store) Path() string { return s.path }
 
-// Close writes pending lookup counts and closes the database.
+// Close closes the database.
 func (s *Store) Close() error {
-	s.mu.Lock()
-	s.closed = true
-	s.mu.Unlock()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	return errors.Join(s.Flush(ctx), s.db.Close())
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("close %s: %w", s.path, err)
+	}
+	return nil
 }
 
 // IntegrityCheck runs PRAGMA integrity_check and returns its verdict,
@@ -239,6 +340,9 @@ func (s *Store) migrate(ctx context.Context) error {
 		if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
 			return fmt.Errorf("read schema version: %w", err)
 		}
+		if v < 0 {
+			return fmt.Errorf("the database has schema version %d, which no refbot writes: the file was changed by another program or is damaged; restore your last backup, or point state.dir elsewhere", v)
+		}
 		if v > len(migrations) {
 			return fmt.Errorf("the database has schema version %d but this refbot knows only up to %d: run a newer refbot, or point state.dir elsewhere", v, len(migrations))
 		}
@@ -247,11 +351,12 @@ func (s *Store) migrate(ctx context.Context) error {
 				return fmt.Errorf("migrate schema to version %d: %w", i+1, err)
 			}
 		}
-		if v < len(migrations) {
-			// PRAGMA takes no parameters; the value is our own integer.
-			if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", len(migrations))); err != nil {
-				return fmt.Errorf("set schema version: %w", err)
-			}
+		// Written even when unchanged: this is also the check that the
+		// file can be written at all (SQLite opens a file it may not write
+		// read-only, without a word, and fails only at the first write).
+		// PRAGMA takes no parameters; the value is our own integer.
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", len(migrations))); err != nil {
+			return fmt.Errorf("set schema version: %w", err)
 		}
 		return nil
 	})

@@ -28,7 +28,7 @@ func open(t *testing.T, path string) *sqlite.Store {
 
 func TestOpenDirCreatesPrivateDirectory(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "state", "refbot")
-	s, err := sqlite.OpenDir(context.Background(), dir)
+	s, err := sqlite.OpenDir(context.Background(), dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,74 +93,91 @@ func TestOpenRejectsURIPaths(t *testing.T) {
 	}
 }
 
-func TestStats(t *testing.T) {
-	ctx := context.Background()
-	s := open(t, ":memory:")
-	for _, l := range []struct{ platform, query, id string }{
-		{"slack", "mesa", "mesa-optimization"},
-		{"slack", "mesa optimisation", "mesa-optimization"},
-		{"discord", "corrigable", "corrigibility"},
-		{"slack", "Kubernetes", ""},
-		{"slack", "kubernetes!", ""},
-		{"discord", "banana bread", ""},
-		{"slack", "  ", ""}, // normalises to nothing: not counted
-	} {
-		if err := s.RecordLookup(ctx, bot.NewLookup(l.platform, l.query, l.id)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	tests := []struct {
-		platform     string
-		found, wants []bot.Count
-	}{
-		{"", []bot.Count{{Name: "mesa-optimization", Count: 2}, {Name: "corrigibility", Count: 1}},
-			[]bot.Count{{Name: "kubernetes", Count: 2}, {Name: "banana bread", Count: 1}}},
-		{"slack", []bot.Count{{Name: "mesa-optimization", Count: 2}}, []bot.Count{{Name: "kubernetes", Count: 2}}},
-		{"discord", []bot.Count{{Name: "corrigibility", Count: 1}}, []bot.Count{{Name: "banana bread", Count: 1}}},
-		{"console", nil, nil},
-	}
-	for _, tc := range tests {
-		found, missing, err := s.TopLookups(ctx, tc.platform, 10)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !slices.Equal(found, tc.found) || !slices.Equal(missing, tc.wants) {
-			t.Errorf("TopLookups(%q) = %v, %v; want %v, %v", tc.platform, found, missing, tc.found, tc.wants)
-		}
-	}
-	if found, missing, _ := s.TopLookups(ctx, "", 1); len(found) != 1 || len(missing) != 1 {
-		t.Errorf("TopLookups(1) = %v, %v; want one of each", found, missing)
+// statsStores are the StatsStores a statistics test runs against: this
+// package's, in memory and in a file, and bot.MemoryStats, which must
+// agree with them.
+func statsStores(t *testing.T) map[string]bot.StatsStore {
+	return map[string]bot.StatsStore{
+		"sqlite-memory": open(t, ":memory:"),
+		"sqlite-file":   open(t, filepath.Join(t.TempDir(), "state.db")),
+		"memory":        bot.NewMemoryStats(),
 	}
 }
 
-// Lookups recorded from many goroutines through a pool of connections
-// all count.
-func TestStatsConcurrent(t *testing.T) {
+func one(platform, query, id string) bot.LookupCount {
+	return bot.LookupCount{Lookup: bot.NewLookup(platform, query, id), N: 1}
+}
+
+func TestStats(t *testing.T) {
 	ctx := context.Background()
-	s := open(t, filepath.Join(t.TempDir(), "state.db"))
-	var wg sync.WaitGroup
-	for g := range 8 {
-		wg.Go(func() {
-			for i := range 25 {
-				if err := s.RecordLookup(ctx, bot.NewLookup("slack", "x", "mesa-optimization")); err != nil {
-					t.Error(err)
+	for name, s := range statsStores(t) {
+		t.Run(name, func(t *testing.T) {
+			batches := [][]bot.LookupCount{
+				{one("slack", "mesa", "mesa-optimization"), one("slack", "mesa optimisation", "mesa-optimization")},
+				{one("discord", "corrigable", "corrigibility")},
+				{one("slack", "Kubernetes", ""), one("slack", "kubernetes!", ""), one("discord", "banana bread", "")},
+				{one("slack", "  ", "")}, // normalises to nothing: not counted
+				{{Lookup: bot.NewLookup("discord", "corrigible", "corrigibility"), N: 2}},
+			}
+			for _, b := range batches {
+				if err := s.AddLookups(ctx, b); err != nil {
+					t.Fatal(err)
 				}
-				if err := s.RecordLookup(ctx, bot.NewLookup("slack", fmt.Sprintf("missing %d %d", g, i%5), "")); err != nil {
-					t.Error(err)
+			}
+			tests := []struct {
+				platform     string
+				found, wants []bot.Count
+			}{
+				{"", []bot.Count{{Name: "corrigibility", Count: 3}, {Name: "mesa-optimization", Count: 2}},
+					[]bot.Count{{Name: "kubernetes", Count: 2}, {Name: "banana bread", Count: 1}}},
+				{"slack", []bot.Count{{Name: "mesa-optimization", Count: 2}}, []bot.Count{{Name: "kubernetes", Count: 2}}},
+				{"discord", []bot.Count{{Name: "corrigibility", Count: 3}}, []bot.Count{{Name: "banana bread", Count: 1}}},
+				{"console", nil, nil},
+			}
+			for _, tc := range tests {
+				found, missing, err := s.TopLookups(ctx, tc.platform, 10)
+				if err != nil {
+					t.Fatal(err)
 				}
+				if !slices.Equal(found, tc.found) || !slices.Equal(missing, tc.wants) {
+					t.Errorf("TopLookups(%q) = %v, %v; want %v, %v", tc.platform, found, missing, tc.found, tc.wants)
+				}
+			}
+			if found, missing, _ := s.TopLookups(ctx, "", 1); len(found) != 1 || len(missing) != 1 {
+				t.Errorf("TopLookups(1) = %v, %v; want one of each", found, missing)
 			}
 		})
 	}
-	wg.Wait()
-	found, missing, err := s.TopLookups(ctx, "slack", 100)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(found) != 1 || found[0].Count != 200 {
-		t.Errorf("found = %v, want mesa-optimization 200", found)
-	}
-	if len(missing) != 40 {
-		t.Errorf("%d missing terms, want 40", len(missing))
+}
+
+// Batches written from many goroutines through a pool of connections
+// all count.
+func TestStatsConcurrent(t *testing.T) {
+	ctx := context.Background()
+	for name, s := range statsStores(t) {
+		t.Run(name, func(t *testing.T) {
+			var wg sync.WaitGroup
+			for g := range 8 {
+				wg.Go(func() {
+					for i := range 25 {
+						if err := s.AddLookups(ctx, []bot.LookupCount{one("slack", "x", "mesa-optimization"), one("slack", fmt.Sprintf("missing %d %d", g, i%5), "")}); err != nil {
+							t.Error(err)
+						}
+					}
+				})
+			}
+			wg.Wait()
+			found, missing, err := s.TopLookups(ctx, "slack", 100)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(found) != 1 || found[0].Count != 200 {
+				t.Errorf("found = %v, want mesa-optimization 200", found)
+			}
+			if len(missing) != 40 {
+				t.Errorf("%d missing terms, want 40", len(missing))
+			}
+		})
 	}
 }
 
@@ -386,27 +403,5 @@ func TestClaimAcrossProcesses(t *testing.T) {
 		if n != 1 {
 			t.Errorf("step %d claimed %d times", step, n)
 		}
-	}
-}
-
-// Counts waiting for their batch are written by Close.
-func TestStatsFlushedOnClose(t *testing.T) {
-	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "state.db")
-	s, err := sqlite.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for range 3 {
-		if err := s.RecordLookup(ctx, bot.NewLookup("slack", "elk", "eliciting-latent-knowledge")); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
-	found, _, err := open(t, path).TopLookups(ctx, "", 10)
-	if err != nil || len(found) != 1 || found[0].Count != 3 {
-		t.Errorf("after reopening: %v, %v; want eliciting-latent-knowledge 3", found, err)
 	}
 }

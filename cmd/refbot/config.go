@@ -37,7 +37,8 @@ type Config struct {
 }
 
 type HTTPConfig struct {
-	Addr string `yaml:"addr"`
+	Addr           string `yaml:"addr"`
+	MaxConnections int    `yaml:"max_connections"`
 }
 
 type GlossaryConfig struct {
@@ -58,7 +59,7 @@ type LogConfig struct {
 
 func defaultConfig(ps []platform.Platform) Config {
 	c := Config{
-		HTTP:      HTTPConfig{Addr: "127.0.0.1:8080"},
+		HTTP:      HTTPConfig{Addr: "127.0.0.1:8080", MaxConnections: defaultMaxConnections},
 		Glossary:  GlossaryConfig{Mode: "extend", Reload: 30 * time.Second},
 		State:     StateConfig{Dir: "./refbot-data"},
 		Log:       LogConfig{Level: "info", Format: "text"},
@@ -74,10 +75,18 @@ func defaultConfig(ps []platform.Platform) Config {
 	return c
 }
 
+// defaultMaxConnections caps the HTTP server's open connections: far more
+// than Slack and Discord open, and far below the file-descriptor limits
+// of common systems (1,024 at the least), so that a flood of silent
+// connections waits in the kernel's queue instead of taking every file
+// descriptor refbot has (its database and glossary files need some too).
+const defaultMaxConnections = 512
+
 // settings is the configuration compiled: every value parsed and checked
 // once, ready to run.
 type settings struct {
 	addr     string
+	maxConns int
 	glossary GlossaryConfig
 	stateDir string
 	log      LogConfig
@@ -224,6 +233,9 @@ func (c Config) compile(getenv func(string) string, ps []platform.Platform) (set
 	} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
 		bad("http.addr: %q needs a port number from 0 to 65535", c.HTTP.Addr)
 	}
+	if c.HTTP.MaxConnections < 1 {
+		bad("http.max_connections: %d must be 1 or more (the default is %d)", c.HTTP.MaxConnections, defaultMaxConnections)
+	}
 	if c.Glossary.Mode != "extend" && c.Glossary.Mode != "replace" {
 		bad("glossary.mode: %q must be extend or replace", c.Glossary.Mode)
 	}
@@ -241,7 +253,7 @@ func (c Config) compile(getenv func(string) string, ps []platform.Platform) (set
 	if c.Log.Format != "text" && c.Log.Format != "json" {
 		bad("log.format: %q must be text or json", c.Log.Format)
 	}
-	s := settings{addr: c.HTTP.Addr, glossary: c.Glossary, stateDir: c.State.Dir, log: c.Log}
+	s := settings{addr: c.HTTP.Addr, maxConns: c.HTTP.MaxConnections, glossary: c.Glossary, stateDir: c.State.Dir, log: c.Log}
 	broken := map[string]bool{}
 	for _, p := range ps {
 		cfg, err := c.Platforms[p.Name()].Compile(getenv)

@@ -31,7 +31,7 @@ func defaultCuration(ps []platform.Platform) CurationConfig {
 		Suggest:       bot.SuggestAnyone.String(),
 		Reviewers:     map[string][]string{},
 		ReviewChannel: map[string]string{},
-		MaxPending:    bot.DefaultMaxPending,
+		MaxPending:    bot.DefaultPendingSuggestions,
 		MaxLength:     map[string]int{},
 		Poll:          bot.DefaultCurationPoll,
 	}

@@ -101,7 +101,7 @@ func TestConsoleCurationEndToEnd(t *testing.T) {
 func approveInStore(t *testing.T, stateDir string) {
 	t.Helper()
 	ctx := context.Background()
-	store, err := sqlite.OpenDir(ctx, stateDir)
+	store, err := sqlite.OpenDir(ctx, stateDir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

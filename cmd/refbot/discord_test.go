@@ -148,6 +148,9 @@ reading:
 	if resp, _ := post(other); resp.StatusCode != 401 {
 		t.Errorf("forged request: status %d, want 401", resp.StatusCode)
 	}
+	if _, page := get(t, "http://"+addr+"/metrics"); metric(page, `refbot_unauthenticated_requests_total{platform="discord"}`) != "1" {
+		t.Errorf("/metrics: refbot_unauthenticated_requests_total{platform=\"discord\"} = %q, want 1", metric(page, `refbot_unauthenticated_requests_total{platform="discord"}`))
+	}
 	cancel()
 	if err := <-done; err != nil {
 		t.Errorf("serve = %v", err)

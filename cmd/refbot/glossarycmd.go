@@ -113,7 +113,7 @@ func existingDir(dir string) string {
 
 // importPage writes one page as dir/entries/ID.yaml, or nothing at all.
 func importPage(base *glossary.Glossary, file, dir string, force bool) (string, error) {
-	raw, err := os.ReadFile(file)
+	raw, err := glossary.ReadFile(file, importer.MaxPage)
 	if err != nil {
 		return "", err
 	}
@@ -147,7 +147,7 @@ func importPage(base *glossary.Glossary, file, dir string, force bool) (string, 
 	rel := "entries/" + e.ID + ".yaml"
 	layers := []glossary.Layer{{Name: "embedded", FS: data.FS()}}
 	if d := existingDir(dir); d != "" {
-		layers = append(layers, glossary.Layer{Name: d, FS: os.DirFS(d)})
+		layers = append(layers, glossary.Layer{Name: d, FS: glossary.DirFS(d)})
 	}
 	layers = append(layers, glossary.Layer{Name: dir, FS: fstest.MapFS{rel: {Data: body}}})
 	if _, err := glossary.Load(layers...); err != nil {

@@ -171,7 +171,7 @@ func TestSlackInstallationsCommand(t *testing.T) {
 		t.Errorf("with no database: %s", msg)
 	}
 
-	store, err := sqlite.OpenDir(context.Background(), dir)
+	store, err := sqlite.OpenDir(context.Background(), dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -190,12 +190,12 @@ func TestStatsCommand(t *testing.T) {
 		t.Errorf("error %q should say where it looked and what creates the file", r.err)
 	}
 
-	s, err := sqlite.OpenDir(context.Background(), dir)
+	s, err := sqlite.OpenDir(context.Background(), dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, l := range [][3]string{{"slack", "mesa", "mesa-optimization"}, {"slack", "mesa", "mesa-optimization"}, {"discord", "Kubernetes", ""}} {
-		if err := s.RecordLookup(context.Background(), bot.NewLookup(l[0], l[1], l[2])); err != nil {
+		if err := s.AddLookups(context.Background(), []bot.LookupCount{{Lookup: bot.NewLookup(l[0], l[1], l[2]), N: 1}}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -233,7 +233,7 @@ func loadGlossary(dir, mode string) (*glossary.Glossary, error) {
 		if _, err := os.Stat(dir); err != nil {
 			return nil, fmt.Errorf("glossary directory: %w", err)
 		}
-		l := glossary.Layer{Name: dir, FS: os.DirFS(dir)}
+		l := glossary.Layer{Name: dir, FS: glossary.DirFS(dir)}
 		if mode == "replace" {
 			layers = layers[:0]
 		}
@@ -268,7 +268,7 @@ func runConsole(ctx context.Context, args []string, getenv func(string) string, 
 		return err
 	}
 	defer store.Close()
-	b := bot.New(g, bot.Config{Stats: store, Reading: bot.ReadingConfig{Store: store}, Autolink: consoleAutolink(), AutolinkStore: store,
+	b := bot.New(g, bot.Config{Stats: bot.NewMemoryStats(), Reading: bot.ReadingConfig{Store: store}, Autolink: consoleAutolink(), AutolinkStore: store,
 		CurationStore: store, Logger: stderrLogger(stderr)})
 	opt := shell.Options{
 		Interactive: isTerminal(stdin) && isTerminal(stdout),

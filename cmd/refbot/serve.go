@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"golang.org/x/net/netutil"
 	"golang.org/x/sync/errgroup"
 
 	"refbot/adapters/platform"
@@ -63,6 +64,25 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 	return m
 }
 
+// registerStatsQueue exports the lookup statistics queue: what it dropped,
+// how many writes failed, and what waits.
+func registerStatsQueue(reg prometheus.Registerer, q *bot.StatsQueue) {
+	reg.MustRegister(
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "refbot_stats_dropped_total",
+			Help: "Lookups not counted in the statistics because too many were waiting to be written.",
+		}, func() float64 { return float64(q.Dropped()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "refbot_stats_write_failures_total",
+			Help: "Writes of lookup statistics to the state database that failed (the counts wait for the next).",
+		}, func() float64 { return float64(q.FlushFailures()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "refbot_stats_pending",
+			Help: "Distinct lookups counted in memory and waiting to be written.",
+		}, func() float64 { return float64(q.Pending()) }),
+	)
+}
+
 func (m *metrics) ObserveLookup(outcome string, d time.Duration) {
 	m.lookups.WithLabelValues(outcome).Inc()
 	m.duration.Observe(d.Seconds())
@@ -97,7 +117,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 
 // serve runs the HTTP server and every enabled platform until ctx is done.
 // ready, when not nil, receives the listening address (tests use :0).
-func serve(ctx context.Context, cfg settings, log *slog.Logger, ready chan<- string) error {
+func serve(ctx context.Context, cfg settings, log *slog.Logger, ready chan<- string) (err error) {
 	g, err := loadGlossary(cfg.glossary.Dir, cfg.glossary.Mode)
 	if err != nil {
 		return err
@@ -106,18 +126,36 @@ func serve(ctx context.Context, cfg settings, log *slog.Logger, ready chan<- str
 	if err != nil {
 		return err
 	}
-	store, err := sqlite.OpenDir(ctx, cfg.stateDir)
+	store, err := sqlite.OpenDir(ctx, cfg.stateDir, log)
 	if err != nil {
 		return fmt.Errorf("state.dir: %w", err)
 	}
-	defer store.Close()
+	// Lookups are counted in memory and written by the queue's own
+	// goroutine, so no request waits for the disk. It runs until
+	// everything that answers requests has stopped, then writes once more,
+	// and only then is the database closed.
+	stats := bot.NewStatsQueue(store, bot.StatsQueueConfig{Logger: log})
+	statsCtx, stopStats := context.WithCancel(context.WithoutCancel(ctx))
+	statsDone := make(chan error, 1)
+	go func() { statsDone <- stats.Run(statsCtx) }()
+	defer func() {
+		stopStats()
+		if ferr := <-statsDone; ferr != nil { // Run has logged it
+			err = errors.Join(err, fmt.Errorf("state.dir: lookup statistics lost at shutdown: %w", ferr))
+		}
+		if cerr := store.Close(); cerr != nil {
+			log.Error("closing the state database", "err", cerr)
+			err = errors.Join(err, fmt.Errorf("state.dir: %w", cerr))
+		}
+	}()
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	registerStatsQueue(reg, stats)
 	b := bot.New(g, bot.Config{
 		ProposeHint:   cfg.glossary.ProposeHint,
 		Observer:      newMetrics(reg),
 		Logger:        log,
-		Stats:         store,
+		Stats:         stats,
 		Reading:       bot.ReadingConfig{Store: store, Schedules: schedules},
 		Autolink:      cfg.autolink,
 		AutolinkStore: store,
@@ -126,6 +164,8 @@ func serve(ctx context.Context, cfg settings, log *slog.Logger, ready chan<- str
 		CurationStore: store,
 		PageURL:       cfg.web.pageURL(),
 	})
+	status := newGlossaryStatus(b.Glossary, time.Now())
+	reg.MustRegister(status)
 	logAutolink(cfg.autolink, log)
 	// The curated layer, approved in chat, lives in the state store: lay
 	// it over the files before serving, so a restart serves it at once.
@@ -136,16 +176,23 @@ func serve(ctx context.Context, cfg settings, log *slog.Logger, ready chan<- str
 	// Every route refbot serves is listed here, in a platform's Routes or
 	// in the web site's.
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		fmt.Fprintf(w, "ok %d entries\n", b.Glossary().Len())
-	})
+	mux.HandleFunc("GET /healthz", status.healthz)
+	mux.HandleFunc("GET /readyz", status.readyz)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
 	posters := map[string]bot.Poster{}
 	routes := map[string][]string{} // patterns by platform, for web.path
 	var runs []func(context.Context) error
+	var rejections []*platform.Rejections
 	for _, p := range cfg.platforms {
-		svc, err := p.cfg.Start(platform.Core{Bot: b, Log: log.With("platform", p.name), State: store})
+		plog := log.With("platform", p.name)
+		rej := platform.NewRejections(plog, platform.DefaultRejectionsEvery)
+		rejections = append(rejections, rej)
+		reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name:        "refbot_unauthenticated_requests_total",
+			Help:        "Requests a platform's endpoint refused before authenticating them (bad signature, stale timestamp, body over the cap); logged at most once a minute.",
+			ConstLabels: prometheus.Labels{"platform": p.name},
+		}, func() float64 { return float64(rej.Total()) }))
+		svc, err := p.cfg.Start(platform.Core{Bot: b, Log: plog, Rejections: rej, State: store})
 		if err != nil {
 			return fmt.Errorf("%s: %w", p.name, err)
 		}
@@ -181,6 +228,10 @@ func serve(ctx context.Context, cfg settings, log *slog.Logger, ready chan<- str
 	if err != nil {
 		return fmt.Errorf("http.addr: %w", err)
 	}
+	// Past max_connections, connections wait in the kernel's accept queue:
+	// a flood slows the server down instead of exhausting its file
+	// descriptors (accept4: too many open files).
+	ln = netutil.LimitListener(ln, cfg.maxConns)
 	srv := &http.Server{
 		Handler:           mux,
 		ReadHeaderTimeout: 5 * time.Second,
@@ -195,7 +246,9 @@ func serve(ctx context.Context, cfg settings, log *slog.Logger, ready chan<- str
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
 
-	log.Info("refbot serving", "addr", ln.Addr().String(), "entries", b.Glossary().Len(), "curated_version", b.CuratedVersion(), "platforms", cfg.names(), "web", cfg.web.at(ln.Addr().String()))
+	served := b.Glossary()
+	log.Info("refbot serving", "addr", ln.Addr().String(), "entries", served.Len(), "platforms", cfg.names(), "web", cfg.web.at(ln.Addr().String()),
+		"glossary", served.Version(), "curated_version", b.CuratedVersion())
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}
@@ -214,11 +267,14 @@ func serve(ctx context.Context, cfg settings, log *slog.Logger, ready chan<- str
 		log.Info("shutting down")
 		return srv.Shutdown(shutdownCtx)
 	})
-	grp.Go(func() error { return reloadGlossary(ctx, hup, b, cfg.glossary, log) })
+	grp.Go(func() error { return reloadGlossary(ctx, hup, b, cfg.glossary, status, log) })
 	grp.Go(func() error { return b.NewScheduler(posters).Run(ctx) })
 	grp.Go(func() error { return b.RunCuration(ctx, posters, cfg.curationPoll) })
 	for _, run := range runs {
 		grp.Go(func() error { return run(ctx) })
+	}
+	for _, rej := range rejections {
+		grp.Go(func() error { return rej.Run(ctx) })
 	}
 	return grp.Wait()
 }
@@ -226,9 +282,10 @@ func serve(ctx context.Context, cfg settings, log *slog.Logger, ready chan<- str
 // reloadGlossary reloads the glossary on each signal from hup (SIGHUP)
 // and, every cfg.Reload, when a file under cfg.Dir has changed, so a
 // moderator who edits an entry needs no signal. A glossary that fails to
-// load is logged and the last good one stays in service; the next change
-// to the files tries again.
-func reloadGlossary(ctx context.Context, hup <-chan os.Signal, b *bot.Bot, cfg GlossaryConfig, log *slog.Logger) error {
+// load is logged and recorded in status (stale, for /healthz, /readyz and
+// the metrics), and the last good one stays in service; the next change to
+// the files tries again.
+func reloadGlossary(ctx context.Context, hup <-chan os.Signal, b *bot.Bot, cfg GlossaryConfig, status *glossaryStatus, log *slog.Logger) error {
 	var tick <-chan time.Time
 	if cfg.Dir != "" && cfg.Reload > 0 {
 		t := time.NewTicker(cfg.Reload)
@@ -239,11 +296,14 @@ func reloadGlossary(ctx context.Context, hup <-chan os.Signal, b *bot.Bot, cfg G
 	reload := func(why string) {
 		g, err := loadGlossary(cfg.Dir, cfg.Mode)
 		if err != nil {
+			status.failed(time.Now())
 			log.Error("glossary reload failed; keeping the last good glossary", "why", why, "err", err)
 			return
 		}
 		b.SetGlossary(g)
-		log.Info("glossary reloaded", "entries", g.Len(), "why", why)
+		status.loaded(time.Now())
+		served := b.Glossary() // the files and, over them, the curated layer
+		log.Info("glossary reloaded", "entries", served.Len(), "version", served.Version(), "why", why)
 	}
 	for {
 		select {

@@ -92,13 +92,19 @@ func TestServeSlackHTTP(t *testing.T) {
 		t.Errorf("reply = %s", raw)
 	}
 
-	res = post(body, false)
-	res.Body.Close()
-	if res.StatusCode != http.StatusUnauthorized {
-		t.Errorf("unsigned /define: status %d, want 401", res.StatusCode)
+	// Unsigned requests: 401 each, counted each, one log line for them all.
+	for range 50 {
+		res = post(body, false)
+		res.Body.Close()
+		if res.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("unsigned /define: status %d, want 401", res.StatusCode)
+		}
 	}
-	if !strings.Contains(logs.String(), "rejected an unverified request") {
-		t.Errorf("no log line for the rejected request:\n%s", logs)
+	if n := strings.Count(logs.String(), "rejected an unauthenticated request"); n != 1 {
+		t.Errorf("%d log lines for 50 rejected requests, want 1:\n%s", n, logs)
+	}
+	if _, page := get(t, "http://"+addr+"/metrics"); metric(page, `refbot_unauthenticated_requests_total{platform="slack"}`) != "50" {
+		t.Errorf("/metrics: refbot_unauthenticated_requests_total{platform=\"slack\"} = %q, want 50", metric(page, `refbot_unauthenticated_requests_total{platform="slack"}`))
 	}
 	if strings.Contains(logs.String(), secret) || strings.Contains(logs.String(), "xoxb-test") {
 		t.Error("a secret reached the log")

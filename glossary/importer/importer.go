@@ -29,8 +29,8 @@ type Page struct {
 	SourceURL string   // the page's own address, from its links
 }
 
-// maxPage bounds what ParsePage reads.
-const maxPage = 4 << 20
+// MaxPage bounds what ParsePage reads.
+const MaxPage = 4 << 20
 
 var (
 	mdLink   = regexp.MustCompile(`\[([^\]\n]{0,300})\]\((https?://[^)\s]+)\)`)
@@ -42,14 +42,14 @@ var (
 // ParsePage reads one page. Its error says what is missing.
 func ParsePage(page []byte) (Page, error) {
 	var p Page
-	if len(page) > maxPage {
-		return p, fmt.Errorf("page is %d bytes; the limit is %d", len(page), maxPage)
+	if len(page) > MaxPage {
+		return p, fmt.Errorf("page is %d bytes; the limit is %d", len(page), MaxPage)
 	}
 	if !utf8.Valid(page) {
 		page = bytes.ToValidUTF8(page, []byte("\uFFFD"))
 	}
 	sc := bufio.NewScanner(bytes.NewReader(page))
-	sc.Buffer(make([]byte, 0, 64<<10), maxPage)
+	sc.Buffer(make([]byte, 0, 64<<10), MaxPage)
 	var (
 		section string
 		summary []string
