@@ -313,7 +313,9 @@ func newFakeAPI(t testing.TB) *fakeAPI {
 		}
 		fmt.Fprintf(w, `{"ok":true,"channel":%q,"ts":"1700000000.000200"}`, r.PostForm.Get("channel"))
 	})
-	// views.open and views.update take JSON; the call records which in "_method".
+	// views.open and views.update take JSON and the token in the
+	// Authorization header, which must be one the fake issued; the call
+	// records the method in "_method" and the token in "_token".
 	for _, method := range []string{"views.open", "views.update"} {
 		mux.HandleFunc("POST /"+method, func(w http.ResponseWriter, r *http.Request) {
 			var body map[string]any
@@ -321,7 +323,12 @@ func newFakeAPI(t testing.TB) *fakeAPI {
 				http.Error(w, err.Error(), http.StatusBadRequest)
 				return
 			}
-			body["_method"] = method
+			token := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+			if _, ok := f.team(method, token); !ok {
+				fmt.Fprint(w, `{"ok":false,"error":"invalid_auth"}`)
+				return
+			}
+			body["_method"], body["_token"] = method, token
 			f.views <- body
 			fmt.Fprint(w, `{"ok":true,"view":{"id":"V1","hash":"h2"}}`)
 		})
