@@ -96,6 +96,14 @@ func (b *Bot) CuratedVersion() int64 {
 	return b.layers.version
 }
 
+// CuratedServed is how many curated entries the glossary in service
+// holds: those approved in chat, less any held back.
+func (b *Bot) CuratedServed() int {
+	b.layers.mu.Lock()
+	defer b.layers.mu.Unlock()
+	return len(b.layers.curated) - len(b.layers.held)
+}
+
 // HeldBack lists the problems of the curated entries that are not served
 // because they no longer fit the glossary files, filed under curated/ID.
 func (b *Bot) HeldBack() glossary.Problems {

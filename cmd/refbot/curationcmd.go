@@ -29,31 +29,66 @@ import (
 
 // servedBot is a core on the glossary the configuration at path serves:
 // its files, with the curated layer laid over them when its state
-// database exists (none is created). It needs none of the secrets.
-func servedBot(ctx context.Context, path string, cfg bot.Config) (*bot.Bot, func() error, error) {
-	conf, err := readConfig(path, platforms())
+// database exists (none is created), and the configuration as read. It
+// needs none of the secrets. store reports whether the state database was
+// found (and so the curated layer read); done closes it.
+func servedBot(ctx context.Context, path string, cfg bot.Config) (b *bot.Bot, conf Config, store bool, done func() error, err error) {
+	conf, err = readConfig(path, platforms())
 	if err != nil {
-		return nil, nil, fmt.Errorf("config %s: %w", path, err)
+		return nil, conf, false, nil, fmt.Errorf("config %s: %w", path, err)
 	}
 	g, err := loadGlossary(conf.Glossary.Dir, conf.Glossary.Mode)
 	if err != nil {
-		return nil, nil, err
+		return nil, conf, false, nil, err
 	}
 	db := filepath.Join(conf.State.Dir, sqlite.FileName)
 	if _, err := os.Stat(db); err != nil {
-		return bot.New(g, cfg), func() error { return nil }, nil
+		return bot.New(g, cfg), conf, false, func() error { return nil }, nil
 	}
-	store, err := sqlite.Open(ctx, db)
+	st, err := sqlite.Open(ctx, db)
 	if err != nil {
-		return nil, nil, err
+		return nil, conf, false, nil, err
 	}
-	cfg.CurationStore = store
-	b := bot.New(g, cfg)
+	cfg.CurationStore = st
+	b = bot.New(g, cfg)
 	if _, err := b.SyncCurated(ctx); err != nil {
-		store.Close()
-		return nil, nil, err
+		st.Close()
+		return nil, conf, false, nil, err
 	}
-	return b, store.Close, nil
+	return b, conf, true, st.Close, nil
+}
+
+// chosenGlossary is the glossary a command reads, as its flags say: the
+// embedded one, extended by --glossary DIR, or with --config FILE (by
+// default $REFBOT_CONFIG) the one that configuration serves, the entries
+// curated in chat included.
+type chosenGlossary struct {
+	b     *bot.Bot
+	conf  *Config // nil without --config
+	store bool    // the state database was found: the curated layer is in b
+	done  func() error
+}
+
+// chooseGlossary opens the glossary for --glossary dir or --config path.
+func chooseGlossary(ctx context.Context, dir, path string, getenv func(string) string, cfg bot.Config) (chosenGlossary, error) {
+	if path == "" && dir == "" {
+		path = getenv("REFBOT_CONFIG")
+	}
+	if path != "" && dir != "" {
+		return chosenGlossary{}, exitError{code: 2, msg: "--glossary and --config both say which glossary to read; give one"}
+	}
+	if path == "" {
+		g, err := loadGlossary(dir, "extend")
+		if err != nil {
+			return chosenGlossary{}, err
+		}
+		return chosenGlossary{b: bot.New(g, cfg), done: func() error { return nil }}, nil
+	}
+	b, conf, store, done, err := servedBot(ctx, path, cfg)
+	if err != nil {
+		return chosenGlossary{}, err
+	}
+	return chosenGlossary{b: b, conf: &conf, store: store, done: done}, nil
 }
 
 // historyJSON is one change of refbot glossary history --json.

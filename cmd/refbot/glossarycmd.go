@@ -28,7 +28,7 @@ func runGlossary(ctx context.Context, args []string, getenv func(string) string,
 	case "import":
 		return runImport(args[1:], stdout, stderr)
 	case "site":
-		return runSite(args[1:], stdout, stderr)
+		return runSite(ctx, args[1:], getenv, stdout, stderr)
 	case "history":
 		return runHistory(ctx, args[1:], getenv, stdout, stderr)
 	case "export":

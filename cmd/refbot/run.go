@@ -45,6 +45,7 @@ Usage:
   refbot glossary export [--config FILE] DIR  write the entries curated in chat as entry files
   refbot glossary site -o DIR [--base-url URL]  write the glossary as a static website
   refbot web [--addr HOST:PORT]          serve the glossary website locally (embedded glossary)
+                                         (both take --config FILE: what that config serves)
   refbot serve --config FILE             run the configured platforms and the HTTP server
   refbot reading preview [CURRICULUM]    print every step of a curriculum as it would be posted
   refbot stats [--config FILE]           the most looked-up and most wanted missing terms
@@ -90,7 +91,7 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 	case "serve":
 		return runServe(ctx, rest, getenv, stdout, stderr)
 	case "web":
-		return runWeb(ctx, rest, stdout, stderr)
+		return runWeb(ctx, rest, getenv, stdout, stderr)
 	case "reading":
 		return runReading(ctx, rest, getenv, stdout, stderr)
 	case "stats":
@@ -290,28 +291,12 @@ func runDefine(ctx context.Context, args []string, getenv func(string) string, s
 		fmt.Fprintln(stderr, "usage: refbot define [--json] [--glossary DIR | --config FILE] TERM...")
 		return exitError{code: 2}
 	}
-	if *path == "" && *dir == "" {
-		*path = getenv("REFBOT_CONFIG")
+	chosen, err := chooseGlossary(ctx, *dir, *path, getenv, bot.Config{Logger: stderrLogger(stderr)})
+	if err != nil {
+		return err
 	}
-	if *path != "" && *dir != "" {
-		return exitError{code: 2, msg: "--glossary and --config both say which glossary to read; give one"}
-	}
-	var b *bot.Bot
-	cfg := bot.Config{Logger: stderrLogger(stderr)}
-	if *path != "" {
-		var done func() error
-		var err error
-		if b, done, err = servedBot(ctx, *path, cfg); err != nil {
-			return err
-		}
-		defer done()
-	} else {
-		g, err := loadGlossary(*dir, "extend")
-		if err != nil {
-			return err
-		}
-		b = bot.New(g, cfg)
-	}
+	defer chosen.done()
+	b := chosen.b
 	g := b.Glossary()
 	if *asJSON {
 		// The same shape as GET /api/v1/define; scripts rely on it.
