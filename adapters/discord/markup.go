@@ -3,6 +3,8 @@ package discord
 import (
 	"bytes"
 	"strings"
+
+	"refbot/adapters/markup"
 )
 
 // blankMarkup turns a Discord message's content into the plain text the
@@ -27,51 +29,39 @@ import (
 // glossary name can run across it. Discord does not escape &, < or >, so
 // "&gt;" is just text here.
 func blankMarkup(content string) string {
-	if !strings.ContainsAny(content, "<`>|[\\") {
-		return content
-	}
-	b := []byte(content)
-	lineStart := true
-	for i := 0; i < len(b); {
-		if lineStart {
-			lineStart = false
-			j := i
-			for j < len(b) && (b[j] == ' ' || b[j] == '\t') {
-				j++
-			}
-			if end, ok := quote(b, j); ok {
-				i = end
-				continue
-			}
-		}
-		switch c := b[i]; {
-		case c == '\n':
-			lineStart = true
-			i++
-		case c == '\\' && i+1 < len(b) && isPunct(b[i+1]):
-			i += 2
-		case c == '`':
-			i = blankCode(b, i)
-		case c == '<':
-			i = blankTag(b, i)
-		case c == '|' && hasPrefix(b[i:], "||"):
-			i = blankBetween(b, i, "||")
-		case c == '[':
-			i = blankMaskedLink(b, i)
-		default:
-			i++
-		}
-	}
-	return string(b)
+	return discordMarkup.Blank(content)
 }
 
-// blank turns b[from:to] into spaces, keeping line breaks.
-func blank(b []byte, from, to int) {
-	for i := from; i < to; i++ {
-		if b[i] != '\n' {
-			b[i] = ' '
-		}
+// discordMarkup is read only.
+var discordMarkup = markup.New("<`>|[\\", quote, map[byte]markup.Rule{
+	'\\': skipEscape,
+	'`':  blankCode,
+	'<':  blankTag,
+	'|':  blankSpoiler,
+	'[':  blankMaskedLink,
+})
+
+// skipEscape steps over a backslash and the punctuation it escapes.
+func skipEscape(b []byte, i int) int {
+	if i+1 < len(b) && isPunct(b[i+1]) {
+		return i + 2
 	}
+	return i + 1
+}
+
+// blankSpoiler blanks a ||spoiler|| at b[i], keeping the bars; bars
+// that open none are text.
+func blankSpoiler(b []byte, i int) int {
+	if !markup.HasPrefix(b[i:], "||") {
+		return i + 1
+	}
+	start := i + 2
+	j := bytes.Index(b[start:], []byte("||"))
+	if j < 0 {
+		return start
+	}
+	markup.Spaces(b, start, start+j)
+	return start + j + 2
 }
 
 // quote blanks a block quote at b[i], where a line's text begins: "> "
@@ -80,9 +70,9 @@ func blank(b []byte, from, to int) {
 func quote(b []byte, i int) (int, bool) {
 	end := 0
 	switch {
-	case hasPrefix(b[i:], ">>> "):
+	case markup.HasPrefix(b[i:], ">>> "):
 		end = len(b)
-	case hasPrefix(b[i:], "> "):
+	case markup.HasPrefix(b[i:], "> "):
 		end = i + 2
 		for end < len(b) && b[end] != '\n' {
 			end++
@@ -90,7 +80,7 @@ func quote(b []byte, i int) (int, bool) {
 	default:
 		return i, false
 	}
-	blank(b, i+1, end)
+	markup.Spaces(b, i+1, end)
 	return end, true
 }
 
@@ -112,13 +102,13 @@ func blankCode(b []byte, i int) int {
 			k++
 		}
 		if k-j == run {
-			blank(b, n, j)
+			markup.Spaces(b, n, j)
 			return k
 		}
 		j = k
 	}
 	if run >= 3 {
-		blank(b, n, len(b))
+		markup.Spaces(b, n, len(b))
 		return len(b)
 	}
 	return n
@@ -144,7 +134,7 @@ func blankTag(b []byte, i int) int {
 	if end < 0 || !isTag(string(b[i+1:end])) {
 		return i + 1
 	}
-	blank(b, i+1, end)
+	markup.Spaces(b, i+1, end)
 	return end + 1
 }
 
@@ -183,18 +173,6 @@ func isDigits(s string) bool {
 	return s != ""
 }
 
-// blankBetween blanks from the delimiter at b[i] to the next one, keeping
-// both; a delimiter that is never closed is text.
-func blankBetween(b []byte, i int, delim string) int {
-	start := i + len(delim)
-	j := bytes.Index(b[start:], []byte(delim))
-	if j < 0 {
-		return start
-	}
-	blank(b, start, start+j)
-	return start + j + len(delim)
-}
-
 // maxMaskedLabel bounds a masked link's label, so a line of "[" costs little.
 const maxMaskedLabel = 512
 
@@ -213,7 +191,7 @@ func blankMaskedLink(b []byte, i int) int {
 		return i + 1
 	}
 	rest := b[label+1:]
-	if !hasPrefix(rest, "(https://") && !hasPrefix(rest, "(http://") {
+	if !markup.HasPrefix(rest, "(https://") && !markup.HasPrefix(rest, "(http://") {
 		return i + 1
 	}
 	end := bytes.IndexAny(rest, ") \n")
@@ -221,7 +199,7 @@ func blankMaskedLink(b []byte, i int) int {
 		return i + 1
 	}
 	end += label + 1 // index of ")"
-	blank(b, i+1, end)
+	markup.Spaces(b, i+1, end)
 	return end + 1
 }
 
@@ -229,8 +207,4 @@ func blankMaskedLink(b []byte, i int) int {
 // escapes ASCII punctuation.
 func isPunct(c byte) bool {
 	return c > ' ' && c < 0x7f && !(c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z')
-}
-
-func hasPrefix(b []byte, prefix string) bool {
-	return len(b) >= len(prefix) && string(b[:len(prefix)]) == prefix
 }

@@ -1,9 +1,6 @@
 package shell
 
-import (
-	"bytes"
-	"strings"
-)
+import "refbot/adapters/markup"
 
 // BlankMarkup turns text typed at the console, or a chat message pasted
 // into refbot scan, into the plain text the core scans for glossary
@@ -19,61 +16,21 @@ import (
 // the core sees punctuation where markup was, and no glossary name can run
 // across it.
 func BlankMarkup(text string) string {
-	if !strings.ContainsAny(text, "`>") {
-		return text
-	}
-	b := []byte(text)
-	lineStart := true
-	for i := 0; i < len(b); {
-		if lineStart {
-			lineStart = false
-			j := i
-			for j < len(b) && (b[j] == ' ' || b[j] == '\t') {
-				j++
-			}
-			if j < len(b) && b[j] == '>' {
-				i = j + 1
-				for i < len(b) && b[i] != '\n' {
-					b[i] = ' '
-					i++
-				}
-				continue
-			}
-		}
-		switch b[i] {
-		case '\n':
-			lineStart = true
-			i++
-		case '`':
-			i = blankCode(b, i)
-		default:
-			i++
-		}
-	}
-	return string(b)
+	return consoleMarkup.Blank(text)
 }
 
-// blankCode blanks the code that starts with the backtick at b[i], keeping
-// the backticks, and returns where to go on.
-func blankCode(b []byte, i int) int {
-	fence := bytes.HasPrefix(b[i:], []byte("```"))
-	open, close := 1, "`"
-	if fence {
-		open, close = 3, "```"
+// consoleMarkup is read only.
+var consoleMarkup = markup.New("`>", quote, map[byte]markup.Rule{'`': markup.Code})
+
+// quote blanks a quoted line: one whose text starts with ">".
+func quote(b []byte, i int) (int, bool) {
+	if i >= len(b) || b[i] != '>' {
+		return i, false
 	}
-	j := bytes.Index(b[i+open:], []byte(close))
-	switch {
-	case j >= 0:
-		j += i + open
-	case fence:
-		j = len(b)
-	default:
-		return i + 1
+	end := i + 1
+	for end < len(b) && b[end] != '\n' {
+		end++
 	}
-	for k := i + open; k < j; k++ {
-		if b[k] != '\n' {
-			b[k] = ' '
-		}
-	}
-	return min(j+len(close), len(b))
+	markup.Spaces(b, i+1, end)
+	return end, true
 }

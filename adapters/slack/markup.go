@@ -1,9 +1,6 @@
 package slack
 
-import (
-	"bytes"
-	"strings"
-)
+import "refbot/adapters/markup"
 
 // blankMarkup turns the text of a Slack message, as the Events API sends
 // it, into the plain text the core scans for glossary terms. Slack's
@@ -24,89 +21,35 @@ import (
 // spaces, line breaks kept: the core sees punctuation where markup was,
 // and no glossary name can run across it.
 func blankMarkup(text string) string {
-	if !strings.ContainsAny(text, "<`&:") {
-		return text
-	}
-	b := []byte(text)
-	lineStart := true
-	for i := 0; i < len(b); {
-		if lineStart {
-			lineStart = false
-			j := i
-			for j < len(b) && (b[j] == ' ' || b[j] == '\t') {
-				j++
-			}
-			if end, ok := slackQuote(b, j); ok {
-				i = end
-				continue
-			}
-		}
-		switch b[i] {
-		case '\n':
-			lineStart = true
-			i++
-		case '`':
-			i = blankCode(b, i)
-		case '<':
-			i = blankAngle(b, i)
-		case '&':
-			i = decodeEntity(b, i)
-		case ':':
-			i = blankEmoji(b, i)
-		default:
-			i++
-		}
-	}
-	return string(b)
+	return slackMarkup.Blank(text)
 }
 
-// blank turns b[from:to] into spaces, keeping line breaks.
-func blank(b []byte, from, to int) {
-	for i := from; i < to; i++ {
-		if b[i] != '\n' {
-			b[i] = ' '
-		}
-	}
-}
+// slackMarkup is read only.
+var slackMarkup = markup.New("<`&:", slackQuote, map[byte]markup.Rule{
+	'`': markup.Code,
+	'<': blankAngle,
+	'&': decodeEntity,
+	':': blankEmoji,
+})
 
 // slackQuote blanks a quote at b[i:], where a line's text begins: "&gt;"
 // quotes the line, "&gt;&gt;&gt;" the rest of the message. It returns
 // where to go on.
 func slackQuote(b []byte, i int) (int, bool) {
 	const gt = "&gt;"
-	if !hasPrefix(b[i:], gt) {
+	if !markup.HasPrefix(b[i:], gt) {
 		return i, false
 	}
 	end := len(b)
-	if !hasPrefix(b[i+len(gt):], gt+gt) {
+	if !markup.HasPrefix(b[i+len(gt):], gt+gt) {
 		end = i + len(gt)
 		for end < len(b) && b[end] != '\n' {
 			end++
 		}
 	}
 	b[i] = '>'
-	blank(b, i+1, end)
+	markup.Spaces(b, i+1, end)
 	return end, true
-}
-
-// blankCode blanks the code that starts with the backtick at b[i], keeping
-// the backticks; a lone backtick is just a character.
-func blankCode(b []byte, i int) int {
-	if hasPrefix(b[i:], "```") {
-		j := indexFrom(b, i+3, "```")
-		if j < 0 {
-			blank(b, i+3, len(b))
-			return len(b)
-		}
-		blank(b, i+3, j)
-		return j + 3
-	}
-	j := indexFrom(b, i+1, "`")
-	if j < 0 {
-		return i + 1
-	}
-	blank(b, i+1, j)
-	return j + 1
 }
 
 // maxAngle bounds how far a <…> span may run (Slack caps a link's URL
@@ -119,7 +62,7 @@ func blankAngle(b []byte, i int) int {
 	for j := i + 1; j < len(b) && j < i+maxAngle; j++ {
 		switch b[j] {
 		case '>':
-			blank(b, i+1, j)
+			markup.Spaces(b, i+1, j)
 			return j + 1
 		case '\n', '<':
 			return i + 1
@@ -135,9 +78,9 @@ func decodeEntity(b []byte, i int) int {
 		name string
 		c    byte
 	}{{"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}} {
-		if hasPrefix(b[i:], e.name) {
+		if markup.HasPrefix(b[i:], e.name) {
 			b[i] = e.c
-			blank(b, i+1, i+len(e.name))
+			markup.Spaces(b, i+1, i+len(e.name))
 			return i + len(e.name)
 		}
 	}
@@ -155,7 +98,7 @@ func blankEmoji(b []byte, i int) int {
 		c := b[j]
 		switch {
 		case c == ':' && j > i+1:
-			blank(b, i+1, j)
+			markup.Spaces(b, i+1, j)
 			return j // the closing colon may open the next shortcode
 		case c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '-', c == '_', c == '+':
 		default:
@@ -163,19 +106,4 @@ func blankEmoji(b []byte, i int) int {
 		}
 	}
 	return i + 1
-}
-
-func hasPrefix(b []byte, prefix string) bool {
-	return len(b) >= len(prefix) && string(b[:len(prefix)]) == prefix
-}
-
-// indexFrom is the index of s in b at or after from, or -1.
-func indexFrom(b []byte, from int, s string) int {
-	if from > len(b) {
-		return -1
-	}
-	if j := bytes.Index(b[from:], []byte(s)); j >= 0 {
-		return from + j
-	}
-	return -1
 }
