@@ -4,9 +4,13 @@ import (
 	"bytes"
 	"context"
 	"crypto/ed25519"
+	"hash/fnv"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -90,4 +94,94 @@ func hexSig(sig []byte) string {
 		buf.WriteByte(digits[c&15])
 	}
 	return buf.String()
+}
+
+// BenchmarkGatewayBurst: 200 /define interactions arrive over the gateway
+// within one second (one every 5 ms) and every interaction callback takes
+// 300 ms to answer. Each answer is timed from the gateway sending the
+// interaction to the fake Discord finishing the callback; Discord wants
+// the callback within 3 s. It reports the answers later than that
+// (late/op), the median and the slowest. The baseline sends the
+// callbacks through 16 queues picked by interaction id, as refbot did
+// when answers went through 16 shared discordgo rate-limit buckets. Run it
+// alone: go test ./adapters/discord -run XXX -bench GatewayBurst -benchtime 1x -count 3
+func BenchmarkGatewayBurst(b *testing.B) {
+	b.Run("refbot", func(b *testing.B) { benchBurst(b, 0) })
+	b.Run("buckets16-baseline", func(b *testing.B) { benchBurst(b, 16) })
+}
+
+func benchBurst(b *testing.B, buckets int) {
+	const (
+		burst   = 200
+		spacing = 5 * time.Millisecond
+		limit   = 3 * time.Second
+	)
+	var late, median, slowest time.Duration
+	for b.Loop() {
+		e := newGatewayEnv(b, func(c *Config) {
+			if buckets > 0 {
+				c.Client.Transport = &bucketTransport{buckets: make([]sync.Mutex, buckets), next: c.Client.Transport}
+			}
+		})
+		e.api.callbackDelay = 300 * time.Millisecond
+		cancel, _ := runGateway(b, e.a)
+		e.up(b, 1)
+		sent := make(map[string]time.Time, burst)
+		for n := range burst {
+			id := interactionID(n)
+			sent[id] = time.Now()
+			e.api.events <- define(id)
+			time.Sleep(spacing)
+		}
+		e.api.waitCallbacks(b, burst, time.Minute)
+		for {
+			e.api.mu.Lock()
+			n := len(e.api.answeredAt)
+			e.api.mu.Unlock()
+			if n == burst {
+				break
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		var took []time.Duration
+		e.api.mu.Lock()
+		for id, at := range e.api.answeredAt {
+			took = append(took, at.Sub(sent[id]))
+		}
+		e.api.mu.Unlock()
+		cancel()
+		slices.Sort(took)
+		for _, d := range took {
+			if d > limit {
+				late++
+			}
+		}
+		median += took[len(took)/2]
+		slowest += took[len(took)-1]
+	}
+	n := float64(b.N)
+	b.ReportMetric(float64(late)/n, "late/op")
+	b.ReportMetric(float64(median.Milliseconds())/n, "median-ms")
+	b.ReportMetric(float64(slowest.Milliseconds())/n, "slowest-ms")
+	b.ReportMetric(0, "ns/op") // the wall time of a burst says nothing here
+}
+
+// bucketTransport sends each interaction callback through one of
+// len(buckets) queues, picked by a hash of the interaction id, one request
+// at a time in each: what discordgo's rate-limit buckets did to refbot's
+// callbacks when it shared 16 of them.
+type bucketTransport struct {
+	buckets []sync.Mutex
+	next    http.RoundTripper
+}
+
+func (bt *bucketTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if parts := strings.Split(r.URL.Path, "/"); len(parts) == 7 && parts[3] == "interactions" {
+		h := fnv.New32a()
+		h.Write([]byte(parts[4]))
+		mu := &bt.buckets[h.Sum32()%uint32(len(bt.buckets))]
+		mu.Lock()
+		defer mu.Unlock()
+	}
+	return bt.next.RoundTrip(r)
 }

@@ -54,6 +54,11 @@ type Config struct {
 	// MaxRateLimitWait bounds how long one REST call waits out 429s in
 	// total; zero means 30 s.
 	MaxRateLimitWait time.Duration
+	// Gateway tunes the gateway connection; the zero value suits Discord.
+	Gateway GatewayOptions
+	// Observer counts reconnects and duplicate interactions; nil counts
+	// nothing.
+	Observer platform.Observer
 }
 
 // Adapter serves one Discord application.
@@ -64,10 +69,20 @@ type Adapter struct {
 	s   *discordgo.Session
 	// self is refbot's user id (a string), learned from READY.
 	self atomic.Value
+	// interactions are the ids of gateway interactions already answered.
+	interactions *platform.Seen
 	// rejections counts interactions refused before verification; Start
 	// shares refbot's, which it exports as a metric.
 	rejections *platform.Rejections
 }
+
+const (
+	// interactionMemory is how long an interaction id is remembered: its
+	// token, and so any redelivery, lasts 15 minutes.
+	interactionMemory = 15 * time.Minute
+	// maxInteractionIDs bounds that memory.
+	maxInteractionIDs = 50_000
+)
 
 // New returns an adapter for b on a validated configuration
 // (Section.Compile). It makes no network calls.
@@ -95,13 +110,12 @@ func New(b *bot.Bot, cfg Config, log *slog.Logger) (*Adapter, error) {
 	// 429s are waited out by rest(), with a bound; discordgo would retry
 	// them forever.
 	s.ShouldRetryOnRateLimit = false
-	// Run owns reconnecting, so that fatal close codes (4014) stop it.
+	// The gateway connection is refbot's own (conn.go); the Session only
+	// makes REST calls, so it never opens a websocket.
 	s.ShouldReconnectOnError = false
 	s.StateEnabled = false
-	s.ShardID, s.ShardCount = cfg.ShardID, cfg.ShardCount
-	s.Identify.Intents = intents(cfg.MessageContent)
 	s.LogLevel = -1 // discordgo logs through the standard logger; we log ourselves
-	return &Adapter{bot: b, log: log, cfg: cfg, s: s, rejections: platform.NewRejections(log, 0)}, nil
+	return &Adapter{bot: b, log: log, cfg: cfg, s: s, interactions: platform.NewSeen(interactionMemory, maxInteractionIDs), rejections: platform.NewRejections(log, 0)}, nil
 }
 
 // intents are the gateway intents refbot asks for: none for commands

@@ -2,9 +2,11 @@ package discord
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/ed25519"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -35,9 +37,16 @@ var testKey = ed25519.NewKeyFromSeed(bytes.Repeat([]byte{7}, ed25519.SeedSize))
 
 const testApp = "1000000000000000001"
 
+// embedded is the embedded glossary, loaded once for the package's tests:
+// loading it is the slowest step of most of them (seconds under -race),
+// and a Glossary is safe for concurrent use.
+var embedded = sync.OnceValues(func() (*glossary.Glossary, error) {
+	return glossary.Load(glossary.Layer{Name: "embedded", FS: data.FS()})
+})
+
 func newBot(tb testing.TB) *bot.Bot {
 	tb.Helper()
-	g, err := glossary.Load(glossary.Layer{Name: "embedded", FS: data.FS()})
+	g, err := embedded()
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -409,10 +418,37 @@ type fakeAPI struct {
 	limited  int // answer this many requests with 429 first
 	identify chan identifyMsg
 	closing  int    // gateway close code after Identify; 0: READY
-	dispatch []byte // interaction dispatched after READY
+	dispatch []byte // interaction dispatched after the first READY
 	// events are dispatched as they come, after READY: a test sends the
 	// next one once it has seen the answer to the last.
 	events chan gatewayEvent
+
+	// The gateway's sessions are strict, as Discord's: a client close
+	// with 1000 or 1001 ends a session, a RESUME of an ended or unknown
+	// one gets op 9 with d false, and a good RESUME replays every
+	// dispatch after the client's sequence number.
+	interval int // heartbeat_interval in HELLO, ms; 0: 45000
+	// resumeURL, when set, is READY's resume_gateway_url instead of the
+	// fake's own /resume.
+	resumeURL string
+	plan      func(n int) connPlan // how connection n (from 1) behaves; nil: well
+	sessions  map[string]*fakeSession
+	conns     []*connRecord
+	up        chan upEvent // each READY or RESUMED the gateway sends
+	// holdCallbacks, when set, holds every interaction callback until
+	// that many are in flight at once, then lets them all go.
+	// callbackError, when set, answers every interaction callback with
+	// 400 and this body.
+	callbackError string
+	holdCallbacks int
+	// callbackDelay, when set, is how long each interaction callback
+	// takes to answer (a slow network); answeredAt is when each
+	// interaction's callback was answered, by interaction id.
+	callbackDelay time.Duration
+	answeredAt    map[string]time.Time
+	inflight      int
+	maxInflight   int
+	release       chan struct{}
 
 	// Channel messages refbot posted (newest first), for GET .../messages;
 	// noThreads and noHistory answer thread creation and history with 403.
@@ -427,6 +463,44 @@ type fakeAPI struct {
 type gatewayEvent struct {
 	t string
 	d []byte
+}
+
+// connPlan is how one gateway connection misbehaves.
+type connPlan struct {
+	noHello bool // upgrade the websocket, then say nothing
+	noReady bool // read IDENTIFY or RESUME, then say nothing
+	// closeAfterReady closes the connection with this code right after
+	// READY or RESUMED.
+	closeAfterReady int
+	// zombie: after READY or RESUMED, take every queued event into the
+	// session (for a RESUME to replay) without sending it, then
+	// acknowledge no heartbeat and send nothing; later events wait for
+	// the next connection.
+	zombie bool
+	op7    bool  // after READY or RESUMED, ask the client to reconnect
+	op9    *bool // after READY or RESUMED, invalidate the session with this d
+}
+
+// connRecord is what one gateway connection saw.
+type connRecord struct {
+	path      string // "/" or "/resume"
+	ops       []int  // the client's ops, in order
+	unacked   int    // heartbeats left unacknowledged
+	closeCode int    // the client's close code; 0 when it just dropped
+	replayed  int    // dispatches replayed by a RESUME
+}
+
+type fakeSession struct {
+	id    string
+	valid bool
+	seq   int64
+	log   []payload // every dispatch of the session, sent or not
+}
+
+// upEvent says a gateway connection came up.
+type upEvent struct {
+	conn    int
+	resumed bool
 }
 
 type apiCall struct {
@@ -444,12 +518,13 @@ type identifyMsg struct {
 }
 
 func newFakeAPI(t testing.TB) *fakeAPI {
-	f := &fakeAPI{identify: make(chan identifyMsg, 4), events: make(chan gatewayEvent, 16)}
+	f := &fakeAPI{identify: make(chan identifyMsg, 64), events: make(chan gatewayEvent, 256), sessions: map[string]*fakeSession{}, answeredAt: map[string]time.Time{}, up: make(chan upEvent, 64), release: make(chan struct{})}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /api/v9/gateway", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, `{"url":"ws://%s"}`, r.Host) // discordgo appends "/?v=10&encoding=json"
 	})
 	mux.HandleFunc("GET /{$}", f.gateway)
+	mux.HandleFunc("GET /resume", f.gateway) // READY's resume_gateway_url
 	mux.HandleFunc("/api/v9/", func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		f.mu.Lock()
@@ -479,6 +554,24 @@ func newFakeAPI(t testing.TB) *fakeAPI {
 			w.Header().Set("Content-Type", "application/json")
 			w.Write(body)
 		case strings.HasSuffix(r.URL.Path, "/callback"):
+			f.hold()
+			f.mu.Lock()
+			refuse, delay := f.callbackError, f.callbackDelay
+			f.mu.Unlock()
+			if delay > 0 {
+				time.Sleep(delay)
+			}
+			f.mu.Lock()
+			if parts := strings.Split(r.URL.Path, "/"); len(parts) == 7 {
+				f.answeredAt[parts[4]] = time.Now()
+			}
+			f.mu.Unlock()
+			if refuse != "" {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusBadRequest)
+				io.WriteString(w, refuse)
+				return
+			}
 			w.WriteHeader(http.StatusNoContent)
 		case strings.HasPrefix(r.URL.Path, "/api/v9/channels/"):
 			f.channel(w, r, body)
@@ -547,7 +640,7 @@ func (f *fakeAPI) channel(w http.ResponseWriter, r *http.Request, body []byte) {
 
 func (f *fakeAPI) client() *http.Client {
 	u, _ := url.Parse(f.srv.URL)
-	return &http.Client{Transport: rewriteTransport{host: u.Host, next: f.srv.Client().Transport}, Timeout: 10 * time.Second}
+	return &http.Client{Transport: rewriteTransport{host: u.Host, next: f.srv.Client().Transport}, Timeout: 2 * time.Minute}
 }
 
 // Calls returns the recorded REST calls.
@@ -584,72 +677,322 @@ func (rt rewriteTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	return rt.next.RoundTrip(r)
 }
 
+// hold keeps an interaction callback until holdCallbacks are in flight
+// at once (or a guard against a hang runs out).
+func (f *fakeAPI) hold() {
+	f.mu.Lock()
+	if f.holdCallbacks == 0 {
+		f.mu.Unlock()
+		return
+	}
+	f.inflight++
+	f.maxInflight = max(f.maxInflight, f.inflight)
+	if f.inflight == f.holdCallbacks {
+		close(f.release)
+	}
+	f.mu.Unlock()
+	select {
+	case <-f.release:
+	case <-time.After(time.Minute):
+	}
+	f.mu.Lock()
+	f.inflight--
+	f.mu.Unlock()
+}
+
+// callbacks counts the interaction callbacks per interaction id.
+func (f *fakeAPI) callbacks() map[string]int {
+	n := map[string]int{}
+	for _, c := range f.Calls() {
+		if parts := strings.Split(c.Path, "/"); len(parts) == 7 && parts[3] == "interactions" && parts[6] == "callback" {
+			n[parts[4]]++
+		}
+	}
+	return n
+}
+
+// waitCallbacks waits until n interactions have been answered, for at
+// most guard (against a hang; it is not a timing assertion).
+func (f *fakeAPI) waitCallbacks(t testing.TB, n int, guard time.Duration) map[string]int {
+	t.Helper()
+	deadline := time.Now().Add(guard)
+	for {
+		got := f.callbacks()
+		if len(got) >= n {
+			return got
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d interactions answered, want %d", len(got), n)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// records returns a copy of what each gateway connection saw.
+func (f *fakeAPI) records() []connRecord {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := make([]connRecord, len(f.conns))
+	for i, c := range f.conns {
+		out[i] = *c
+		out[i].ops = append([]int(nil), c.ops...)
+	}
+	return out
+}
+
 var upgrader = websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }}
 
-// gateway is a minimal Discord gateway: Hello, Identify, then READY and a
-// dispatch (or a close code), heartbeats acknowledged until the client
-// goes away.
+// gateway is a Discord gateway: Hello, Identify (or Resume), then READY
+// (or the replay and RESUMED), dispatches, and heartbeats acknowledged
+// until the client goes away — unless the connection's plan says
+// otherwise.
 func (f *fakeAPI) gateway(w http.ResponseWriter, r *http.Request) {
 	c, err := upgrader.Upgrade(w, r, nil)
 	if err != nil {
 		return
 	}
 	defer c.Close()
-	if err := c.WriteJSON(map[string]any{"op": 10, "d": map[string]any{"heartbeat_interval": 45000}}); err != nil {
-		return
-	}
-	var id identifyMsg
-	if err := c.ReadJSON(&id); err != nil || id.Op != 2 {
-		return
-	}
-	f.identify <- id
+	rec := &connRecord{path: r.URL.Path}
 	f.mu.Lock()
-	closing, dispatch, messages := f.closing, f.dispatch, f.gatewayMessages
+	f.conns = append(f.conns, rec)
+	n := len(f.conns)
+	var plan connPlan
+	if f.plan != nil {
+		plan = f.plan(n)
+	}
+	interval := f.interval
+	if interval == 0 {
+		interval = 45000
+	}
+	resumeURL := cmp.Or(f.resumeURL, "ws://"+r.Host+"/resume")
 	f.mu.Unlock()
-	if closing != 0 {
-		c.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(closing, "Disallowed intent(s)."))
-		return
-	}
-	c.WriteJSON(map[string]any{"op": 0, "t": "READY", "s": 1, "d": map[string]any{
-		"v": 10, "session_id": "session-1", "resume_gateway_url": "ws://" + r.Host,
-		"user":        map[string]any{"id": "9000000000000000009", "username": "refbot", "bot": true},
-		"application": map[string]any{"id": testApp},
-		"guilds":      []any{},
-	}})
-	if dispatch != nil {
-		c.WriteJSON(map[string]any{"op": 0, "t": "INTERACTION_CREATE", "s": 2, "d": json.RawMessage(dispatch)})
-	}
-	for i, m := range messages {
-		c.WriteJSON(map[string]any{"op": 0, "t": "MESSAGE_CREATE", "s": 3 + i, "d": json.RawMessage(m)})
-	}
-	// From here the reader (heartbeats) and the events goroutine both
-	// write: one at a time, as gorilla/websocket requires.
+
+	// One writer at a time, as gorilla/websocket requires.
 	var wmu sync.Mutex
-	done := make(chan struct{})
-	defer close(done)
-	go func() {
-		for seq := 100; ; seq++ {
-			select {
-			case <-done:
-				return
-			case ev := <-f.events:
-				wmu.Lock()
-				c.WriteJSON(map[string]any{"op": 0, "t": ev.t, "s": seq, "d": json.RawMessage(ev.d)})
-				wmu.Unlock()
+	send := func(v any) error {
+		wmu.Lock()
+		defer wmu.Unlock()
+		return c.WriteJSON(v)
+	}
+	// read reads the client's next op, recording it and, when the client
+	// closes, its close code; a 1000 or 1001 ends the session, unless it
+	// only echoes the fake's own close.
+	var sess *fakeSession
+	serverClosed := false
+	closeWith := func(code int, text string) {
+		serverClosed = true
+		c.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(code, text))
+	}
+	read := func(into any) (int, error) {
+		_, data, err := c.ReadMessage()
+		if err != nil {
+			var ce *websocket.CloseError
+			f.mu.Lock()
+			if errors.As(err, &ce) {
+				rec.closeCode = ce.Code
+				if sess != nil && !serverClosed && (ce.Code == websocket.CloseNormalClosure || ce.Code == websocket.CloseGoingAway) {
+					sess.valid = false
+				}
 			}
+			f.mu.Unlock()
+			return 0, err
 		}
-	}()
-	for {
 		var m struct {
 			Op int `json:"op"`
 		}
-		if err := c.ReadJSON(&m); err != nil {
+		json.Unmarshal(data, &m)
+		f.mu.Lock()
+		rec.ops = append(rec.ops, m.Op)
+		f.mu.Unlock()
+		if into != nil {
+			json.Unmarshal(data, into)
+		}
+		return m.Op, nil
+	}
+	drain := func() { // say nothing but heartbeat ACKs until the client goes
+		for {
+			op, err := read(nil)
+			if err != nil {
+				return
+			}
+			if op == 1 {
+				send(map[string]any{"op": 11})
+			}
+		}
+	}
+	if plan.noHello {
+		drain()
+		return
+	}
+	if send(map[string]any{"op": 10, "d": map[string]any{"heartbeat_interval": interval}}) != nil {
+		return
+	}
+	var first struct {
+		Op int             `json:"op"`
+		D  json.RawMessage `json:"d"`
+	}
+	if _, err := read(&first); err != nil {
+		return
+	}
+	resumed := false
+	switch first.Op {
+	case 2:
+		var id identifyMsg
+		raw, _ := json.Marshal(first)
+		json.Unmarshal(raw, &id)
+		select {
+		case f.identify <- id:
+		default:
+		}
+		f.mu.Lock()
+		closing := f.closing
+		f.mu.Unlock()
+		if closing != 0 {
+			closeWith(closing, "Disallowed intent(s).")
 			return
 		}
-		if m.Op == 1 {
-			wmu.Lock()
-			c.WriteJSON(map[string]any{"op": 11})
-			wmu.Unlock()
+		if plan.noReady {
+			drain()
+			return
 		}
+		f.mu.Lock()
+		sess = &fakeSession{id: fmt.Sprintf("session-%d", len(f.sessions)+1), valid: true, seq: 1}
+		f.sessions[sess.id] = sess
+		f.mu.Unlock()
+		if send(map[string]any{"op": 0, "t": "READY", "s": 1, "d": map[string]any{
+			"v": 10, "session_id": sess.id, "resume_gateway_url": resumeURL,
+			"user":        map[string]any{"id": "9000000000000000009", "username": "refbot", "bot": true},
+			"application": map[string]any{"id": testApp},
+			"guilds":      []any{},
+		}}) != nil {
+			return
+		}
+	case 6:
+		var res struct {
+			SessionID string `json:"session_id"`
+			Seq       int64  `json:"seq"`
+		}
+		json.Unmarshal(first.D, &res)
+		f.mu.Lock()
+		s, ok := f.sessions[res.SessionID]
+		good := ok && s.valid && res.Seq <= s.seq
+		var replay []payload
+		if good {
+			sess = s
+			for _, p := range s.log {
+				if *p.S > res.Seq {
+					replay = append(replay, p)
+				}
+			}
+			rec.replayed = len(replay)
+		}
+		f.mu.Unlock()
+		if !good {
+			send(map[string]any{"op": 9, "d": false})
+			drain()
+			return
+		}
+		if plan.noReady {
+			drain()
+			return
+		}
+		for _, p := range replay {
+			if send(p) != nil {
+				return
+			}
+		}
+		f.mu.Lock()
+		sess.seq++
+		seq := sess.seq
+		f.mu.Unlock()
+		if send(map[string]any{"op": 0, "t": "RESUMED", "s": seq, "d": map[string]any{}}) != nil {
+			return
+		}
+		resumed = true
+	default:
+		return
+	}
+	select {
+	case f.up <- upEvent{conn: n, resumed: resumed}:
+	default:
+	}
+	// dispatch adds an event to the session and, unless held back, sends it.
+	dispatch := func(t string, d []byte, held bool) error {
+		f.mu.Lock()
+		sess.seq++
+		p := payload{Op: 0, T: t, S: new(sess.seq), D: d}
+		sess.log = append(sess.log, p)
+		f.mu.Unlock()
+		if held {
+			return nil
+		}
+		return send(p)
+	}
+	if n == 1 {
+		f.mu.Lock()
+		first, messages := f.dispatch, f.gatewayMessages
+		f.mu.Unlock()
+		if first != nil {
+			dispatch("INTERACTION_CREATE", first, false)
+		}
+		for _, m := range messages {
+			dispatch("MESSAGE_CREATE", m, false)
+		}
+	}
+	switch {
+	case plan.closeAfterReady != 0:
+		closeWith(plan.closeAfterReady, "flapping")
+		drain()
+		return
+	case plan.op7:
+		send(map[string]any{"op": 7, "d": nil})
+	case plan.op9 != nil:
+		if !*plan.op9 {
+			f.mu.Lock()
+			sess.valid = false
+			f.mu.Unlock()
+		}
+		send(map[string]any{"op": 9, "d": *plan.op9})
+	case plan.zombie:
+		for queued := true; queued; {
+			select {
+			case ev := <-f.events:
+				dispatch(ev.t, ev.d, true)
+			default:
+				queued = false
+			}
+		}
+	}
+	done := make(chan struct{})
+	defer close(done)
+	if !plan.zombie {
+		go func() {
+			for {
+				select {
+				case <-done:
+					return
+				case ev := <-f.events:
+					if dispatch(ev.t, ev.d, false) != nil {
+						return
+					}
+				}
+			}
+		}()
+	}
+	for {
+		op, err := read(nil)
+		if err != nil {
+			return
+		}
+		if op != 1 {
+			continue
+		}
+		if plan.zombie {
+			f.mu.Lock()
+			rec.unacked++
+			f.mu.Unlock()
+			continue
+		}
+		send(map[string]any{"op": 11})
 	}
 }

@@ -2,6 +2,7 @@ package discord
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -122,5 +123,51 @@ func FuzzModalSubmit(f *testing.F) {
 		if code != 200 {
 			t.Fatalf("status %d: %s", code, raw2)
 		}
+	})
+}
+
+// FuzzGatewayMessages: any sequence of gateway messages (one per line)
+// is followed without a panic; the sequence number never goes back, and
+// a connection that ends says why with one of the known reasons.
+func FuzzGatewayMessages(f *testing.F) {
+	hello := `{"op":10,"d":{"heartbeat_interval":41250}}`
+	ready := `{"op":0,"t":"READY","s":1,"d":{"session_id":"s1","resume_gateway_url":"wss://resume.example","user":{"id":"9"}}}`
+	inter := string(mustJSON(f, map[string]any{"op": 0, "t": "INTERACTION_CREATE", "s": 2, "d": json.RawMessage(interaction(2, commandData("define", stringOpt("term", "mesa", false))))}))
+	for _, seed := range []string{
+		hello + "\n" + ready + "\n" + inter + "\n" + `{"op":11}`,
+		hello + "\n" + ready + "\n" + `{"op":7,"d":null}`,
+		hello + "\n" + `{"op":9,"d":true}`,
+		hello + "\n" + `{"op":0,"t":"RESUMED","s":5,"d":{}}` + "\n" + `{"op":1,"d":null}`,
+		`{"op":0,"t":"READY"}`,
+		`{"op":10,"d":{"heartbeat_interval":-1}}`,
+		`{"op":10,"d":{"heartbeat_interval":1e300}}`,
+		hello + "\n" + `{"op":0,"t":"INTERACTION_CREATE","s":-3,"d":{"id":"","token":""}}`,
+		hello + "\n" + `{"op":0,"t":"MESSAGE_CREATE","s":2,"d":null}`,
+		"{",
+	} {
+		f.Add(seed)
+	}
+	a := newAdapter(f, nil, func(c *Config) { c.MessageContent = true })
+	known := map[string]bool{reasonProtocol: true, reasonReconnect: true, reasonInvalid: true}
+	f.Fuzz(func(t *testing.T, in string) {
+		g := &gateway{a: a, opts: GatewayOptions{}.withDefaults()}
+		st := connState{step: "HELLO", acked: true}
+		for _, msg := range strings.Split(in, "\n") {
+			seq := g.sess.seq
+			ef := g.receive(t.Context(), &st, []byte(msg))
+			if g.sess.seq < seq {
+				t.Fatalf("sequence went back from %d to %d", seq, g.sess.seq)
+			}
+			if ef.firstBeat < 0 || ef.firstBeat > maxHeartbeat {
+				t.Fatalf("first heartbeat after %v", ef.firstBeat)
+			}
+			if ef.end != nil {
+				if !known[ef.end.reason] {
+					t.Fatalf("ended with reason %q", ef.end.reason)
+				}
+				break
+			}
+		}
+		g.handlers.Wait()
 	})
 }

@@ -1,17 +1,19 @@
 package discord
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/fnv"
+	"io"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
-	"github.com/gorilla/websocket"
 
 	"refbot/bot"
 )
@@ -27,101 +29,110 @@ var fatalClose = map[int]string{
 }
 
 // Run connects to the gateway and answers interactions until ctx is
-// done, reconnecting with backoff after a drop. Commands are registered
-// first when Config.RegisterCommands is set. A close code reconnecting
-// cannot fix (4014: intent not enabled; 4004: bad token) ends Run with an
-// error that says what to change.
+// done, reconnecting after a drop (conn.go): it resumes the session where
+// Discord allows, and paces attempts that fail or do not last with a
+// growing backoff. Commands are registered first when
+// Config.RegisterCommands is set. A close code reconnecting cannot fix
+// (4014: intent not enabled; 4004: bad token) ends Run with an error that
+// says what to change. Run returns once the handlers it started are done.
 func (a *Adapter) Run(ctx context.Context) error {
 	if err := a.Register(ctx); err != nil {
 		return err
 	}
-	remove := a.s.AddHandler(func(s *discordgo.Session, ic *discordgo.InteractionCreate) {
-		a.gatewayInteraction(ctx, ic.Interaction)
-	})
-	defer remove()
-	removeReady := a.s.AddHandler(func(s *discordgo.Session, r *discordgo.Ready) { a.ready(r) })
-	defer removeReady()
-	if a.cfg.MessageContent {
-		removeMessages := a.s.AddHandler(func(s *discordgo.Session, m *discordgo.MessageCreate) {
-			a.gatewayMessage(ctx, m.Message)
-		})
-		defer removeMessages()
-	}
-	dropped := make(chan struct{}, 1)
-	removeDisconnect := a.s.AddHandler(func(*discordgo.Session, *discordgo.Disconnect) {
-		select {
-		case dropped <- struct{}{}:
-		default:
-		}
-	})
-	defer removeDisconnect()
-
-	const maxBackoff = 2 * time.Minute
-	backoff := time.Second
-	for {
-		select { // a drop reported before this connection is stale
-		case <-dropped:
-		default:
-		}
-		err := a.s.Open()
-		var ce *websocket.CloseError
-		switch {
-		case err == nil, errors.Is(err, discordgo.ErrWSAlreadyOpen):
-			a.log.InfoContext(ctx, "discord gateway connected", "shard", a.cfg.ShardID, "shards", a.cfg.ShardCount)
-			backoff = time.Second
-			select {
-			case <-ctx.Done():
-				if err := a.s.Close(); err != nil {
-					a.log.WarnContext(ctx, "discord gateway close", "err", err)
-				}
-				return nil
-			case <-dropped:
-				a.log.WarnContext(ctx, "discord gateway disconnected; reconnecting")
-				continue
-			}
-		case errors.As(err, &ce) && fatalClose[ce.Code] != "":
-			return fmt.Errorf("discord gateway closed with code %d: %s", ce.Code, fatalClose[ce.Code])
-		}
-		a.log.WarnContext(ctx, "discord gateway connect failed; retrying", "in", backoff, "err", err)
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-time.After(backoff):
-		}
-		backoff = min(2*backoff, maxBackoff)
-	}
+	g := &gateway{a: a, opts: a.cfg.Gateway.withDefaults()}
+	defer g.handlers.Wait()
+	return g.run(ctx)
 }
 
 // gatewayInteraction answers one interaction that came over the gateway
-// through the interaction callback endpoint.
+// through the interaction callback endpoint, once per interaction id.
 func (a *Adapter) gatewayInteraction(ctx context.Context, i *discordgo.Interaction) {
-	if i == nil {
+	if i == nil || i.ID == "" || i.Token == "" {
+		// Nothing to answer it with: a callback needs both.
+		a.log.WarnContext(ctx, "discord: an interaction without an id or token; ignored")
+		return
+	}
+	if !a.interactions.Add(i.ID) {
+		// Delivered again (a replay, a duplicate dispatch): Discord
+		// would refuse a second answer with 40060.
+		a.log.InfoContext(ctx, "discord: interaction delivered again; already answered", "interaction", i.ID)
+		a.observeDuplicate("interaction")
 		return
 	}
 	resp := a.answer(ctx, i)
-	err := a.rest(ctx, func(opts ...discordgo.RequestOption) error {
-		// Session.InteractionRespond would key its rate-limit bucket on
-		// the interaction token, and discordgo never frees buckets
-		// (discordgo issue #1333): one leaked bucket per interaction. A
-		// fixed set of buckets keeps memory flat and callbacks parallel.
-		_, err := a.s.RequestWithBucketID(http.MethodPost, discordgo.EndpointInteractionResponse(i.ID, i.Token), resp, callbackBucket(i.ID), opts...)
-		return err
-	})
-	if err != nil {
+	err := a.rest(ctx, func(...discordgo.RequestOption) error { return a.callback(ctx, i, resp) })
+	var re *discordgo.RESTError
+	switch {
+	case errors.As(err, &re) && re.Message != nil && re.Message.Code == discordgo.ErrCodeInteractionHasAlreadyBeenAcknowledged:
+		a.log.WarnContext(ctx, "discord: interaction already answered (delivered twice?)", "interaction", i.ID)
+		return
+	case err != nil:
 		a.log.ErrorContext(ctx, "discord interaction response", "interaction", i.ID, "err", err)
 		return
 	}
 	a.promptThread(ctx, i, resp)
 }
 
-// callbackBuckets is how many interaction callbacks may be in flight at
-// once over the gateway.
-const callbackBuckets = 16
+// callback posts resp to the interaction's callback endpoint with a plain
+// HTTP request through the session's client. discordgo's request path
+// takes a rate-limit bucket per URL and never frees one (discordgo issue
+// #1333), so every interaction token would leak a bucket; a few shared
+// buckets instead make callbacks queue behind each other (16 of them let
+// 18 of 200 answers in a burst miss Discord's 3 seconds). Interaction
+// callbacks are not under the bot's global rate limit, so each goes out
+// at once; a 429 still comes back as a RateLimitError for rest to wait
+// out.
+func (a *Adapter) callback(ctx context.Context, i *discordgo.Interaction, resp *discordgo.InteractionResponse) error {
+	body, err := json.Marshal(resp)
+	if err != nil {
+		return fmt.Errorf("interaction callback: %w", err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, discordgo.EndpointInteractionResponse(i.ID, i.Token), bytes.NewReader(body))
+	if err != nil {
+		return fmt.Errorf("interaction callback: %w", err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", a.s.UserAgent)
+	res, err := a.s.Client.Do(req)
+	if err != nil {
+		// The URL holds the interaction's token: keep it out of the log.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return fmt.Errorf("interaction callback: %w", err)
+	}
+	defer res.Body.Close()
+	data, _ := io.ReadAll(io.LimitReader(res.Body, 64<<10))
+	switch {
+	case res.StatusCode < 300:
+		return nil
+	case res.StatusCode == http.StatusTooManyRequests:
+		tmr := &discordgo.TooManyRequests{}
+		if json.Unmarshal(data, tmr) != nil || tmr.RetryAfter <= 0 {
+			secs, _ := strconv.ParseFloat(res.Header.Get("Retry-After"), 64)
+			tmr.RetryAfter = time.Duration(secs * float64(time.Second))
+		}
+		return &discordgo.RateLimitError{RateLimit: &discordgo.RateLimit{TooManyRequests: tmr, URL: "interaction callback"}}
+	}
+	re := &discordgo.RESTError{Request: req, Response: res, ResponseBody: data}
+	var msg discordgo.APIErrorMessage
+	if json.Unmarshal(data, &msg) == nil {
+		re.Message = &msg
+	}
+	return re
+}
 
-func callbackBucket(id string) string {
-	h := fnv.New32a()
-	h.Write([]byte(id))
-	return "interaction-callback-" + strconv.Itoa(int(h.Sum32()%callbackBuckets))
+func (a *Adapter) observeReconnect(reason string) {
+	if a.cfg.Observer != nil {
+		a.cfg.Observer.ObserveReconnect(Name, reason)
+	}
+}
+
+func (a *Adapter) observeDuplicate(kind string) {
+	if a.cfg.Observer != nil {
+		a.cfg.Observer.ObserveDuplicate(Name, kind)
+	}
 }
 
 // rest runs one REST call, waiting out 429s for at most

@@ -96,7 +96,7 @@ func TestRegisterRefusedToken(t *testing.T) {
 
 // runGateway runs the adapter's gateway against api until the test ends.
 // done receives Run's result once.
-func runGateway(t *testing.T, a *Adapter) (cancel func(), done <-chan error) {
+func runGateway(t testing.TB, a *Adapter) (cancel func(), done <-chan error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	errc := make(chan error, 1)
 	finished := make(chan struct{})
@@ -162,29 +162,5 @@ func TestGatewayStopsOnDisallowedIntent(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("Run kept retrying after 4014")
-	}
-}
-
-func TestGatewayCallbacksUseBoundedBuckets(t *testing.T) {
-	api := newFakeAPI(t)
-	a := newAdapter(t, api, nil)
-	for n := range 50 {
-		body := interaction(2, commandData("help"))
-		var i discordgo.Interaction
-		if err := json.Unmarshal(body, &i); err != nil {
-			t.Fatal(err)
-		}
-		i.ID, i.Token = strings.Repeat("1", 5)+string(rune('a'+n%26))+strings.Repeat("2", n), "token-"+strings.Repeat("x", n)
-		a.gatewayInteraction(context.Background(), &i)
-	}
-	if got := len(api.Calls()); got != 50 {
-		t.Fatalf("%d callbacks, want 50", got)
-	}
-	seen := map[string]bool{}
-	for n := range 1000 {
-		seen[callbackBucket(strings.Repeat("9", n%40)+string(rune('0'+n%10)))] = true
-	}
-	if len(seen) > callbackBuckets {
-		t.Errorf("%d buckets, want at most %d", len(seen), callbackBuckets)
 	}
 }

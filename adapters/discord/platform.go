@@ -162,6 +162,7 @@ type started struct {
 // commands at start when discord.register_commands is set.
 func (s started) Start(core platform.Core) (platform.Service, error) {
 	cfg := s.cfg
+	cfg.Observer = core.Observer
 	autolink := core.Bot.AutolinkEnabled()
 	// Reading messages needs a privileged intent: ask only when
 	// auto-linking is on, and only the gateway delivers messages.

@@ -99,6 +99,23 @@ type Core struct {
 	// the small interface it needs and asserts it (Slack's OAuth mode,
 	// adapters/slack.InstallStore). nil where there is none.
 	State any
+	// Observer counts the platform's connection events; nil counts
+	// nothing.
+	Observer Observer
+}
+
+// Observer receives a platform's connection measurements (Prometheus in
+// refbot serve). Requests are measured by the core (bot.Observer); this
+// is what only the adapter sees.
+type Observer interface {
+	// ObserveReconnect counts one reconnect of the platform's long-lived
+	// connection (Discord's gateway, Slack's Socket Mode) and why: one
+	// word from a small fixed set the platform's page in docs/ lists.
+	ObserveReconnect(platform, reason string)
+	// ObserveDuplicate counts one delivery the platform sent again
+	// (kind: "interaction", "envelope", "event") that refbot recognised
+	// and did not handle a second time.
+	ObserveDuplicate(platform, kind string)
 }
 
 // Service is a started platform: what refbot serves and runs for it.

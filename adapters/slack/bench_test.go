@@ -6,7 +6,11 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"testing"
+	"time"
+
+	"github.com/slack-go/slack/socketmode"
 
 	"refbot/bot"
 	"refbot/bot/bottest"
@@ -110,5 +114,55 @@ func BenchmarkWorkspace(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
+	})
+}
+
+// BenchmarkSocketModeFlapping: for 20 s Slack drops every Socket Mode
+// socket right after its hello. It reports how many sockets were asked
+// for (apps.connections.open calls, opens/op) with refbot's connection at
+// its default timings, beside slack-go's own Socket Mode client, which
+// resets its backoff on every successful connect. Each op is one 20 s
+// window; run it alone:
+// go test ./adapters/slack -run XXX -bench SocketModeFlapping -benchtime 1x -count 3
+func BenchmarkSocketModeFlapping(b *testing.B) {
+	const window = 20 * time.Second
+	flapping := func(e *env) { e.api.socketPlan = func(int) socketPlan { return socketPlan{drop: true} } }
+	measure := func(b *testing.B, run func(ctx context.Context, e *env)) {
+		var opens int32
+		for b.Loop() {
+			e := newEnvConfig(b, ModeSocket, false, bot.Config{}, nil, flapping)
+			ctx, cancel := context.WithTimeout(b.Context(), window)
+			run(ctx, e)
+			cancel()
+			opens += e.api.opens.Load()
+		}
+		b.ReportMetric(float64(opens)/float64(b.N), "opens/op")
+		b.ReportMetric(0, "ns/op") // each op is the same 20 s
+	}
+	b.Run("refbot", func(b *testing.B) {
+		measure(b, func(ctx context.Context, e *env) {
+			if err := e.a.Run(ctx); err != nil {
+				b.Fatal(err)
+			}
+		})
+	})
+	b.Run("slack-go-baseline", func(b *testing.B) {
+		measure(b, func(ctx context.Context, e *env) {
+			c := socketmode.New(e.a.api)
+			stopped := make(chan struct{})
+			var drain sync.WaitGroup
+			drain.Go(func() { // nothing is answered; only opens count
+				for {
+					select {
+					case <-c.Events:
+					case <-stopped:
+						return
+					}
+				}
+			})
+			c.RunContext(ctx)
+			close(stopped)
+			drain.Wait()
+		})
 	})
 }

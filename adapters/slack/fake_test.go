@@ -82,9 +82,51 @@ type fakeAPI struct {
 	acks      chan map[string]any
 	conns     atomic.Int32
 
+	// Socket Mode faults: how each socket (from 1) behaves, an error for
+	// apps.connections.open to answer with, and what happened, in order.
+	socketPlan func(n int) socketPlan
+	openError  atomic.Value // string, e.g. "missing_scope"
+	opens      atomic.Int32 // apps.connections.open calls
+	ackCount   atomic.Int32
+	up         chan int // the socket numbers that said hello
+	timeline   []string // "hello 2", "client closed 1", under mu
+
 	// OAuth: the workspaces and the tokens the fake accepts, install codes
 	// waiting for oauth.v2.access, and every Web API call with its token.
 	auth fakeAuth
+}
+
+// socketPlan is how one Socket Mode socket misbehaves.
+type socketPlan struct {
+	noHello bool // upgrade, then say nothing and answer no ping
+	// badHello sends an envelope where hello should come first.
+	badHello bool
+	silent   bool // hello, then say nothing and answer no ping
+	drop     bool // close the connection right after hello
+	warning  bool // a "warning" disconnect right after hello
+	// refresh: right after hello a refresh_requested disconnect, then
+	// these envelopes on this socket.
+	refresh []string
+	// helloAfterAcks holds hello until this many acks have come in, on
+	// any socket.
+	helloAfterAcks int32
+	// dropAfterEnvelope drops the connection right after the first
+	// envelope, before its ack can arrive.
+	dropAfterEnvelope bool
+}
+
+// record notes what happened on the fake, in order.
+func (f *fakeAPI) record(what string) {
+	f.mu.Lock()
+	f.timeline = append(f.timeline, what)
+	f.mu.Unlock()
+}
+
+// happened returns what happened on the fake, in order.
+func (f *fakeAPI) happened() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.timeline...)
 }
 
 // fakeTeam is a workspace of the fake, as Slack would describe it.
@@ -245,8 +287,9 @@ func newFakeAPI(t testing.TB) *fakeAPI {
 	f := &fakeAPI{
 		posts:     make(chan url.Values, 64),
 		views:     make(chan map[string]any, 64),
-		envelopes: make(chan string, 64),
-		acks:      make(chan map[string]any, 64),
+		envelopes: make(chan string, 256),
+		acks:      make(chan map[string]any, 256),
+		up:        make(chan int, 64),
 		auth: fakeAuth{
 			tokens:  map[string]fakeTeam{testBotToken: testTeam},
 			refresh: map[string]fakeGrant{},
@@ -334,6 +377,11 @@ func newFakeAPI(t testing.TB) *fakeAPI {
 		})
 	}
 	mux.HandleFunc("POST /apps.connections.open", func(w http.ResponseWriter, r *http.Request) {
+		f.opens.Add(1)
+		if e, _ := f.openError.Load().(string); e != "" {
+			fmt.Fprintf(w, `{"ok":false,"error":%q,"needed":"connections:write","provided":"authorizations:read"}`, e)
+			return
+		}
 		if r.Header.Get("Authorization") != "Bearer "+testAppToken {
 			fmt.Fprint(w, `{"ok":false,"error":"invalid_auth"}`)
 			return
@@ -358,9 +406,9 @@ func (f *fakeAPI) conversationsHistory(w http.ResponseWriter) {
 	json.NewEncoder(w).Encode(map[string]any{"ok": true, "messages": msgs, "has_more": false})
 }
 
-// socket is a minimal Socket Mode server: pings more often than the
-// client's ping timeout, hello, then the queued envelopes; acks are read
-// back into f.acks.
+// socket is a Socket Mode server: pings more often than the client's
+// default ping timeout, hello, then the queued envelopes; acks are read
+// back into f.acks — unless the socket's plan says otherwise.
 func (f *fakeAPI) socket(w http.ResponseWriter, r *http.Request) {
 	up := websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }} // the client sends Origin: https://api.slack.com
 	conn, err := up.Upgrade(w, r, nil)
@@ -368,20 +416,35 @@ func (f *fakeAPI) socket(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer conn.Close()
-	f.conns.Add(1)
+	n := int(f.conns.Add(1))
+	var plan socketPlan
+	if f.socketPlan != nil {
+		plan = f.socketPlan(n)
+	}
+	quiet := plan.noHello || plan.silent
+	if quiet {
+		conn.SetPingHandler(func(string) error { return nil }) // a dead socket answers nothing
+	}
 	ctx, cancel := context.WithCancel(r.Context())
 	defer cancel()
 	var wg sync.WaitGroup
-	defer wg.Wait()
+	defer func() {
+		conn.Close() // ends the reader
+		wg.Wait()
+	}()
 	wg.Go(func() { // the reader: acks
 		defer cancel()
 		for {
 			_, data, err := conn.ReadMessage()
 			if err != nil {
+				if websocket.IsCloseError(err, websocket.CloseNormalClosure) {
+					f.record(fmt.Sprintf("client closed %d", n))
+				}
 				return
 			}
 			var ack map[string]any
 			if json.Unmarshal(data, &ack) == nil {
+				f.ackCount.Add(1)
 				f.acks <- ack
 			}
 		}
@@ -392,11 +455,48 @@ func (f *fakeAPI) socket(w http.ResponseWriter, r *http.Request) {
 		defer mu.Unlock()
 		return conn.WriteMessage(websocket.TextMessage, []byte(s))
 	}
-	if conn.WriteControl(websocket.PingMessage, []byte("p"), time.Now().Add(time.Second)) != nil {
+	if plan.noHello {
+		<-ctx.Done()
+		return
+	}
+	for f.ackCount.Load() < plan.helloAfterAcks {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	if !quiet && conn.WriteControl(websocket.PingMessage, []byte("p"), time.Now().Add(time.Second)) != nil {
+		return
+	}
+	if plan.badHello {
+		write(envelope("events_api", "before-hello", `{}`))
+		<-ctx.Done()
 		return
 	}
 	if write(`{"type":"hello","num_connections":1}`) != nil {
 		return
+	}
+	f.record(fmt.Sprintf("hello %d", n))
+	select {
+	case f.up <- n:
+	default:
+	}
+	switch {
+	case plan.silent:
+		<-ctx.Done()
+		return
+	case plan.drop:
+		return
+	case plan.warning:
+		write(`{"type":"disconnect","reason":"warning","debug_info":{"host":"fake"}}`)
+	case plan.refresh != nil:
+		write(`{"type":"disconnect","reason":"refresh_requested","debug_info":{"host":"fake"}}`)
+		for _, env := range plan.refresh {
+			if write(env) != nil {
+				return
+			}
+		}
 	}
 	ping := time.NewTicker(time.Second)
 	defer ping.Stop()
@@ -410,6 +510,9 @@ func (f *fakeAPI) socket(w http.ResponseWriter, r *http.Request) {
 			}
 		case env := <-f.envelopes:
 			if write(env) != nil {
+				return
+			}
+			if plan.dropAfterEnvelope {
 				return
 			}
 		}
@@ -482,11 +585,24 @@ func newEnv(t testing.TB, mode string, run bool) *env {
 // newEnvWith is newEnv with the core configured by cfg.
 func newEnvWith(t testing.TB, mode string, run bool, botCfg bot.Config) *env {
 	t.Helper()
+	return newEnvConfig(t, mode, run, botCfg, nil, nil)
+}
+
+// newEnvConfig is newEnvWith with the adapter's configuration changed by
+// mod and, before Run starts, the fakes by prepare.
+func newEnvConfig(t testing.TB, mode string, run bool, botCfg bot.Config, mod func(*Config), prepare func(*env)) *env {
+	t.Helper()
 	e := &env{api: newFakeAPI(t), hooks: newFakeHooks(t), logs: &bottest.Buffer{}}
 	log := slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	cfg := Config{Mode: mode, APIURL: e.api.srv.URL + "/", BotToken: testBotToken, SigningSecret: testSecret}
 	if mode == ModeSocket {
 		cfg.AppToken = testAppToken
+	}
+	if mod != nil {
+		mod(&cfg)
+	}
+	if prepare != nil {
+		prepare(e)
 	}
 	a := New(bot.New(testGlossary(t), botCfg), cfg, log)
 	e.a = a

@@ -102,6 +102,36 @@ func FuzzRender(f *testing.F) {
 	})
 }
 
+// FuzzSocketMessage: whatever arrives on a Socket Mode socket — any
+// envelope type, any payload — is handled without a panic, and nothing
+// is written to a socket that has gone (its acks fail and are logged;
+// a command's reply is queued for its response_url).
+func FuzzSocketMessage(f *testing.F) {
+	f.Add(`{"type":"hello","num_connections":1}`)
+	f.Add(`{"type":"disconnect","reason":"refresh_requested"}`)
+	f.Add(`{"type":"disconnect","reason":"warning"}`)
+	f.Add(envelope("slash_commands", "e1", slashJSON("/define", "mesa", "https://hooks.example/1")))
+	f.Add(envelope("slash_commands", "e2", `"not an object"`))
+	f.Add(envelope("interactive", "e3", suggestionPayload("mes")))
+	f.Add(envelope("interactive", "e4", buttonPayload("share:1", "mesa-optimization", "https://hooks.example/2", true)))
+	f.Add(envelope("events_api", "e5", eventBody("Ev1", mentionEvent("<@UREFBOT> define mesa", "1.1", ""))))
+	f.Add(envelope("events_api", "e6", `{"type":"event_callback","event":{"type":"message"}}`))
+	f.Add(envelope("brand_new", "e7", `{}`))
+	f.Add(`{"type":"slash_commands","payload":{}}`)
+	f.Add(`[`)
+	e := newEnv(f, ModeSocket, false)
+	f.Fuzz(func(t *testing.T, msg string) {
+		s := &socketRun{a: e.a, opts: SocketOptions{}.withDefaults(), events: make(chan socketEvent, 4)}
+		c := newSocketConn(1, nil)
+		c.dead.Store(true) // acks fail without touching a websocket
+		s.message(t.Context(), c, []byte(msg))
+		s.wg.Wait()
+		for len(e.a.outbox) > 0 { // keep the queue from filling up
+			<-e.a.outbox
+		}
+	})
+}
+
 // FuzzParseCallback: whatever the query, parseCallback returns without
 // panicking, and what it accepts is only what Slack sends: each field
 // once, in its own characters and length, and either an error or a code

@@ -212,13 +212,13 @@ func (a *Adapter) event(ctx context.Context, ev slackevents.EventsAPIEvent) bool
 	if !ok {
 		return true
 	}
-	if !a.events.add(cb.EventID) {
+	if !a.events.Add(cb.EventID) {
 		a.log.DebugContext(ctx, "slack: event already handled", "event_id", cb.EventID)
 		return true
 	}
 	taken := a.dispatch(ctx, cb.TeamID, ev.InnerEvent)
 	if !taken {
-		a.events.forget(cb.EventID)
+		a.events.Forget(cb.EventID)
 	}
 	return taken
 }

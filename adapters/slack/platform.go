@@ -194,6 +194,7 @@ func scopesFor(autolink bool) []string {
 // Socket Mode, holds the connection. In OAuth mode the install pages join
 // the routes and the installations live in the core's state store.
 func (c Config) Start(core platform.Core) (platform.Service, error) {
+	c.Observer = core.Observer
 	if c.OAuth != nil {
 		o := *c.OAuth
 		store, ok := core.State.(InstallStore)

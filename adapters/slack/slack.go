@@ -44,8 +44,8 @@ const platformName = "slack"
 const (
 	// maxBody caps a request body; Slack's are a few KiB.
 	maxBody = 64 << 10
-	// eventMemory is how long an event id is remembered; Slack retries
-	// within minutes.
+	// eventMemory is how long an event or envelope id is remembered;
+	// Slack retries within minutes.
 	eventMemory = 15 * time.Minute
 	// maxEventIDs bounds that memory.
 	maxEventIDs = 50_000
@@ -71,6 +71,11 @@ type Config struct {
 	BotToken      string // xoxb-…; one workspace (empty in OAuth mode)
 	AppToken      string // xapp-…, Socket Mode only
 	SigningSecret string // HTTP mode only
+	// Socket tunes Socket Mode; the zero value suits Slack.
+	Socket SocketOptions
+	// Observer counts Socket Mode reconnects and duplicate deliveries;
+	// nil counts nothing.
+	Observer platform.Observer
 	// OAuth, when set, serves many workspaces: each installs refbot
 	// through GET /slack/install and has its own token (oauth.go).
 	OAuth *OAuthConfig
@@ -101,10 +106,12 @@ type Adapter struct {
 	bot    *bot.Bot
 	log    *slog.Logger
 	cfg    Config
-	api    *slack.Client // the one workspace's; in OAuth mode it has no bot token
-	events *seen
-	outbox chan job
-	self   atomic.Pointer[identity]
+	api    *slack.Client  // the one workspace's; in OAuth mode it has no bot token
+	events *platform.Seen // Events API event ids already handled
+	// envelopes are the Socket Mode envelope ids already handled.
+	envelopes *platform.Seen
+	outbox    chan job
+	self      atomic.Pointer[identity]
 	// rejections counts requests that fail verification; Start shares
 	// refbot's, which it exports as a metric.
 	rejections *platform.Rejections
@@ -157,12 +164,13 @@ func New(b *bot.Bot, cfg Config, log *slog.Logger) *Adapter {
 		opts = append(opts, slack.OptionAppLevelToken(cfg.AppToken))
 	}
 	a := &Adapter{
-		bot:    b,
-		log:    log,
-		cfg:    cfg,
-		api:    slack.New(cfg.BotToken, opts...),
-		events: newSeen(eventMemory, maxEventIDs),
-		outbox: make(chan job, queueSize),
+		bot:       b,
+		log:       log,
+		cfg:       cfg,
+		api:       slack.New(cfg.BotToken, opts...),
+		events:    platform.NewSeen(eventMemory, maxEventIDs),
+		envelopes: platform.NewSeen(eventMemory, maxEventIDs),
+		outbox:    make(chan job, queueSize),
 
 		rejections: platform.NewRejections(log, 0),
 	}

@@ -1,13 +1,10 @@
 package slack
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
-
-	"github.com/slack-go/slack/socketmode"
 
 	"refbot/bot"
 )
@@ -115,24 +112,17 @@ func TestSocketMode(t *testing.T) {
 // 20 KB or more) is acknowledged empty and posted to the response_url.
 func TestSocketModeBigReply(t *testing.T) {
 	e := newEnv(t, ModeSocket, false)
-	ctx, cancel := context.WithCancel(t.Context())
-	client := socketmode.New(e.a.api)
-	done := make(chan error, 1)
-	go func() { done <- client.RunContext(ctx) }()
-	defer func() { cancel(); recv(t, done, "the Socket Mode client to stop") }()
-	go func() { // drain the client's events until it stops
-		for {
-			select {
-			case <-client.Events:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
+	ctx := t.Context()
+	s := &socketRun{a: e.a, opts: SocketOptions{}.withDefaults(), events: make(chan socketEvent, 16)}
+	c, err := s.open(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.retire(c, true)
 
 	hook := e.hooks.url()
 	big := message{ResponseType: "ephemeral", Text: strings.Repeat("x", maxAck)}
-	e.a.ackMessage(ctx, client, &socketmode.Request{EnvelopeID: "big"}, hook, big)
+	e.a.ackMessage(ctx, c, "big", hook, big)
 	if a := recv(t, e.api.acks, "the ack"); a["envelope_id"] != "big" || a["payload"] != nil {
 		t.Errorf("ack = %v, want an empty ack for envelope big", a)
 	}
@@ -145,7 +135,7 @@ func TestSocketModeBigReply(t *testing.T) {
 	}
 
 	small := message{ResponseType: "ephemeral", Text: "hi"}
-	e.a.ackMessage(ctx, client, &socketmode.Request{EnvelopeID: "small"}, hook, small)
+	e.a.ackMessage(ctx, c, "small", hook, small)
 	if a := recv(t, e.api.acks, "the ack"); a["envelope_id"] != "small" || a["payload"] == nil {
 		t.Errorf("ack = %v, want the reply in the ack", a)
 	}

@@ -3,7 +3,6 @@ package slack
 import (
 	"strings"
 	"testing"
-	"time"
 	"unicode/utf8"
 )
 
@@ -103,51 +102,6 @@ func TestStripMention(t *testing.T) {
 		if got := e.ws().stripMention(tt.in); got != tt.want {
 			t.Errorf("stripMention(%q) = %q, want %q", tt.in, got, tt.want)
 		}
-	}
-}
-
-func TestSeen(t *testing.T) {
-	s := newSeen(10*time.Minute, 3)
-	now := time.Unix(1_700_000_000, 0)
-	s.now = func() time.Time { return now }
-	steps := []struct {
-		id      string
-		advance time.Duration
-		want    bool
-	}{
-		{"a", 0, true},
-		{"a", 0, false},
-		{"b", time.Minute, true},
-		{"a", 8 * time.Minute, false}, // 9 minutes old: still remembered
-		{"a", time.Minute, true},      // 10 minutes old: forgotten
-		{"c", 0, true},
-		{"d", 0, true}, // bound of 3: the oldest (b) is forgotten
-		{"b", 0, true},
-		{"", 0, true},
-		{"", 0, true},
-	}
-	for i, st := range steps {
-		now = now.Add(st.advance)
-		if got := s.add(st.id); got != st.want {
-			t.Errorf("step %d: add(%q) = %v, want %v", i, st.id, got, st.want)
-		}
-		if len(s.at) > 3 {
-			t.Fatalf("step %d: %d ids kept, bound 3", i, len(s.at))
-		}
-	}
-	s.forget("d")
-	if !s.add("d") {
-		t.Error("a forgotten id is new again")
-	}
-}
-
-func TestSeenStaysBounded(t *testing.T) {
-	s := newSeen(time.Hour, 100)
-	for i := range 100_000 {
-		s.add(strings.Repeat("x", i%7) + string(rune(i)))
-	}
-	if len(s.at) > 100 || len(s.order) > 200 {
-		t.Errorf("kept %d ids and %d order entries, bound 100", len(s.at), len(s.order))
 	}
 }
 

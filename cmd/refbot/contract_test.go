@@ -83,6 +83,10 @@ func (c echoConfig) Start(core platform.Core) (platform.Service, error) {
 	svc := platform.Service{
 		Routes: map[string]http.Handler{"POST /echo/ask": ask},
 		Run: func(ctx context.Context) error {
+			// A connection that dropped once and a delivery seen twice,
+			// reported as a gateway or Socket Mode adapter would.
+			core.Observer.ObserveReconnect(c.e.Name(), "closed")
+			core.Observer.ObserveDuplicate(c.e.Name(), "envelope")
 			close(c.e.ran)
 			<-ctx.Done()
 			close(c.e.stopped)
@@ -153,8 +157,14 @@ func TestContractTestPlatform(t *testing.T) {
 		t.Errorf("POST /echo/ask = %d %q, want the card's title with the configured greeting", res.StatusCode, body)
 	}
 	_, metrics := get(t, "http://"+addr+"/metrics")
-	if want := `refbot_requests_total{kind="command",outcome="ok",platform="echo"} 1`; !strings.Contains(metrics, want) {
-		t.Errorf("/metrics lacks %s", want)
+	for _, want := range []string{
+		`refbot_requests_total{kind="command",outcome="ok",platform="echo"} 1`,
+		`refbot_reconnects_total{platform="echo",reason="closed"} 1`,
+		`refbot_duplicates_total{kind="envelope",platform="echo"} 1`,
+	} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
 	}
 
 	recv(t, clock.Waiting(), "the scheduler to sleep")

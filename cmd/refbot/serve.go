@@ -28,12 +28,14 @@ import (
 	"refbot/bot/sqlite"
 )
 
-// metrics is the bot.Observer behind GET /metrics.
+// metrics is the bot.Observer and platform.Observer behind GET /metrics.
 type metrics struct {
 	lookups         *prometheus.CounterVec
 	duration        prometheus.Histogram
 	requests        *prometheus.CounterVec
 	requestDuration *prometheus.HistogramVec
+	reconnects      *prometheus.CounterVec
+	duplicates      *prometheus.CounterVec
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -56,12 +58,28 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Help:    "Time the core took to answer one request, by kind.",
 			Buckets: []float64{1e-5, 1e-4, 1e-3, 5e-3, 25e-3, 0.1, 0.5, 2},
 		}, []string{"kind"}),
+		reconnects: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "refbot_reconnects_total",
+			Help: "Reconnects of a platform's connection (Discord gateway, Slack Socket Mode), by platform and reason (docs/discord.md, docs/slack.md).",
+		}, []string{"platform", "reason"}),
+		duplicates: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "refbot_duplicates_total",
+			Help: "Deliveries a platform sent again that refbot recognised and did not handle twice, by platform and kind.",
+		}, []string{"platform", "kind"}),
 	}
 	for _, o := range []string{bot.OutcomeMatch, bot.OutcomeSuggest, bot.OutcomeNone} {
 		m.lookups.WithLabelValues(o) // export zeros, so rates work from the start
 	}
-	reg.MustRegister(m.lookups, m.duration, m.requests, m.requestDuration)
+	reg.MustRegister(m.lookups, m.duration, m.requests, m.requestDuration, m.reconnects, m.duplicates)
 	return m
+}
+
+func (m *metrics) ObserveReconnect(platform, reason string) {
+	m.reconnects.WithLabelValues(platform, reason).Inc()
+}
+
+func (m *metrics) ObserveDuplicate(platform, kind string) {
+	m.duplicates.WithLabelValues(platform, kind).Inc()
 }
 
 // registerStatsQueue exports the lookup statistics queue: what it dropped,
@@ -150,10 +168,11 @@ func serve(ctx context.Context, cfg settings, log *slog.Logger, ready chan<- str
 	}()
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m := newMetrics(reg)
 	registerStatsQueue(reg, stats)
 	b := bot.New(g, bot.Config{
 		ProposeHint:   cfg.glossary.ProposeHint,
-		Observer:      newMetrics(reg),
+		Observer:      m,
 		Logger:        log,
 		Stats:         stats,
 		Reading:       bot.ReadingConfig{Store: store, Schedules: schedules},
@@ -192,7 +211,7 @@ func serve(ctx context.Context, cfg settings, log *slog.Logger, ready chan<- str
 			Help:        "Requests a platform's endpoint refused before authenticating them (bad signature, stale timestamp, body over the cap); logged at most once a minute.",
 			ConstLabels: prometheus.Labels{"platform": p.name},
 		}, func() float64 { return float64(rej.Total()) }))
-		svc, err := p.cfg.Start(platform.Core{Bot: b, Log: plog, Rejections: rej, State: store})
+		svc, err := p.cfg.Start(platform.Core{Bot: b, Log: plog, Rejections: rej, State: store, Observer: m})
 		if err != nil {
 			return fmt.Errorf("%s: %w", p.name, err)
 		}
