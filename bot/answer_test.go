@@ -77,12 +77,12 @@ func TestAnswerLogsFailuresOnce(t *testing.T) {
 // slowStats blocks until its context is done.
 type slowStats struct{ bot.Stats }
 
-func (slowStats) TopLookups(ctx context.Context, platform string, n int) (found, missing []bot.Count, err error) {
+func (slowStats) TopLookups(ctx context.Context, platform string, n int) (bot.TopTerms, error) {
 	if _, ok := ctx.Deadline(); !ok {
-		return nil, nil, errors.New("no deadline")
+		return bot.TopTerms{}, errors.New("no deadline")
 	}
 	<-ctx.Done()
-	return nil, nil, ctx.Err()
+	return bot.TopTerms{}, ctx.Err()
 }
 
 // Answer gives the core a deadline: a store that hangs is given up on,

@@ -160,28 +160,36 @@ func (b *Bot) channelMode(ctx context.Context, platform, channel string) (m Auto
 // mentions, or an empty Reply. The error is for the log.
 func (b *Bot) message(ctx context.Context, req Request) (Reply, error) {
 	al := &b.autolink
-	if !al.Enabled || req.FromBot || req.Edit || req.Text == "" || req.Channel == "" {
+	if req.FromBot || req.Edit || req.Text == "" || req.Channel == "" {
 		return Reply{}, nil
+	}
+	if !al.Enabled {
+		return Reply{Unlinked: "Auto-linking is not enabled on this refbot."}, nil
 	}
 	text := scanText(req.Text)
 	mode, _, err := b.channelMode(ctx, req.Platform, req.Channel)
 	if err != nil {
 		return Reply{}, err
 	}
+	cmd := req.Dialect.command(CommandAutolink)
 	explicitOnly := mode != AutolinkDigest && mode != AutolinkReaction
 	if explicitOnly && !strings.Contains(text, "[[") {
-		return Reply{}, nil
+		return Reply{Unlinked: fmt.Sprintf("Auto-linking is off in this channel (%s on turns it on); [[term]] still asks for a link.", cmd)}, nil
 	}
 	out, err := b.cfg.AutolinkStore.UserOptedOut(ctx, req.Platform, req.User)
 	if err != nil {
 		return Reply{}, fmt.Errorf("auto-link opt-out of %s user %s: %w", req.Platform, req.User, err)
 	}
 	if out {
-		return Reply{}, nil
+		return Reply{Unlinked: fmt.Sprintf("You opted out, so refbot does not read your messages (%s me on to undo).", cmd)}, nil
+	}
+	none := "No glossary term in that line."
+	if explicitOnly {
+		none = "Auto-linking is off in this channel, and no [[term]] in that line names a glossary entry."
 	}
 	ms := b.Glossary().Scan(text)
 	if len(ms) == 0 {
-		return Reply{}, nil
+		return Reply{Unlinked: none}, nil
 	}
 
 	// Explicit requests come first, then the rest in message order; a
@@ -210,6 +218,7 @@ func (b *Bot) message(ctx context.Context, req Request) (Reply, error) {
 	}
 	var links []found
 	var errs []error
+	var cooling []string // titles of terms on their cooldown
 	anyExplicit := false
 	for _, round := range []bool{true, false} {
 		for _, p := range picks {
@@ -223,6 +232,7 @@ func (b *Bot) message(ctx context.Context, req Request) (Reply, error) {
 				continue
 			}
 			if !ok {
+				cooling = append(cooling, m.Entry.Title)
 				continue
 			}
 			anyExplicit = anyExplicit || p.explicit
@@ -231,7 +241,12 @@ func (b *Bot) message(ctx context.Context, req Request) (Reply, error) {
 	}
 	err = errors.Join(errs...)
 	if len(links) == 0 {
-		return Reply{}, err
+		r := Reply{Unlinked: none}
+		if len(cooling) > 0 {
+			r.Unlinked = fmt.Sprintf("Linked here recently, so not again yet: %s. A term is linked at most %s in a channel ([[term]] %s); %s TERM shows it any time.",
+				strings.Join(cooling, ", "), once(al.Cooldown), once(al.ExplicitCooldown), req.Dialect.command(CommandDefine))
+		}
+		return r, err
 	}
 	// Links read in message order.
 	slices.SortStableFunc(links, func(x, y found) int { return x.at - y.at })
@@ -333,6 +348,9 @@ func (b *Bot) setAutolink(ctx context.Context, req Request, m AutolinkMode) (Rep
 	if !b.autolink.Enabled {
 		return Reply{Notice: notEnabled}, nil
 	}
+	if req.DM {
+		return Reply{Notice: notInDMs(req)}, nil
+	}
 	if req.Channel == "" {
 		return Reply{Notice: "Auto-linking is set per channel; run this in the channel you want to change."}, nil
 	}
@@ -347,6 +365,12 @@ func (b *Bot) setAutolink(ctx context.Context, req Request, m AutolinkMode) (Rep
 		return Reply{Visibility: Public, Notice: fmt.Sprintf("Auto-linking is now off in this channel. [[term]] in a message still asks refbot for a link. %s on turns it back on.", cmd)}, nil
 	}
 	return Reply{Visibility: Public, Notice: b.describeOn(req, m) + fmt.Sprintf(" Anyone can stop it for their own messages with %s me off.", cmd)}, nil
+}
+
+// notInDMs answers a channel setting asked for in a direct or group
+// message.
+func notInDMs(req Request) string {
+	return fmt.Sprintf("Auto-linking is for channels: refbot does not read direct or group messages, so there is nothing to turn on or off here. %s works here as everywhere.", req.Dialect.command(CommandDefine))
 }
 
 const notEnabled = "Auto-linking is not enabled on this refbot. Whoever runs it can set autolink.enabled: true in its configuration (see docs/autolink.md)."
@@ -369,7 +393,9 @@ func (b *Bot) autolinkStatus(ctx context.Context, req Request) (Reply, error) {
 	managers := upperFirst(req.Dialect.managers())
 	var parts []string
 	var errs []error
-	if req.Channel != "" {
+	if req.DM {
+		parts = append(parts, notInDMs(req))
+	} else if req.Channel != "" {
 		m, fromConfig, err := b.channelMode(ctx, req.Platform, req.Channel)
 		switch {
 		case err != nil:
@@ -399,6 +425,15 @@ func (b *Bot) autolinkStatus(ctx context.Context, req Request) (Reply, error) {
 		}
 	}
 	return Reply{Notice: strings.Join(parts, " ")}, errors.Join(errs...)
+}
+
+// once says how often something happens at most: "once a minute", "once
+// every 30 minutes".
+func once(d time.Duration) string {
+	if h := humanDuration(d); strings.HasPrefix(h, "1 ") {
+		return "once a " + h[2:]
+	}
+	return "once every " + humanDuration(d)
 }
 
 // humanDuration writes d as people say it: "30 minutes", "1 hour",

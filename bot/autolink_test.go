@@ -640,3 +640,46 @@ func BenchmarkAutolinkSQLite(b *testing.B) {
 func may(ok bool) func(context.Context) bool {
 	return func(context.Context) bool { return ok }
 }
+
+// A message that gets no link says why, for the console to show (issue
+// 12.12): a cooldown is not "no term found".
+func TestAutolinkSaysWhyNot(t *testing.T) {
+	b, clk, st := autolinkBot(t, nil)
+	ctx := context.Background()
+	if err := st.SetUserOptedOut(ctx, "slack", "UOUT", true); err != nil {
+		t.Fatal(err)
+	}
+	steps := []struct {
+		req  bot.Request
+		want string // "" means links
+	}{
+		{msg("C1", "U1", "deceptive alignment"), ""},
+		{msg("C1", "U1", "deceptive alignment again"), "Linked here recently, so not again yet: Deceptive Alignment. A term is linked at most once every 30 minutes in a channel ([[term]] once a minute); /define TERM shows it any time."},
+		{msg("C1", "U1", "[[deceptive alignment]]"), ""},
+		{msg("C1", "U1", "[[deceptive alignment]]"), "Linked here recently, so not again yet: Deceptive Alignment."},
+		{msg("C1", "U1", "banana bread"), "No glossary term in that line."},
+		{msg("C9", "U1", "deceptive alignment"), "Auto-linking is off in this channel (/autolink on turns it on); [[term]] still asks for a link."},
+		{msg("C9", "U1", "[[banana bread]]"), "Auto-linking is off in this channel, and no [[term]] in that line names a glossary entry."},
+		{msg("C1", "UOUT", "inner alignment"), "You opted out, so refbot does not read your messages (/autolink me on to undo)."},
+	}
+	for i, s := range steps {
+		clk.Advance(time.Second)
+		r, err := b.Handle(ctx, s.req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.want == "" {
+			if len(r.Links) == 0 || r.Unlinked != "" {
+				t.Errorf("step %d: links %v, unlinked %q; want links", i, r.Links, r.Unlinked)
+			}
+			continue
+		}
+		if len(r.Links) != 0 || !strings.HasPrefix(r.Unlinked, s.want) {
+			t.Errorf("step %d: links %v, unlinked %q; want %q", i, r.Links, r.Unlinked, s.want)
+		}
+	}
+	off := newBot(t, bot.Config{})
+	if r, _ := off.Handle(ctx, msg("C1", "U1", "deceptive alignment")); r.Unlinked != "Auto-linking is not enabled on this refbot." {
+		t.Errorf("disabled: %q", r.Unlinked)
+	}
+}

@@ -73,6 +73,9 @@ type Request struct {
 	Moderator func(ctx context.Context) bool
 	// Fields are a submitted form's values by field name (Kind Submit).
 	Fields map[string]string
+	// DM marks a direct message or a group DM: refbot reads no chat there,
+	// so a channel's auto-link setting means nothing, and no one may set it.
+	DM bool
 	// FromBot marks a message from a bot, a webhook or refbot itself;
 	// Edit marks an edit or deletion of an earlier message. Adapters drop
 	// both, and the core refuses them too.
@@ -115,6 +118,10 @@ type Reply struct {
 	// React, when set (ReactBook), asks the adapter to add this reaction
 	// to the message instead of posting Links: the quiet auto-link style.
 	React string
+	// Unlinked says why a chat message (Kind Message) got no link: nothing
+	// named a term, the terms were linked here recently, the channel is
+	// off… Chat adapters post nothing for it; the console shows it.
+	Unlinked string
 	// Buttons are actions the reply offers besides those every adapter
 	// draws for a card (share), suggestions and links (open a card). Each
 	// adapter renders them alike, so a command's new button needs a new

@@ -362,9 +362,11 @@ func TestActions(t *testing.T) {
 	if err != nil || r.Card != nil || r.Notice == "" {
 		t.Errorf("define empty action: got %+v, %v; want a notice", r, err)
 	}
+	// A button refbot no longer has is a click on an old message, not a
+	// fault: a hint, and no error (issue 12.13).
 	r, err = b.Handle(ctx, bot.Request{Kind: bot.Action, Command: "explode", Text: "corrigibility"})
-	if err == nil || r.Notice == "" || r.Card != nil {
-		t.Errorf("unknown action: got %+v, %v; want a notice and an error for the log", r, err)
+	if err != nil || !strings.HasPrefix(r.Notice, "That button no longer does anything.") || r.Card != nil {
+		t.Errorf("unknown action: got %+v, %v; want a hint and no error", r, err)
 	}
 }
 
@@ -438,22 +440,31 @@ func TestStatsCountMissingLookups(t *testing.T) {
 		{Command: "refbot", Text: "define banana bread"},        // umbrella counts too
 		{Kind: bot.Complete, Text: "kubernetes"},                // autocomplete is not a lookup
 		{Kind: bot.Action, Command: "define", Text: "grokking"}, // a button by id
+		// Issue 12: "mesa" is offered two entries. It is not a missing
+		// term, and /reading TERM counts as /define does.
+		{Command: "define", Text: "mesa"},
+		{Command: "related", Text: "Mesa"},
+		{Command: "reading", Text: "mesa"},
 	} {
 		if _, err := b.Handle(ctx, req); err != nil {
 			t.Fatalf("Handle(%+v): %v", req, err)
 		}
 	}
-	found, missing := stats.Top(10)
+	top := stats.Top(10)
 	wantMissing := []bot.Count{{Name: "kubernetes", Count: 3}, {Name: "banana bread", Count: 2}}
-	if !slices.Equal(missing, wantMissing) {
-		t.Errorf("missing = %v, want %v", missing, wantMissing)
+	if !slices.Equal(top.Missing, wantMissing) {
+		t.Errorf("missing = %v, want %v", top.Missing, wantMissing)
 	}
 	wantFound := []bot.Count{{Name: "corrigibility", Count: 2}, {Name: "mesa-optimization", Count: 1}}
-	if !slices.Equal(found, wantFound) {
-		t.Errorf("found = %v, want %v", found, wantFound)
+	if !slices.Equal(top.Found, wantFound) {
+		t.Errorf("found = %v, want %v", top.Found, wantFound)
 	}
-	if f, m := stats.Top(1); len(f) != 1 || len(m) != 1 {
-		t.Errorf("Top(1) = %v, %v; want one of each", f, m)
+	wantSuggested := []bot.Count{{Name: "mesa", Count: 3}}
+	if !slices.Equal(top.Suggested, wantSuggested) {
+		t.Errorf("suggested = %v, want %v", top.Suggested, wantSuggested)
+	}
+	if t1 := stats.Top(1); len(t1.Found) != 1 || len(t1.Missing) != 1 || len(t1.Suggested) != 1 {
+		t.Errorf("Top(1) = %+v; want one of each", t1)
 	}
 }
 
@@ -469,7 +480,7 @@ func TestMemoryStatsBounded(t *testing.T) {
 	if err := stats.RecordLookup(ctx, bot.NewLookup("test", "nonsense 1", "")); err != nil {
 		t.Fatal(err)
 	}
-	_, missing := stats.Top(1 << 20)
+	missing := stats.Top(1 << 20).Missing
 	if len(missing) > 10000 {
 		t.Errorf("kept %d distinct missing queries; the cap is 10000", len(missing))
 	}
@@ -479,7 +490,7 @@ func TestMemoryStatsBounded(t *testing.T) {
 	// Queries with nothing to normalise are not worth counting.
 	stats = bot.NewMemoryStats()
 	_ = stats.RecordLookup(ctx, bot.NewLookup("test", " --- ", ""))
-	if _, m := stats.Top(10); len(m) != 0 {
+	if m := stats.Top(10).Missing; len(m) != 0 {
 		t.Errorf("counted an empty query: %v", m)
 	}
 }
@@ -490,8 +501,8 @@ func (failingStats) RecordLookup(context.Context, bot.Lookup) error {
 	return errors.New("disk full")
 }
 
-func (failingStats) TopLookups(context.Context, string, int) ([]bot.Count, []bot.Count, error) {
-	return nil, nil, errors.New("disk full")
+func (failingStats) TopLookups(context.Context, string, int) (bot.TopTerms, error) {
+	return bot.TopTerms{}, errors.New("disk full")
 }
 
 // A broken stats store is logged; the user still gets the answer.

@@ -261,7 +261,9 @@ func (b *Bot) lookup(ctx context.Context, req Request, text string) glossary.Res
 	if b.cfg.Observer != nil {
 		b.cfg.Observer.ObserveLookup(outcome, time.Since(start))
 	}
-	if err := b.cfg.Stats.RecordLookup(ctx, NewLookup(req.Platform, text, id)); err != nil {
+	l := NewLookup(req.Platform, text, id)
+	l.Suggested = outcome == OutcomeSuggest
+	if err := b.cfg.Stats.RecordLookup(ctx, l); err != nil {
 		b.log.WarnContext(ctx, "record lookup", "err", err)
 	}
 	return r
@@ -331,10 +333,11 @@ func (b *Bot) related(ctx context.Context, req Request, text string) (Reply, err
 }
 
 func (b *Bot) help(ctx context.Context, req Request, text string) (Reply, error) {
-	return Reply{
-		Notice: "refbot explains AI-safety terms. Misspellings, British spellings and other names are fine.",
-		Help:   b.Commands(),
-	}, nil
+	notice := "refbot explains AI-safety terms. Misspellings, British spellings and other names are fine."
+	if req.Dialect.Umbrella {
+		notice += " Any command also works as /" + Umbrella + " COMMAND."
+	}
+	return Reply{Notice: notice, Help: b.Commands()}, nil
 }
 
 // actionTable maps each action to what answers it.
@@ -374,10 +377,19 @@ func (b *Bot) submit(ctx context.Context, req Request) (Reply, error) {
 
 // action answers a button.
 func (b *Bot) action(ctx context.Context, req Request) (Reply, error) {
-	if run, ok := b.actions[req.Command]; ok {
+	if run, ok := b.actions[req.Command]; ok && req.Text != "" {
 		return run(ctx, req)
 	}
-	return Reply{Notice: fmt.Sprintf("That button no longer does anything. Try %s.", req.Dialect.command(CommandHelp))}, fmt.Errorf("unknown action %q", req.Command)
+	// A button of an older refbot, or one whose value was lost: a click
+	// on an old message, not a fault.
+	b.log.InfoContext(ctx, "a button refbot no longer has", "platform", req.Platform, "action", req.Command)
+	return StaleButton(req.Dialect), nil
+}
+
+// StaleButton answers a click on a button refbot no longer has, for
+// adapters that cannot even tell which action it was.
+func StaleButton(d Dialect) Reply {
+	return Reply{Notice: fmt.Sprintf("That button no longer does anything. Try %s.", d.command(CommandHelp))}
 }
 
 // cardAction opens the card of the entry id in req.Text, seen by vis.

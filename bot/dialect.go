@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"fmt"
 	"unicode"
 	"unicode/utf8"
 )
@@ -19,6 +20,10 @@ type Dialect struct {
 	// such as "Only workspace admins and owners can turn …". Empty means
 	// "people who can manage this channel".
 	Managers string
+	// Umbrella: every command is also typed "/refbot COMMAND" here (Slack,
+	// the console); /help says so only then. Discord registers each
+	// command on its own.
+	Umbrella bool
 }
 
 // Slash spells a command as a slash command of its own: "/define".
@@ -43,6 +48,15 @@ func (d Dialect) managers() string {
 // settings; only commands that change them call it.
 func (r Request) canManage(ctx context.Context) bool {
 	return r.CanManage != nil && r.CanManage(ctx)
+}
+
+// Plural is n and the noun in the number n asks for: "1 step", "2
+// steps". Adapters and refbot's commands count with it too.
+func Plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 // upperFirst capitalises s's first letter, to start a sentence.

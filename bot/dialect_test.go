@@ -29,7 +29,7 @@ func TestDialect(t *testing.T) {
 		command, text string
 		want          []string
 	}{
-		{"stats", "", []string{"Statistics count /define and /refbot related"}},
+		{"stats", "", []string{"Statistics count /define, /refbot related and /refbot reading TERM"}},
 		{"define", "", []string{"Usage: /define TERM", "For example: /define mesa optimisation"}},
 		{"search", "", []string{"Usage: /refbot search QUERY", "For example: /refbot search two AIs argue"}},
 		{"define", "qwertyuiop zxcvb", []string{"Try /refbot search with a description"}},
@@ -103,5 +103,28 @@ func TestCanManageIsAskedLazily(t *testing.T) {
 				t.Errorf("CanManage asked %d times, want %d", got, tc.asks)
 			}
 		})
+	}
+}
+
+// /help says commands also work as /refbot COMMAND only where they do:
+// the dialect says so (issue 12.13; not on Discord).
+func TestHelpUmbrellaPerDialect(t *testing.T) {
+	b := newBot(t, bot.Config{})
+	for _, tt := range []struct {
+		name string
+		d    bot.Dialect
+		want bool
+	}{
+		{"slash commands only (Discord)", bot.Dialect{}, false},
+		{"the umbrella too (the console)", bot.Dialect{Umbrella: true}, true},
+		{"the umbrella (Slack)", bot.Dialect{Command: umbrella, Umbrella: true}, true},
+	} {
+		r, err := b.Handle(context.Background(), bot.Request{Kind: bot.Command, Command: "help", Dialect: tt.d})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Contains(r.Notice, "/refbot COMMAND"); got != tt.want {
+			t.Errorf("%s: help notice %q; mentions /refbot COMMAND = %v, want %v", tt.name, r.Notice, got, tt.want)
+		}
 	}
 }

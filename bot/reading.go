@@ -191,7 +191,7 @@ func (b *Bot) readingList(ctx context.Context, req Request) (Reply, error) {
 	}
 	cmd := req.Dialect.command(CommandReading)
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "%s — %d steps.\n", c.Title, n)
+	fmt.Fprintf(&sb, "%s — %s.\n", c.Title, Plural(n, "step", "steps"))
 	switch {
 	case pos == 0:
 		fmt.Fprintf(&sb, "Nothing posted in this channel yet; %s next posts step 1.", cmd)

@@ -176,7 +176,8 @@ func TestStatsCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "Most looked-up terms:\n 1. Mesa-Optimization — 2\n 2. Corrigibility — 1\nMost wanted missing terms (lookups that found nothing):\n 1. banana bread — 2"
+	want := "Most looked-up terms:\n 1. Mesa-Optimization — 2\n 2. Corrigibility — 1\nMost wanted missing terms (lookups that found nothing):\n 1. banana bread — 2\n" +
+		"Asked for by another name (lookups offered only suggestions; an alias may help):\n  none yet"
 	if r.Notice != want || r.Visibility != bot.Ephemeral {
 		t.Errorf("stats = %q (visibility %v), want\n%q, ephemeral", r.Notice, r.Visibility, want)
 	}

@@ -16,7 +16,7 @@ type StatsStore interface {
 	// nothing was added, and the caller may try the same batch again.
 	AddLookups(ctx context.Context, batch []LookupCount) error
 	// TopLookups is Stats.TopLookups.
-	TopLookups(ctx context.Context, platform string, n int) (found, missing []Count, err error)
+	TopLookups(ctx context.Context, platform string, n int) (TopTerms, error)
 }
 
 // LookupCount is a lookup counted N times.
@@ -73,6 +73,7 @@ type StatsQueue struct {
 type lookupKey struct {
 	platform, key string // an entry id, or a normalised missing query
 	missing       bool
+	suggested     bool // a missing query offered only suggestions
 }
 
 // NewStatsQueue returns a queue in front of store. Its Run must be running
@@ -117,7 +118,7 @@ func keyOf(l Lookup) (k lookupKey, ok bool) {
 	if l.ID != "" {
 		return lookupKey{platform: l.Platform, key: l.ID}, true
 	}
-	return lookupKey{platform: l.Platform, key: l.Key, missing: true}, l.Key != ""
+	return lookupKey{platform: l.Platform, key: l.Key, missing: true, suggested: l.Suggested}, l.Key != ""
 }
 
 // add counts c under k, reporting false (and counting the drop) when k is
@@ -138,7 +139,7 @@ func (q *StatsQueue) add(k lookupKey, c LookupCount) bool {
 
 // TopLookups implements Stats: the store's counts, without those still
 // waiting in the queue.
-func (q *StatsQueue) TopLookups(ctx context.Context, platform string, n int) (found, missing []Count, err error) {
+func (q *StatsQueue) TopLookups(ctx context.Context, platform string, n int) (TopTerms, error) {
 	return q.store.TopLookups(ctx, platform, n)
 }
 

@@ -18,14 +18,14 @@ func ExampleStatsQueue() {
 	for _, query := range []string{"banana bread", "banana bread", "kubernetes", "sourdough"} {
 		_ = q.RecordLookup(ctx, bot.NewLookup("slack", query, ""))
 	}
-	_, before, _ := store.TopLookups(ctx, "", 10)
-	fmt.Println("in the store before the write:", len(before))
+	before, _ := store.TopLookups(ctx, "", 10)
+	fmt.Println("in the store before the write:", len(before.Missing))
 	if err := q.Flush(ctx); err != nil {
 		fmt.Println(err)
 		return
 	}
-	_, after, _ := store.TopLookups(ctx, "", 10)
-	fmt.Println("after:", after)
+	after, _ := store.TopLookups(ctx, "", 10)
+	fmt.Println("after:", after.Missing)
 	fmt.Println("dropped (the queue holds 2 distinct lookups):", q.Dropped())
 	// Output:
 	// in the store before the write: 0

@@ -64,7 +64,7 @@ func TestStatsQueueWritesInBatches(t *testing.T) {
 	store := &flakyStore{MemoryStats: bot.NewMemoryStats()}
 	q := bot.NewStatsQueue(store, bot.StatsQueueConfig{})
 	lookups(q, "slack", "=mesa-optimization", "=mesa-optimization", "kubernetes", "Kubernetes!", "  ")
-	if found, missing, _ := q.TopLookups(ctx, "", 10); len(found)+len(missing) != 0 {
+	if found, missing, _ := foundMissing(q.TopLookups(ctx, "", 10)); len(found)+len(missing) != 0 {
 		t.Errorf("counts reached the store before a write: %v %v", found, missing)
 	}
 	if err := q.Flush(ctx); err != nil {
@@ -73,7 +73,7 @@ func TestStatsQueueWritesInBatches(t *testing.T) {
 	if len(store.batches) != 1 || len(store.batches[0]) != 2 {
 		t.Fatalf("batches = %v; want one of two counts", store.batches)
 	}
-	found, missing, _ := q.TopLookups(ctx, "", 10)
+	found, missing, _ := foundMissing(q.TopLookups(ctx, "", 10))
 	if !slices.Equal(found, []bot.Count{{Name: "mesa-optimization", Count: 2}}) || !slices.Equal(missing, []bot.Count{{Name: "kubernetes", Count: 2}}) {
 		t.Errorf("after the write: %v %v", found, missing)
 	}
@@ -97,7 +97,7 @@ func TestStatsQueueKeepsCountsWhenAWriteFails(t *testing.T) {
 	if err := q.Flush(ctx); err != nil {
 		t.Fatal(err)
 	}
-	found, missing, _ := q.TopLookups(ctx, "slack", 10)
+	found, missing, _ := foundMissing(q.TopLookups(ctx, "slack", 10))
 	if !slices.Equal(found, []bot.Count{{Name: "corrigibility", Count: 2}}) || !slices.Equal(missing, []bot.Count{{Name: "banana bread", Count: 1}}) {
 		t.Errorf("after recovering: %v %v", found, missing)
 	}
@@ -137,7 +137,7 @@ func TestStatsQueueBounded(t *testing.T) {
 	if err := q.Flush(ctx); err != nil {
 		t.Fatal(err)
 	}
-	_, missing, _ := q.TopLookups(ctx, "slack", 100)
+	_, missing, _ := foundMissing(q.TopLookups(ctx, "slack", 100))
 	total := 0
 	for _, c := range missing {
 		total += c.Count
@@ -223,9 +223,34 @@ func TestStatsQueueRun(t *testing.T) {
 			if !strings.Contains(out, want) {
 				t.Errorf("log lacks %q:\n%s", want, out)
 			}
-			if found, _, _ := q.TopLookups(context.Background(), "discord", 1); !lastFails && (len(found) != 1 || found[0].Count != 2) {
+			if found, _, _ := foundMissing(q.TopLookups(context.Background(), "discord", 1)); !lastFails && (len(found) != 1 || found[0].Count != 2) {
 				t.Errorf("stored %v; want grokking 2", found)
 			}
 		})
+	}
+}
+
+// foundMissing is a TopLookups' found and missing lists.
+func foundMissing(t bot.TopTerms, err error) (found, missing []bot.Count, _ error) {
+	return t.Found, t.Missing, err
+}
+
+// A query offered only suggestions waits apart from the same query that
+// found nothing, and reaches the store as such.
+func TestStatsQueueKeepsSuggestionsApart(t *testing.T) {
+	ctx := context.Background()
+	store := bot.NewMemoryStats()
+	q := bot.NewStatsQueue(store, bot.StatsQueueConfig{})
+	l := bot.NewLookup("slack", "mesa", "")
+	_ = q.RecordLookup(ctx, l)
+	l.Suggested = true
+	_ = q.RecordLookup(ctx, l)
+	_ = q.RecordLookup(ctx, l)
+	if err := q.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	top, _ := q.TopLookups(ctx, "", 10)
+	if !slices.Equal(top.Missing, []bot.Count{{Name: "mesa", Count: 1}}) || !slices.Equal(top.Suggested, []bot.Count{{Name: "mesa", Count: 2}}) {
+		t.Errorf("missing %v, suggested %v; want mesa 1 and mesa 2", top.Missing, top.Suggested)
 	}
 }

@@ -25,11 +25,12 @@ type Glossary struct {
 	owners     map[string]string // normalised name -> entry id (nameOwners)
 	idx        *index
 	desc       *descIndex
+	warnings   Problems
 	version    string
 }
 
-func build(es []*item[Entry], cs []*item[Curriculum]) *Glossary {
-	g := &Glossary{byID: make(map[string]int, len(es)), files: make(map[string]string, len(es)), curFiles: make(map[string]string, len(cs))}
+func build(es []*item[Entry], cs []*item[Curriculum], warnings Problems) *Glossary {
+	g := &Glossary{byID: make(map[string]int, len(es)), files: make(map[string]string, len(es)), curFiles: make(map[string]string, len(cs)), warnings: warnings}
 	for _, it := range es {
 		e := it.v
 		g.entries = append(g.entries, &e)
@@ -57,6 +58,11 @@ func build(es []*item[Entry], cs []*item[Curriculum]) *Glossary {
 	g.version = version(g.entries, g.curricula)
 	return g
 }
+
+// Warnings are what the files may hold but refbot shows less well than
+// their authors may expect (a source URL too long for a link button),
+// each with its file, line and field, as Problems have.
+func (g *Glossary) Warnings() Problems { return g.warnings }
 
 // version is a digest of the entries and curricula as loaded: the same
 // content gives the same version in every process, and any change to it a

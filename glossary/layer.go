@@ -13,7 +13,7 @@ import "fmt"
 // ("summary: is missing or empty") with no file; a clash names the entry
 // and the file that has the name already.
 func (g *Glossary) Check(e Entry) Problems {
-	probs := g.validateOver([]*item[Entry]{{v: e, layer: 1}})
+	probs, _ := g.validateOver([]*item[Entry]{{v: e, layer: 1}})
 	sortProblems(probs)
 	return probs
 }
@@ -38,8 +38,10 @@ func (g *Glossary) Over(name string, es []Entry) (*Glossary, Problems) {
 		seen[e.ID] = true
 		items = append(items, it)
 	}
+	var warns Problems
 	for len(items) > 0 {
-		probs := g.validateOver(items)
+		var probs Problems
+		probs, warns = g.validateOver(items)
 		if len(probs) == 0 {
 			break
 		}
@@ -62,14 +64,31 @@ func (g *Glossary) Over(name string, es []Entry) (*Glossary, Problems) {
 		items = kept
 	}
 	sortProblems(held)
-	return build(g.itemsUnder(items), g.curriculumItems()), held
+	if len(items) == 0 {
+		warns = nil
+	}
+	// The warnings are g's, less those about the entries replaced, and
+	// the layer's own.
+	replaced := make(map[string]bool, len(items))
+	for _, it := range items {
+		if f := g.files[it.v.ID]; f != "" {
+			replaced[f] = true
+		}
+	}
+	for _, w := range g.warnings {
+		if !replaced[w.File] {
+			warns = append(warns, w)
+		}
+	}
+	sortProblems(warns)
+	return build(g.itemsUnder(items), g.curriculumItems(), warns), held
 }
 
 // validateOver validates the entries of over laid over g's, with every
-// check an entry file gets. g's entries passed those checks when g was
+// check an entry file gets, and returns their problems and warnings. g's entries passed those checks when g was
 // loaded and count as they are, so a name clash is reported on the entry
 // laid over, never on g's; g's curricula name only g's entries, which stay.
-func (g *Glossary) validateOver(over []*item[Entry]) Problems {
+func (g *Glossary) validateOver(over []*item[Entry]) (probs, warns Problems) {
 	all := g.itemsUnder(over)
 	trusted := all[:len(all)-len(over)]
 	ids := make(map[string]bool, len(all))

@@ -162,3 +162,35 @@ func TestOver(t *testing.T) {
 		t.Errorf("repeated id: Len %d, held %v", out.Len(), held)
 	}
 }
+
+// The glossary Over returns warns as a loaded one does: the base's
+// warnings, less those of an entry the layer replaced, and the layer's.
+func TestOverWarnings(t *testing.T) {
+	long := "https://example.org/" + strings.Repeat("a", glossary.MaxButtonURL)
+	src := []glossary.Source{{Title: "A paper", URL: long}}
+	g, err := glossary.Load(glossary.Layer{Name: "base", FS: fstest.MapFS{
+		"entries/widget.yaml":   {Data: mustYAML(t, glossary.Entry{ID: "widget", Title: "Widget", Summary: "A small thing.", Sources: src})},
+		"entries/sprocket.yaml": {Data: mustYAML(t, glossary.Entry{ID: "sprocket", Title: "Sprocket", Summary: "A toothed wheel.", Sources: src})},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	short := []glossary.Source{{Title: "Cogs", URL: "https://example.org/cog"}}
+	widget := glossary.Entry{ID: "widget", Title: "Widget", Summary: "A small thing, now linked.", Sources: short}
+	cog := glossary.Entry{ID: "cog", Title: "Cog", Summary: "A tooth on a wheel.", Sources: src}
+	out, held := g.Over("curated", []glossary.Entry{widget, cog})
+	if len(held) != 0 {
+		t.Fatalf("held back: %v", held)
+	}
+	var got []string
+	for _, w := range out.Warnings() {
+		got = append(got, w.File+" "+w.Field)
+	}
+	want := []string{"base/entries/sprocket.yaml sources[0].url", "curated/cog sources[0].url"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("warnings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if len(g.Warnings()) != 2 {
+		t.Errorf("Over changed the warnings under it: %v", g.Warnings())
+	}
+}

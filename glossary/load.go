@@ -1,7 +1,6 @@
 package glossary
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -30,11 +29,20 @@ type Layer struct {
 // An entry or curriculum in a later layer replaces the one with the same id
 // in an earlier layer, so a directory can extend or override the default.
 func Load(layers ...Layer) (*Glossary, error) {
-	var (
-		probs     Problems
-		entries   = map[string]*item[Entry]{}
-		curricula = map[string]*item[Curriculum]{}
-	)
+	g, probs, _ := Check(layers...)
+	if len(probs) > 0 {
+		return nil, probs
+	}
+	return g, nil
+}
+
+// Check is Load for a linter: it returns the glossary (nil when there are
+// problems), every problem, and the warnings (see Glossary.Warnings) even
+// when problems stop the load, so that one run shows everything to fix
+// or look at. Both lists are sorted by file and line.
+func Check(layers ...Layer) (g *Glossary, probs, warns Problems) {
+	entries := map[string]*item[Entry]{}
+	curricula := map[string]*item[Curriculum]{}
 	for li, l := range layers {
 		es, cs, ps := readLayer(l, li)
 		probs = append(probs, ps...)
@@ -55,12 +63,14 @@ func Load(layers ...Layer) (*Glossary, error) {
 	}
 	es := sortedItems(entries)
 	cs := sortedItems(curricula)
-	probs = append(probs, validate(es, cs)...)
+	ps, warns := validate(es, cs)
+	probs = append(probs, ps...)
+	sortProblems(probs)
+	sortProblems(warns)
 	if len(probs) > 0 {
-		sortProblems(probs)
-		return nil, probs
+		return nil, probs, warns
 	}
-	return build(es, cs), nil
+	return build(es, cs, warns), nil, warns
 }
 
 // New builds a glossary from entries and curricula held in memory, with the
@@ -69,12 +79,14 @@ func New(entries []Entry, curricula []Curriculum) (*Glossary, error) {
 	var probs Problems
 	es := inMemory(entries, func(e *Entry) string { return e.ID }, &probs)
 	cs := inMemory(curricula, func(c *Curriculum) string { return c.ID }, &probs)
-	probs = append(probs, validate(es, cs)...)
+	ps, warns := validate(es, cs)
+	probs = append(probs, ps...)
 	if len(probs) > 0 {
 		sortProblems(probs)
 		return nil, probs
 	}
-	return build(es, cs), nil
+	sortProblems(warns)
+	return build(es, cs, warns), nil
 }
 
 // inMemory makes items of values built in memory, each named by its id,
@@ -101,6 +113,9 @@ type item[T any] struct {
 	layer int            // index of the layer it came from
 	lines map[string]int // field path -> line
 	stem  string         // file name without extension; "" in memory
+	// broken are the field paths whose values did not decode: they are
+	// reported already, and not checked again (see Broken).
+	broken map[string]bool
 }
 
 func (it *item[T]) problem(field, msg string) Problem {
@@ -156,12 +171,18 @@ func readLayer(l Layer, li int) ([]*item[Entry], []*item[Curriculum], Problems) 
 			return nil, nil, Problems{{File: name("."), Message: "no entries/ or readings/ directory: put one YAML file per entry in entries/"}}
 		}
 	}
+	// A file whose fields did not all decode is still checked, so that
+	// one run reports every problem; the glossary is not built from it,
+	// as Load fails on its problems. Without a usable id it cannot be
+	// told apart from other files, and is left out.
 	var es []*item[Entry]
 	for _, p := range entryFiles {
 		it := &item[Entry]{file: name(p), layer: li, stem: strings.TrimSuffix(path.Base(p), path.Ext(p))}
 		if ps := decodeFile(l.FS, p, it); len(ps) > 0 {
 			probs = append(probs, ps...)
-			continue
+			if it.lines == nil || it.broken["id"] {
+				continue
+			}
 		}
 		es = append(es, it)
 	}
@@ -170,7 +191,9 @@ func readLayer(l Layer, li int) ([]*item[Entry], []*item[Curriculum], Problems) 
 		it := &item[Curriculum]{file: name(p), layer: li, stem: strings.TrimSuffix(path.Base(p), path.Ext(p))}
 		if ps := decodeFile(l.FS, p, it); len(ps) > 0 {
 			probs = append(probs, ps...)
-			continue
+			if it.lines == nil || it.broken["id"] {
+				continue
+			}
 		}
 		cs = append(cs, it)
 	}
@@ -216,7 +239,9 @@ func decodeFile[T any](fsys fs.FS, p string, it *item[T]) (probs Problems) {
 			probs = Problems{{File: it.file, Message: fmt.Sprintf("cannot parse YAML: %v", r)}}
 		}
 	}()
-	f, err := parser.ParseBytes(data, 0)
+	// Keys given twice are reported by DecodeYAML with the file's other
+	// problems, not as a parse error that hides them.
+	f, err := parser.ParseBytes(data, 0, parser.AllowDuplicateMapKey())
 	if err != nil {
 		return Problems{yamlProblem(it.file, err)}
 	}
@@ -229,13 +254,17 @@ func decodeFile[T any](fsys fs.FS, p string, it *item[T]) (probs Problems) {
 			return Problems{{File: it.file, Line: body.GetToken().Position.Line, Message: "want a mapping of fields (key: value), got " + body.Type().String()}}
 		}
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(nil), yaml.DisallowUnknownField())
-	if err := dec.DecodeFromNode(body, &it.v); err != nil {
-		return Problems{yamlProblem(it.file, err)}
+	// Every unknown field and wrong value of the file, not the first: the
+	// fields that decoded are still checked (readLayer), the broken ones
+	// are not checked again.
+	probs = DecodeYAML(body, "", "check the spelling; see docs/glossary.md for the entry format", &it.v)
+	for i := range probs {
+		probs[i].File = it.file
 	}
+	it.broken = BrokenFields(probs)
 	it.lines = map[string]int{}
 	recordLines(body, "", it.lines)
-	return nil
+	return probs
 }
 
 func yamlProblem(file string, err error) Problem {
@@ -253,6 +282,15 @@ func yamlProblem(file string, err error) Problem {
 		return p
 	}
 	return Problem{File: file, Message: err.Error()}
+}
+
+// YAMLLines maps the field paths under n ("slack.enabled",
+// "reading.schedules[0].cron", with prefix "reading") to their lines, for
+// messages about values checked after decoding.
+func YAMLLines(n ast.Node, prefix string) map[string]int {
+	lines := map[string]int{}
+	recordLines(n, prefix, lines)
+	return lines
 }
 
 // recordLines walks the YAML tree and maps field paths like

@@ -129,6 +129,15 @@ func (g *Glossary) Lookup(q string) Result {
 	return g.approximate(ws, key, compact)
 }
 
+// Meaningful reports whether q could name an entry at all: once question
+// words ("what is") and articles are gone, something is left that is not
+// only stop words ("this", "it") and has two letters or more. Lookup
+// answers nothing else.
+func Meaningful(q string) bool {
+	var buf [8]string
+	return meaningful(queryWords(q, buf[:0]))
+}
+
 // meaningful reports whether the words can name anything: not empty, not
 // only stop words, more than one letter in all.
 func meaningful(ws []string) bool {

@@ -36,7 +36,11 @@ type Problems []Problem
 
 func (ps Problems) Error() string {
 	lines := make([]string, 0, len(ps)+1)
-	lines = append(lines, fmt.Sprintf("glossary has %d problem(s):", len(ps)))
+	head := fmt.Sprintf("glossary has %d problems:", len(ps))
+	if len(ps) == 1 {
+		head = "glossary has 1 problem:"
+	}
+	lines = append(lines, head)
 	for _, p := range ps {
 		lines = append(lines, "  "+p.String())
 	}

@@ -622,6 +622,21 @@ var lookupCases = []lookupCase{
 	{"none", "of the and", ""},
 	{"none", "blorptastic", ""},
 	{"none", "zxcvbn", ""},
+	// Everyday words that happen to sit in one entry's name: suggested,
+	// never answered (the item-1 follow-up).
+	{"none", "context", ""},
+	{"none", "in context", ""},
+	{"none", "weight", ""},
+	{"none", "weights", ""},
+	{"none", "security", ""},
+	{"none", "trusted", ""},
+	{"none", "abilities", ""},
+	{"none", "causal", ""},
+	{"none", "tracing", ""},
+	{"none", "framework", ""},
+	{"none", "frontier", ""},
+	{"none", "audit", ""},
+	{"none", "misaligned", ""},
 }
 
 func TestLookupQuality(t *testing.T) {

@@ -24,24 +24,28 @@ const (
 	MaxSources   = 10
 	MaxSeeAlso   = 12
 	MaxStepTerms = 8
+	// MaxButtonURL is the longest URL every chat platform can put on a
+	// link button (Discord's limit is 512). A longer source URL is still
+	// linked in the card's text; Load only warns about it.
+	MaxButtonURL = 512
 )
 
 // validate checks every entry, then every curriculum, which may only
-// name entries that exist.
-func validate(es []*item[Entry], cs []*item[Curriculum]) Problems {
-	var probs Problems
+// name entries that exist. Warnings are what a glossary may hold but
+// shows less well (see Glossary.Warnings).
+func validate(es []*item[Entry], cs []*item[Curriculum]) (probs, warns Problems) {
 	ids := make(map[string]bool, len(es))
 	for _, e := range es {
 		ids[e.v.ID] = true
 	}
 	owner := map[string]*item[Entry]{} // normalised name -> entry
 	for _, it := range es {
-		checkEntry(checker[Entry]{it, &probs}, ids, owner)
+		checkEntry(checker[Entry]{it, &probs, &warns}, ids, owner)
 	}
 	for _, it := range cs {
-		checkCurriculum(checker[Curriculum]{it, &probs}, ids)
+		checkCurriculum(checker[Curriculum]{it, &probs, &warns}, ids)
 	}
-	return probs
+	return probs, warns
 }
 
 // validateOver checks the entries of over with every check an entry file
@@ -49,22 +53,29 @@ func validate(es []*item[Entry], cs []*item[Curriculum]) Problems {
 // are not checked again but count: ids holds every id, theirs and over's,
 // and owner maps each of their normalised names to its entry, so a
 // related id must exist and a name must not be another entry's.
-func validateOver(ids map[string]bool, owner map[string]*item[Entry], over []*item[Entry]) Problems {
-	var probs Problems
+func validateOver(ids map[string]bool, owner map[string]*item[Entry], over []*item[Entry]) (probs, warns Problems) {
 	for _, it := range over {
-		checkEntry(checker[Entry]{it, &probs}, ids, owner)
+		checkEntry(checker[Entry]{it, &probs, &warns}, ids, owner)
 	}
-	return probs
+	return probs, warns
 }
 
-// checker collects problems about one file.
+// checker collects problems and warnings about one file.
 type checker[T any] struct {
 	it    *item[T]
 	probs *Problems
+	warns *Problems
 }
 
 func (c checker[T]) add(field, format string, args ...any) {
+	if Broken(c.it.broken, field) {
+		return // its value did not decode, which is reported already
+	}
 	*c.probs = append(*c.probs, c.it.problem(field, fmt.Sprintf(format, args...)))
+}
+
+func (c checker[T]) warn(field, format string, args ...any) {
+	*c.warns = append(*c.warns, c.it.problem(field, fmt.Sprintf(format, args...)))
 }
 
 // text checks a free-text field: present when required, within max
@@ -133,6 +144,8 @@ func (c checker[T]) source(field string, s Source) {
 		c.add(field+".url", "has no host")
 	case len(s.URL) > 2000 || strings.ContainsAny(s.URL, " <>|\"\n"):
 		c.add(field+".url", "must be at most 2000 characters with no spaces, quotes, <, > or |")
+	case len(s.URL) > MaxButtonURL:
+		c.warn(field+".url", "is %d characters: Discord shows no link button for a URL over %d, only the link in the card's text; a shorter URL for the same page (an abstract page, a DOI link) gets both", len(s.URL), MaxButtonURL)
 	}
 }
 

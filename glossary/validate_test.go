@@ -60,6 +60,32 @@ func TestNewReportsRepeatedIDs(t *testing.T) {
 	}
 }
 
+// A source URL too long for a link button loads, with a warning that
+// points at it; one of MaxButtonURL characters does not warn.
+func TestLongURLWarns(t *testing.T) {
+	for _, c := range []struct {
+		n    int
+		want string
+	}{
+		{glossary.MaxButtonURL, ""},
+		{glossary.MaxButtonURL + 1, "entries/widget.yaml:5: sources[0].url: is 513 characters"},
+	} {
+		u := "https://example.org/" + strings.Repeat("p", c.n-len("https://example.org/"))
+		e := "id: widget\ntitle: Widget\nsummary: A widget.\nsources:\n  - {title: T, url: \"" + u + "\"}\n"
+		g, err := glossary.Load(glossary.Layer{FS: fstest.MapFS{"entries/widget.yaml": {Data: []byte(e)}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got string
+		if ws := g.Warnings(); len(ws) > 0 {
+			got = ws[0].String()
+		}
+		if len(g.Warnings()) > 1 || !strings.HasPrefix(got, c.want) || (c.want == "") != (got == "") {
+			t.Errorf("%d characters: warnings %v, want %q", c.n, g.Warnings(), c.want)
+		}
+	}
+}
+
 // Version follows the content, not the files: the same entries loaded from
 // differently formatted files share a version; a changed summary does not.
 func TestVersion(t *testing.T) {
@@ -80,5 +106,25 @@ func TestVersion(t *testing.T) {
 	c := load(map[string]string{"entries/widget.yaml": strings.Replace(goodEntry, "small thing", "tiny thing", 1)})
 	if len(a) != 12 || a != b || a == c {
 		t.Errorf("versions: same content %q and %q, changed summary %q; want 12 digits, the first two equal, the third different", a, b, c)
+	}
+}
+
+// Check returns the warnings even when problems stop the load, so a linter
+// shows both at once; Load returns only the problems.
+func TestCheckWarnsBesideProblems(t *testing.T) {
+	u := "https://example.org/" + strings.Repeat("p", glossary.MaxButtonURL)
+	fsys := fstest.MapFS{
+		"entries/widget.yaml": {Data: []byte("id: widget\ntitle: Widget\nsummary: A widget.\nsources:\n  - {title: T, url: \"" + u + "\"}\n")},
+		"entries/broken.yaml": {Data: []byte("id: broken\ntitle: Broken\nsources:\n  - {title: T, url: \"https://example.org/\"}\n")},
+	}
+	g, probs, warns := glossary.Check(glossary.Layer{FS: fsys})
+	if g != nil || len(probs) != 1 || !strings.Contains(probs[0].String(), "entries/broken.yaml:1: summary: is missing") {
+		t.Errorf("Check: glossary %v, problems %v; want none and broken.yaml's missing summary", g, probs)
+	}
+	if len(warns) != 1 || !strings.HasPrefix(warns[0].String(), "entries/widget.yaml:5: sources[0].url: is 532 characters") {
+		t.Errorf("Check: warnings %v; want widget.yaml's long URL", warns)
+	}
+	if _, err := glossary.Load(glossary.Layer{FS: fsys}); err == nil || strings.Contains(err.Error(), "widget") {
+		t.Errorf("Load = %v; want only the problem", err)
 	}
 }

@@ -6,15 +6,16 @@ package glossary
 // answer with one unless the match is exact or strong (see Lookup's
 // confidence rule). Canonical forms (singular, American).
 var everydayWords = setOf(
-	"abstraction", "agent", "ai", "attack", "awareness", "bitter", "box", "chain", "control",
-	"data", "distribution", "effect", "embedded", "emergent", "engineering", "evaluation", "example",
-	"explosion", "fast", "feedback", "game", "general", "generalization", "goal", "hacking",
-	"hard", "head", "human", "impact", "inner", "intelligence", "knowledge", "law", "learning",
-	"left", "lesson", "measure", "model", "natural", "negative", "network", "neural", "objective",
-	"outer", "policy", "power", "problem", "process", "red", "representation", "risk",
-	"safety", "scenario", "sharp", "shift", "side", "slow", "soft", "speed", "steering",
-	"strong", "supervision", "system", "tax", "team", "theory", "thought", "tool", "training",
-	"turn", "value", "vector", "weak", "world",
+	"ability", "abstraction", "agent", "ai", "attack", "audit", "awareness", "bitter", "box",
+	"causal", "chain", "context", "control", "data", "distribution", "effect", "embedded",
+	"emergent", "engineering", "evaluation", "example", "explosion", "fast", "feedback",
+	"framework", "frontier", "game", "general", "generalization", "goal", "hacking", "hard",
+	"head", "human", "impact", "inner", "intelligence", "knowledge", "law", "learning", "left",
+	"lesson", "measure", "misaligned", "model", "natural", "negative", "network", "neural",
+	"objective", "outer", "policy", "power", "problem", "process", "red", "representation",
+	"risk", "safety", "scenario", "security", "sharp", "shift", "side", "slow", "soft", "speed",
+	"steering", "strong", "supervision", "system", "tax", "team", "theory", "thought", "tool",
+	"tracing", "training", "trusted", "turn", "value", "vector", "weak", "weight", "world",
 )
 
 // fieldPhrases are phrases of the field that name no single entry though

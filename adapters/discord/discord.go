@@ -148,6 +148,33 @@ func (a *Adapter) answer(ctx context.Context, i *discordgo.Interaction) (resp *d
 	return resp
 }
 
+// responseBody is what is sent for resp, over HTTP or to the interaction
+// callback: resp itself, except for an autocomplete result, which is
+// exactly {"type":8,"data":{"choices":[…]}}, [] when nothing matches.
+// discordgo's InteractionResponseData would add message fields (tts,
+// content, embeds, allowed_mentions) that this response does not have,
+// and drop an empty choices list.
+func responseBody(resp *discordgo.InteractionResponse) any {
+	if resp.Type != discordgo.InteractionApplicationCommandAutocompleteResult {
+		return resp
+	}
+	r := autocompleteResult{Type: resp.Type}
+	if resp.Data != nil {
+		r.Data.Choices = resp.Data.Choices
+	}
+	if r.Data.Choices == nil {
+		r.Data.Choices = []*discordgo.ApplicationCommandOptionChoice{}
+	}
+	return r
+}
+
+type autocompleteResult struct {
+	Type discordgo.InteractionResponseType `json:"type"`
+	Data struct {
+		Choices []*discordgo.ApplicationCommandOptionChoice `json:"choices"`
+	} `json:"data"`
+}
+
 // safe sets the empty allowed-mentions list every message refbot sends
 // carries: no glossary text or user input can ping @everyone, @here, a
 // role or a user. (An empty struct would marshal as "parse":null, which
@@ -190,7 +217,13 @@ func (a *Adapter) respond(ctx context.Context, i *discordgo.Interaction) *discor
 		}
 		action, id, ok := strings.Cut(data.CustomID, ":")
 		if !ok || id == "" {
-			return a.fail(ctx, i, fmt.Errorf("button custom_id %q is not action:id", data.CustomID))
+			// A button of an older refbot: a click on an old message,
+			// not a fault.
+			a.log.InfoContext(ctx, "discord: a button refbot no longer has", "custom_id", data.CustomID)
+			return &discordgo.InteractionResponse{
+				Type: discordgo.InteractionResponseChannelMessageWithSource,
+				Data: render(bot.StaleButton(dialect)),
+			}
 		}
 		req := request(i, bot.Action)
 		req.Command, req.Text = action, id
@@ -263,12 +296,15 @@ var dialect = bot.Dialect{Managers: "people with the Manage Channels permission"
 
 func request(i *discordgo.Interaction, kind bot.Kind) bot.Request {
 	req := bot.Request{Platform: Name, Team: i.GuildID, Channel: i.ChannelID, Kind: kind, Dialect: dialect}
-	// Member is set in servers, User in DMs.
-	// Changing a channel's settings (/autolink on) takes Manage Channels
-	// there; in a DM the only other party is refbot. The interaction
-	// carries the member's permissions, so answering costs nothing.
-	// A moderator (who may review suggestions) has Manage Channels where
-	// they ask, and is never one merely by being in a DM.
+	// Member is set in servers, User elsewhere: a DM with refbot
+	// (interaction context 1, or no context in older payloads) or, for a
+	// user-installed app, a group DM or a DM between other people
+	// (context 2). Changing a channel's settings (/autolink on) takes
+	// Manage Channels in a server, and means nothing elsewhere: refbot
+	// reads no DMs, so the core says so (DM) and nobody may change them.
+	// The interaction carries the member's permissions, so answering
+	// costs nothing. A moderator (who may review suggestions) has Manage
+	// Channels where they ask, and is never one merely by being in a DM.
 	manage, moderator := false, false
 	switch {
 	case i.Member != nil && i.Member.User != nil:
@@ -277,7 +313,10 @@ func request(i *discordgo.Interaction, kind bot.Kind) bot.Request {
 		moderator = manage
 	case i.User != nil:
 		req.User = i.User.ID
-		manage = true
+		req.DM = true
+	}
+	if i.Context == discordgo.InteractionContextBotDM || i.Context == discordgo.InteractionContextPrivateChannel {
+		req.DM, manage, moderator = true, false, false
 	}
 	req.CanManage = func(context.Context) bool { return manage }
 	req.Moderator = func(context.Context) bool { return moderator }

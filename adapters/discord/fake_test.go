@@ -206,6 +206,33 @@ func checkPayload(t testing.TB, raw []byte) response {
 		}
 		return r
 	}
+	if r.Type == 8 {
+		// An autocomplete result is exactly {"type":8,"data":{"choices":[…]}}:
+		// no message fields, and [] when nothing matches.
+		var exact struct {
+			Type int `json:"type"`
+			Data struct {
+				Choices []choice `json:"choices"`
+			} `json:"data"`
+		}
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&exact); err != nil || exact.Data.Choices == nil {
+			t.Errorf(`autocomplete result is not exactly {"type":8,"data":{"choices":[…]}} (%v): %s`, err, raw)
+		}
+		if len(exact.Data.Choices) > maxChoices {
+			t.Errorf("%d choices, limit %d", len(exact.Data.Choices), maxChoices)
+		}
+		for _, c := range exact.Data.Choices {
+			if l := textLen(c.Name); l < 1 || l > maxChoiceName {
+				t.Errorf("choice name %d long: %q", l, c.Name)
+			}
+			if v, ok := c.Value.(string); !ok || textLen(v) > maxChoiceValue {
+				t.Errorf("choice value %v", c.Value)
+			}
+		}
+		return r
+	}
 	if r.Data == nil {
 		t.Fatalf("response type %d without data: %s", r.Type, raw)
 	}
@@ -365,6 +392,11 @@ func checkMessage(t testing.TB, d *messageData, raw []byte) {
 			}
 			if len(b.CustomID) > maxCustomID {
 				t.Errorf("custom_id %d long", len(b.CustomID))
+			}
+			// Discord's documented limit for a link button's url: a
+			// longer one makes Discord reject the whole message.
+			if len(b.URL) > 512 {
+				t.Errorf("button url is %d long, limit 512: %.80q…", len(b.URL), b.URL)
 			}
 			if (b.URL == "") == (b.CustomID == "") || (b.Style == 5) != (b.URL != "") {
 				t.Errorf("button style %d with url %q and custom_id %q", b.Style, b.URL, b.CustomID)
@@ -538,9 +570,10 @@ func newFakeAPI(t testing.TB) *fakeAPI {
 		}
 		f.calls = append(f.calls, apiCall{r.Method, r.URL.Path, body})
 		f.mu.Unlock()
-		// Every message refbot sends must carry the empty mention list.
+		// Every message refbot sends must carry the empty mention list
+		// (an autocomplete result is not a message: checkPayload checks it).
 		if r.Method != http.MethodGet && (strings.HasSuffix(r.URL.Path, "/callback") || strings.Contains(r.URL.Path, "/webhooks/") || strings.HasSuffix(r.URL.Path, "/messages")) &&
-			!bytes.Contains(body, []byte(`"allowed_mentions":{"parse":[]`)) {
+			!bytes.HasPrefix(body, []byte(`{"type":8,`)) && !bytes.Contains(body, []byte(`"allowed_mentions":{"parse":[]`)) {
 			t.Errorf("%s %s without an empty allowed_mentions: %s", r.Method, r.URL.Path, body)
 			w.WriteHeader(http.StatusBadRequest)
 			return

@@ -83,7 +83,7 @@ func (a *Adapter) gatewayInteraction(ctx context.Context, i *discordgo.Interacti
 // at once; a 429 still comes back as a RateLimitError for rest to wait
 // out.
 func (a *Adapter) callback(ctx context.Context, i *discordgo.Interaction, resp *discordgo.InteractionResponse) error {
-	body, err := json.Marshal(resp)
+	body, err := json.Marshal(responseBody(resp)) // autocomplete: exactly type and choices
 	if err != nil {
 		return fmt.Errorf("interaction callback: %w", err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -162,5 +163,30 @@ func TestGatewayStopsOnDisallowedIntent(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("Run kept retrying after 4014")
+	}
+}
+
+// Over the gateway too, an autocomplete result is exactly type 8 and its
+// choices, [] when nothing matches (issue 12.6).
+func TestGatewayAutocomplete(t *testing.T) {
+	api := newFakeAPI(t)
+	a := newAdapter(t, api, nil)
+	for n, typed := range []string{"mesa", "zzzzqqqq"} {
+		var i discordgo.Interaction
+		if err := json.Unmarshal(interaction(4, commandData("define", stringOpt("term", typed, true))), &i); err != nil {
+			t.Fatal(err)
+		}
+		i.ID += strconv.Itoa(n) // one interaction each: a repeated id is a redelivery
+		a.gatewayInteraction(context.Background(), &i)
+	}
+	calls := api.Calls()
+	if len(calls) != 2 {
+		t.Fatalf("%d callbacks, want 2", len(calls))
+	}
+	for _, c := range calls {
+		checkPayload(t, c.Body)
+	}
+	if !strings.HasPrefix(string(calls[0].Body), `{"type":8,"data":{"choices":[{"name":`) || string(calls[1].Body) != `{"type":8,"data":{"choices":[]}}` {
+		t.Errorf("callbacks %s and %s", calls[0].Body, calls[1].Body)
 	}
 }

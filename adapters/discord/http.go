@@ -58,12 +58,21 @@ func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var i discordgo.Interaction
 	if err := json.Unmarshal(body, &i); err != nil {
 		// Signed by Discord yet unreadable: answer with something the
-		// user can see rather than an error Discord shows as a failure.
+		// user can see rather than an error Discord shows as a failure,
+		// in the kind of response its type expects (autocomplete takes
+		// only choices).
 		a.log.ErrorContext(ctx, "discord interaction: decoding", "err", err)
-		writeJSON(w, a.answer(ctx, &discordgo.Interaction{Type: 0}))
-		return
+		var head struct {
+			ID   string                    `json:"id"`
+			Type discordgo.InteractionType `json:"type"`
+		}
+		_ = json.Unmarshal(body, &head) // zero on failure: a message
+		i = discordgo.Interaction{ID: head.ID, Type: head.Type}
+		if i.Type == discordgo.InteractionPing {
+			i.Type = 0 // an unreadable PING is not answered PONG
+		}
 	}
-	writeJSON(w, a.answer(ctx, &i))
+	writeJSON(w, responseBody(a.answer(ctx, &i)))
 }
 
 // verify returns why a request is not from Discord, or "".

@@ -60,6 +60,12 @@ func TestInteractionsEndpoint(t *testing.T) {
 				}
 			}},
 		{"autocomplete empty", interaction(4, commandData("define", stringOpt("term", "", true))), 8, 0, nil},
+		{"autocomplete matching nothing", interaction(4, commandData("define", stringOpt("term", "zzzzqqqq", true))), 8, 0, nil},
+		// Issue 11.13: an autocomplete interaction without data is still
+		// answered with a (empty) result, never a message.
+		{"autocomplete without data", []byte(`{"id":"1","type":4,"token":"t"}`), 8, 0, nil},
+		{"autocomplete with null data", []byte(`{"id":"1","type":4,"data":null}`), 8, 0, nil},
+		{"autocomplete with broken data", []byte(`{"id":"1","type":4,"data":7}`), 8, 0, nil},
 		{"define button on own ephemeral card updates it", buttonInteraction("define:inner-alignment", true), 7, 64, nil},
 		{"define button on a shared card answers privately", buttonInteraction("define:inner-alignment", false), 4, 64, nil},
 		{"share button posts publicly", buttonInteraction("share:inner-alignment", true), 4, 0,
@@ -79,8 +85,8 @@ func TestInteractionsEndpoint(t *testing.T) {
 		{"unknown button", buttonInteraction("explode:now", true), 4, 64, nil},
 		{"button without an id", buttonInteraction("define", true), 4, 64,
 			func(t *testing.T, r response) {
-				if r.Data.Content != somethingWrong {
-					t.Errorf("content = %q, want something went wrong", r.Data.Content)
+				if r.Data.Content != "That button no longer does anything. Try /help." {
+					t.Errorf("content = %q, want the stale-button hint", r.Data.Content)
 				}
 			}},
 		{"modal submit is unexpected", interaction(5, map[string]any{"custom_id": "x", "components": []any{}}), 4, 64,
@@ -106,7 +112,7 @@ func TestInteractionsEndpoint(t *testing.T) {
 			if r.Type != tt.wantType {
 				t.Fatalf("type %d, want %d: %s", r.Type, tt.wantType, body)
 			}
-			if r.Data != nil && r.Data.Flags != tt.wantFlags {
+			if r.Type != 8 && r.Data != nil && r.Data.Flags != tt.wantFlags {
 				t.Errorf("flags %d, want %d", r.Data.Flags, tt.wantFlags)
 			}
 			if tt.check != nil {
@@ -207,7 +213,7 @@ func TestMalformedInteractionIsLoggedNotPanicked(t *testing.T) {
 	var logs bytes.Buffer
 	a := newAdapter(t, nil, nil)
 	a.log = slog.New(slog.NewTextHandler(&logs, nil))
-	code, body := serve(t, a, signed(buttonInteraction("nocolon", true), time.Now()))
+	code, body := serve(t, a, signed([]byte(`{"id":"1","type":2,"token":"interaction-token-secret","data":null}`), time.Now()))
 	if code != 200 || !bytes.Contains(body, []byte("Something went wrong")) {
 		t.Fatalf("status %d: %s", code, body)
 	}

@@ -318,7 +318,7 @@ func TestDigestEveryEntry(t *testing.T) {
 
 func TestAutolinkCommandPermissions(t *testing.T) {
 	api := newFakeAPI(t)
-	a, _, _ := autolinkAdapter(t, api)
+	a, _, store := autolinkAdapter(t, api)
 	withPerms := func(perms string, text string) []byte {
 		var m map[string]any
 		json.Unmarshal(interaction(2, commandData("autolink", stringOpt("setting", text, false))), &m)
@@ -351,16 +351,47 @@ func TestAutolinkCommandPermissions(t *testing.T) {
 			}
 		})
 	}
-	// A DM has no member: the only other party is refbot.
-	var m map[string]any
-	json.Unmarshal(interaction(2, commandData("autolink", stringOpt("setting", "on", false))), &m)
-	delete(m, "member")
-	delete(m, "guild_id")
-	m["user"] = map[string]any{"id": "5000000000000000005", "username": "ada"}
-	b, _ := json.Marshal(m)
-	_, body := serve(t, a, signed(b, time.Now()))
-	if r := checkPayload(t, body); !strings.Contains(r.Data.Content, "on in this channel") {
-		t.Errorf("in a DM: %q", r.Data.Content)
+	// Without a member the interaction is a DM or a group DM: refbot reads
+	// neither, so auto-linking is not switched on there, whoever asks; the
+	// interaction's context says which (issue 12.5). An opt-out is the
+	// user's own and works anywhere.
+	dm := func(context int, text string) []byte {
+		var m map[string]any
+		json.Unmarshal(interaction(2, commandData("autolink", stringOpt("setting", text, false))), &m)
+		delete(m, "member")
+		delete(m, "guild_id")
+		m["channel_id"] = "7000000000000000007"
+		m["user"] = map[string]any{"id": "5000000000000000005", "username": "ada"}
+		if context >= 0 {
+			m["context"] = context
+		}
+		b, _ := json.Marshal(m)
+		return b
+	}
+	for _, tt := range []struct {
+		name    string
+		context int
+		text    string
+		want    string
+	}{
+		{"a DM with refbot", 1, "on", "refbot does not read direct or group messages"},
+		{"a group DM or another DM", 2, "on", "refbot does not read direct or group messages"},
+		{"a DM, no context given", -1, "on", "refbot does not read direct or group messages"},
+		{"off in a group DM", 2, "off", "refbot does not read direct or group messages"},
+		{"the state in a DM", 1, "", "refbot does not read direct or group messages"},
+		{"opting out in a DM", 1, "me off", "will not read"},
+	} {
+		_, body := serve(t, a, signed(dm(tt.context, tt.text), time.Now()))
+		r := checkPayload(t, body)
+		if !strings.Contains(r.Data.Content, tt.want) || strings.Contains(r.Data.Content, "on in this channel") {
+			t.Errorf("%s: %q, want %q", tt.name, r.Data.Content, tt.want)
+		}
+		if r.Data.Flags&64 == 0 {
+			t.Errorf("%s: public reply %q", tt.name, r.Data.Content)
+		}
+	}
+	if m, err := store.ChannelAutolink(context.Background(), Name, "7000000000000000007"); err != nil || m != bot.AutolinkUnset {
+		t.Errorf("the DM's setting = %v, %v; want unset", m, err)
 	}
 }
 

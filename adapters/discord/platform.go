@@ -9,8 +9,11 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/bwmarrin/discordgo"
 
 	"refbot/adapters/platform"
 )
@@ -67,9 +70,9 @@ type Section struct {
 // over the file's, every problem at once. The public key is decoded here
 // and nowhere else.
 func (s *Section) Compile(getenv func(string) string) (platform.Config, error) {
-	platform.Env(getenv, "DISCORD_BOT_TOKEN", &s.Token)
-	platform.Env(getenv, "DISCORD_PUBLIC_KEY", &s.PublicKey)
-	platform.Env(getenv, "DISCORD_APPLICATION_ID", &s.ApplicationID)
+	platform.Secret(getenv, "DISCORD_BOT_TOKEN", &s.Token)
+	platform.Secret(getenv, "DISCORD_PUBLIC_KEY", &s.PublicKey)
+	platform.Secret(getenv, "DISCORD_APPLICATION_ID", &s.ApplicationID)
 	if !s.Enabled {
 		return nil, nil
 	}
@@ -103,6 +106,13 @@ func (s *Section) Compile(getenv func(string) string) (platform.Config, error) {
 	}
 	if s.ApplicationID == "" {
 		bad("discord.application_id: missing; set DISCORD_APPLICATION_ID (Developer Portal > General Information)")
+	} else if !snowflake(s.ApplicationID) {
+		bad("discord.application_id: %q is not a Discord id (a number of 17 to 20 digits): Developer Portal > General Information > Application ID (DISCORD_APPLICATION_ID)", s.ApplicationID)
+	}
+	for i, g := range s.GuildIDs {
+		if !snowflake(g) {
+			bad("discord.guild_ids[%d]: %q is not a Discord id (a number of 17 to 20 digits): turn on Developer Mode, right-click the server, Copy Server ID", i, g)
+		}
 	}
 	if s.ShardCount < 1 {
 		bad("discord.shard_count: %d must be at least 1", s.ShardCount)
@@ -120,32 +130,64 @@ func (s *Section) Compile(getenv func(string) string) (platform.Config, error) {
 	return c, nil
 }
 
+// snowflake reports whether id is a Discord id: digits that fit 64 bits,
+// 17 or more of them (ids have had 17 digits since Discord's first year).
+func snowflake(id string) bool {
+	if len(id) < 17 || len(id) > 20 {
+		return false
+	}
+	_, err := strconv.ParseUint(id, 10, 64)
+	return err == nil
+}
+
 // restClient returns the HTTP client for Discord's REST API. With
-// discord.api_url set, requests go to that scheme and host instead, paths
-// unchanged (/api/v9/...): discordgo fixes its endpoint URLs at start-up,
-// so a proxy or a test fake is reached by rewriting each request.
+// discord.api_url set, requests go there instead: discordgo fixes its
+// endpoint URLs (https://discord.com/api/v9/…) at start-up, so a proxy or
+// a test fake is reached by rewriting each request's scheme and host, and
+// putting the URL's path prefix before its path. The URL is a scheme and
+// host (https://proxy.example), or ends in /api or /api/v9 as Discord's
+// own does (https://proxy.example/discord/api/v9); any other path would
+// be ignored or doubled, so it is refused, as are a query and a fragment.
 func restClient(apiURL string) (*http.Client, error) {
+	apiURL = strings.TrimSpace(apiURL)
 	if apiURL == "" {
 		return &http.Client{Timeout: 20 * time.Second}, nil
 	}
 	u, err := url.Parse(apiURL)
-	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") || u.User != nil {
 		return nil, fmt.Errorf("discord.api_url: %q must be an http(s) URL such as https://proxy.example:8443", apiURL)
+	}
+	p, version := strings.TrimSuffix(u.Path, "/"), "/api/v"+discordgo.APIVersion
+	var prefix string
+	switch {
+	case u.RawQuery != "" || u.Fragment != "":
+		p = "?" // refused below
+	case strings.HasSuffix(p, version):
+		prefix, p = strings.TrimSuffix(p, version), ""
+	case strings.HasSuffix(p, "/api"):
+		prefix, p = strings.TrimSuffix(p, "/api"), ""
+	}
+	if p != "" {
+		return nil, fmt.Errorf("discord.api_url: %q must be a scheme and host (https://proxy.example) or a URL ending in /api or %s (the version refbot speaks)", apiURL, version)
 	}
 	return &http.Client{
 		Timeout:   20 * time.Second,
-		Transport: hostRewriter{scheme: u.Scheme, host: u.Host, next: http.DefaultTransport},
+		Transport: hostRewriter{scheme: u.Scheme, host: u.Host, prefix: prefix, next: http.DefaultTransport},
 	}, nil
 }
 
 type hostRewriter struct {
-	scheme, host string
-	next         http.RoundTripper
+	scheme, host, prefix string
+	next                 http.RoundTripper
 }
 
 func (h hostRewriter) RoundTrip(r *http.Request) (*http.Response, error) {
 	r = r.Clone(r.Context())
 	r.URL.Scheme, r.URL.Host, r.Host = h.scheme, h.host, h.host
+	if h.prefix != "" {
+		r.URL.Path = h.prefix + r.URL.Path
+		r.URL.RawPath = ""
+	}
 	return h.next.RoundTrip(r)
 }
 
@@ -190,7 +232,7 @@ func (s started) Start(core platform.Core) (platform.Service, error) {
 // Tools implements platform.Platform: refbot discord invite.
 func (Platform) Tools() []platform.Tool {
 	return []platform.Tool{{
-		Name: "invite", Summary: "print the Discord invite URL for the bot",
+		Name: "invite", Args: "[--config FILE] [--application-id ID]", Summary: "print the Discord invite URL for the bot",
 		Usage: "usage: refbot discord invite [--config FILE] [--application-id ID]\n", Run: inviteTool,
 	}}
 }
@@ -225,10 +267,8 @@ func inviteTool(ctx context.Context, args []string, env platform.ToolEnv) error 
 	if id == "" {
 		return platform.Usage("no application id: pass --application-id, set DISCORD_APPLICATION_ID, or set discord.application_id (Developer Portal > General Information > Application ID)")
 	}
-	for _, c := range id {
-		if c < '0' || c > '9' {
-			return platform.Usage(fmt.Sprintf("application id %q should be digits only (Developer Portal > General Information > Application ID)", id))
-		}
+	if !snowflake(id) {
+		return platform.Usage(fmt.Sprintf("application id %q is not a Discord id (a number of 17 to 20 digits): Developer Portal > General Information > Application ID", id))
 	}
 	features := Features{AutoLink: cfg.Autolink, Reading: cfg.Schedules > 0}
 	fmt.Fprintln(env.Stdout, InviteURL(id, features))

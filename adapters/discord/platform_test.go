@@ -22,7 +22,7 @@ func getenv(kv map[string]string) func(string) string {
 // the public key is decoded here and nowhere else.
 func TestSectionCompile(t *testing.T) {
 	key := strings.Repeat("ab", 32)
-	secrets := map[string]string{"DISCORD_BOT_TOKEN": "t", "DISCORD_APPLICATION_ID": "1"}
+	secrets := map[string]string{"DISCORD_BOT_TOKEN": "t", "DISCORD_APPLICATION_ID": "1000000000000000001"}
 	with := func(mod func(*Section)) Section {
 		s := *Platform{}.Section().(*Section)
 		s.Enabled = true
@@ -52,6 +52,22 @@ func TestSectionCompile(t *testing.T) {
 		{"last shard", with(func(s *Section) { s.ShardID, s.ShardCount = 3, 4 }), secrets, nil},
 		{"bad api url", with(func(s *Section) { s.APIURL = "ftp://x" }), secrets, []string{"discord.api_url"}},
 		{"api url without a host", with(func(s *Section) { s.APIURL = "http://" }), secrets, []string{"discord.api_url"}},
+		// Issue 12.7: a path refbot would ignore is refused.
+		{"api url with another path", with(func(s *Section) { s.APIURL = "https://proxy.example/v2" }), secrets,
+			[]string{`discord.api_url: "https://proxy.example/v2" must be a scheme and host (https://proxy.example) or a URL ending in /api or /api/v9`}},
+		{"api url with a prefix that is not the api", with(func(s *Section) { s.APIURL = "https://proxy.example/discord/" }), secrets, []string{"discord.api_url"}},
+		{"api url of another version", with(func(s *Section) { s.APIURL = "https://proxy.example/api/v10" }), secrets, []string{"discord.api_url", "/api/v9"}},
+		{"api url with a query", with(func(s *Section) { s.APIURL = "https://proxy.example/?a=b" }), secrets, []string{"discord.api_url"}},
+		// Issue 12.8: ids are snowflakes, checked at load.
+		{"application id not a number", with(nil), map[string]string{"DISCORD_BOT_TOKEN": "t", "DISCORD_APPLICATION_ID": "my-app"},
+			[]string{`discord.application_id: "my-app" is not a Discord id (a number of 17 to 20 digits)`}},
+		{"application id too short", with(nil), map[string]string{"DISCORD_BOT_TOKEN": "t", "DISCORD_APPLICATION_ID": "1234"}, []string{"discord.application_id"}},
+		{"application id too large", with(nil), map[string]string{"DISCORD_BOT_TOKEN": "t", "DISCORD_APPLICATION_ID": "99999999999999999999"}, []string{"discord.application_id"}},
+		{"guild ids not numbers", with(func(s *Section) { s.GuildIDs = []string{"123456789012345678", "my-server", ""} }), secrets,
+			[]string{`discord.guild_ids[1]: "my-server" is not a Discord id`, `discord.guild_ids[2]: "" is not a Discord id`}},
+		// Issue 11.14: blank secrets from the file are missing.
+		{"blank secrets in the file", with(func(s *Section) { s.Mode, s.Token, s.ApplicationID, s.PublicKey = ModeHTTP, "  ", "\t", " " }), nil,
+			[]string{"discord.token: missing", "discord.application_id: missing", "discord.public_key: missing"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -95,7 +111,7 @@ func TestStart(t *testing.T) {
 	} {
 		sec := Platform{}.Section().(*Section)
 		sec.Enabled, sec.Mode, sec.PublicKey, sec.APIURL = true, tc.mode, key, "http://127.0.0.1:9"
-		cfg, err := sec.Compile(getenv(map[string]string{"DISCORD_BOT_TOKEN": "t", "DISCORD_APPLICATION_ID": "1"}))
+		cfg, err := sec.Compile(getenv(map[string]string{"DISCORD_BOT_TOKEN": "t", "DISCORD_APPLICATION_ID": "1000000000000000001"}))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -196,6 +212,38 @@ func TestInviteTool(t *testing.T) {
 		env, _, _ := toolEnv(platform.ToolConfig{}, nil)
 		if _, ok := platform.IsUsage(run(t.Context(), args, env)); !ok {
 			t.Errorf("%q: want a usage error", args)
+		}
+	}
+}
+
+// discord.api_url takes a scheme and host, or a URL ending in /api or
+// /api/v9 under a proxy's prefix; REST calls keep their /api/v9 paths
+// under it (issue 12.7).
+func TestRESTClientForms(t *testing.T) {
+	got := make(chan string, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { got <- r.URL.Path }))
+	defer srv.Close()
+	for _, tt := range []struct{ suffix, want string }{
+		{"", "/api/v9/gateway"},
+		{"/", "/api/v9/gateway"},
+		{"/api", "/api/v9/gateway"},
+		{"/api/", "/api/v9/gateway"},
+		{"/api/v9", "/api/v9/gateway"},
+		{"/api/v9/", "/api/v9/gateway"},
+		{"/discord/api/v9", "/discord/api/v9/gateway"},
+	} {
+		c, err := restClient(srv.URL + tt.suffix)
+		if err != nil {
+			t.Errorf("%q: %v", tt.suffix, err)
+			continue
+		}
+		res, err := c.Get("https://discord.com/api/v9/gateway")
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if p := <-got; p != tt.want {
+			t.Errorf("api_url …%s: request reached %s, want %s", tt.suffix, p, tt.want)
 		}
 	}
 }

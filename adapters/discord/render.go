@@ -152,25 +152,29 @@ func embedLen(e *discordgo.MessageEmbed) int {
 }
 
 // sourceLine is "[title](url) — authors, year"; a source without a usable
-// URL is shown without a link.
+// URL, or with one so long that the line would not fit a field, is shown
+// without a link. A URL too long for a link button (cardButtons) is
+// linked here all the same.
 func sourceLine(s bot.Source) string {
 	title := cut(escape(s.Title, false), 200)
 	if title == "" {
 		title = "(untitled)"
 	}
-	line := title
-	if u := linkURL(s.URL); u != "" && textLen(u) <= 600 {
-		line = "[" + title + "](" + u + ")"
-	}
+	var by string
 	switch {
 	case s.Authors != "" && s.Year != 0:
-		line += fmt.Sprintf(" — %s, %d", cut(escape(s.Authors, false), 100), s.Year)
+		by = fmt.Sprintf(" — %s, %d", cut(escape(s.Authors, false), 100), s.Year)
 	case s.Authors != "":
-		line += " — " + cut(escape(s.Authors, false), 100)
+		by = " — " + cut(escape(s.Authors, false), 100)
 	case s.Year != 0:
-		line += fmt.Sprintf(" (%d)", s.Year)
+		by = fmt.Sprintf(" (%d)", s.Year)
 	}
-	return line
+	if u := linkURL(s.URL); u != "" {
+		if line := "[" + title + "](" + u + ")" + by; textLen(line) <= maxFieldValue {
+			return line
+		}
+	}
+	return title + by
 }
 
 // fitLines joins whole lines within n units, so no markdown link is cut in
@@ -230,7 +234,8 @@ func cardButtons(c *bot.Card, ephemeral bool) []discordgo.MessageComponent {
 	for _, s := range c.Sources {
 		u := safeURL(s.URL)
 		label := plain(s.Title, maxLabel)
-		if u == "" || label == "" || len(links) == maxButtons {
+		// A URL too long for a button is still linked in the Sources field.
+		if u == "" || len(u) > maxButtonURL || label == "" || len(links) == maxButtons {
 			continue
 		}
 		links = append(links, discordgo.Button{Label: label, Style: discordgo.LinkButton, URL: u})

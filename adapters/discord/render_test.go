@@ -3,6 +3,7 @@ package discord
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -250,4 +251,41 @@ func mustJSON(t testing.TB, v any) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// A source URL longer than a link button may hold (512) loses its button,
+// not the message, and stays linked in the Sources field (issue 12.4).
+func TestLongSourceURL(t *testing.T) {
+	long := "https://example.org/" + strings.Repeat("p", 701) // 721 characters
+	card := &bot.Card{ID: "x", Title: "X", Summary: "S.", Sources: []bot.Source{
+		{Title: "Long", URL: long, Authors: "A. Author", Year: 2024},
+		{Title: "Short", URL: "https://example.org/short"},
+	}}
+	d := render(bot.Reply{Card: card})
+	d.AllowedMentions = noMentions()
+	raw, err := json.Marshal(discordgo.InteractionResponse{Type: discordgo.InteractionResponseChannelMessageWithSource, Data: d})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkPayload(t, raw)
+	var buttons []string
+	for _, row := range d.Components {
+		for _, c := range row.(discordgo.ActionsRow).Components {
+			if b, ok := c.(discordgo.Button); ok && b.URL != "" {
+				buttons = append(buttons, b.URL)
+			}
+		}
+	}
+	if !slices.Equal(buttons, []string{"https://example.org/short"}) {
+		t.Errorf("link buttons %q, want only the short source's", buttons)
+	}
+	var sources string
+	for _, f := range d.Embeds[0].Fields {
+		if f.Name == "Sources" {
+			sources = f.Value
+		}
+	}
+	if !strings.Contains(sources, "[Long]("+long+")") || !strings.Contains(sources, "[Short](https://example.org/short)") {
+		t.Errorf("Sources field %q does not link both sources", sources)
+	}
 }

@@ -30,7 +30,8 @@ const (
 	maxChoices     = 25
 	maxChoiceName  = 100
 	maxChoiceValue = 100
-	maxURL         = 2000 // Discord rejects longer embed and button URLs
+	maxURL         = 2000 // Discord rejects longer embed URLs
+	maxButtonURL   = 512  // and longer link buttons' URLs (the whole message with them)
 	maxCommandDesc = 100
 )
 

@@ -204,3 +204,11 @@ func Env(getenv func(string) string, name string, dst *string) {
 		*dst = v
 	}
 }
+
+// Secret is Env for a secret or a key: the file's value is trimmed too,
+// so that one of only spaces is missing, whichever source it came from,
+// and a stray newline pasted with a token is not sent with it.
+func Secret(getenv func(string) string, name string, dst *string) {
+	*dst = strings.TrimSpace(*dst)
+	Env(getenv, name, dst)
+}

@@ -67,7 +67,7 @@ func (c *console) fill(ctx context.Context, f *bot.Form) (fields map[string]stri
 
 // answer reads one field's answer: one line, or lines up to an empty one.
 func (c *console) answer(ctx context.Context, fl bot.Field) (string, bool) {
-	if c.opt.Interactive {
+	if c.opt.Interactive && !c.opt.Editor {
 		fmt.Fprint(c.out, "  ")
 	}
 	first, ok := c.next(ctx)
@@ -84,7 +84,7 @@ func (c *console) answer(ctx context.Context, fl bot.Field) (string, bool) {
 	}
 	lines := []string{first}
 	for {
-		if c.opt.Interactive {
+		if c.opt.Interactive && !c.opt.Editor {
 			fmt.Fprint(c.out, "  ")
 		}
 		l, ok := c.next(ctx)

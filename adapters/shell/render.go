@@ -69,7 +69,7 @@ func Render(w io.Writer, r bot.Reply, opt Options) error {
 			}
 			p.wrap(line, fmt.Sprintf("  %-*s ", col, c.Usage(bot.Slash)))
 		}
-		p.wrap("Any command also works as /refbot COMMAND. Lines without / are chat messages.", "")
+		p.wrap("Lines without / are chat messages.", "")
 	}
 	return p.err
 }

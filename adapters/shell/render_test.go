@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -279,7 +280,7 @@ func TestRunInteractive(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := out.String()
-	if !strings.HasPrefix(s, "refbot console — 1 glossary entries.") {
+	if !strings.HasPrefix(s, "refbot console — 1 glossary entry.") {
 		t.Errorf("no banner: %q", s)
 	}
 	if strings.Count(s, "> ") != 2 {
@@ -359,6 +360,63 @@ func TestRunHugeLine(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "characters; a term is at most") || !strings.Contains(out.String(), "Corrigibility\n") {
 		t.Errorf("got %.300q", out.String())
+	}
+	// It says the line was cut (issue 12.12: "65528 characters" alone did not).
+	if want := fmt.Sprintf("(That line was %d bytes; the console reads the first 65536 of a line and dropped the rest.)", len(in)-len("\n/define corrigibility\n")); !strings.HasPrefix(out.String(), want) {
+		t.Errorf("got %.300q, want it to start with %q", out.String(), want)
+	}
+	if strings.Count(out.String(), "dropped the rest") != 1 {
+		t.Errorf("a short line was reported cut: %.300q", out.String())
+	}
+}
+
+// On a terminal the console reads with a line editor: arrow keys move in
+// the line, the up arrow brings back earlier lines, nothing arrives as
+// "^[[A" (issue 12.12). The terminal is a pipe here; the editor's output
+// is CRLF-terminated, as a terminal in raw mode needs.
+func TestRunEditor(t *testing.T) {
+	pr, pw := io.Pipe()
+	var out bottest.Buffer
+	done := make(chan error, 1)
+	go func() {
+		done <- shell.Run(context.Background(), testBot(t), pr, &out, shell.Options{Interactive: true, Editor: true, Columns: 100})
+	}()
+	const left, up = "\x1b[D", "\x1b[A"
+	keys := []string{
+		"/define orrigibility" + strings.Repeat(left, len("orrigibility")) + "c\r", // fixed in place
+		up + "\r",              // the same line again, from history
+		"/define x\x15/help\r", // Ctrl-U clears the line
+		strings.Repeat("z", 5000) + "\r",
+		"\x04", // Ctrl-D on an empty line quits
+	}
+	for _, k := range keys {
+		if _, err := io.WriteString(pw, k); err != nil {
+			t.Fatal(err)
+		}
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("Run = %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not end on Ctrl-D")
+	}
+	got := out.String()
+	if n := strings.Count(got, "Also called: corrigible\r\n"); n != 2 {
+		t.Errorf("%d Corrigibility cards, want 2 (typed, then from history):\n%s", n, got)
+	}
+	if !strings.Contains(got, "/help               List refbot's commands") {
+		t.Errorf("no help after Ctrl-U:\n%s", got)
+	}
+	if strings.Contains(got, "No glossary entry for \"x") || strings.Contains(got, "^[") || strings.Contains(got, "[A") {
+		t.Errorf("an edit key reached the bot:\n%s", got)
+	}
+	if !strings.Contains(got, "(That line reached the line editor's limit of 4096 characters; what was typed or pasted after that was dropped.)") {
+		t.Errorf("the long line was not reported cut:\n%.2000s", got)
+	}
+	if strings.Contains(strings.ReplaceAll(got, "\r\n", ""), "\n") {
+		t.Errorf("a bare newline in raw mode:\n%q", got)
 	}
 }
 

@@ -13,6 +13,9 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/term"
 
 	"refbot/bot"
 )
@@ -23,6 +26,16 @@ type Options struct {
 	Color       bool   // bold titles (stdout is a terminal)
 	Width       int    // wrap text at this many columns; 0 means 78
 	User        string // the user id requests carry; "" means "console"
+	// Editor reads lines with golang.org/x/term's line editor: arrow keys,
+	// Home/End, Ctrl-U and the like, and the up and down arrows through
+	// the lines typed before. in and out must then be one terminal already
+	// in raw mode (term.MakeRaw): the editor echoes what is typed and
+	// writes each newline as CRLF. Ctrl-D on an empty line, or Ctrl-C,
+	// quits.
+	Editor bool
+	// Columns is the terminal's width, for the editor's line wrapping; 0
+	// means 80.
+	Columns int
 	// press numbers a reply's buttons, as Run does: "/1" presses the
 	// first. Without it (refbot define) they are only named.
 	press bool
@@ -37,14 +50,21 @@ const Platform = "console"
 
 // dialect is how the console says what the core writes: slash commands,
 // and the person at the console manages its one channel.
-var dialect = bot.Dialect{Managers: "you"}
+var dialect = bot.Dialect{Managers: "you", Umbrella: true}
 
 // owner is the console's Request.CanManage: the person at the console
 // owns it, so they may change its settings.
 func owner(context.Context) bool { return true }
 
-// maxLine caps one input line; longer lines are cut, not fatal.
+// maxLine caps one input line read from a pipe or a file; longer lines
+// are cut, not fatal, and the console says so.
 const maxLine = 64 << 10
+
+// read is one line of input and, when it was cut, a note saying so.
+type read struct {
+	line, note string
+	err        error
+}
 
 // Run reads lines from in until it is exhausted or ctx is done, handing
 // each to b and writing the reply to out. A reply with a form asks its
@@ -55,82 +75,143 @@ func Run(ctx context.Context, b *bot.Bot, in io.Reader, out io.Writer, opt Optio
 		opt.User = "console"
 	}
 	opt.press = true
+	next := lineSource(in, &out, opt)
 	if opt.Interactive {
-		fmt.Fprintf(out, "refbot console — %d glossary entries. Type /help for commands, /define TERM to look one up. Ctrl-D quits.\n", b.Glossary().Len())
+		fmt.Fprintf(out, "refbot console — %s. Type /help for commands, /define TERM to look one up. Ctrl-D quits.\n", bot.Plural(b.Glossary().Len(), "glossary entry", "glossary entries"))
 	}
-	lines := make(chan string)
-	readErr := make(chan error, 1)
-	// The reader goroutine exits when in reaches EOF or fails; on a
-	// terminal that is Ctrl-D. Run returns on ctx without waiting for it,
-	// since a blocked read cannot be interrupted portably.
+	// One line is read at a time, when the last reply is written (or a
+	// form's question asked), so the prompt comes after it. The reader
+	// goroutine exits at the end of the input (on a terminal, Ctrl-D) or
+	// when ctx is done and it is not blocked reading; Run returns on ctx
+	// without waiting for it, since a blocked read cannot be interrupted
+	// portably.
+	want := make(chan struct{})
+	lines := make(chan read)
 	go func() {
 		defer close(lines)
-		r := bufio.NewReaderSize(in, 4096)
 		for {
-			line, err := readLine(r)
-			if err != nil {
-				if !errors.Is(err, io.EOF) {
-					readErr <- err
-				}
-				if line == "" {
-					return
-				}
-			}
 			select {
-			case lines <- line:
+			case <-want:
 			case <-ctx.Done():
 				return
 			}
-			if err != nil {
+			r := next()
+			select {
+			case lines <- r:
+			case <-ctx.Done():
+				return
+			}
+			if r.err != nil {
 				return
 			}
 		}
 	}()
-	c := &console{b: b, out: out, opt: opt, lines: lines}
+	c := &console{b: b, out: out, opt: opt, want: want, lines: lines}
 	for {
-		if opt.Interactive {
+		if opt.Interactive && !opt.Editor {
 			fmt.Fprint(out, "> ")
 		}
 		line, ok := c.next(ctx)
-		if !ok {
-			if ctx.Err() != nil {
-				return nil
-			}
-			if opt.Interactive {
-				fmt.Fprintln(out)
-			}
-			select {
-			case err := <-readErr:
-				return fmt.Errorf("read input: %w", err)
-			default:
-				return nil
+		if ok {
+			if err := c.handleLine(ctx, line); err != nil {
+				return err
 			}
 		}
-		if err := c.handleLine(ctx, line); err != nil {
-			return err
+		if ok && c.err == nil {
+			continue
 		}
+		if ctx.Err() != nil {
+			return nil
+		}
+		if opt.Interactive {
+			fmt.Fprintln(out)
+		}
+		if c.err == nil || errors.Is(c.err, io.EOF) {
+			return nil
+		}
+		return fmt.Errorf("read input: %w", c.err)
 	}
 }
 
-// console is one console session: the input's lines, and the buttons of
-// the last reply, which "/N" presses.
+// lineSource returns what reads the next line: the line editor on a
+// terminal (and then *out becomes the editor, which keeps the line being
+// typed below what is written), else plain reading.
+func lineSource(in io.Reader, out *io.Writer, opt Options) func() read {
+	if opt.Editor {
+		t := term.NewTerminal(struct {
+			io.Reader
+			io.Writer
+		}{in, *out}, "> ")
+		if opt.Columns > 0 {
+			_ = t.SetSize(opt.Columns, 24) // the height is not used for one line
+		}
+		*out = t
+		return func() read {
+			line, err := t.ReadLine()
+			r := read{line: line, err: err}
+			if utf8.RuneCountInString(line) >= editorMaxLine {
+				r.note = fmt.Sprintf("(That line reached the line editor's limit of %d characters; what was typed or pasted after that was dropped.)", editorMaxLine)
+			}
+			return r
+		}
+	}
+	br := bufio.NewReaderSize(in, 4096)
+	return func() read {
+		line, total, err := readLine(br)
+		r := read{line: line, err: err}
+		if total > len(line) {
+			r.note = fmt.Sprintf("(That line was %d bytes; the console reads the first %d of a line and dropped the rest.)", total, maxLine)
+		}
+		return r
+	}
+}
+
+// editorMaxLine is the most characters golang.org/x/term's editor keeps
+// in one line; it ignores keys past it.
+const editorMaxLine = 4096
+
+// console is one console session: the input's lines, read one at a time
+// when asked for (want), and the buttons of the last reply, which "/N"
+// presses.
 type console struct {
 	b       *bot.Bot
 	out     io.Writer
 	opt     Options
-	lines   <-chan string
+	want    chan<- struct{}
+	lines   <-chan read
 	buttons []bot.Button
+	// err is why the input ended (io.EOF at its end); nil until it has.
+	err error
 }
 
-// next returns the next input line; false at the end of input or when ctx
-// is done.
+// next reads the next input line, saying first if it was cut; false when
+// the input has ended (err says how) or ctx is done. A last line without
+// a newline is returned with err already set.
 func (c *console) next(ctx context.Context) (string, bool) {
+	if c.err != nil {
+		return "", false
+	}
+	select {
+	case c.want <- struct{}{}:
+	case <-ctx.Done():
+		return "", false
+	}
+	var r read
 	select {
 	case <-ctx.Done():
 		return "", false
-	case line, ok := <-c.lines:
-		return line, ok
+	case r = <-c.lines:
 	}
+	if r.note != "" {
+		fmt.Fprintln(c.out, r.note)
+	}
+	if r.err != nil {
+		c.err = r.err
+		if r.line == "" {
+			return "", false
+		}
+	}
+	return r.line, true
 }
 
 func (c *console) request(kind bot.Kind, command, text string) bot.Request {
@@ -157,7 +238,12 @@ func (c *console) handleLine(ctx context.Context, line string) error {
 	// The reply says what to do; a failure's detail goes to the bot's log.
 	reply := c.b.Answer(ctx, req)
 	if req.Kind == bot.Message && isEmpty(reply) {
-		reply.Notice = "(No glossary link for that line.) Commands start with /. Type /help to see them, or /define TERM."
+		// Why no link was made: a cooldown is not "no term found".
+		why := reply.Unlinked
+		if why == "" {
+			why = "No glossary link for that line."
+		}
+		reply.Notice = "(" + why + ") Commands start with /. Type /help to see them, or /define TERM."
 	}
 	return c.show(ctx, reply)
 }
@@ -209,16 +295,18 @@ func isEmpty(r bot.Reply) bool {
 	return r.Card == nil && len(r.Suggestions) == 0 && len(r.Links) == 0 && r.Prompt == nil && r.Notice == "" && len(r.Help) == 0
 }
 
-// readLine reads one line without its newline, cutting it at maxLine.
-func readLine(r *bufio.Reader) (string, error) {
+// readLine reads one line without its newline, cutting it at maxLine;
+// total is the line's length before the cut.
+func readLine(r *bufio.Reader) (line string, total int, err error) {
 	var b strings.Builder
 	for {
 		chunk, isPrefix, err := r.ReadLine()
+		total += len(chunk)
 		if b.Len() < maxLine {
 			b.Write(chunk[:min(len(chunk), maxLine-b.Len())])
 		}
 		if err != nil || !isPrefix {
-			return b.String(), err
+			return strings.ToValidUTF8(b.String(), "\uFFFD"), total, err
 		}
 	}
 }

@@ -115,20 +115,17 @@ func digest(r bot.Reply) message {
 // three seconds.
 const manageTimeout = 1500 * time.Millisecond
 
-// canManage reports whether user may change channel's settings: in a
-// direct message with refbot anyone may; elsewhere only workspace admins
-// and owners, since Slack does not tell apps who manages a channel.
-// When Slack cannot be asked, the answer is no.
+// canManage reports whether user may change channel's settings: only
+// workspace admins and owners, since Slack does not tell apps who manages
+// a channel (in a direct message the core does not ask: refbot reads
+// none). When Slack cannot be asked, the answer is no.
 func (a *Adapter) canManage(ctx context.Context, ws *workspace, channel, user string) bool {
-	if strings.HasPrefix(channel, "D") {
-		return true
-	}
 	return a.isAdmin(ctx, ws, user)
 }
 
 // isAdmin asks users.info whether user is a workspace admin or owner:
-// a moderator, who may review suggestions (bot.Request.Moderator). Unlike
-// canManage, a direct message grants nothing.
+// a moderator, who may review suggestions (bot.Request.Moderator), and
+// the one who may change a channel's settings (canManage).
 func (a *Adapter) isAdmin(ctx context.Context, ws *workspace, user string) bool {
 	ctx, cancel := context.WithTimeout(ctx, manageTimeout)
 	defer cancel()

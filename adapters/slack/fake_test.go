@@ -389,7 +389,15 @@ func newFakeAPI(t testing.TB) *fakeAPI {
 		fmt.Fprintf(w, `{"ok":true,"url":"ws://%s/link"}`, r.Host)
 	})
 	mux.HandleFunc("GET /link", f.socket)
-	f.srv = httptest.NewServer(mux)
+	// The Web API lives under /api/ as Slack's does (a compiled
+	// slack.api_url of "http://host/" becomes http://host/api/); tests
+	// that build a Config by hand reach the same methods at the root.
+	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if rest, ok := strings.CutPrefix(r.URL.Path, "/api/"); ok {
+			r.URL.Path = "/" + rest
+		}
+		mux.ServeHTTP(w, r)
+	}))
 	t.Cleanup(f.srv.Close)
 	return f
 }
@@ -474,10 +482,12 @@ func (f *fakeAPI) socket(w http.ResponseWriter, r *http.Request) {
 		<-ctx.Done()
 		return
 	}
+	// Recorded before it is sent: the client may act on it (close the
+	// old socket) before a record made after the write.
+	f.record(fmt.Sprintf("hello %d", n))
 	if write(`{"type":"hello","num_connections":1}`) != nil {
 		return
 	}
-	f.record(fmt.Sprintf("hello %d", n))
 	select {
 	case f.up <- n:
 	default:

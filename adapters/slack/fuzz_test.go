@@ -64,20 +64,24 @@ func FuzzCommandText(f *testing.F) {
 	})
 }
 
-// FuzzMentionText parses mention text: refbot's own mention is stripped
-// and the rest is what the user wrote after it.
+// FuzzMentionText parses mention text: every mention is taken out, and
+// what follows refbot's is the end of the whole.
 func FuzzMentionText(f *testing.F) {
 	f.Add("<@UREFBOT> define mesa")
 	f.Add("<@UREFBOT|refbot><@UREFBOT>help")
 	f.Add("<@UOTHER> <@UREFBOT> define x")
+	f.Add("hey <!here> <@UREFBOT> what is x?")
 	f.Add("<@")
 	e := newEnv(f, ModeHTTP, false)
 	f.Fuzz(func(t *testing.T, text string) {
-		got := e.ws().stripMention(text)
-		if !strings.HasSuffix(strings.TrimSpace(text), got) {
-			t.Fatalf("stripMention(%q) = %q, not a suffix", text, got)
+		after, whole := e.ws().mentionText(text)
+		if !strings.HasSuffix(whole, after) {
+			t.Fatalf("mentionText(%q) = %q, %q: after is not the end of whole", text, after, whole)
 		}
-		name, rest, ok := e.a.bot.ParseCommand(unescapeSlack(got))
+		if strings.Contains(text, "<@UREFBOT>") && (strings.Contains(after, "<@UREFBOT>") || strings.Contains(whole, "<@UREFBOT>")) {
+			t.Fatalf("mentionText(%q) = %q, %q: refbot's mention is left", text, after, whole)
+		}
+		name, rest, ok := e.a.bot.ParseMention(after)
 		if ok && name == "" {
 			t.Fatalf("command with no name from %q (rest %q)", text, rest)
 		}

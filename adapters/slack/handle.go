@@ -19,7 +19,7 @@ import (
 
 // dialect is how Slack says what the core writes: commands as typed here
 // (usage), and who may change a channel's settings (canManage).
-var dialect = bot.Dialect{Command: invocation, Managers: "workspace admins and owners"}
+var dialect = bot.Dialect{Command: invocation, Managers: "workspace admins and owners", Umbrella: true}
 
 // handle asks the core, through its one middleware (bot.Answer, which
 // logs and measures failures); the reply is always something a user can
@@ -28,6 +28,9 @@ var dialect = bot.Dialect{Command: invocation, Managers: "workspace admins and o
 func (a *Adapter) handle(ctx context.Context, ws *workspace, req bot.Request) bot.Reply {
 	req.Platform = platformName
 	req.Dialect = dialect
+	// A direct message's channel id starts with D. refbot reads none
+	// (the manifest subscribes to channel messages only).
+	req.DM = strings.HasPrefix(req.Channel, "D")
 	if req.Channel != "" && req.User != "" {
 		channel, user := req.Channel, req.User
 		req.CanManage = func(ctx context.Context) bool { return a.canManage(ctx, ws, channel, user) }
@@ -283,8 +286,10 @@ func (ws *workspace) ignore(user, botID string) bool {
 	return ws.self != nil && user == ws.self.userID
 }
 
-// mention answers "@refbot define TERM" in the thread it was asked in; a
-// mention without a command gets short help, seen only by its author.
+// mention answers "@refbot define TERM" in the thread it was asked in,
+// the mention anywhere in the message and the command in words or as a
+// question ("hey @refbot what is ELK?", see bot.ParseMention); a mention
+// without one gets short help, seen only by its author.
 func (a *Adapter) mention(ctx context.Context, ws *workspace, e *slackevents.AppMentionEvent) bool {
 	if e.Edited != nil || ws.ignore(e.User, e.BotID) {
 		return true
@@ -294,9 +299,14 @@ func (a *Adapter) mention(ctx context.Context, ws *workspace, e *slackevents.App
 	if thread == "" {
 		thread = e.TimeStamp
 	}
-	text := unescapeSlack(ws.stripMention(e.Text))
+	after, whole := ws.mentionText(e.Text)
+	name, rest, ok := a.bot.ParseMention(after)
+	if !ok {
+		// "what is ELK, @refbot?": the words came before the mention.
+		name, rest, ok = a.bot.ParseMention(whole)
+	}
 	var reply bot.Reply
-	if name, rest, ok := a.bot.ParseCommand(text); ok {
+	if ok {
 		reply = a.handle(ctx, ws, bot.Request{
 			Team: team, Channel: e.Channel, Thread: thread, User: e.User,
 			Kind: bot.Command, Command: name, Text: rest,
@@ -338,22 +348,47 @@ func (a *Adapter) message(ctx context.Context, ws *workspace, e *slackevents.Mes
 	return a.autolinkReply(ws, e, reply)
 }
 
-// stripMention removes the leading mention of refbot ("<@U123> define x").
-func (ws *workspace) stripMention(text string) string {
-	self := ws.self
-	text = strings.TrimSpace(text)
-	for strings.HasPrefix(text, "<@") {
-		end := strings.IndexByte(text, '>')
+// mentionText takes every mention out of an app_mention's text: refbot's
+// own wherever it is, other people's, user groups, @here and the like.
+// after is the text that follows refbot's first mention, whole the whole
+// text; both are unescaped plain text. Until refbot knows its own user id,
+// the first user mention is taken as its own.
+func (ws *workspace) mentionText(text string) (after, whole string) {
+	var self string
+	if ws.self != nil {
+		self = ws.self.userID
+	}
+	var b strings.Builder
+	start := -1 // where after begins in b
+	for {
+		i := strings.IndexByte(text, '<')
+		if i < 0 {
+			break
+		}
+		end := strings.IndexByte(text[i:], '>')
 		if end < 0 {
 			break
 		}
-		id, _, _ := strings.Cut(text[2:end], "|")
-		if self != nil && id != self.userID {
-			break
+		tok := text[i+1 : i+end]
+		if !strings.HasPrefix(tok, "@") && !strings.HasPrefix(tok, "!") {
+			b.WriteString(text[:i+end+1]) // a link or a channel: keep it
+			text = text[i+end+1:]
+			continue
 		}
-		text = strings.TrimSpace(text[end+1:])
+		b.WriteString(text[:i])
+		b.WriteByte(' ')
+		text = text[i+end+1:]
+		id, _, _ := strings.Cut(strings.TrimPrefix(tok, "@"), "|")
+		if start < 0 && strings.HasPrefix(tok, "@") && (self == "" || id == self) {
+			start = b.Len()
+		}
 	}
-	return text
+	b.WriteString(text)
+	whole = b.String()
+	if start >= 0 {
+		after = whole[start:]
+	}
+	return strings.TrimSpace(unescapeSlack(after)), strings.TrimSpace(unescapeSlack(whole))
 }
 
 // shortHelp answers a mention that names no command.
@@ -364,7 +399,7 @@ func (a *Adapter) shortHelp() bot.Reply {
 	}
 	return bot.Reply{
 		Visibility: bot.Public,
-		Notice: fmt.Sprintf("Mention me with a command, for example: @refbot define mesa optimisation\nCommands: %s",
+		Notice: fmt.Sprintf("Mention me with a command or a question, for example: @refbot define mesa optimisation, or @refbot what is ELK?\nCommands: %s",
 			strings.Join(cmds, " · ")),
 	}
 }

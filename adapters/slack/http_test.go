@@ -300,6 +300,15 @@ func TestMentions(t *testing.T) {
 		{"not a command: short help", "<@UREFBOT> what is this?", "1700000000.000500", "", "1700000000.000500", "Mention me with a command", true},
 		{"umbrella form", "<@UREFBOT> refbot search alignment", "1700000000.000600", "", "1700000000.000600", "Entries about", false},
 		{"echo is inert", "<@UREFBOT> define &lt;!here&gt; <@U999>", "1700000000.000700", "", "1700000000.000700", "&lt;!here&gt;", true},
+		// Issue 12: the mention anywhere, natural questions, other mentions ignored.
+		{"mention after a greeting", "hey <@UREFBOT> define mesa optimisation", "1700000000.000800", "", "1700000000.000800", "Mesa-Optimization", false},
+		{"a question", "<@UREFBOT> what is mesa optimisation?", "1700000000.000900", "", "1700000000.000900", "Mesa-Optimization", false},
+		{"another mention ignored", "<@UREFBOT> <@U999> define inner alignment", "1700000000.001000", "", "1700000000.001000", "Inner Alignment", false},
+		{"mention at the end", "what's deceptive alignment, <@UREFBOT|refbot>?", "1700000000.001100", "", "1700000000.001100", "Deceptive Alignment", false},
+		{"can you", "<@UREFBOT> can you define outer alignment please", "1700000000.001200", "", "1700000000.001200", "Outer Alignment", false},
+		{"what does it mean", "<@UREFBOT> what does mesa optimizer mean?", "1700000000.001300", "", "1700000000.001300", "Mesa-Optimization", false},
+		{"a group mention ignored", "<!subteam^S1|@readers> <@UREFBOT> tell me about inner alignment", "1700000000.001400", "", "1700000000.001400", "Inner Alignment", false},
+		{"chatter is not a lookup", "thanks <@UREFBOT>!", "1700000000.001500", "", "1700000000.001500", "Mention me with a command", true},
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

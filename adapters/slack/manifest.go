@@ -77,6 +77,9 @@ func usageHint(usages, names []string) string {
 // paste it into api.slack.com/apps → Create New App → From a manifest.
 func Manifest(cmds []bot.CommandInfo, opt ManifestOptions) ([]byte, error) {
 	endpoint := ""
+	if opt.Socket && opt.URL != "" && !opt.OAuth {
+		return nil, errors.New("--socket needs no --url: in Socket Mode refbot connects out to Slack and Slack sends nothing to a URL; drop --url, or drop --socket for HTTP mode")
+	}
 	if !opt.Socket {
 		var err error
 		if endpoint, err = eventsURL(opt.URL); err != nil {

@@ -77,6 +77,14 @@ func TestManifestScopesJustified(t *testing.T) {
 	}
 }
 
+// --socket with --url is a usage error, not a silently ignored URL
+// (issue 12.13).
+func TestManifestSocketWithURL(t *testing.T) {
+	if _, err := Manifest(nil, ManifestOptions{Socket: true, URL: "https://refbot.example.org"}); err == nil || !strings.Contains(err.Error(), "--socket needs no --url") {
+		t.Errorf("err = %v, want a usage error", err)
+	}
+}
+
 func TestManifestBadURL(t *testing.T) {
 	for _, u := range []string{"", "http://refbot.example.org", "refbot.example.org", "https://", "::"} {
 		if _, err := Manifest(nil, ManifestOptions{URL: u}); err == nil {

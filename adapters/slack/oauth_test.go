@@ -371,6 +371,8 @@ func TestOAuthRefusesBadState(t *testing.T) {
 	// forge changes one character of a state's base64 for another letter,
 	// away from the end of a part (whose low bits may not count), so the
 	// state still reads as one and only its signature gives it away.
+	// (XOR 1 turned z, Z, - and _ into characters a state cannot hold: a
+	// malformed query instead.)
 	forge := func(state string) string {
 		b := []byte(state)
 		isLetter := func(c byte) bool { return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' }

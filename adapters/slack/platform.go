@@ -72,11 +72,11 @@ var clientID = regexp.MustCompile(`^[0-9]+\.[0-9]+$`)
 // Compile implements platform.Section: the tokens from the environment
 // over the file's, every problem at once.
 func (s *Section) Compile(getenv func(string) string) (platform.Config, error) {
-	platform.Env(getenv, "SLACK_BOT_TOKEN", &s.BotToken)
-	platform.Env(getenv, "SLACK_APP_TOKEN", &s.AppToken)
-	platform.Env(getenv, "SLACK_SIGNING_SECRET", &s.SigningSecret)
-	platform.Env(getenv, "SLACK_CLIENT_ID", &s.OAuth.ClientID)
-	platform.Env(getenv, "SLACK_CLIENT_SECRET", &s.OAuth.ClientSecret)
+	platform.Secret(getenv, "SLACK_BOT_TOKEN", &s.BotToken)
+	platform.Secret(getenv, "SLACK_APP_TOKEN", &s.AppToken)
+	platform.Secret(getenv, "SLACK_SIGNING_SECRET", &s.SigningSecret)
+	platform.Secret(getenv, "SLACK_CLIENT_ID", &s.OAuth.ClientID)
+	platform.Secret(getenv, "SLACK_CLIENT_SECRET", &s.OAuth.ClientSecret)
 	if !s.Enabled {
 		return nil, nil
 	}
@@ -106,13 +106,41 @@ func (s *Section) Compile(getenv func(string) string) (platform.Config, error) {
 	if s.BotToken == "" && !s.OAuth.Enabled {
 		bad("slack.bot_token: missing; set SLACK_BOT_TOKEN (an xoxb- token from OAuth & Permissions), or turn on slack.oauth to serve many workspaces")
 	}
-	if s.APIURL != "" && !strings.HasPrefix(s.APIURL, "http") {
-		bad("slack.api_url: %q must be an http(s) URL", s.APIURL)
+	apiURL, err := apiBase(s.APIURL)
+	if err != nil {
+		errs = append(errs, err)
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	return Config{Mode: s.Mode, APIURL: s.APIURL, BotToken: s.BotToken, AppToken: s.AppToken, SigningSecret: s.SigningSecret, OAuth: oauth}, nil
+	return Config{Mode: s.Mode, APIURL: apiURL, BotToken: s.BotToken, AppToken: s.AppToken, SigningSecret: s.SigningSecret, OAuth: oauth}, nil
+}
+
+// apiBase is slack.api_url as the base slack-go joins method names onto.
+// Two forms mean the same: Slack's own, a URL ending in /api/
+// (https://slack.com/api/), and a scheme and host as discord.api_url takes
+// (https://proxy.example, to which /api/ is added). Any other path, a query
+// or a fragment would send every call astray, so it is refused.
+func apiBase(raw string) (string, error) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return "", nil
+	}
+	u, err := url.Parse(raw)
+	path := ""
+	if err == nil {
+		path = strings.TrimSuffix(u.Path, "/")
+	}
+	switch {
+	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil:
+		return "", fmt.Errorf("slack.api_url: %q must be an http(s) URL such as https://slack-proxy.example", raw)
+	case u.RawQuery != "" || u.Fragment != "" || path != "" && !strings.HasSuffix(path, "/api"):
+		return "", fmt.Errorf("slack.api_url: %q must be a scheme and host (https://proxy.example: refbot adds /api/) or a URL ending in /api/ (https://proxy.example/slack/api/)", raw)
+	}
+	if path == "" {
+		path = "/api"
+	}
+	return u.Scheme + "://" + u.Host + path + "/", nil
 }
 
 // compile checks slack.oauth and the secret key, reporting through bad.
@@ -224,7 +252,7 @@ func (c Config) Start(core platform.Core) (platform.Service, error) {
 // installations and secret-key.
 func (Platform) Tools() []platform.Tool {
 	return []platform.Tool{{
-		Name: "manifest", Args: "--url URL", Summary: "print a Slack app manifest to paste into api.slack.com",
+		Name: "manifest", Args: "--url URL | --socket [--autolink | --config FILE]", Summary: "print a Slack app manifest to paste into api.slack.com",
 		Usage: manifestUsage, Run: manifestTool,
 	}, {
 		Name: "installations", Summary: "list the workspaces that installed refbot (slack.oauth), no tokens",
@@ -270,7 +298,7 @@ func manifestTool(ctx context.Context, args []string, env platform.ToolEnv) erro
 		}
 	}
 	if fs.NArg() > 0 {
-		return platform.Usage(fmt.Sprintf("unexpected argument %q; usage: refbot slack manifest --url https://HOST [--socket] [--autolink] [--oauth]", strings.Join(fs.Args(), " ")))
+		return platform.Usage(fmt.Sprintf("unexpected argument %q; usage: refbot slack manifest --url https://HOST | --socket [--autolink] [--oauth]", strings.Join(fs.Args(), " ")))
 	}
 	out, err := Manifest(env.Commands, ManifestOptions{URL: *url, Socket: *socket, Autolink: *autolink, OAuth: *oauth})
 	if err != nil {

@@ -32,6 +32,18 @@ func TestSectionCompile(t *testing.T) {
 		{"socket with a bot token as app token", Section{Enabled: true, Mode: ModeSocket, BotToken: "xoxb-1", AppToken: "xoxb-2"}, nil, []string{"xapp-"}},
 		{"bad mode", Section{Enabled: true, Mode: "carrier-pigeon", BotToken: "xoxb-1"}, nil, []string{`slack.mode: "carrier-pigeon" must be http or socket`}},
 		{"bad api url", Section{Enabled: true, Mode: ModeHTTP, BotToken: "xoxb-1", SigningSecret: "s", APIURL: "ftp://x"}, nil, []string{"slack.api_url"}},
+		// Issue 11.14: a blank secret from the file is missing, as one
+		// from the environment is.
+		{"blank secrets in the file", Section{Enabled: true, Mode: ModeHTTP, BotToken: " \t", SigningSecret: "   "}, nil,
+			[]string{"slack.signing_secret: missing; set SLACK_SIGNING_SECRET", "slack.bot_token: missing; set SLACK_BOT_TOKEN"}},
+		{"a blank app token in the file", Section{Enabled: true, Mode: ModeSocket, BotToken: "xoxb-1", AppToken: "\n"}, nil, []string{"slack.app_token: missing"}},
+		{"blank secrets everywhere", Section{Enabled: true, Mode: ModeHTTP, BotToken: " ", SigningSecret: " "},
+			map[string]string{"SLACK_SIGNING_SECRET": "  ", "SLACK_BOT_TOKEN": "\t"}, []string{"slack.signing_secret: missing", "slack.bot_token: missing"}},
+		// Issue 12.7: a wrong api_url is refused at start.
+		{"api url with another path", Section{Enabled: true, Mode: ModeHTTP, BotToken: "xoxb-1", SigningSecret: "s", APIURL: "https://proxy.example/slack"}, nil,
+			[]string{`slack.api_url: "https://proxy.example/slack" must be a scheme and host (https://proxy.example: refbot adds /api/) or a URL ending in /api/`}},
+		{"api url with a query", Section{Enabled: true, Mode: ModeHTTP, BotToken: "xoxb-1", SigningSecret: "s", APIURL: "https://proxy.example/api/?x=1"}, nil, []string{"slack.api_url"}},
+		{"api url without a host", Section{Enabled: true, Mode: ModeHTTP, BotToken: "xoxb-1", SigningSecret: "s", APIURL: "https:///api/"}, nil, []string{"slack.api_url"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -54,6 +66,31 @@ func TestSectionCompile(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// slack.api_url takes Slack's form (a URL ending in /api/) and Discord's
+// (a scheme and host): both mean the same Web API base (issue 12.7).
+func TestSectionAPIURL(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"", ""},
+		{"https://slack.com/api/", "https://slack.com/api/"},
+		{"https://slack.com/api", "https://slack.com/api/"},
+		{"https://proxy.example", "https://proxy.example/api/"},
+		{"https://proxy.example/", "https://proxy.example/api/"},
+		{"http://127.0.0.1:9000", "http://127.0.0.1:9000/api/"},
+		{"https://proxy.example/slack/api/", "https://proxy.example/slack/api/"},
+		{" https://proxy.example ", "https://proxy.example/api/"},
+	} {
+		sec := Section{Enabled: true, Mode: ModeHTTP, BotToken: "xoxb-1", SigningSecret: "s", APIURL: tt.in}
+		cfg, err := sec.Compile(getenv(nil))
+		if err != nil {
+			t.Errorf("%q: %v", tt.in, err)
+			continue
+		}
+		if got := cfg.(Config).APIURL; got != tt.want {
+			t.Errorf("api_url %q = %q, want %q", tt.in, got, tt.want)
+		}
 	}
 }
 

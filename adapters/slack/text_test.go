@@ -87,20 +87,25 @@ func TestLinkURL(t *testing.T) {
 	}
 }
 
-func TestStripMention(t *testing.T) {
+func TestMentionText(t *testing.T) {
 	e := newEnv(t, ModeHTTP, false)
-	tests := []struct{ in, want string }{
-		{"<@UREFBOT> define x", "define x"},
-		{"<@UREFBOT|refbot>   define x", "define x"},
-		{"  <@UREFBOT> <@UREFBOT> help", "help"},
-		{"<@UOTHER> define x", "<@UOTHER> define x"},
-		{"define x <@UREFBOT>", "define x <@UREFBOT>"},
-		{"<@UREFBOT", "<@UREFBOT"},
-		{"", ""},
+	tests := []struct{ in, after, whole string }{
+		{"<@UREFBOT> define x", "define x", "define x"},
+		{"<@UREFBOT|refbot>   define x", "define x", "define x"},
+		{"  <@UREFBOT> <@UREFBOT> help", "help", "help"},
+		{"<@UOTHER> define x", "", "define x"},
+		{"<@UOTHER> <@UREFBOT> define x", "define x", "define x"},
+		{"<@UREFBOT> <@UOTHER> define ELK", "define ELK", "define ELK"},
+		{"hey <@UREFBOT> define x", "define x", "hey   define x"},
+		{"what is x, <@UREFBOT>?", "?", "what is x,  ?"},
+		{"<!here> <!subteam^S1|@team> <@UREFBOT> define x", "define x", "define x"},
+		{"<@UREFBOT> define &lt;!here&gt; <#C1|general>", "define <!here> <#C1|general>", "define <!here> <#C1|general>"},
+		{"<@UREFBOT", "", "<@UREFBOT"},
+		{"", "", ""},
 	}
 	for _, tt := range tests {
-		if got := e.ws().stripMention(tt.in); got != tt.want {
-			t.Errorf("stripMention(%q) = %q, want %q", tt.in, got, tt.want)
+		if after, whole := e.ws().mentionText(tt.in); after != tt.after || whole != tt.whole {
+			t.Errorf("mentionText(%q) = %q, %q; want %q, %q", tt.in, after, whole, tt.after, tt.whole)
 		}
 	}
 }

@@ -35,7 +35,7 @@ func TestFaulty(t *testing.T) {
 	if m, err := f.ChannelAutolink(ctx, "test", "C1"); err != nil || m != bot.AutolinkDigest {
 		t.Errorf("ChannelAutolink = %v, %v", m, err)
 	}
-	if found, _ := f.Top(1); len(found) != 1 || found[0].Count != 2 {
+	if found := f.Top(1).Found; len(found) != 1 || found[0].Count != 2 {
 		t.Errorf("counted %+v, want the two lookups that did not panic", found)
 	}
 }

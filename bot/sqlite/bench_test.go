@@ -64,7 +64,7 @@ func BenchmarkTopLookups(b *testing.B) {
 		b.Fatal(err)
 	}
 	for b.Loop() {
-		if _, _, err := s.TopLookups(ctx, "slack", 10); err != nil {
+		if _, err := s.TopLookups(ctx, "slack", 10); err != nil {
 			b.Fatal(err)
 		}
 	}

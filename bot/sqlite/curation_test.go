@@ -3,7 +3,9 @@ package sqlite_test
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"refbot/bot"
@@ -22,40 +24,38 @@ func TestCurationContract(t *testing.T) {
 	})
 }
 
-// A database from before curation (schema version 2) gains its tables on
-// open and keeps what it held.
+// A database of any schema before curation (1: first release, 2: OAuth,
+// 3: suggested lookups) gains its tables on open and keeps what it held.
 func TestMigrateToCuration(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "state.db")
-	s, err := sqlite.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.AddLookups(ctx, []bot.LookupCount{{Lookup: bot.NewLookup("slack", "mesa", "mesa-optimization"), N: 1}}); err != nil {
-		t.Fatal(err)
-	}
-	s.Close()
-	db, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, q := range []string{"DROP TABLE curation_drafts", "DROP TABLE curated_entries", "DROP TABLE curation_versions", "DROP TABLE curation_proposals", "PRAGMA user_version = 2"} {
-		if _, err := db.Exec(q); err != nil {
-			t.Fatal(err)
-		}
-	}
-	db.Close()
+	for v := 1; v < 4; v++ {
+		t.Run(fmt.Sprint(v), func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "state.db")
+			db, err := sql.Open("sqlite", path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			qs := append(slices.Clone(sqlite.Migrations[:v]), fmt.Sprintf("PRAGMA user_version = %d", v),
+				"INSERT INTO missing_terms (platform, query, shown, count) VALUES ('slack', 'mesa', 'mesa', 3)")
+			for _, q := range qs {
+				if _, err := db.Exec(q); err != nil {
+					t.Fatal(err)
+				}
+			}
+			db.Close()
 
-	s, err = sqlite.Open(ctx, path)
-	if err != nil {
-		t.Fatalf("open a version 2 database: %v", err)
-	}
-	defer s.Close()
-	found, _, err := s.TopLookups(ctx, "", 10)
-	if err != nil || len(found) != 1 || found[0].Count != 1 {
-		t.Errorf("lookups after the migration: %v, %v", found, err)
-	}
-	if _, err := s.AddProposal(ctx, bot.Proposal{Scope: bot.DefaultScope, Author: bot.Who{Platform: "slack", User: "U1"}}, 1); err != nil {
-		t.Errorf("curation after the migration: %v", err)
+			s, err := sqlite.Open(ctx, path)
+			if err != nil {
+				t.Fatalf("open a version %d database: %v", v, err)
+			}
+			defer s.Close()
+			top, err := s.TopLookups(ctx, "", 10)
+			if want := []bot.Count{{Name: "mesa", Count: 3}}; err != nil || !slices.Equal(top.Missing, want) {
+				t.Errorf("lookups after the migration: %v, %v; want missing %v", top, err, want)
+			}
+			if _, err := s.AddProposal(ctx, bot.Proposal{Scope: bot.DefaultScope, Author: bot.Who{Platform: "slack", User: "U1"}}, 1); err != nil {
+				t.Errorf("curation after the migration: %v", err)
+			}
+		})
 	}
 }

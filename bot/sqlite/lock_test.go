@@ -129,12 +129,12 @@ func TestLookupsNeverWaitForTheWriteLock(t *testing.T) {
 		t.Fatalf("final write: %v", err)
 	}
 	done <- nil // for the deferred stop
-	_, missing, err := store.TopLookups(ctx, "slack", lookups)
+	top, err := store.TopLookups(ctx, "slack", lookups)
 	if err != nil {
 		t.Fatal(err)
 	}
 	stored := 0
-	for _, c := range missing {
+	for _, c := range top.Missing {
 		stored += c.Count
 	}
 	if uint64(stored)+q.Dropped() != lookups {

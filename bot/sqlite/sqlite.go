@@ -285,7 +285,11 @@ CREATE TABLE spent_nonces (
 	expires_at INTEGER NOT NULL -- unix nanoseconds
 ) WITHOUT ROWID;
 `,
-	// 3: curation — suggestions, the curated layer and its version, drafts.
+	// 3: a missing query's lookups that were offered suggestions, apart
+	// from those that found nothing (count). Counts from before stay
+	// in count: they cannot be told apart any more.
+	`ALTER TABLE missing_terms ADD COLUMN suggested INTEGER NOT NULL DEFAULT 0;`,
+	// 4: curation — suggestions, the curated layer and its version, drafts.
 	`
 CREATE TABLE curation_proposals (
 	id          INTEGER PRIMARY KEY,

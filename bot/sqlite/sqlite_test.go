@@ -66,8 +66,8 @@ func TestSchemaAndPragmas(t *testing.T) {
 	if err := db.QueryRow("PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
 		t.Errorf("journal_mode = %q, %v; want wal", mode, err)
 	}
-	if err := db.QueryRow("PRAGMA user_version").Scan(&version); err != nil || version != 3 {
-		t.Errorf("user_version = %d, %v; want 3", version, err)
+	if err := db.QueryRow("PRAGMA user_version").Scan(&version); err != nil || version != len(sqlite.Migrations) {
+		t.Errorf("user_version = %d, %v; want %d", version, err, len(sqlite.Migrations))
 	}
 	if _, err := db.Exec("PRAGMA user_version = 99"); err != nil {
 		t.Fatal(err)
@@ -108,6 +108,13 @@ func one(platform, query, id string) bot.LookupCount {
 	return bot.LookupCount{Lookup: bot.NewLookup(platform, query, id), N: 1}
 }
 
+// suggested is a lookup of query that was offered only suggestions.
+func suggested(platform, query string, n int) bot.LookupCount {
+	l := bot.NewLookup(platform, query, "")
+	l.Suggested = true
+	return bot.LookupCount{Lookup: l, N: n}
+}
+
 func TestStats(t *testing.T) {
 	ctx := context.Background()
 	for name, s := range statsStores(t) {
@@ -118,6 +125,11 @@ func TestStats(t *testing.T) {
 				{one("slack", "Kubernetes", ""), one("slack", "kubernetes!", ""), one("discord", "banana bread", "")},
 				{one("slack", "  ", "")}, // normalises to nothing: not counted
 				{{Lookup: bot.NewLookup("discord", "corrigible", "corrigibility"), N: 2}},
+				// Queries offered only suggestions count apart from those
+				// that found nothing (issue 12); a query can be either as
+				// the glossary changes.
+				{suggested("slack", "Mesa", 1), suggested("slack", "mesa", 1)},
+				{suggested("discord", "mesa", 1), suggested("discord", "banana bread", 1)},
 			}
 			for _, b := range batches {
 				if err := s.AddLookups(ctx, b); err != nil {
@@ -125,26 +137,66 @@ func TestStats(t *testing.T) {
 				}
 			}
 			tests := []struct {
-				platform     string
-				found, wants []bot.Count
+				platform                string
+				found, wants, suggested []bot.Count
 			}{
 				{"", []bot.Count{{Name: "corrigibility", Count: 3}, {Name: "mesa-optimization", Count: 2}},
-					[]bot.Count{{Name: "kubernetes", Count: 2}, {Name: "banana bread", Count: 1}}},
-				{"slack", []bot.Count{{Name: "mesa-optimization", Count: 2}}, []bot.Count{{Name: "kubernetes", Count: 2}}},
-				{"discord", []bot.Count{{Name: "corrigibility", Count: 3}}, []bot.Count{{Name: "banana bread", Count: 1}}},
-				{"console", nil, nil},
+					[]bot.Count{{Name: "kubernetes", Count: 2}, {Name: "banana bread", Count: 1}},
+					[]bot.Count{{Name: "mesa", Count: 3}, {Name: "banana bread", Count: 1}}},
+				{"slack", []bot.Count{{Name: "mesa-optimization", Count: 2}}, []bot.Count{{Name: "kubernetes", Count: 2}}, []bot.Count{{Name: "mesa", Count: 2}}},
+				{"discord", []bot.Count{{Name: "corrigibility", Count: 3}}, []bot.Count{{Name: "banana bread", Count: 1}},
+					[]bot.Count{{Name: "banana bread", Count: 1}, {Name: "mesa", Count: 1}}},
+				{"console", nil, nil, nil},
 			}
 			for _, tc := range tests {
-				found, missing, err := s.TopLookups(ctx, tc.platform, 10)
+				top, err := s.TopLookups(ctx, tc.platform, 10)
 				if err != nil {
 					t.Fatal(err)
 				}
-				if !slices.Equal(found, tc.found) || !slices.Equal(missing, tc.wants) {
-					t.Errorf("TopLookups(%q) = %v, %v; want %v, %v", tc.platform, found, missing, tc.found, tc.wants)
+				if !slices.Equal(top.Found, tc.found) || !slices.Equal(top.Missing, tc.wants) || !slices.Equal(top.Suggested, tc.suggested) {
+					t.Errorf("TopLookups(%q) = %+v; want %v, %v, %v", tc.platform, top, tc.found, tc.wants, tc.suggested)
 				}
 			}
-			if found, missing, _ := s.TopLookups(ctx, "", 1); len(found) != 1 || len(missing) != 1 {
-				t.Errorf("TopLookups(1) = %v, %v; want one of each", found, missing)
+			if top, _ := s.TopLookups(ctx, "", 1); len(top.Found) != 1 || len(top.Missing) != 1 || len(top.Suggested) != 1 {
+				t.Errorf("TopLookups(1) = %+v; want one of each", top)
+			}
+		})
+	}
+}
+
+// A database of any schema before 3 (1: first release, 2: OAuth) keeps its
+// missing terms' counts as "found nothing" (they cannot be told apart) and
+// counts suggestions apart from then on.
+func TestStatsMigratedFromEarlierSchemas(t *testing.T) {
+	ctx := context.Background()
+	for v := 1; v < 3; v++ {
+		t.Run(fmt.Sprint(v), func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "state.db")
+			db, err := sql.Open("sqlite", path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			qs := append(slices.Clone(sqlite.Migrations[:v]), fmt.Sprintf("PRAGMA user_version = %d", v),
+				"INSERT INTO missing_terms (platform, query, shown, count) VALUES ('slack', 'mesa', 'mesa', 3)")
+			for _, q := range qs {
+				if _, err := db.Exec(q); err != nil {
+					t.Fatal(err)
+				}
+			}
+			db.Close()
+			s := open(t, path)
+			if err := s.AddLookups(ctx, []bot.LookupCount{suggested("slack", "mesa", 1)}); err != nil {
+				t.Fatal(err)
+			}
+			top, err := s.TopLookups(ctx, "", 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := []bot.Count{{Name: "mesa", Count: 3}}; !slices.Equal(top.Missing, want) {
+				t.Errorf("missing = %v, want %v", top.Missing, want)
+			}
+			if want := []bot.Count{{Name: "mesa", Count: 1}}; !slices.Equal(top.Suggested, want) {
+				t.Errorf("suggested = %v, want %v", top.Suggested, want)
 			}
 		})
 	}
@@ -167,15 +219,15 @@ func TestStatsConcurrent(t *testing.T) {
 				})
 			}
 			wg.Wait()
-			found, missing, err := s.TopLookups(ctx, "slack", 100)
+			top, err := s.TopLookups(ctx, "slack", 100)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(found) != 1 || found[0].Count != 200 {
-				t.Errorf("found = %v, want mesa-optimization 200", found)
+			if len(top.Found) != 1 || top.Found[0].Count != 200 {
+				t.Errorf("found = %v, want mesa-optimization 200", top.Found)
 			}
-			if len(missing) != 40 {
-				t.Errorf("%d missing terms, want 40", len(missing))
+			if len(top.Missing) != 40 {
+				t.Errorf("%d missing terms, want 40", len(top.Missing))
 			}
 		})
 	}

@@ -27,12 +27,17 @@ func (s *Store) AddLookups(ctx context.Context, batch []bot.LookupCount) error {
 INSERT INTO lookups (platform, entry_id, count) VALUES (?, ?, ?)
 ON CONFLICT (platform, entry_id) DO UPDATE SET count = count + excluded.count`, c.Platform, c.ID, c.N)
 			case c.Key != "":
+				count, suggested := c.N, 0 // found nothing, or only suggestions
+				if c.Suggested {
+					count, suggested = 0, c.N
+				}
 				_, err = tx.ExecContext(ctx, `
-INSERT INTO missing_terms (platform, query, shown, count)
-SELECT ?1, ?2, ?4, ?5
+INSERT INTO missing_terms (platform, query, shown, count, suggested)
+SELECT ?1, ?2, ?4, ?5, ?6
 WHERE EXISTS (SELECT 1 FROM missing_terms WHERE platform = ?1 AND query = ?2)
    OR (SELECT count(*) FROM missing_terms WHERE platform = ?1) < ?3
-ON CONFLICT (platform, query) DO UPDATE SET count = count + excluded.count`, c.Platform, c.Key, MaxMissing, c.Shown, c.N)
+ON CONFLICT (platform, query) DO UPDATE SET count = count + excluded.count,
+	suggested = suggested + excluded.suggested`, c.Platform, c.Key, MaxMissing, c.Shown, count, suggested)
 			}
 			if err != nil {
 				return err
@@ -47,18 +52,27 @@ ON CONFLICT (platform, query) DO UPDATE SET count = count + excluded.count`, c.P
 }
 
 // TopLookups implements bot.StatsStore.
-func (s *Store) TopLookups(ctx context.Context, platform string, n int) (found, missing []bot.Count, err error) {
-	found, err = s.top(ctx, `SELECT entry_id, sum(count) AS c FROM lookups WHERE ?1 = '' OR platform = ?1
+func (s *Store) TopLookups(ctx context.Context, platform string, n int) (bot.TopTerms, error) {
+	var t bot.TopTerms
+	var err error
+	t.Found, err = s.top(ctx, `SELECT entry_id, sum(count) AS c FROM lookups WHERE ?1 = '' OR platform = ?1
 GROUP BY entry_id ORDER BY c DESC, entry_id LIMIT ?2`, platform, n)
 	if err != nil {
-		return nil, nil, fmt.Errorf("top lookups: %w", err)
+		return t, fmt.Errorf("top lookups: %w", err)
 	}
-	missing, err = s.top(ctx, `SELECT min(shown), sum(count) AS c FROM missing_terms WHERE ?1 = '' OR platform = ?1
+	// count and suggested are column names, fixed here, not input.
+	for _, l := range []struct {
+		column string
+		to     *[]bot.Count
+	}{{"count", &t.Missing}, {"suggested", &t.Suggested}} {
+		*l.to, err = s.top(ctx, `SELECT min(shown), sum(`+l.column+`) AS c FROM missing_terms
+WHERE (?1 = '' OR platform = ?1) AND `+l.column+` > 0
 GROUP BY query ORDER BY c DESC, query LIMIT ?2`, platform, n)
-	if err != nil {
-		return nil, nil, fmt.Errorf("top missing terms: %w", err)
+		if err != nil {
+			return t, fmt.Errorf("top missing terms: %w", err)
+		}
 	}
-	return found, missing, nil
+	return t, nil
 }
 
 func (s *Store) top(ctx context.Context, query string, args ...any) ([]bot.Count, error) {

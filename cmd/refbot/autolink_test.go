@@ -64,7 +64,7 @@ func TestAutolinkConfigErrors(t *testing.T) {
 		{"autolink:\n  enabled: true\n  channels:\n    - {platform: slack, channel: \"#general\"}\n", `autolink.channels[0].channel: "#general" is not a Slack channel id`},
 		{"autolink:\n  enabled: true\n  channels:\n    - {platform: slack, channel: C0123ABCD, style: loud}\n", "autolink.channels[0].style"},
 		{"autolink:\n  enabled: true\n  channels:\n    - {platform: slack, channel: C0123ABCD}\n    - {platform: slack, channel: C0123ABCD}\n", "autolink.channels[1]: slack channel C0123ABCD is already listed as autolink.channels[0]"},
-		{"autolink:\n  enabled: true\n  channels:\n    - {platform: slack, chanel: C1}\n", `unknown key "chanel"`},
+		{"autolink:\n  enabled: true\n  channels:\n    - {platform: slack, chanel: C1}\n", `:4: autolink.channels[0].chanel: unknown field (did you mean "channel"?)`},
 	}
 	for _, tt := range tests {
 		_, err := load(writeConfig(t, tt.content), env(nil))
@@ -97,16 +97,16 @@ func TestSlackManifestAutolink(t *testing.T) {
 		t.Errorf("--config with autolink.enabled: manifest lacks the message events")
 	}
 	r = runArgs(t, "", nil, "slack", "manifest", "--socket", "--config", writeConfig(t, "autolink:\n  enabld: true\n"))
-	if r.err == nil || !strings.Contains(r.err.Error(), `unknown key "enabld"`) {
+	if r.err == nil || !strings.Contains(r.err.Error(), `autolink.enabld: unknown field (did you mean "enabled"?)`) {
 		t.Errorf("bad config: %v", r.err)
 	}
 }
 
 func TestDiscordInviteAutolink(t *testing.T) {
-	r := runArgs(t, "", nil, "discord", "invite", "--application-id", "123")
+	r := runArgs(t, "", nil, "discord", "invite", "--application-id", "1000000000000000123")
 	wantCode(t, r, 0)
 	plain := r.stdout
-	r = runArgs(t, "", nil, "discord", "invite", "--application-id", "123", "--config", writeConfig(t, "autolink:\n  enabled: true\n"))
+	r = runArgs(t, "", nil, "discord", "invite", "--application-id", "1000000000000000123", "--config", writeConfig(t, "autolink:\n  enabled: true\n"))
 	wantCode(t, r, 0)
 	if r.stdout == plain || !strings.Contains(r.stderr, "Add Reactions") {
 		t.Errorf("with auto-linking the invite should ask for more: %q / %q", r.stdout, r.stderr)
@@ -120,9 +120,9 @@ func TestServeSlackAutolink(t *testing.T) {
 	posts := make(chan url.Values, 8)
 	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
-		case "/auth.test":
+		case "/api/auth.test": // api_url is a scheme and host; refbot adds /api/
 			fmt.Fprint(w, `{"ok":true,"team":"Study","user_id":"UREFBOT","bot_id":"B1"}`)
-		case "/chat.postMessage":
+		case "/api/chat.postMessage":
 			r.ParseForm()
 			posts <- r.PostForm
 			fmt.Fprint(w, `{"ok":true,"channel":"C1","ts":"1700000000.000900"}`)

@@ -132,8 +132,8 @@ func TestServeSurvivesHostileFiles(t *testing.T) {
 		}
 	}
 	var addr string
-	addrRE := regexp.MustCompile(`msg="refbot serving" addr=(\S+)`)
-	until("refbot serving", func() bool {
+	addrRE := regexp.MustCompile(`msg="refbot listening" addr=(\S+)`)
+	until("refbot listening", func() bool {
 		if m := addrRE.FindStringSubmatch(stderr.String()); m != nil {
 			addr = m[1]
 		}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"os"
 	"slices"
@@ -17,6 +18,7 @@ import (
 
 	"refbot/adapters/platform"
 	"refbot/bot"
+	"refbot/glossary"
 )
 
 // Config is refbot's configuration file as written: the core's sections,
@@ -120,34 +122,57 @@ func (s settings) names() []string {
 }
 
 // loadConfig reads the file at path (none when path is ""), over the
-// defaults, and compiles it with the environment's secrets.
+// defaults, and compiles it with the environment's secrets. Every
+// problem is reported at once, each on its own line naming the file, the
+// line, the key and what it takes.
 func loadConfig(path string, getenv func(string) string, ps []platform.Platform) (settings, error) {
-	cfg, err := readConfig(path, ps)
-	if err != nil {
-		return settings{}, err
+	cfg, where, err := decodeConfigFile(path, ps)
+	if err != nil && where.lines == nil {
+		return settings{}, err // unreadable, or not YAML at all
 	}
-	return cfg.compile(getenv, ps)
+	s, cerr := cfg.compile(getenv, ps)
+	if cerr = where.annotate(cerr); err != nil || cerr != nil {
+		return settings{}, errors.Join(err, cerr)
+	}
+	return s, nil
 }
 
 // readConfig decodes the file at path (none when path is "") over the
 // defaults, without checking the values: for commands that need only a
 // few keys (refbot slack manifest --config).
 func readConfig(path string, ps []platform.Platform) (Config, error) {
+	cfg, _, err := decodeConfigFile(path, ps)
+	return cfg, err
+}
+
+// positions are where the file put each key, to point at them.
+type positions struct {
+	path  string
+	lines map[string]int // key path ("slack.enabled") -> line; nil: nothing decoded
+	// broken are the keys whose values did not decode: reported once,
+	// not again by compile.
+	broken map[string]bool
+}
+
+func decodeConfigFile(path string, ps []platform.Platform) (Config, positions, error) {
 	cfg := defaultConfig(ps)
+	where := positions{path: path}
 	if path == "" {
-		return cfg, nil
+		return cfg, where, nil
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return cfg, fmt.Errorf("read config: %w", err)
+		return cfg, where, fmt.Errorf("read config: %w", err)
 	}
-	return cfg, decodeConfig(path, data, &cfg)
+	err = decodeConfig(path, data, &cfg, &where)
+	return cfg, where, err
 }
 
 // decodeConfig decodes data over cfg: each top-level key is a section,
-// decoded into the core's struct for it or into the platform's. Keys
-// nobody owns are errors that name their line.
-func decodeConfig(path string, data []byte, cfg *Config) (err error) {
+// decoded into the core's struct for it or into the platform's. Every
+// problem is reported, each naming the file, the line and the key: keys
+// nobody owns, sections given twice, values of the wrong kind.
+func decodeConfig(path string, data []byte, cfg *Config, where *positions) (err error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil
 	}
@@ -155,10 +180,11 @@ func decodeConfig(path string, data []byte, cfg *Config) (err error) {
 	// found one); a bad file must be an error, not a crash.
 	defer func() {
 		if r := recover(); r != nil {
+			where.lines = nil
 			err = fmt.Errorf("%s: cannot parse YAML: %v", path, r)
 		}
 	}()
-	file, err := parser.ParseBytes(data, 0)
+	file, err := parser.ParseBytes(data, 0, parser.AllowDuplicateMapKey())
 	if err != nil {
 		return yamlError(path, err)
 	}
@@ -167,35 +193,107 @@ func decodeConfig(path string, data []byte, cfg *Config) (err error) {
 	}
 	root, ok := file.Docs[0].Body.(*ast.MappingNode)
 	if !ok {
-		return fmt.Errorf("%s:%d: the file must be a mapping of sections (http:, glossary:, ...)", path, line(file.Docs[0].Body))
+		if mv, ok := file.Docs[0].Body.(*ast.MappingValueNode); ok {
+			root = &ast.MappingNode{Values: []*ast.MappingValueNode{mv}}
+		} else {
+			return fmt.Errorf("%s:%d: the file must be a mapping of sections (http:, glossary:, ...)", path, line(file.Docs[0].Body))
+		}
 	}
+	where.lines = glossary.YAMLLines(root, "")
+	where.broken = map[string]bool{}
 	core := map[string]any{
 		"http": &cfg.HTTP, "glossary": &cfg.Glossary, "state": &cfg.State, "log": &cfg.Log,
 		"reading": &cfg.Reading, "autolink": &cfg.Autolink, "curation": &cfg.Curation, "web": &cfg.Web,
 	}
+	var errs []error
 	seen := map[string]bool{}
 	for _, kv := range root.Values {
-		name := kv.Key.String()
+		name := kv.Key.GetToken().Value
 		var into any
 		if v, ok := core[name]; ok {
 			into = v
 		} else if s, ok := cfg.Platforms[name]; ok {
 			into = s
 		} else {
-			return fmt.Errorf("%s:%d: unknown key %q: check its spelling against config.example.yaml", path, line(kv.Key), name)
+			errs = append(errs, fmt.Errorf("%s:%d: %s: unknown section; the sections are %s (see config.example.yaml)", path, line(kv.Key), name, sectionNames(core, cfg)))
+			continue
 		}
 		if seen[name] {
-			return fmt.Errorf("%s:%d: %s: appears twice; merge the two sections", path, line(kv.Key), name)
+			errs = append(errs, fmt.Errorf("%s:%d: %s: appears twice; merge the two sections", path, line(kv.Key), name))
+			continue
 		}
 		seen[name] = true
-		if kv.Value == nil || kv.Value.Type() == ast.NullType {
-			continue // "http:" with nothing under it keeps the defaults
-		}
-		if err := yaml.NodeToValue(kv.Value, into, yaml.DisallowUnknownField()); err != nil {
-			return yamlError(path, err)
+		for _, p := range glossary.DecodeYAML(kv.Value, name, "check its spelling against config.example.yaml", into) {
+			where.broken[p.Field] = true
+			errs = append(errs, fmt.Errorf("%s:%d: %s: %s", path, p.Line, p.Field, p.Message))
 		}
 	}
-	return nil
+	return errors.Join(errs...)
+}
+
+// sectionNames lists the sections a file may have: the core's, then the
+// platforms'.
+func sectionNames(core map[string]any, cfg *Config) string {
+	names := slices.Sorted(maps.Keys(core))
+	names = append(names, slices.Sorted(maps.Keys(cfg.Platforms))...)
+	return strings.Join(names, ", ")
+}
+
+// annotate points each of compile's problems ("slack.bot_token: missing;
+// set SLACK_BOT_TOKEN …") at the file and the line of its key, or of the
+// nearest section above it when the file does not have the key, and
+// drops those about keys whose values did not decode (reported already).
+func (w positions) annotate(err error) error {
+	if err == nil || w.path == "" {
+		return err
+	}
+	var out []error
+	for _, msg := range leafMessages(err) {
+		key, _, ok := strings.Cut(msg, ": ")
+		if !ok || strings.ContainsAny(key, " \t") {
+			out = append(out, fmt.Errorf("%s: %s", w.path, msg))
+			continue
+		}
+		if glossary.Broken(w.broken, key) {
+			continue
+		}
+		if n := w.line(key); n > 0 {
+			out = append(out, fmt.Errorf("%s:%d: %s", w.path, n, msg))
+		} else {
+			out = append(out, fmt.Errorf("%s: %s", w.path, msg))
+		}
+	}
+	return errors.Join(out...)
+}
+
+// line is the line of key, or of its nearest parent in the file; 0 when
+// the file has neither.
+func (w positions) line(key string) int {
+	for k := key; k != ""; {
+		if n, ok := w.lines[k]; ok {
+			return n
+		}
+		i := strings.LastIndexAny(k, ".[")
+		if i < 0 {
+			break
+		}
+		k = k[:i]
+	}
+	return 0
+}
+
+// leafMessages are the lines of err's joined errors, one problem each.
+func leafMessages(err error) []string {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var out []string
+		for _, e := range j.Unwrap() {
+			if e != nil {
+				out = append(out, leafMessages(e)...)
+			}
+		}
+		return out
+	}
+	return strings.Split(err.Error(), "\n")
 }
 
 // line is the line a node starts on, or 0.
@@ -215,10 +313,6 @@ func yamlError(path string, err error) error {
 	line := 0
 	if tk := ye.GetToken(); tk != nil && tk.Position != nil {
 		line = tk.Position.Line
-	}
-	var uf *yaml.UnknownFieldError
-	if errors.As(err, &uf) && uf.Token != nil {
-		return fmt.Errorf("%s:%d: unknown key %q: check its spelling against config.example.yaml", path, line, uf.Token.Value)
 	}
 	return fmt.Errorf("%s:%d: %s", path, line, ye.GetMessage())
 }
@@ -244,6 +338,13 @@ func (c Config) compile(getenv func(string) string, ps []platform.Platform) (set
 	}
 	if c.Glossary.Mode == "replace" && c.Glossary.Dir == "" {
 		bad("glossary.mode: replace needs glossary.dir")
+	}
+	if dir := c.Glossary.Dir; dir != "" {
+		if fi, err := os.Stat(dir); err != nil {
+			bad("glossary.dir: %q cannot be read (%v); want a directory with entries/*.yaml, or nothing for the embedded glossary", dir, errors.Unwrap(err))
+		} else if !fi.IsDir() {
+			bad("glossary.dir: %q is a file; want a directory with entries/*.yaml, or nothing for the embedded glossary", dir)
+		}
 	}
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":

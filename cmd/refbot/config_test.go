@@ -4,6 +4,8 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -129,14 +131,14 @@ func TestConfigEmptyFileIsDefaults(t *testing.T) {
 // Keys a file leaves out keep their defaults, also inside a section the
 // file does mention.
 func TestConfigPartialFileKeepsDefaults(t *testing.T) {
-	cfg, err := readConfig(writeConfig(t, "http:\nslack:\n  enabled: true\ndiscord:\n  guild_ids: [\"1\"]\n"), platforms())
+	cfg, err := readConfig(writeConfig(t, "http:\nslack:\n  enabled: true\ndiscord:\n  guild_ids: [\"1000000000000000001\"]\n"), platforms())
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := defaultConfig(platforms())
 	ws, wd := sections(t, want)
 	ws.Enabled = true
-	wd.GuildIDs = []string{"1"}
+	wd.GuildIDs = []string{"1000000000000000001"}
 	if !reflect.DeepEqual(cfg, want) {
 		t.Errorf("got\n%+v\nwant\n%+v", cfg, want)
 	}
@@ -147,9 +149,9 @@ func TestConfigPartialFileKeepsDefaults(t *testing.T) {
 
 func TestConfigUnknownKey(t *testing.T) {
 	tests := []struct{ content, want string }{
-		{"http:\n  addr: \"127.0.0.1:8080\"\n  adress: x\n", `:3: unknown key "adress"`},
-		{"log:\n  level: info\nautolinks: {}\n", `:3: unknown key "autolinks"`},
-		{"slack:\n  enabled: false\n  bot_tokn: x\n", `:3: unknown key "bot_tokn"`},
+		{"http:\n  addr: \"127.0.0.1:8080\"\n  adress: x\n", `:3: http.adress: unknown field; check its spelling against config.example.yaml`},
+		{"log:\n  level: info\nautolinks: {}\n", `:3: autolinks: unknown section; the sections are autolink, curation, glossary, http, log, reading, state, web, discord, slack`},
+		{"slack:\n  enabled: false\n  bot_tokn: x\n", `:3: slack.bot_tokn: unknown field (did you mean "bot_token"?)`},
 	}
 	for _, tt := range tests {
 		path := writeConfig(t, tt.content)
@@ -184,7 +186,7 @@ func TestConfigEnvironmentOverridesFile(t *testing.T) {
   signing_secret: file-secret
 discord:
   token: file-token
-  application_id: file-app-id
+  application_id: "1000000000000000002"
   public_key: file-key
 `)
 	read := func(kv map[string]string) (*slack.Section, *discord.Section) {
@@ -207,11 +209,11 @@ discord:
 		"SLACK_APP_TOKEN":        "env-app",
 		"SLACK_SIGNING_SECRET":   " env-secret\n",
 		"DISCORD_BOT_TOKEN":      "env-token",
-		"DISCORD_APPLICATION_ID": "env-app-id",
+		"DISCORD_APPLICATION_ID": "1000000000000000003",
 		"DISCORD_PUBLIC_KEY":     "env-key",
 	})
 	got := []string{s.BotToken, s.AppToken, s.SigningSecret, d.Token, d.ApplicationID, d.PublicKey}
-	want := []string{"env-bot", "env-app", "env-secret", "env-token", "env-app-id", "env-key"}
+	want := []string{"env-bot", "env-app", "env-secret", "env-token", "1000000000000000003", "env-key"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got %q, want %q", got, want)
 	}
@@ -243,19 +245,19 @@ func TestConfigValidation(t *testing.T) {
 		{"discord gateway without secrets", "discord: {enabled: true}", nil,
 			[]string{"discord.token", "DISCORD_BOT_TOKEN", "discord.application_id", "DISCORD_APPLICATION_ID"}},
 		{"discord http without key", "discord: {enabled: true, mode: http}",
-			map[string]string{"DISCORD_BOT_TOKEN": "t", "DISCORD_APPLICATION_ID": "1"}, []string{"discord.public_key", "DISCORD_PUBLIC_KEY"}},
+			map[string]string{"DISCORD_BOT_TOKEN": "t", "DISCORD_APPLICATION_ID": "1000000000000000001"}, []string{"discord.public_key", "DISCORD_PUBLIC_KEY"}},
 		{"discord http with a bad key", "discord: {enabled: true, mode: http}",
-			map[string]string{"DISCORD_BOT_TOKEN": "t", "DISCORD_APPLICATION_ID": "1", "DISCORD_PUBLIC_KEY": "zz"}, []string{"64 hexadecimal"}},
+			map[string]string{"DISCORD_BOT_TOKEN": "t", "DISCORD_APPLICATION_ID": "1000000000000000001", "DISCORD_PUBLIC_KEY": "zz"}, []string{"64 hexadecimal"}},
 		{"discord http complete", "discord: {enabled: true, mode: http}",
-			map[string]string{"DISCORD_BOT_TOKEN": "t", "DISCORD_APPLICATION_ID": "1", "DISCORD_PUBLIC_KEY": key}, nil},
+			map[string]string{"DISCORD_BOT_TOKEN": "t", "DISCORD_APPLICATION_ID": "1000000000000000001", "DISCORD_PUBLIC_KEY": key}, nil},
 		{"shard id out of range", "discord: {enabled: true, shard_id: 2, shard_count: 2}",
-			map[string]string{"DISCORD_BOT_TOKEN": "t", "DISCORD_APPLICATION_ID": "1"}, []string{"discord.shard_id", "0 to shard_count-1 (1)"}},
+			map[string]string{"DISCORD_BOT_TOKEN": "t", "DISCORD_APPLICATION_ID": "1000000000000000001"}, []string{"discord.shard_id", "0 to shard_count-1 (1)"}},
 		{"negative shard id", "discord: {enabled: true, shard_id: -1}",
-			map[string]string{"DISCORD_BOT_TOKEN": "t", "DISCORD_APPLICATION_ID": "1"}, []string{"discord.shard_id"}},
+			map[string]string{"DISCORD_BOT_TOKEN": "t", "DISCORD_APPLICATION_ID": "1000000000000000001"}, []string{"discord.shard_id"}},
 		{"no shards", "discord: {enabled: true, shard_count: 0}",
-			map[string]string{"DISCORD_BOT_TOKEN": "t", "DISCORD_APPLICATION_ID": "1"}, []string{"discord.shard_count"}},
+			map[string]string{"DISCORD_BOT_TOKEN": "t", "DISCORD_APPLICATION_ID": "1000000000000000001"}, []string{"discord.shard_count"}},
 		{"last shard", "discord: {enabled: true, shard_id: 3, shard_count: 4}",
-			map[string]string{"DISCORD_BOT_TOKEN": "t", "DISCORD_APPLICATION_ID": "1"}, nil},
+			map[string]string{"DISCORD_BOT_TOKEN": "t", "DISCORD_APPLICATION_ID": "1000000000000000001"}, nil},
 		{"bad log level", "log: {level: verbose}", nil, []string{"log.level", `"verbose"`}},
 		{"bad log format", "log: {format: xml}", nil, []string{"log.format", `"xml"`}},
 		{"no port", `http: {addr: "localhost"}`, nil, []string{"http.addr", `"localhost"`}},
@@ -317,5 +319,80 @@ func TestConfigYAMLPanicIsAnError(t *testing.T) {
 	_, err := load(path, env(nil))
 	if err == nil || !strings.Contains(err.Error(), path) {
 		t.Errorf("err = %v, want an error naming the file", err)
+	}
+}
+
+// Hostile configuration files (issue 12.9): every problem is reported at
+// once, each line naming the file, the line, the YAML path and what it
+// takes; keys the file does not have point at their section.
+func TestConfigErrorsNameFileLineAndKey(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "no-such-glossary")
+	aFile := filepath.Join(t.TempDir(), "entries.yaml")
+	writeFile(t, aFile, "id: x\n")
+	tests := []struct {
+		name, content string
+		want          []string // each a line of the error, after "FILE:"
+	}{
+		{"a word where a bool goes", "slack: {enabled: yes please}\n",
+			[]string{`1: slack.enabled: got "yes please"; want true or false`}},
+		{"a number where a list goes", "discord:\n  guild_ids: 123\n",
+			[]string{`2: discord.guild_ids: got "123"; want a list, such as [a, b]`}},
+		{"a missing glossary directory", "glossary:\n  dir: " + missing + "\n",
+			[]string{`2: glossary.dir: "` + missing + `" cannot be read (no such file or directory); want a directory with entries/*.yaml`}},
+		{"a file as the glossary directory", "glossary:\n  dir: " + aFile + "\n",
+			[]string{`2: glossary.dir: "` + aFile + `" is a file; want a directory`}},
+		{"a duration that is not one", "glossary:\n  reload: soon\n",
+			[]string{`2: glossary.reload: got "soon"; want a duration such as 30s, 5m or 2h`}},
+		{"a scalar where a section goes", "http: 5\n",
+			[]string{`1: http: got "5"; want a mapping of keys`}},
+		{"a list where a section goes", "log:\n  - debug\n",
+			[]string{`2: log: got a list; want a mapping of keys`}},
+		{"schedules not a list", "reading:\n  schedules: {platform: slack}\n",
+			[]string{`2: reading.schedules: got a mapping; want a list of mappings`}},
+		{"a secret the file does not have points at its section", "log: {level: info}\nslack:\n  enabled: true\n",
+			[]string{`2: slack.signing_secret: missing; set SLACK_SIGNING_SECRET`, `2: slack.bot_token: missing; set SLACK_BOT_TOKEN`}},
+		{"checks after decoding point at their key", "http:\n  addr: nowhere\nlog:\n  level: loud\n",
+			[]string{`2: http.addr: "nowhere" is not host:port`, `4: log.level: "loud" must be debug, info, warn or error`}},
+		{"a section twice", "log: {level: info}\nlog: {format: json}\n",
+			[]string{`2: log: appears twice; merge the two sections`}},
+		{"a key twice", "log:\n  level: info\n  level: debug\n",
+			[]string{`3: log.level: appears twice; keep one`}},
+		{"an unknown section and an unknown key", "slak: {}\nhttp: {adress: x}\n",
+			[]string{`1: slak: unknown section`, `2: http.adress: unknown field`}},
+		{"every problem at once, a broken value checked once", "slack:\n  enabled: yes please\n  mode: carrier-pigeon\ndiscord: {shard_id: two, guild_ids: 123}\nlog: {level: loud}\nhtttp: {}\n",
+			[]string{
+				`2: slack.enabled: got "yes please"; want true or false`,
+				`4: discord.shard_id: got "two"; want a whole number`,
+				`4: discord.guild_ids: got "123"; want a list`,
+				`6: htttp: unknown section`,
+				`5: log.level: "loud" must be`,
+			}},
+		{"the top is a list", "- http\n- log\n", []string{`1: the file must be a mapping of sections`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := writeConfig(t, tt.content)
+			_, err := load(path, env(nil))
+			if err == nil {
+				t.Fatal("no error")
+			}
+			lines := strings.Split(err.Error(), "\n")
+			for _, w := range tt.want {
+				if !slices.ContainsFunc(lines, func(l string) bool { return strings.HasPrefix(l, path+":"+w) }) {
+					t.Errorf("no line %q", path+":"+w)
+				}
+			}
+			if len(lines) != len(tt.want) {
+				t.Errorf("%d lines, want %d", len(lines), len(tt.want))
+			}
+			for _, l := range lines {
+				if !regexp.MustCompile(`^` + regexp.QuoteMeta(path) + `:\d+: ([a-z_]+(\.[a-z_]+|\[\d+\])*: |the file)`).MatchString(l) {
+					t.Errorf("line %q does not name the file, a line and a key", l)
+				}
+			}
+			if t.Failed() {
+				t.Log(err)
+			}
+		})
 	}
 }

@@ -150,14 +150,17 @@ func TestConsoleAutolink(t *testing.T) {
 		"Auto-linking is on in this channel (digest)",
 		"📖 Deceptive Alignment — ",
 		"📖 Reward Hacking — ",
-		"(No glossary link for that line.)",
+		// Why no link was made (issue 12.12): a cooldown is not "no term".
+		"(Linked here recently, so not again yet: Deceptive Alignment. A term is linked at most once every 30 minutes",
 		"📖 Mesa-Optimization — ",
 		"will not read or link terms in your messages",
+		"(You opted out, so refbot does not read your messages (/autolink me on to undo).)",
 		"(refbot reacts with 📖 — Goodhart's Law.",
 		"Auto-linking is now off in this channel.",
+		"(Auto-linking is off in this channel (/autolink on turns it on); [[term]] still asks for a link.)",
 		"📖 Instrumental Convergence — ",
 	} {
-		if !strings.Contains(r.stdout, want) {
+		if flat := strings.Join(strings.Fields(r.stdout), " "); !strings.Contains(flat, want) {
 			t.Errorf("transcript lacks %q", want)
 		}
 	}

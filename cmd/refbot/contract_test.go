@@ -193,7 +193,7 @@ func TestContractTestPlatformConfig(t *testing.T) {
 		want       []string
 	}{
 		{"its own check", "echo: {enabled: true}\n", nil, []string{"echo.token: missing; set ECHO_TOKEN"}},
-		{"unknown key in its section", "echo:\n  enabled: true\n  greting: hi\n", nil, []string{`:3: unknown key "greting"`}},
+		{"unknown key in its section", "echo:\n  enabled: true\n  greting: hi\n", nil, []string{`:3: echo.greting: unknown field (did you mean "greeting"?)`}},
 		{"its channel ids", "echo: {enabled: true}\nreading:\n  schedules: [{platform: echo, channel: C0123ABCD, cron: \"0 18 * * 2\"}]\nautolink:\n  enabled: true\n  channels: [{platform: echo, channel: \"#x\"}]\n",
 			map[string]string{"ECHO_TOKEN": "t"}, []string{`reading.schedules[0].channel: "C0123ABCD" is not an echo channel id`, `autolink.channels[0].channel: "#x" is not an echo channel id`}},
 		{"switched off", "reading:\n  schedules: [{platform: echo, channel: E-1, cron: \"0 18 * * 2\"}]\n", nil,

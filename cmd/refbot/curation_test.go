@@ -43,7 +43,7 @@ func TestCurationConfigErrors(t *testing.T) {
 		{"curation: {max_length: {summary: 701}}", `curation.max_length.summary: 701 must be from 1 to 700`},
 		{"curation: {max_length: {notes: 10}}", `curation.max_length.notes: not a field; the fields are aliases, key_points, reason, sources, summary, title`},
 		{"curation: {poll: 0s}", `curation.poll: 0s must be a duration from 100ms to 1h, such as 2s`},
-		{"curation: {colour: red}", `unknown key "colour"`},
+		{"curation: {colour: red}", `:1: curation.colour: unknown field`},
 	} {
 		path := filepath.Join(t.TempDir(), "config.yaml")
 		writeFile(t, path, c.yaml+"\n")
@@ -260,7 +260,7 @@ func startChild(t *testing.T, config string, environ []string) *child {
 		sc := bufio.NewScanner(stderr)
 		for sc.Scan() {
 			line := sc.Text()
-			if m := regexp.MustCompile(`msg="refbot serving" addr=(\S+)`).FindStringSubmatch(line); m != nil {
+			if m := regexp.MustCompile(`msg="refbot listening" addr=(\S+)`).FindStringSubmatch(line); m != nil {
 				addr <- m[1]
 			}
 			select {

@@ -77,7 +77,7 @@ discord:
   mode: http
   api_url: %q
   application_id: "1000000000000000001"
-  guild_ids: ["111"]
+  guild_ids: ["3000000000000000003"]
 state:
   dir: %q
 reading:
@@ -100,14 +100,14 @@ reading:
 	addr := <-ready
 
 	deadline := time.Now().Add(10 * time.Second)
-	for !fake.has("PUT /api/v9/applications/1000000000000000001/guilds/111/commands") {
+	for !fake.has("PUT /api/v9/applications/1000000000000000001/guilds/3000000000000000003/commands") {
 		if time.Now().After(deadline) {
 			t.Fatalf("commands were not registered; calls %v", fake.list())
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
 
-	body := []byte(`{"id":"2","application_id":"1000000000000000001","type":2,"token":"tok","channel_id":"4","guild_id":"111","member":{"user":{"id":"5"}},"data":{"id":"6","name":"define","type":1,"options":[{"name":"term","type":3,"value":"goodhart"}]}}`)
+	body := []byte(`{"id":"2","application_id":"1000000000000000001","type":2,"token":"tok","channel_id":"4","guild_id":"3000000000000000003","member":{"user":{"id":"5"}},"data":{"id":"6","name":"define","type":1,"options":[{"name":"term","type":3,"value":"goodhart"}]}}`)
 	post := func(sign ed25519.PrivateKey) (*http.Response, []byte) {
 		stamp := strconv.FormatInt(time.Now().Unix(), 10)
 		req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/discord/interactions", bytes.NewReader(body))
@@ -168,12 +168,13 @@ func TestDiscordInvite(t *testing.T) {
 		wantOut  string
 		wantCode int
 	}{
-		{"from env", []string{"refbot", "discord", "invite"}, map[string]string{"DISCORD_APPLICATION_ID": "42"},
-			"https://discord.com/oauth2/authorize?client_id=42&permissions=274877926400&scope=bot+applications.commands\n", 0},
-		{"from flag", []string{"refbot", "discord", "invite", "--application-id", "7"}, nil,
-			"https://discord.com/oauth2/authorize?client_id=7&permissions=274877926400&scope=bot+applications.commands\n", 0},
+		{"from env", []string{"refbot", "discord", "invite"}, map[string]string{"DISCORD_APPLICATION_ID": "1000000000000000042"},
+			"https://discord.com/oauth2/authorize?client_id=1000000000000000042&permissions=274877926400&scope=bot+applications.commands\n", 0},
+		{"from flag", []string{"refbot", "discord", "invite", "--application-id", "1000000000000000007"}, nil,
+			"https://discord.com/oauth2/authorize?client_id=1000000000000000007&permissions=274877926400&scope=bot+applications.commands\n", 0},
 		{"missing", []string{"refbot", "discord", "invite"}, nil, "", 2},
 		{"not digits", []string{"refbot", "discord", "invite", "--application-id", "abc"}, nil, "", 2},
+		{"too short for an id", []string{"refbot", "discord", "invite", "--application-id", "42"}, nil, "", 2},
 		{"no subcommand", []string{"refbot", "discord"}, nil, "", 2},
 	}
 	for _, tt := range tests {

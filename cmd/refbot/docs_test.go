@@ -77,3 +77,23 @@ func TestOperatingDocumentsEveryKey(t *testing.T) {
 		}
 	}
 }
+
+// The define --json example in docs/glossary.md is what refbot prints,
+// exit status included (issue 12.13: the documented output had drifted).
+func TestDocsDefineJSONExample(t *testing.T) {
+	raw, err := os.ReadFile("../../docs/glossary.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const cmd = "$ refbot define --json corrigable\n"
+	_, rest, ok := strings.Cut(string(raw), cmd)
+	if !ok {
+		t.Fatalf("docs/glossary.md has no %q example", strings.TrimSpace(cmd))
+	}
+	want, _, _ := strings.Cut(rest, "```")
+	r := runArgs(t, "", nil, "define", "--json", "corrigable")
+	wantCode(t, r, 0)
+	if r.stdout != want {
+		t.Errorf("refbot define --json corrigable prints\n%s\ndocs/glossary.md shows\n%s", r.stdout, want)
+	}
+}

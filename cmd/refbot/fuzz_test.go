@@ -1,10 +1,12 @@
 package main
 
 import (
+	"strings"
 	"testing"
 )
 
-// A config file, however malformed, gives an error, never a panic.
+// A config file, however malformed, gives an error, never a panic, and
+// every line of the error names the file.
 func FuzzDecodeConfig(f *testing.F) {
 	for _, s := range []string{
 		"http:\n  addr: \"127.0.0.1:8080\"\n",
@@ -23,6 +25,15 @@ func FuzzDecodeConfig(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		cfg := defaultConfig(platforms())
-		_ = decodeConfig("fuzz.yaml", data, &cfg)
+		var where positions
+		err := decodeConfig("fuzz.yaml", data, &cfg, &where)
+		if err == nil {
+			return
+		}
+		for _, l := range leafMessages(err) {
+			if !strings.HasPrefix(l, "fuzz.yaml:") {
+				t.Fatalf("a problem that does not name the file: %q", l)
+			}
+		}
 	})
 }

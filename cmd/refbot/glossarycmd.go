@@ -12,6 +12,7 @@ import (
 
 	"github.com/goccy/go-yaml"
 
+	"refbot/bot"
 	"refbot/glossary"
 	"refbot/glossary/data"
 	"refbot/glossary/importer"
@@ -48,28 +49,37 @@ func runLint(args []string, stdout, stderr io.Writer) error {
 		return exitError{code: 2}
 	}
 	var (
-		g   *glossary.Glossary
-		err error
+		layers []glossary.Layer
+		err    error
 	)
 	switch dir := fs.Arg(0); {
 	case dir == "":
-		g, err = glossary.Load(glossary.Layer{Name: "glossary/data", FS: data.FS()})
+		layers = []glossary.Layer{{Name: "glossary/data", FS: data.FS()}}
 	case *alone:
-		g, err = loadGlossary(dir, "replace")
+		layers, err = glossaryLayers(dir, "replace")
 	default:
-		g, err = loadGlossary(dir, "extend")
-	}
-	var probs glossary.Problems
-	if errors.As(err, &probs) {
-		for _, p := range probs {
-			fmt.Fprintln(stdout, p.String())
-		}
-		return exitError{code: 1, msg: fmt.Sprintf("%d problem(s)", len(probs))}
+		layers, err = glossaryLayers(dir, "extend")
 	}
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "ok: %d entries, %d curricula\n", g.Len(), len(g.Curricula()))
+	// Warnings are shown beside problems too, so that one run lists
+	// everything to look at.
+	g, probs, warns := glossary.Check(layers...)
+	for _, p := range probs {
+		fmt.Fprintln(stdout, p.String())
+	}
+	for _, w := range warns {
+		fmt.Fprintln(stdout, "warning: "+w.String())
+	}
+	var warned string
+	if len(warns) > 0 {
+		warned = " (" + bot.Plural(len(warns), "warning", "warnings") + ")"
+	}
+	if len(probs) > 0 {
+		return exitError{code: 1, msg: bot.Plural(len(probs), "problem", "problems") + warned}
+	}
+	fmt.Fprintf(stdout, "ok: %s, %s%s\n", bot.Plural(g.Len(), "entry", "entries"), bot.Plural(len(g.Curricula()), "curriculum", "curricula"), warned)
 	return nil
 }
 
@@ -90,16 +100,19 @@ func runImport(args []string, stdout, stderr io.Writer) error {
 	}
 	failed := 0
 	for _, file := range fs.Args() {
-		path, err := importPage(base, file, *out, *force)
+		path, page, err := importPage(base, file, *out, *force)
 		if err != nil {
 			fmt.Fprintf(stderr, "%s: %v\n", file, err)
 			failed++
 			continue
 		}
 		fmt.Fprintf(stdout, "wrote %s (a draft: rewrite its summary and key points in your own words)\n", path)
+		if !page.OwnSource {
+			fmt.Fprintf(stdout, "  no link on the page is titled like it; its source is the first link, %q (%s): check it\n", page.SourceTitle, page.SourceURL)
+		}
 	}
 	if failed > 0 {
-		return exitError{code: 1, msg: fmt.Sprintf("%d of %d page(s) not imported", failed, fs.NArg())}
+		return exitError{code: 1, msg: fmt.Sprintf("%d of %s not imported", failed, bot.Plural(fs.NArg(), "page", "pages"))}
 	}
 	return nil
 }
@@ -112,15 +125,22 @@ func existingDir(dir string) string {
 }
 
 // importPage writes one page as dir/entries/ID.yaml, or nothing at all.
-func importPage(base *glossary.Glossary, file, dir string, force bool) (string, error) {
+func importPage(base *glossary.Glossary, file, dir string, force bool) (string, importer.Page, error) {
 	raw, err := glossary.ReadFile(file, importer.MaxPage)
 	if err != nil {
-		return "", err
+		return "", importer.Page{}, err
 	}
 	page, err := importer.ParsePage(raw)
 	if err != nil {
-		return "", err
+		return "", page, err
 	}
+	path, err := writeDraft(base, page, file, dir, force)
+	return path, page, err
+}
+
+// writeDraft writes the page's draft entry, checked beside the glossary
+// it joins.
+func writeDraft(base *glossary.Glossary, page importer.Page, file, dir string, force bool) (string, error) {
 	e := page.Draft()
 	if e.ID == "" {
 		return "", errors.New("the title has no letters or digits to make an id from")

@@ -65,8 +65,8 @@ func TestLintBrokenDirectory(t *testing.T) {
 	}
 	r := runArgs(t, "", nil, "glossary", "lint", dir)
 	wantCode(t, r, 1)
-	if r.err.Error() != fmt.Sprintf("%d problem(s)", len(want)+1) {
-		t.Errorf("err = %q, want %d problem(s)", r.err, len(want)+1)
+	if r.err.Error() != fmt.Sprintf("%d problems", len(want)+1) {
+		t.Errorf("err = %q, want %d problems", r.err, len(want)+1)
 	}
 	lines := strings.Split(strings.TrimSuffix(r.stdout, "\n"), "\n")
 	if len(lines) != len(want)+1 {
@@ -119,6 +119,120 @@ func TestLintAlone(t *testing.T) {
 	wantCode(t, r, 0)
 	if r.stdout != "ok: 2 entries, 0 curricula\n" {
 		t.Errorf("stdout = %q", r.stdout)
+	}
+}
+
+// Every problem of every file in one run: unknown fields, type errors
+// naming their field and what it takes, and the checks of the fields that
+// did decode (issue 12.10: one file showed 1 problem, then 6 more).
+func TestLintEveryProblemInAFile(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "entries", "many.yaml"), `id: many
+title: Many
+summry: a typo for summary
+sources:
+  - {title: A, url: "https://example.org/a", year: soon}
+  - {title: "", url: "example.org/b"}
+see_also: [no-such-entry]
+key_points: just one point
+`)
+	writeFile(t, filepath.Join(dir, "entries", "other.yaml"), entry("other", "Other", "colour: blue", "tags: {a: b}"))
+	r := runArgs(t, "", nil, "glossary", "lint", "--alone", dir)
+	wantCode(t, r, 1)
+	e := func(name string) string { return dir + "/entries/" + name }
+	want := []string{
+		e("many.yaml") + `:1: summary: is missing or empty`,
+		e("many.yaml") + `:3: summry: unknown field (did you mean "summary"?)`,
+		e("many.yaml") + `:5: sources[0].year: got "soon"; want a whole number`,
+		e("many.yaml") + `:6: sources[1].title: is missing or empty`,
+		e("many.yaml") + `:6: sources[1].url: must start with https:// or http://`,
+		e("many.yaml") + `:7: see_also[0]: no entry has id "no-such-entry"`,
+		e("many.yaml") + `:8: key_points: got "just one point"; want a list`,
+		e("other.yaml") + `:6: colour: unknown field`,
+		e("other.yaml") + `:7: tags: got a mapping; want a list`,
+	}
+	lines := strings.Split(strings.TrimSuffix(r.stdout, "\n"), "\n")
+	for i, w := range want {
+		if i >= len(lines) || !strings.HasPrefix(lines[i], w) {
+			t.Errorf("line %d: want %q", i+1, w)
+		}
+	}
+	if len(lines) != len(want) || r.err.Error() != fmt.Sprintf("%d problems", len(want)) {
+		t.Errorf("%d lines (%v), want %d:\n%s", len(lines), r.err, len(want), r.stdout)
+	}
+}
+
+// A source URL too long for Discord's link buttons (512) is allowed but
+// warned about, with its file, line and field (issue 12.4).
+func TestLintWarnsLongURL(t *testing.T) {
+	dir := t.TempDir()
+	long := "https://example.org/" + strings.Repeat("p", 701)
+	writeFile(t, filepath.Join(dir, "entries", "long-url.yaml"), entry("long-url", "Long URL", `  - {title: "Long", url: "`+long+`"}`))
+	r := runArgs(t, "", nil, "glossary", "lint", "--alone", dir)
+	wantCode(t, r, 0)
+	want := "warning: " + dir + "/entries/long-url.yaml:6: sources[1].url: is 721 characters: Discord shows no link button for a URL over 512"
+	if !strings.HasPrefix(r.stdout, want) || !strings.HasSuffix(r.stdout, "ok: 1 entry, 0 curricula (1 warning)\n") {
+		t.Errorf("stdout = %q, want a warning line %q and ok", r.stdout, want)
+	}
+}
+
+// Warnings are shown beside problems too: fixing the problems must not
+// reveal more to look at on the next run.
+func TestLintWarnsBesideProblems(t *testing.T) {
+	dir := t.TempDir()
+	long := "https://example.org/" + strings.Repeat("p", 701)
+	writeFile(t, filepath.Join(dir, "entries", "long-url.yaml"), entry("long-url", "Long URL", `  - {title: "Long", url: "`+long+`"}`))
+	writeFile(t, filepath.Join(dir, "entries", "broken.yaml"), entry("broken", "Broken", "sumary: typo"))
+	r := runArgs(t, "", nil, "glossary", "lint", "--alone", dir)
+	wantCode(t, r, 1)
+	want := []string{
+		dir + "/entries/broken.yaml:6: sumary: unknown field (did you mean \"summary\"?)",
+		"warning: " + dir + "/entries/long-url.yaml:6: sources[1].url: is 721 characters",
+	}
+	lines := strings.Split(strings.TrimSuffix(r.stdout, "\n"), "\n")
+	if len(lines) != len(want) {
+		t.Fatalf("stdout has %d lines, want %d:\n%s", len(lines), len(want), r.stdout)
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(lines[i], w) {
+			t.Errorf("line %d = %q, want it to start %q", i+1, lines[i], w)
+		}
+	}
+	if r.err == nil || r.err.Error() != "1 problem (1 warning)" {
+		t.Errorf("err = %v, want \"1 problem (1 warning)\"", r.err)
+	}
+}
+
+// Counts read as English: "1 entry", "1 curriculum", "1 step", "1
+// problem", "1 of 1 page" (issue 12.13: "1 curricula", "1 steps",
+// "problem(s)").
+func TestCountsInEnglish(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "entries", "widget.yaml"), entry("widget", "Widget"))
+	writeFile(t, filepath.Join(dir, "readings", "course.yaml"), "id: course\ntitle: Course\nsteps:\n  - {title: Week 1, entries: [widget], questions: [Why?]}\n")
+	r := runArgs(t, "", nil, "glossary", "lint", "--alone", dir)
+	wantCode(t, r, 0)
+	if r.stdout != "ok: 1 entry, 1 curriculum\n" {
+		t.Errorf("lint: %q", r.stdout)
+	}
+	r = runArgs(t, "", nil, "reading", "preview", "--glossary", dir, "course")
+	wantCode(t, r, 0)
+	if !strings.HasPrefix(r.stdout, "Course (course) — 1 step\n") {
+		t.Errorf("preview: %.80q", r.stdout)
+	}
+	writeFile(t, filepath.Join(dir, "entries", "bad.yaml"), "id: bad\n")
+	r = runArgs(t, "", nil, "glossary", "lint", "--alone", dir)
+	if r.err == nil || !strings.HasSuffix(r.err.Error(), "problems") && r.err.Error() != "1 problem" {
+		t.Errorf("lint: %v", r.err)
+	}
+	page := filepath.Join(t.TempDir(), "empty.txt")
+	writeFile(t, page, "\n")
+	r = runArgs(t, "", nil, "glossary", "import", "-o", t.TempDir(), page)
+	if r.err == nil || r.err.Error() != "1 of 1 page not imported" {
+		t.Errorf("import: %v", r.err)
+	}
+	if _, err := glossary.New([]glossary.Entry{{ID: "x"}}, nil); err == nil || !strings.HasPrefix(err.Error(), "glossary has ") || strings.Contains(err.Error(), "(s)") {
+		t.Errorf("problems: %v", err)
 	}
 }
 
@@ -289,6 +403,30 @@ func TestImport(t *testing.T) {
 	assertNoTempFiles(t, out)
 }
 
+// A page without a link titled like itself gets its first link as the
+// source under that link's own title, and the import says so (issue
+// 12.11: "Reward Shaping (arXiv)" pointed at another paper).
+func TestImportSourceKeepsItsOwnTitle(t *testing.T) {
+	tmp := t.TempDir()
+	out := filepath.Join(tmp, "glossary")
+	pageFile := filepath.Join(tmp, "shaping.txt")
+	writeFile(t, pageFile, page("Reward Shaping (arXiv)", "Reward shaping adds extra reward terms.", nil, nil,
+		"[\\[1\\]](https://arxiv.org/abs/9#fn)\n[Policy Invariance Under Reward Transformations](https://example.org/ng99.pdf)"))
+	r := runArgs(t, "", nil, "glossary", "import", "-o", out, pageFile)
+	wantCode(t, r, 0)
+	if want := `no link on the page is titled like it; its source is the first link, "Policy Invariance Under Reward Transformations" (https://example.org/ng99.pdf): check it`; !strings.Contains(r.stdout, want) {
+		t.Errorf("stdout = %q, want %q", r.stdout, want)
+	}
+	g, err := loadGlossary(out, "extend")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, _ := g.Entry("reward-shaping")
+	if e == nil || len(e.Sources) != 1 || e.Sources[0].Title != "Policy Invariance Under Reward Transformations" || e.Sources[0].URL != "https://example.org/ng99.pdf" {
+		t.Errorf("entry %+v", e)
+	}
+}
+
 func TestImportBadPages(t *testing.T) {
 	tmp := t.TempDir()
 	links := "[Reward Shaping](https://example.org/wiki/reward-shaping)"
@@ -341,7 +479,7 @@ func TestImportSomeBad(t *testing.T) {
 	writeFile(t, bad, "Just a title\n")
 	r := runArgs(t, "", nil, "glossary", "import", "-o", out, bad, good, filepath.Join(tmp, "missing.txt"))
 	wantCode(t, r, 1)
-	if r.err.Error() != "2 of 3 page(s) not imported" {
+	if r.err.Error() != "2 of 3 pages not imported" {
 		t.Errorf("err = %q", r.err)
 	}
 	for _, want := range []string{bad + ": missing", "missing.txt: "} {

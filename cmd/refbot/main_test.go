@@ -6,6 +6,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 )
@@ -79,11 +80,39 @@ func TestVersion(t *testing.T) {
 	}
 }
 
+// refbot version says what it can: the stamped version, else the
+// module's, the commit when Go recorded it, and how to stamp one when
+// there is nothing (issue 12.13: "dev" alone said nothing).
+func TestDescribeVersion(t *testing.T) {
+	vcs := []debug.BuildSetting{{Key: "vcs", Value: "git"}, {Key: "vcs.revision", Value: "f922eb73494e0123456789"}, {Key: "vcs.time", Value: "2026-11-30T10:00:00Z"}, {Key: "vcs.modified", Value: "true"}}
+	for _, tt := range []struct {
+		stamped string
+		info    *debug.BuildInfo
+		want    string
+	}{
+		{"dev", nil, `dev (no version stamped: go build -ldflags "-X main.version=v1.2.3")`},
+		{"dev", &debug.BuildInfo{GoVersion: "go1.26.0", Main: debug.Module{Version: "(devel)"}}, `dev (no version stamped: go build -ldflags "-X main.version=v1.2.3") go1.26.0`},
+		{"dev", &debug.BuildInfo{GoVersion: "go1.26.0", Main: debug.Module{Version: "v1.4.0"}}, "v1.4.0 go1.26.0"},
+		{"v1.2.3", &debug.BuildInfo{GoVersion: "go1.26.0", Settings: vcs}, "v1.2.3 (f922eb73494e, 2026-11-30, modified) go1.26.0"},
+		{"dev", &debug.BuildInfo{GoVersion: "go1.26.0", Main: debug.Module{Version: "(devel)"}, Settings: vcs[:2]}, "dev (f922eb73494e) go1.26.0"},
+		// go build in a git clone: the pseudo-version holds the commit.
+		{"dev", &debug.BuildInfo{GoVersion: "go1.26.0", Main: debug.Module{Version: "v0.0.0-20261130100000-f922eb73494e+dirty"}, Settings: vcs},
+			"v0.0.0-20261130100000-f922eb73494e+dirty go1.26.0"},
+	} {
+		if got := describeVersion(tt.stamped, tt.info); got != tt.want {
+			t.Errorf("describeVersion(%q, %+v) = %q, want %q", tt.stamped, tt.info, got, tt.want)
+		}
+	}
+}
+
 func TestHelp(t *testing.T) {
 	for _, arg := range []string{"--help", "-h", "help"} {
 		r := runArgs(t, "", nil, arg)
 		wantCode(t, r, 0)
-		for _, want := range []string{"Usage:", "refbot define [--json] TERM", "refbot glossary lint", "refbot serve --config FILE", "refbot version"} {
+		for _, want := range []string{"Usage:", "refbot define [--json] TERM", "refbot glossary lint", "refbot serve --config FILE", "refbot version",
+			// Issue 12.13: every flag people need is listed.
+			"refbot stats [--config FILE] [--platform NAME] [--n N] [--json]", "refbot slack manifest --url URL | --socket [--autolink | --config FILE]",
+			"refbot discord invite [--config FILE] [--application-id ID]", "refbot search [--json]", "refbot scan [--json]"} {
 			if !strings.Contains(r.stdout, want) {
 				t.Errorf("%s: usage lacks %q:\n%s", arg, want, r.stdout)
 			}

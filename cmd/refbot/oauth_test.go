@@ -63,7 +63,7 @@ func TestOAuthConfigErrors(t *testing.T) {
 			[]string{"slack.oauth.public_url: missing", "/slack/install"}},
 		{"public URL with a query", strings.Replace(oauthConfig(dir), "https://refbot.example.org", "https://refbot.example.org/?x=1", 1), oauthEnv,
 			[]string{"slack.oauth.public_url:", "is not an address"}},
-		{"unknown key", oauthConfig(dir) + "    redirect_url: x\n", oauthEnv, []string{`unknown key "redirect_url"`}},
+		{"unknown key", oauthConfig(dir) + "    redirect_url: x\n", oauthEnv, []string{`slack.oauth.redirect_url: unknown field`}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -92,7 +92,7 @@ func TestScheduleTeam(t *testing.T) {
 	dir := t.TempDir()
 	sched := func(s string) string { return "reading:\n  schedules:\n    - " + s + "\n" }
 	single := "slack:\n  enabled: true\n  bot_token: xoxb-1\n  signing_secret: s\n"
-	discord := "discord:\n  enabled: true\n  token: t\n  application_id: \"1\"\n"
+	discord := "discord:\n  enabled: true\n  token: t\n  application_id: \"1000000000000000001\"\n"
 	tests := []struct {
 		name, config string
 		want         string

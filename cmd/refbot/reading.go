@@ -162,7 +162,7 @@ func runReading(ctx context.Context, args []string, getenv func(string) string, 
 	}
 	b := bot.New(g, bot.Config{})
 	opt := shell.Options{Color: useColor(getenv, stdout)}
-	fmt.Fprintf(stdout, "%s (%s) — %d steps\n", c.Title, c.ID, len(c.Steps))
+	fmt.Fprintf(stdout, "%s (%s) — %s\n", c.Title, c.ID, bot.Plural(len(c.Steps), "step", "steps"))
 	for i := range c.Steps {
 		r, _ := b.StepReply(c.ID, i)
 		fmt.Fprintf(stdout, "\n──── step %d of %d ────\n", i+1, len(c.Steps))

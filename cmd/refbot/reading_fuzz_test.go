@@ -31,7 +31,7 @@ func FuzzReadingConfig(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		cfg := defaultConfig(platforms())
-		if err := decodeConfig("fuzz.yaml", data, &cfg); err != nil {
+		if err := decodeConfig("fuzz.yaml", data, &cfg, &positions{}); err != nil {
 			return
 		}
 		s, err := cfg.compile(func(string) string { return "" }, platforms())

@@ -134,7 +134,7 @@ func TestScheduleConfigErrors(t *testing.T) {
 			`    - {platform: slack, channel: C0123ABCE, cron: "@every 1h"}` + "\n", []string{"reading.schedules[1].cron:", "@every"}},
 		{"duplicate", `    - {platform: slack, channel: C0123ABCD, cron: "0 18 * * 2"}` + "\n" +
 			`    - {platform: slack, channel: C0123ABCD, cron: "0 18 * * 4"}` + "\n", []string{"reading.schedules[1].channel:", "one cron"}},
-		{"unknown key", `    - {platform: slack, channel: C0123ABCD, cron: "0 18 * * 2", zone: UTC}` + "\n", []string{`unknown key "zone"`}},
+		{"unknown key", `    - {platform: slack, channel: C0123ABCD, cron: "0 18 * * 2", zone: UTC}` + "\n", []string{`reading.schedules[0].zone: unknown field`}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -199,11 +199,16 @@ func TestStatsCommand(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	suggested := bot.NewLookup("slack", "Mesa", "")
+	suggested.Suggested = true
+	if err := s.AddLookups(context.Background(), []bot.LookupCount{{Lookup: suggested, N: 1}}); err != nil {
+		t.Fatal(err)
+	}
 	s.Close()
 
 	r = runArgs(t, "", map[string]string{"REFBOT_CONFIG": cfg}, "stats")
 	wantCode(t, r, 0)
-	for _, want := range []string{"Mesa-Optimization — 2", "kubernetes — 1", dir} {
+	for _, want := range []string{"Mesa-Optimization — 2", "kubernetes — 1", "only suggestions; an alias may help):\n 1. mesa — 1", dir} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("stats output lacks %q:\n%s", want, r.stdout)
 		}
@@ -214,7 +219,8 @@ func TestStatsCommand(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
 		t.Fatalf("--json output: %v\n%s", err, r.stdout)
 	}
-	if len(out.Found) != 1 || out.Found[0].Name != "mesa-optimization" || out.Found[0].Count != 2 || len(out.Missing) != 0 {
+	if len(out.Found) != 1 || out.Found[0].Name != "mesa-optimization" || out.Found[0].Count != 2 || len(out.Missing) != 0 ||
+		len(out.Suggested) != 1 || out.Suggested[0] != (bot.Count{Name: "mesa", Count: 1}) {
 		t.Errorf("--json --platform slack = %+v", out)
 	}
 	if r := runArgs(t, "", nil, "stats", "extra"); r.code() != 2 {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -48,11 +49,17 @@ Usage:
                                          (both take --config FILE: what that config serves)
   refbot serve --config FILE             run the configured platforms and the HTTP server
   refbot reading preview [CURRICULUM]    print every step of a curriculum as it would be posted
-  refbot stats [--config FILE]           the most looked-up and most wanted missing terms
+  refbot stats [--config FILE] [--platform NAME] [--n N] [--json]
+                                         lookup statistics: found, missing, only suggested
 `)
 	for _, p := range ps {
 		for _, t := range p.Tools() {
-			fmt.Fprintf(&b, "  %-38s %s\n", strings.TrimSpace("refbot "+p.Name()+" "+t.Name+" "+t.Args), t.Summary)
+			use := strings.TrimSpace("refbot " + p.Name() + " " + t.Name + " " + t.Args)
+			if len(use) > 38 {
+				fmt.Fprintf(&b, "  %s\n  %-38s %s\n", use, "", t.Summary)
+				continue
+			}
+			fmt.Fprintf(&b, "  %-38s %s\n", use, t.Summary)
 		}
 	}
 	b.WriteString(`  refbot version                         print the version
@@ -178,16 +185,47 @@ func commandTable() ([]bot.CommandInfo, error) {
 }
 
 func versionString() string {
-	v := version
-	if info, ok := debug.ReadBuildInfo(); ok {
-		if v == "dev" && info.Main.Version != "" && info.Main.Version != "(devel)" {
-			v = info.Main.Version
+	info, _ := debug.ReadBuildInfo()
+	return describeVersion(version, info)
+}
+
+// describeVersion says which refbot this is: the version stamped with
+// -ldflags, else the module's (go install refbot@v1.2.3 records it),
+// then the commit and its date when Go recorded them (a build in a git
+// clone), "modified" for uncommitted changes, and the Go version. Without
+// any of that it says how to stamp one.
+func describeVersion(stamped string, info *debug.BuildInfo) string {
+	v := stamped
+	if info == nil {
+		info = &debug.BuildInfo{}
+	}
+	if v == "dev" && info.Main.Version != "" && info.Main.Version != "(devel)" {
+		v = info.Main.Version
+	}
+	var vcs []string
+	for _, s := range info.Settings {
+		switch {
+		case s.Key == "vcs.revision" && len(s.Value) >= 12:
+			vcs = append([]string{s.Value[:12]}, vcs...)
+		case s.Key == "vcs.time" && len(s.Value) >= 10:
+			vcs = append(vcs, s.Value[:10])
+		case s.Key == "vcs.modified" && s.Value == "true":
+			vcs = append(vcs, "modified")
 		}
-		for _, s := range info.Settings {
-			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
-				v += " (" + s.Value[:12] + ")"
-			}
-		}
+	}
+	// Go 1.24 and later name a build in a git clone with a pseudo-version
+	// that already holds the commit, its time and +dirty: said once.
+	if len(vcs) > 0 && strings.Contains(v, vcs[0]) {
+		vcs = nil
+	}
+	if v == "dev" && len(vcs) == 0 {
+		vcs = append(vcs, `no version stamped: go build -ldflags "-X main.version=v1.2.3"`)
+	}
+	if len(vcs) > 0 {
+		v += " (" + strings.Join(vcs, ", ") + ")"
+	}
+	if info.GoVersion != "" {
+		v += " " + info.GoVersion
 	}
 	return v
 }
@@ -229,6 +267,16 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 
 // loadGlossary loads the embedded glossary, extended or replaced by dir.
 func loadGlossary(dir, mode string) (*glossary.Glossary, error) {
+	layers, err := glossaryLayers(dir, mode)
+	if err != nil {
+		return nil, err
+	}
+	return glossary.Load(layers...)
+}
+
+// glossaryLayers are the embedded glossary and dir, or dir alone when
+// mode is "replace", or the embedded glossary alone when dir is "".
+func glossaryLayers(dir, mode string) ([]glossary.Layer, error) {
 	layers := []glossary.Layer{{Name: "embedded", FS: data.FS()}}
 	if dir != "" {
 		if _, err := os.Stat(dir); err != nil {
@@ -240,7 +288,7 @@ func loadGlossary(dir, mode string) (*glossary.Glossary, error) {
 		}
 		layers = append(layers, l)
 	}
-	return glossary.Load(layers...)
+	return layers, nil
 }
 
 // useColor reports whether to style output for w: only on a terminal,
@@ -269,13 +317,36 @@ func runConsole(ctx context.Context, args []string, getenv func(string) string, 
 		return err
 	}
 	defer store.Close()
-	b := bot.New(g, bot.Config{Stats: bot.NewMemoryStats(), Reading: bot.ReadingConfig{Store: store}, Autolink: consoleAutolink(), AutolinkStore: store,
-		CurationStore: store, Logger: stderrLogger(stderr)})
 	opt := shell.Options{
 		Interactive: isTerminal(stdin) && isTerminal(stdout),
 		Color:       useColor(getenv, stdout),
 	}
+	if opt.Interactive {
+		// A terminal gets the line editor (arrow keys, history), which
+		// reads the keys themselves: raw mode, restored however Run ends.
+		in, out := stdin.(*os.File), stdout.(*os.File)
+		if old, err := term.MakeRaw(int(in.Fd())); err == nil {
+			defer term.Restore(int(in.Fd()), old)
+			opt.Editor = true
+			if w, _, err := term.GetSize(int(out.Fd())); err == nil {
+				opt.Columns = w
+			}
+			stderr = crlf{stderr} // raw mode does not turn \n into \r\n
+		}
+	}
+	b := bot.New(g, bot.Config{Stats: bot.NewMemoryStats(), Reading: bot.ReadingConfig{Store: store}, Autolink: consoleAutolink(), AutolinkStore: store,
+		CurationStore: store, Logger: stderrLogger(stderr)})
 	return shell.Run(ctx, b, stdin, stdout, opt)
+}
+
+// crlf writes each newline as CRLF, for a terminal in raw mode.
+type crlf struct{ w io.Writer }
+
+func (c crlf) Write(p []byte) (int, error) {
+	if _, err := c.w.Write(bytes.ReplaceAll(p, []byte("\n"), []byte("\r\n"))); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }
 
 func runDefine(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {

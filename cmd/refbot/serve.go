@@ -127,7 +127,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	cfg, err := loadConfig(*path, getenv, platforms())
 	if err != nil {
-		return fmt.Errorf("config %s:\n%w", *path, err)
+		return fmt.Errorf("the configuration has problems (each line names the file and line):\n%w", err)
 	}
 	log := newLogger(cfg.log, stderr)
 	return serve(ctx, cfg, log, nil)
@@ -265,9 +265,18 @@ func serve(ctx context.Context, cfg settings, log *slog.Logger, ready chan<- str
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
 
+	// Listening is not serving yet: each platform checks its credentials
+	// when it runs, and logs when it is connected (or stops refbot).
 	served := b.Glossary()
-	log.Info("refbot serving", "addr", ln.Addr().String(), "entries", served.Len(), "platforms", cfg.names(), "web", cfg.web.at(ln.Addr().String()),
+	log.Info("refbot listening", "addr", ln.Addr().String(), "entries", served.Len(), "platforms", cfg.names(), "web", cfg.web.at(ln.Addr().String()),
 		"glossary", served.Version(), "curated_version", b.CuratedVersion())
+	if len(cfg.platforms) == 0 {
+		serves := "/healthz, /readyz and /metrics"
+		if cfg.web.enabled {
+			serves = "the web site, " + serves
+		}
+		log.Warn("no platform is enabled: refbot answers nobody in chat and serves only " + serves + "; set enabled: true under " + platformSet{ps: platforms()}.choice() + " (see config.example.yaml)")
+	}
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}

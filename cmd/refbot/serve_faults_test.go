@@ -136,7 +136,8 @@ func TestServeWritesStatisticsAtShutdown(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer store.Close()
-	found, _, err := store.TopLookups(context.Background(), "echo", 10)
+	top, err := store.TopLookups(context.Background(), "echo", 10)
+	found := top.Found
 	if err != nil || len(found) != 1 || found[0] != (bot.Count{Name: "grokking", Count: 3}) {
 		t.Errorf("stored after shutdown: %v, %v; want grokking 3", found, err)
 	}

@@ -245,7 +245,7 @@ func TestRunServe(t *testing.T) {
 	go func() {
 		done <- run(ctx, []string{"refbot", "serve", "--config", path}, env(nil), strings.NewReader(""), &stdout, &stderr)
 	}()
-	addrRE := regexp.MustCompile(`"msg":"refbot serving","addr":"([^"]+)"`)
+	addrRE := regexp.MustCompile(`"msg":"refbot listening","addr":"([^"]+)"`)
 	var addr string
 	waitFor(t, "the serving log line", func() bool {
 		m := addrRE.FindStringSubmatch(stderr.String())
@@ -268,5 +268,14 @@ func TestRunServe(t *testing.T) {
 	}
 	if stdout.String() != "" {
 		t.Errorf("stdout = %q; logs belong on stderr", stdout.String())
+	}
+	// Issue 12.13: a configuration that enables no platform serves
+	// nothing, and says so; "serving" is not claimed before the
+	// platforms have checked their credentials.
+	if !strings.Contains(stderr.String(), `"level":"WARN","msg":"no platform is enabled: refbot answers nobody in chat and serves only the web site, /healthz, /readyz and /metrics; set enabled: true under slack or discord`) {
+		t.Errorf("no warning that nothing is served:\n%s", stderr.String())
+	}
+	if strings.Contains(stderr.String(), "refbot serving") {
+		t.Errorf("serving claimed before any platform connected:\n%s", stderr.String())
 	}
 }

@@ -24,7 +24,7 @@ import (
 // fake Web API and sends a signed /define to the served URL.
 func TestServeSlackHTTP(t *testing.T) {
 	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/auth.test" {
+		if r.URL.Path == "/api/auth.test" {
 			fmt.Fprint(w, `{"ok":true,"team":"Study","user_id":"UREFBOT","bot_id":"B1"}`)
 			return
 		}
@@ -33,7 +33,7 @@ func TestServeSlackHTTP(t *testing.T) {
 	defer api.Close()
 
 	const secret = "test-signing-secret"
-	// api_url without a trailing slash: the adapter adds it.
+	// api_url as a scheme and host: refbot adds /api/.
 	path := writeConfig(t, "http:\n  addr: \"127.0.0.1:0\"\nslack:\n  enabled: true\n  api_url: "+api.URL+"\nstate:\n  dir: "+t.TempDir()+"\n")
 	cfg, err := load(path, env(map[string]string{"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": secret}))
 	if err != nil {

@@ -16,9 +16,8 @@ import (
 
 // statsJSON is the shape of refbot stats --json.
 type statsJSON struct {
-	Database string      `json:"database"`
-	Found    []bot.Count `json:"found"`
-	Missing  []bot.Count `json:"missing"`
+	Database string `json:"database"`
+	bot.TopTerms
 }
 
 // runStats runs "refbot stats": lookup statistics from the state store
@@ -45,17 +44,16 @@ func runStats(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	defer store.Close()
 	db := store.Path()
-	found, missing, err := store.TopLookups(ctx, *platform, *n)
+	top, err := store.TopLookups(ctx, *platform, *n)
 	if err != nil {
 		return err
 	}
 	if *asJSON {
-		out := statsJSON{Database: db, Found: found, Missing: missing}
-		if out.Found == nil {
-			out.Found = []bot.Count{}
-		}
-		if out.Missing == nil {
-			out.Missing = []bot.Count{}
+		out := statsJSON{Database: db, TopTerms: top}
+		for _, l := range []*[]bot.Count{&out.Found, &out.Missing, &out.Suggested} {
+			if *l == nil {
+				*l = []bot.Count{}
+			}
 		}
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
@@ -69,7 +67,7 @@ func runStats(ctx context.Context, args []string, getenv func(string) string, st
 	if curated, _, changed, err := store.CuratedSince(ctx, bot.DefaultScope, 0); err == nil && changed {
 		g, _ = g.Over(bot.CuratedLayer, curated)
 	}
-	fmt.Fprintf(stdout, "From %s:\n%s\n", db, bot.StatsText(bot.Dialect{}, g, found, missing))
+	fmt.Fprintf(stdout, "From %s:\n%s\n", db, bot.StatsText(bot.Dialect{}, g, top))
 	return nil
 }
 

@@ -26,7 +26,12 @@ type Page struct {
 	Summary   string
 	KeyPoints []string
 	CitedBy   []string // names of pages that cite this one
-	SourceURL string   // the page's own address, from its links
+	// SourceURL and SourceTitle are the draft's source: the page's own
+	// link (titled like the page) when it has one (OwnSource), else its
+	// first link with words in its text, under that text.
+	SourceURL   string
+	SourceTitle string
+	OwnSource   bool
 }
 
 // MaxPage bounds what ParsePage reads.
@@ -96,7 +101,7 @@ func ParsePage(page []byte) (Page, error) {
 		return p, fmt.Errorf("read page: %w", err)
 	}
 	p.Summary = strings.Join(summary, " ")
-	p.SourceURL = sourceURL(p.Title, content.String())
+	p.SourceURL, p.SourceTitle, p.OwnSource = source(p.Title, content.String())
 
 	var missing []string
 	if p.Title == "" {
@@ -140,20 +145,30 @@ func firstCell(line string) (string, bool) {
 	return c, true
 }
 
-// sourceURL picks the page's own address: the first link whose text is
-// the title, without its fragment; failing that, the first link.
-func sourceURL(title, content string) string {
+// source picks the page's own address: the first link whose text is the
+// title, without its fragment (own). Failing that, the first link whose
+// text has words, with that text as its title: a link to another document
+// keeps that document's title rather than taking the page's.
+func source(title, content string) (url, linkTitle string, own bool) {
 	links := mdLink.FindAllStringSubmatch(content, -1)
 	want := glossary.Normalize(title)
 	for _, l := range links {
 		if glossary.Normalize(l[1]) == want {
-			return withoutFragment(l[2])
+			if u := withoutFragment(l[2]); u != "" {
+				return u, "", true
+			}
 		}
 	}
-	if len(links) > 0 {
-		return withoutFragment(links[0][2])
+	for _, l := range links {
+		text := strings.TrimSpace(strings.NewReplacer(`\[`, "[", `\]`, "]", "**", "", "_", " ").Replace(l[1]))
+		if !strings.ContainsFunc(text, unicode.IsLetter) {
+			continue // a footnote mark, a number
+		}
+		if u := withoutFragment(l[2]); u != "" {
+			return u, text, false
+		}
 	}
-	return ""
+	return "", "", false
 }
 
 func withoutFragment(s string) string {
@@ -170,9 +185,12 @@ func withoutFragment(s string) string {
 // it must be rewritten before it is published.
 func (p Page) Draft() glossary.Entry {
 	title := cut(p.Title, glossary.MaxTitle)
-	srcTitle := p.Title
-	if p.Venue != "" {
-		srcTitle += " (" + p.Venue + ")"
+	srcTitle := p.SourceTitle
+	if p.OwnSource || srcTitle == "" {
+		srcTitle = p.Title
+		if p.Venue != "" {
+			srcTitle += " (" + p.Venue + ")"
+		}
 	}
 	e := glossary.Entry{
 		ID:      glossary.Slug(title),

@@ -62,6 +62,36 @@ Cached Content Preview
 	}
 }
 
+// A source keeps its own title: when no link of the page is titled like
+// the page, the draft's source is the first link, under the link's own
+// title, not the page's (issue 12.11).
+func TestDraftSourceTitle(t *testing.T) {
+	const head = "Reward Shaping (arXiv)\nSummary\nShaping adds reward terms.\nCached Content Preview\n"
+	tests := []struct {
+		name, content, title, url string
+		own                       bool
+	}{
+		{"the page's own link", "[Other Paper](https://arxiv.org/abs/1)\n[Reward Shaping](https://arxiv.org/abs/2#v1)\n",
+			"Reward Shaping (arXiv)", "https://arxiv.org/abs/2", true},
+		{"another paper's link", "[Policy Invariance Under Reward Transformations](https://example.org/ng99.pdf)\n",
+			"Policy Invariance Under Reward Transformations", "https://example.org/ng99.pdf", false},
+		{"links without words are skipped", "[\\[1\\]](https://example.org/fn1)\n[2301.00001](https://arxiv.org/abs/2301.00001)\n[Potential-Based Shaping](https://example.org/pbs)\n",
+			"Potential-Based Shaping", "https://example.org/pbs", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := importer.ParsePage([]byte(head + tt.content))
+			if err != nil {
+				t.Fatal(err)
+			}
+			src := p.Draft().Sources[0]
+			if src.Title != tt.title || src.URL != tt.url || p.OwnSource != tt.own {
+				t.Errorf("source %+v (own %v), want %q at %s (own %v)", src, p.OwnSource, tt.title, tt.url, tt.own)
+			}
+		})
+	}
+}
+
 func FuzzParsePage(f *testing.F) {
 	f.Add([]byte("Widget (Wiki)\nSummary\nText.\nKey Points\n- •A\nCited by 1 page\n| Page | Type |\n|---|---|\n| Mesa-Optimization | Risk |\nCached Content Preview\n[Widget](https://example.org/w#x)\n"))
 	b, err := os.ReadFile("testdata/reward-shaping.txt")
