@@ -2,7 +2,9 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"log/slog"
 	"runtime/debug"
 	"time"
 )
@@ -67,7 +69,11 @@ func (b *Bot) Answer(ctx context.Context, req Request) (reply Reply) {
 	reply, err := b.Handle(ctx, req)
 	if err != nil {
 		outcome = RequestFailed
-		b.log.ErrorContext(ctx, "request failed", append(requestAttrs(req), "err", err)...)
+		level := slog.LevelError
+		if errors.Is(err, ErrStoreDown) {
+			level = slog.LevelDebug // the store logs its outage once per interval
+		}
+		b.log.Log(ctx, level, "request failed", append(requestAttrs(req), "err", err)...)
 	}
 	return reply
 }

@@ -3,6 +3,7 @@ package bot_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"slices"
 	"strings"
@@ -104,5 +105,39 @@ func TestKindString(t *testing.T) {
 		if got := k.String(); got != want {
 			t.Errorf("Kind(%d).String() = %q, want %q", int(k), got, want)
 		}
+	}
+}
+
+// downStore is an auto-link store whose database is unreachable.
+type downStore struct{ *bot.MemoryAutolink }
+
+func (downStore) ChannelAutolink(context.Context, string, string) (bot.AutolinkMode, error) {
+	return bot.AutolinkUnset, fmt.Errorf("read channel auto-link setting: %w: dial unix: connection refused", bot.ErrStoreDown)
+}
+
+// While the state store is unreachable /define still answers from memory,
+// and the requests that needed the store are counted as errors but not
+// logged one by one: the store logs its outage once per interval.
+func TestAnswerStoreDown(t *testing.T) {
+	var log bottest.Buffer
+	obs := &recorder{}
+	b := newBot(t, bot.Config{
+		AutolinkStore: downStore{bot.NewMemoryAutolink()}, Observer: obs, Logger: slog.New(slog.NewTextHandler(&log, nil)),
+		Autolink: bot.AutolinkConfig{Enabled: true, Channels: []bot.AutolinkChannel{{Platform: "test", Channel: "C1"}}},
+	})
+	for range 3 {
+		if r := b.Answer(context.Background(), bot.Request{Platform: "test", Channel: "C1", User: "U1", Kind: bot.Message, Text: "deceptive alignment"}); len(r.Links) != 0 {
+			t.Errorf("linked with the store down: %+v", r)
+		}
+	}
+	if r := b.Answer(context.Background(), bot.Request{Platform: "test", Channel: "C1", Kind: bot.Command, Command: "define", Text: "mesa optimisation"}); r.Card == nil {
+		t.Errorf("/define with the store down: %+v, want the card", r)
+	}
+	if log.String() != "" {
+		t.Errorf("logged per request:\n%s", log.String())
+	}
+	want := []string{"test message error", "test message error", "test message error", "test command ok"}
+	if !slices.Equal(obs.requests, want) {
+		t.Errorf("observed %q, want %q", obs.requests, want)
 	}
 }

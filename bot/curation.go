@@ -872,37 +872,42 @@ const noticeTimeout = 30 * time.Second
 // RunCuration keeps the curated layer of the glossary in service current
 // with the store, until ctx is done: it asks the store every poll (0
 // means DefaultCurationPoll) whether the layer changed since the version in
-// service — and sooner when the store is a CurationNotifier — and lays the
-// new layer over the files. It also posts the curation notices (review
-// channels, authors) through posters, by platform. It returns nil when ctx
-// is done; a store that fails is logged and asked again.
+// service, and lays the new layer over the files. (Sooner than the poll,
+// a process following the store's GlossaryNotifier — refbot serve, through
+// FollowGlossary, woken by PostgreSQL's NOTIFY — calls SyncCurated when an
+// approval anywhere raises the glossary's version.) It also posts the
+// curation notices (review channels, authors) through posters, by
+// platform. It returns nil when ctx is done; a store that fails is logged
+// and asked again.
 func (b *Bot) RunCuration(ctx context.Context, posters map[string]Poster, poll time.Duration) error {
 	if poll <= 0 {
 		poll = DefaultCurationPoll
 	}
 	b.curation.running.Store(true)
 	defer b.curation.running.Store(false)
-	var wake <-chan struct{}
-	if n, ok := b.cfg.CurationStore.(CurationNotifier); ok {
-		wake = n.CuratedChanges(ctx, b.curation.Scope)
-	}
 	t := time.NewTicker(poll)
 	defer t.Stop()
-	failing := false
+	// failing is set while reads fail; logged, when this loop said so
+	// (a store that cannot reach its database logs that itself).
+	failing, logged := false, false
 	sync := func() {
 		changed, err := b.SyncCurated(ctx)
 		switch {
 		case err != nil && ctx.Err() == nil:
-			if !failing {
+			if !failing && !errors.Is(err, ErrStoreDown) {
 				b.log.ErrorContext(ctx, "curation: cannot read the curated glossary; serving the last one read, and trying again", "err", err)
+				logged = true
 			}
 			failing = true
 			return
 		case changed:
 			b.log.InfoContext(ctx, "curated glossary updated", "version", b.CuratedVersion(), "entries", b.Glossary().Len())
 		}
-		if failing && err == nil {
+		if failing && err == nil && logged {
 			b.log.InfoContext(ctx, "curation: the store answers again")
+		}
+		if err == nil {
+			logged = false
 		}
 		failing = err != nil
 	}
@@ -911,12 +916,6 @@ func (b *Bot) RunCuration(ctx context.Context, posters map[string]Poster, poll t
 		case <-ctx.Done():
 			return nil
 		case <-t.C:
-			sync()
-		case _, ok := <-wake:
-			if !ok {
-				wake = nil
-				continue
-			}
 			sync()
 		case n := <-b.notices:
 			b.deliver(ctx, posters, n)

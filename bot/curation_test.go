@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
 	"testing"
@@ -487,5 +488,60 @@ func TestPendingCardsAreNotShared(t *testing.T) {
 	}
 	if r := handle(t, b, as("ann", bot.Command, bot.CommandReview, "1", nil)); r.Card.Pending {
 		t.Errorf("a decided suggestion's card is pending")
+	}
+}
+
+// flakyCuration fails CuratedSince with errs, one per call, then answers;
+// calls receives each call's index after it returns.
+type flakyCuration struct {
+	*bot.MemoryCuration
+	mu    sync.Mutex
+	errs  []error
+	n     int
+	calls chan int
+}
+
+func (f *flakyCuration) CuratedSince(ctx context.Context, scope string, since int64) ([]glossary.Entry, int64, bool, error) {
+	f.mu.Lock()
+	i := f.n
+	f.n++
+	f.mu.Unlock()
+	defer func() { f.calls <- i }()
+	if i < len(f.errs) && f.errs[i] != nil {
+		return nil, 0, false, f.errs[i]
+	}
+	return f.MemoryCuration.CuratedSince(ctx, scope, since)
+}
+
+// The curation poll logs a store that fails once, and once that it answers
+// again; an outage the store reports itself (bot.ErrStoreDown) is not
+// logged again here.
+func TestRunCurationLogsFailuresOnce(t *testing.T) {
+	down := fmt.Errorf("read the curated version: %w: dial unix: connection refused", bot.ErrStoreDown)
+	broken := errors.New("read the curated version: no such table")
+	store := &flakyCuration{MemoryCuration: bot.NewMemoryCuration(), errs: []error{down, down, nil, broken, broken, nil}, calls: make(chan int, 100)}
+	var log bottest.Buffer
+	g, err := defaultGlossary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := bot.New(g, bot.Config{CurationStore: store, Logger: slog.New(slog.NewTextHandler(&log, nil))})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- b.RunCuration(ctx, nil, time.Millisecond) }()
+	for i := <-store.calls; i < len(store.errs); i = <-store.calls {
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Count(log.String(), "cannot read the curated glossary"); got != 1 || !strings.Contains(log.String(), "no such table") {
+		t.Errorf("failures logged %d times, want the broken store once:\n%s", got, log.String())
+	}
+	if got := strings.Count(log.String(), "the store answers again"); got != 1 {
+		t.Errorf("recoveries logged %d times, want once (after the logged failure):\n%s", got, log.String())
+	}
+	if strings.Contains(log.String(), "connection refused") {
+		t.Errorf("an outage the store logs itself was logged again:\n%s", log.String())
 	}
 }

@@ -36,15 +36,17 @@ type CurationStore interface {
 	// deciders one succeeds and the other gets ErrDecided. Approving also
 	// writes the entry into the curated layer and moves the scope's
 	// version on by one, in the same transaction, so a crash leaves either
-	// all of it or none. It returns the version the decision made (the
-	// current one, for a rejection).
+	// all of it or none; a store that is also a GlossaryNotifier raises
+	// its glossary version in that transaction too, so that every process
+	// following it (FollowGlossary) reads the new layer. It returns the
+	// version the decision made (the current one, for a rejection).
 	Decide(ctx context.Context, scope string, id int64, d Decision) (version int64, err error)
 	// CuratedSince returns the scope's curated entries and their version
 	// when the version is past since, or changed false and nothing else
 	// when it is not. The version starts at 0 and only grows: every
-	// process polls with the version it serves ("changed since"), and a
-	// backend that can push changes (PostgreSQL's LISTEN/NOTIFY) also
-	// implements CurationNotifier to wake the poll early.
+	// process polls with the version it serves ("changed since"), and is
+	// woken sooner by the GlossaryNotifier where the backend can push
+	// changes (PostgreSQL's LISTEN/NOTIFY).
 	CuratedSince(ctx context.Context, scope string, since int64) (entries []glossary.Entry, version int64, changed bool, err error)
 	// SaveDraft keeps a form that came back with problems, so its author
 	// can reopen it with what they typed (Discord cannot show a form
@@ -53,14 +55,6 @@ type CurationStore interface {
 	SaveDraft(ctx context.Context, d Draft) (int64, error)
 	// Draft returns a saved draft, or ErrNoDraft.
 	Draft(ctx context.Context, scope string, id int64) (Draft, error)
-}
-
-// CurationNotifier is a CurationStore that can say when the curated layer
-// may have changed, sooner than a poll would notice: the channel receives
-// a value after each change by any process, and is closed when ctx is
-// done. RunCuration still polls, so a missed wake-up costs only time.
-type CurationNotifier interface {
-	CuratedChanges(ctx context.Context, scope string) <-chan struct{}
 }
 
 // DefaultScope is the scope of the one glossary an install has today.
@@ -170,6 +164,7 @@ type MemoryCuration struct {
 	versions  map[string]int64
 	drafts    map[int64]Draft
 	nextDraft int64
+	notify    *MemoryGlossaryNotifier // raised by each approval; may be nil
 }
 
 var _ CurationStore = (*MemoryCuration)(nil)
@@ -177,6 +172,16 @@ var _ CurationStore = (*MemoryCuration)(nil)
 // NewMemoryCuration returns an empty MemoryCuration.
 func NewMemoryCuration() *MemoryCuration {
 	return &MemoryCuration{curated: map[string]map[string]glossary.Entry{}, versions: map[string]int64{}, drafts: map[int64]Draft{}}
+}
+
+// NotifyTo makes each approval raise n's version, as a database store
+// raises its glossary version in the approving transaction: for the
+// memory stores used together as one state. It returns m.
+func (m *MemoryCuration) NotifyTo(n *MemoryGlossaryNotifier) *MemoryCuration {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.notify = n
+	return m
 }
 
 // AddProposal implements CurationStore.
@@ -277,6 +282,9 @@ func (m *MemoryCuration) Decide(ctx context.Context, scope string, id int64, d D
 		m.curated[scope] = map[string]glossary.Entry{}
 	}
 	m.curated[scope][p.Entry.ID] = cloneEntry(p.Entry)
+	if m.notify != nil {
+		_, _ = m.notify.GlossaryChanged(ctx) // (it never fails)
+	}
 	return p.Version, nil
 }
 

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -98,7 +99,11 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	for {
 		next, err := s.RunDue(ctx)
 		if err != nil {
-			s.log.ErrorContext(ctx, "reading schedule", "err", err)
+			level := slog.LevelError
+			if errors.Is(err, ErrStoreDown) {
+				level = slog.LevelDebug // the store logs its outage once per interval
+			}
+			s.log.Log(ctx, level, "reading schedule; will try again", "err", err)
 		}
 		wait := next.Sub(s.clock.Now())
 		wait = min(max(wait, time.Second), s.MaxWait)
@@ -143,8 +148,16 @@ func (s *Scheduler) RunDue(ctx context.Context) (next time.Time, err error) {
 			// wakes us when its lease runs out): claimed now, this slot
 			// would take the step after it, and if that claim turns out
 			// never sent and is released, its step would be skipped.
-			s.last[sc.id()] = slot
-			s.fire(ctx, sc, slot, now)
+			if ferr := s.fire(ctx, sc, slot, now); ferr != nil {
+				// The store is unreachable: the slot stays due, and the
+				// next look (in a minute) claims it, or a later slot.
+				err = errors.Join(err, ferr)
+				if retry := now.Add(time.Minute); retry.Before(next) {
+					next = retry
+				}
+			} else {
+				s.last[sc.id()] = slot
+			}
 		}
 		if n := sc.Timing.Next(now); !n.IsZero() && n.Before(next) {
 			next = n
@@ -259,23 +272,24 @@ func (s *Scheduler) releaseSuperseded(ctx context.Context, log *slog.Logger, c R
 		"next_step", pos%steps+1)
 }
 
-// fire claims slot for sc and posts it.
-func (s *Scheduler) fire(ctx context.Context, sc Schedule, slot, now time.Time) {
+// fire claims slot for sc and posts it. It returns an error, and the slot
+// stays due, only when the claim could not be made.
+func (s *Scheduler) fire(ctx context.Context, sc Schedule, slot, now time.Time) error {
 	cur, ok := s.bot.Glossary().Curriculum(sc.Curriculum)
 	if !ok {
 		s.log.ErrorContext(ctx, "scheduled curriculum is not in the glossary any more; skipping the slot", "curriculum", sc.Curriculum, "channel", sc.Channel)
-		return
+		return nil
 	}
 	key := PostKey{Platform: sc.Platform, Channel: sc.Channel, Curriculum: sc.Curriculum, Slot: slot, Scheduled: true}
 	p, ok, err := s.store.Claim(ctx, key, len(cur.Steps), now, false)
 	if err != nil {
-		s.log.ErrorContext(ctx, "claim a reading slot", "key", key.String(), "err", err)
-		return
+		return fmt.Errorf("claim a reading slot %s: %w", key, err)
 	}
 	if !ok {
-		return // claimed by another scheduler
+		return nil // claimed by another scheduler
 	}
 	s.send(ctx, sc.Team, p, now)
+	return nil
 }
 
 // send posts a claimed post to its channel in team and confirms it,
@@ -293,14 +307,20 @@ func (s *Scheduler) send(ctx context.Context, team string, p ReadingPost, now ti
 		log.ErrorContext(ctx, "scheduled curriculum step is not in the glossary any more")
 		return false
 	}
-	pctx, cancel := context.WithTimeout(ctx, s.Lease/2)
+	// A shutdown does not cut a post short: once begun, it finishes (or
+	// times out) and is confirmed, so a clean stop leaves nothing for
+	// another scheduler to reconcile.
+	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.Lease/2)
 	id, err := poster.Post(pctx, team, p.Channel, p.String(), r)
 	cancel()
 	if err != nil {
 		log.ErrorContext(ctx, "post a scheduled reading; will retry when the claim's lease runs out", "err", err)
 		return false
 	}
-	if err := s.store.Confirm(ctx, p.PostKey, id, s.clock.Now()); err != nil {
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	err = s.store.Confirm(cctx, p.PostKey, id, s.clock.Now())
+	cancel()
+	if err != nil {
 		log.ErrorContext(ctx, "confirm a posted reading", "message", id, "err", err)
 		return false
 	}

@@ -419,6 +419,104 @@ func (l *testLog) String() string {
 
 func (l *testLog) contains(s string) bool { return strings.Contains(l.String(), s) }
 
+// downReading is a reading store whose database is unreachable while down
+// is set.
+type downReading struct {
+	bot.ReadingStore
+	mu   sync.Mutex
+	down bool
+}
+
+func (d *downReading) set(down bool) { d.mu.Lock(); d.down = down; d.mu.Unlock() }
+
+func (d *downReading) Claim(ctx context.Context, k bot.PostKey, steps int, now time.Time, confirmed bool) (bot.ReadingPost, bool, error) {
+	d.mu.Lock()
+	down := d.down
+	d.mu.Unlock()
+	if down {
+		return bot.ReadingPost{}, false, fmt.Errorf("claim: %w", bot.ErrStoreDown)
+	}
+	return d.ReadingStore.Claim(ctx, k, steps, now, confirmed)
+}
+
+// A slot that falls due while the store is unreachable waits, and is
+// posted once when the store is back, with the next step: none skipped.
+func TestSchedulerWaitsForTheStore(t *testing.T) {
+	loc := london(t)
+	store := &downReading{ReadingStore: bot.NewMemoryReading()}
+	clock := bottest.NewClock(time.Date(2026, 5, 2, 12, 0, 0, 0, loc)) // a Saturday
+	poster := &fakePoster{}
+	s := process(t, store, clock, poster, weekly(t))
+	runDue(t, s)
+	store.set(true)
+	clock.Set(time.Date(2026, 5, 3, 1, 30, 0, 0, loc))
+	next, err := s.RunDue(context.Background())
+	if !errors.Is(err, bot.ErrStoreDown) {
+		t.Fatalf("RunDue with the store down: %v, want bot.ErrStoreDown", err)
+	}
+	if got := next.Sub(clock.Now()); got > time.Minute {
+		t.Errorf("next look in %v, want within a minute", got)
+	}
+	if len(poster.Posts()) != 0 {
+		t.Fatalf("posted with the store down: %v", poster.Posts())
+	}
+	store.set(false)
+	clock.Set(next)
+	runDue(t, s)
+	runDue(t, s)
+	clock.Set(time.Date(2026, 5, 10, 1, 30, 0, 0, loc))
+	runDue(t, s)
+	g, err := defaultGlossary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ := g.Curriculum("ai-safety-fundamentals")
+	want := []string{c.Steps[0].Title, c.Steps[1].Title}
+	if got := titles(poster.Posts()); !slices.Equal(got, want) {
+		t.Errorf("posted %q, want %q: the first two steps once each", got, want)
+	}
+}
+
+// ctxPoster fails a post whose context ended while it was sent, as an
+// HTTP client does.
+type ctxPoster struct{ *fakePoster }
+
+func (p ctxPoster) Post(ctx context.Context, team, channel, key string, r bot.Reply) (string, error) {
+	id, err := p.fakePoster.Post(ctx, team, channel, key, r)
+	if ctx.Err() != nil {
+		return "", ctx.Err()
+	}
+	return id, err
+}
+
+// A shutdown that begins while a post is being sent does not cut it
+// short: the post finishes and is confirmed, so nothing is left for
+// another process to reconcile.
+func TestSchedulerFinishesAPostAtShutdown(t *testing.T) {
+	loc := london(t)
+	store := bot.NewMemoryReading()
+	clock := bottest.NewClock(time.Date(2026, 5, 2, 12, 0, 0, 0, loc))
+	poster := ctxPoster{&fakePoster{posted: make(chan fakePost)}}
+	s := process(t, store, clock, poster, weekly(t))
+	runDue(t, s)
+	clock.Set(time.Date(2026, 5, 3, 1, 30, 0, 0, loc))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		_, err := s.RunDue(ctx)
+		done <- err
+	}()
+	cancel()        // the shutdown begins...
+	<-poster.posted // ...while the post is on its way
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	un, err := store.Unconfirmed(context.Background())
+	if err != nil || len(un) != 0 {
+		t.Errorf("after a shutdown during a post: %d unconfirmed (%v), want the post confirmed", len(un), err)
+	}
+}
+
 // everyMinute is a schedule with slots closer together than the lease, so
 // a slot comes due while an earlier claim is still within its lease.
 func everyMinute(t *testing.T) bot.Schedule {

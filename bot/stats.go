@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -217,3 +218,9 @@ func StatsText(d Dialect, g *glossary.Glossary, t TopTerms) string {
 	list("\nAsked for by another name (lookups offered only suggestions; an alias may help):", t.Suggested, same)
 	return sb.String()
 }
+
+// ErrStoreDown wraps a state store's errors when the store cannot reach
+// its database (a PostgreSQL server that is down or cut off). The store
+// counts and logs those itself, once per interval; the core answers what
+// it can from memory and does not log each one again.
+var ErrStoreDown = errors.New("state store unreachable")

@@ -2,6 +2,9 @@ package bot
 
 import (
 	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -17,6 +20,21 @@ type StatsStore interface {
 	AddLookups(ctx context.Context, batch []LookupCount) error
 	// TopLookups is Stats.TopLookups.
 	TopLookups(ctx context.Context, platform string, n int) (TopTerms, error)
+}
+
+// OnceStatsStore is a StatsStore whose write can fail after it was
+// applied — a server that committed a batch but whose answer was lost
+// with the connection — and which therefore applies each batch under an
+// id, once: a batch retried under the same id after it was applied is not
+// added again. StatsQueue writes through AddLookupsOnce when its store has
+// it, and retries a failed batch as it was, under its id, before any
+// other, so counts from many processes sum exactly.
+type OnceStatsStore interface {
+	StatsStore
+	// AddLookupsOnce is AddLookups, unless a batch with this id was
+	// applied before, in which case it does nothing and succeeds. Ids are
+	// unique across processes.
+	AddLookupsOnce(ctx context.Context, id string, batch []LookupCount) error
 }
 
 // LookupCount is a lookup counted N times.
@@ -60,14 +78,27 @@ type StatsQueue struct {
 	log   *slog.Logger
 
 	flushMu sync.Mutex // one write at a time, so no count is written twice
-	mu      sync.Mutex // guards pending and dropping
+	mu      sync.Mutex // guards pending, retry, seq and dropping
 	pending map[lookupKey]LookupCount
+	// retry is the batch whose write failed: written again as it was,
+	// under its id, before anything counted since. It counts against
+	// MaxPending; a batch being written for the first time does not.
+	retry   *statsBatch
+	writing *statsBatch // the batch being written, for PendingLookups
+	prefix  string      // random, so batch ids are unique across processes
+	seq     uint64
 	// dropping is set from the first dropped lookup until the next
 	// successful write, so a run of drops is logged once.
 	dropping bool
 
 	dropped  atomic.Uint64
 	failures atomic.Uint64
+}
+
+// statsBatch is one write's counts and the id it is applied under.
+type statsBatch struct {
+	id     string
+	counts []LookupCount
 }
 
 type lookupKey struct {
@@ -89,7 +120,7 @@ func NewStatsQueue(store StatsStore, cfg StatsQueueConfig) *StatsQueue {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &StatsQueue{store: store, every: cfg.Every, max: cfg.MaxPending, log: log, pending: map[lookupKey]LookupCount{}}
+	return &StatsQueue{store: store, every: cfg.Every, max: cfg.MaxPending, log: log, pending: map[lookupKey]LookupCount{}, prefix: rand.Text()[:16]}
 }
 
 // RecordLookup implements Stats. It never waits for the store and never
@@ -122,14 +153,19 @@ func keyOf(l Lookup) (k lookupKey, ok bool) {
 }
 
 // add counts c under k, reporting false (and counting the drop) when k is
-// new and the queue is full. q.mu is held.
+// new and the queue, the batch waiting to be retried included, is full.
+// q.mu is held.
 func (q *StatsQueue) add(k lookupKey, c LookupCount) bool {
 	if p, ok := q.pending[k]; ok {
 		p.N += c.N // the first query's Shown stays
 		q.pending[k] = p
 		return true
 	}
-	if len(q.pending) >= q.max {
+	held := len(q.pending)
+	if q.retry != nil {
+		held += len(q.retry.counts)
+	}
+	if held >= q.max {
 		q.dropped.Add(uint64(c.N))
 		return false
 	}
@@ -143,43 +179,76 @@ func (q *StatsQueue) TopLookups(ctx context.Context, platform string, n int) (To
 	return q.store.TopLookups(ctx, platform, n)
 }
 
-// Flush writes the pending counts now. On failure they stay pending for
-// the next try (as many as fit) and the failure is counted.
+// Flush writes the pending counts now: first a batch whose write failed
+// before, as it was, then what was counted since. On failure the counts
+// stay for the next try and the failure is counted.
 func (q *StatsQueue) Flush(ctx context.Context) error {
 	_, err := q.flush(ctx)
 	return err
 }
 
-// flush writes the pending counts and says how many lookups it wrote or
+// flush writes the waiting batches and says how many lookups it wrote or
 // tried to.
 func (q *StatsQueue) flush(ctx context.Context) (lookups int, err error) {
 	q.flushMu.Lock()
 	defer q.flushMu.Unlock()
-	q.mu.Lock()
-	taken := q.pending
-	q.pending = make(map[lookupKey]LookupCount, len(taken))
-	q.mu.Unlock()
-	if len(taken) == 0 {
-		return 0, nil
-	}
-	batch := make([]LookupCount, 0, len(taken))
-	for _, c := range taken {
-		batch = append(batch, c)
-		lookups += c.N
-	}
-	if err := q.store.AddLookups(ctx, batch); err != nil {
-		q.failures.Add(1)
-		q.mu.Lock()
-		for k, c := range taken { // back in the queue, for the next try
-			q.add(k, c)
+	for {
+		// The batch to retry, if any, then what was pending (counts made
+		// while it is written wait for the next flush).
+		b, retried := q.next()
+		if b == nil {
+			break
 		}
+		for _, c := range b.counts {
+			lookups += c.N
+		}
+		if once, ok := q.store.(OnceStatsStore); ok {
+			err = once.AddLookupsOnce(ctx, b.id, b.counts)
+		} else {
+			err = q.store.AddLookups(ctx, b.counts)
+		}
+		q.mu.Lock()
+		q.writing = nil
+		if err != nil {
+			// Kept whole, for the next try: with an id, a write that
+			// did go through is not applied twice.
+			q.retry = b
+			q.mu.Unlock()
+			q.failures.Add(1)
+			return lookups, err // the store's error says what it could not write
+		}
+		q.retry = nil
 		q.mu.Unlock()
-		return lookups, err // the store's error says what it could not write
+		if !retried {
+			break
+		}
 	}
 	q.mu.Lock()
 	q.dropping = false
 	q.mu.Unlock()
 	return lookups, nil
+}
+
+// next is the batch to write: the one that failed, else what is pending
+// (taken out of pending), and whether it is a retry.
+func (q *StatsQueue) next() (b *statsBatch, retried bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.retry != nil {
+		q.writing = q.retry
+		return q.retry, true
+	}
+	if len(q.pending) == 0 {
+		return nil, false
+	}
+	q.seq++
+	b = &statsBatch{id: fmt.Sprintf("%s-%d", q.prefix, q.seq), counts: make([]LookupCount, 0, len(q.pending))}
+	for _, c := range q.pending {
+		b.counts = append(b.counts, c)
+	}
+	q.pending = make(map[lookupKey]LookupCount, len(b.counts))
+	q.writing = b
+	return b, false
 }
 
 // writeTimeout bounds one write to the store: a little over SQLite's busy
@@ -189,7 +258,9 @@ const writeTimeout = 15 * time.Second
 
 // Run writes the pending counts every Every until ctx is done, then once
 // more, and returns that last write's error. Every failed write is logged
-// and counted (FlushFailures); the counts stay pending for the next.
+// and counted (FlushFailures); the counts stay pending for the next. A
+// failure to reach a store's server (ErrStoreDown) is logged at debug
+// level: the store logs its outage itself, once per interval.
 func (q *StatsQueue) Run(ctx context.Context) error {
 	failed := 0 // in a row
 	for {
@@ -209,7 +280,11 @@ func (q *StatsQueue) Run(ctx context.Context) error {
 			continue
 		}
 		failed++
-		q.log.ErrorContext(ctx, "lookup statistics not written; keeping them for the next try",
+		level := slog.LevelError
+		if errors.Is(err, ErrStoreDown) {
+			level = slog.LevelDebug // the store logs its outage once per interval
+		}
+		q.log.Log(ctx, level, "lookup statistics not written; keeping them for the next try",
 			"lookups", n, "failures_in_a_row", failed, "next_try", q.every<<min(failed, 5), "err", err)
 	}
 }
@@ -233,9 +308,35 @@ func (q *StatsQueue) Dropped() uint64 { return q.dropped.Load() }
 // FlushFailures is how many writes to the store failed.
 func (q *StatsQueue) FlushFailures() uint64 { return q.failures.Load() }
 
-// Pending is how many distinct lookups wait to be written.
+// Pending is how many distinct lookups wait to be written (one counted
+// in both the batch to retry and since is counted twice).
 func (q *StatsQueue) Pending() int {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	return len(q.pending)
+	n := len(q.pending)
+	if q.retry != nil {
+		n += len(q.retry.counts)
+	}
+	return n
+}
+
+// PendingLookups is how many lookups wait to be written or are being
+// written: at most what a process killed now would lose.
+func (q *StatsQueue) PendingLookups() int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	n := 0
+	for _, c := range q.pending {
+		n += c.N
+	}
+	b := q.retry
+	if b == nil {
+		b = q.writing
+	}
+	if b != nil {
+		for _, c := range b.counts {
+			n += c.N
+		}
+	}
+	return n
 }

@@ -230,6 +230,102 @@ func TestStatsQueueRun(t *testing.T) {
 	}
 }
 
+// onceStore applies each batch id once, and can lose the answer to a
+// write that it applied, as a server whose connection drops during the
+// commit does.
+type onceStore struct {
+	*bot.MemoryStats
+	mu         sync.Mutex
+	applied    map[string]bool
+	ids        []string // every write's id, in order
+	loseAnswer bool     // the next write is applied, then fails
+}
+
+func (o *onceStore) AddLookupsOnce(ctx context.Context, id string, batch []bot.LookupCount) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.ids = append(o.ids, id)
+	if !o.applied[id] {
+		o.applied[id] = true
+		if err := o.MemoryStats.AddLookups(ctx, batch); err != nil {
+			return err
+		}
+	}
+	if o.loseAnswer {
+		o.loseAnswer = false
+		return errors.New("connection reset during COMMIT")
+	}
+	return nil
+}
+
+// A write whose answer was lost after the store applied it is retried as
+// it was, under the same id, and not counted twice; what was counted
+// meanwhile goes in a batch of its own, under a new id.
+func TestStatsQueueRetriesUnderTheSameID(t *testing.T) {
+	ctx := context.Background()
+	store := &onceStore{MemoryStats: bot.NewMemoryStats(), applied: map[string]bool{}, loseAnswer: true}
+	q := bot.NewStatsQueue(store, bot.StatsQueueConfig{})
+	lookups(q, "slack", "=grokking", "=grokking", "banana bread")
+	if err := q.Flush(ctx); err == nil {
+		t.Fatal("the lost answer was not reported")
+	}
+	if q.PendingLookups() != 3 {
+		t.Errorf("PendingLookups after the failed write = %d, want 3", q.PendingLookups())
+	}
+	lookups(q, "slack", "=grokking")
+	if err := q.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	found, missing, _ := foundMissing(q.TopLookups(ctx, "slack", 10))
+	if !slices.Equal(found, []bot.Count{{Name: "grokking", Count: 3}}) || !slices.Equal(missing, []bot.Count{{Name: "banana bread", Count: 1}}) {
+		t.Errorf("stored %v %v; want grokking 3, banana bread 1 (nothing twice)", found, missing)
+	}
+	if len(store.ids) != 3 || store.ids[0] != store.ids[1] || store.ids[2] == store.ids[1] {
+		t.Errorf("write ids %q; want the failed one twice, then a new one", store.ids)
+	}
+	if q.PendingLookups() != 0 || q.FlushFailures() != 1 {
+		t.Errorf("pending %d, failures %d; want 0, 1", q.PendingLookups(), q.FlushFailures())
+	}
+}
+
+// unreachableStore cannot reach its server: every write fails with
+// bot.ErrStoreDown, which the store itself logs once per interval.
+type unreachableStore struct {
+	*bot.MemoryStats
+	calls chan struct{}
+}
+
+func (d unreachableStore) AddLookups(ctx context.Context, batch []bot.LookupCount) error {
+	d.calls <- struct{}{}
+	return fmt.Errorf("write lookup statistics: %w", bot.ErrStoreDown)
+}
+
+// Writes that fail because the store's server is unreachable are counted
+// but not logged one by one: the store's own outage line covers them.
+func TestStatsQueueLeavesOutagesToTheStore(t *testing.T) {
+	log := &bottest.Buffer{}
+	store := unreachableStore{MemoryStats: bot.NewMemoryStats(), calls: make(chan struct{}, 100)}
+	q := bot.NewStatsQueue(store, bot.StatsQueueConfig{Every: time.Millisecond, Logger: slog.New(slog.NewTextHandler(log, nil))})
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- q.Run(ctx) }()
+	lookups(q, "slack", "=grokking")
+	for range 3 {
+		<-store.calls
+	}
+	stop()
+	<-store.calls // the final write
+	if err := <-done; !errors.Is(err, bot.ErrStoreDown) {
+		t.Errorf("Run = %v, want the last write's bot.ErrStoreDown", err)
+	}
+	if strings.Contains(log.String(), "keeping them for the next try") || q.FlushFailures() < 3 {
+		t.Errorf("%d failures; want each counted and none logged at info level:\n%s", q.FlushFailures(), log)
+	}
+	if !strings.Contains(log.String(), "lookup statistics lost at shutdown") {
+		t.Errorf("the loss at shutdown is not logged:\n%s", log)
+	}
+}
+
 // foundMissing is a TopLookups' found and missing lists.
 func foundMissing(t bot.TopTerms, err error) (found, missing []bot.Count, _ error) {
 	return t.Found, t.Missing, err

@@ -363,8 +363,10 @@ func TestSocketModeRefusedToken(t *testing.T) {
 // that may pass, refbot retries with a growing wait, logging each failure
 // with its reason; once Slack answers, commands are answered.
 func TestSocketModeOpenFails(t *testing.T) {
-	e, obs := socketEnv(t, nil, nil)
-	e.api.openError.Store("internal_error")
+	obs := newObserver()
+	e := newEnvConfig(t, ModeSocket, true, bot.Config{Timeout: time.Minute},
+		func(c *Config) { c.Socket, c.Observer = quick, obs },
+		func(e *env) { e.api.openError.Store("internal_error") }) // before Run's first open
 	waitFor(t, "three failed opens", func() bool { return e.api.opens.Load() >= 3 })
 	e.api.openError.Store("")
 	upTo(t, e, 1)

@@ -19,6 +19,8 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+
+	"refbot/bot/bottest"
 )
 
 // The browser tests drive Debian's chromium, headless, through chromedp:
@@ -27,10 +29,17 @@ import (
 // save full-page screenshots in a directory they name in their output
 // (REFBOT_TEST_ARTIFACTS, or a new temporary directory).
 //
-// Without chromium they skip, saying so in one line; with
+// Without chromium they skip, and go test says so in one line; with
 // REFBOT_TEST_BROWSER=1 (as .ci/run sets) a missing browser fails them.
 
-const browserEnv = "REFBOT_TEST_BROWSER"
+var browserNeeds = &bottest.Needs{What: "browser", Require: "REFBOT_TEST_BROWSER",
+	How: "install chromium (Debian: apt-get install chromium); REFBOT_TEST_BROWSER=1 makes this a failure"}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	browserNeeds.Report()
+	os.Exit(code)
+}
 
 func chromiumPath(t *testing.T) string {
 	t.Helper()
@@ -39,11 +48,7 @@ func chromiumPath(t *testing.T) string {
 			return p
 		}
 	}
-	msg := "browser tests skipped: chromium not installed (apt-get install chromium; " + browserEnv + "=1 makes this a failure)"
-	if os.Getenv(browserEnv) == "1" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
+	browserNeeds.Skip(t, "chromium is not on PATH")
 	return ""
 }
 
@@ -169,15 +174,17 @@ func (b *browser) waitFor(want string) {
 	b.t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		loc := run(b, "location", chromedp.Location())
-		if strings.HasSuffix(strings.FieldsFunc(loc, func(r rune) bool { return r == '#' || r == '?' })[0], want) {
+		// The page may be between documents: reading the location then
+		// fails ("Inspected target navigated or closed"); ask again.
+		loc, err := chromedp.Run(b.ctx, chromedp.Location())
+		if err == nil && strings.HasSuffix(strings.FieldsFunc(loc, func(r rune) bool { return r == '#' || r == '?' })[0], want) {
 			b.do("wait for "+want, chromedp.WaitVisible(chromedp.CSS("main h1")))
 			b.checkClean(loc)
 			b.checkMaps(loc)
 			return
 		}
 		if time.Now().After(deadline) {
-			b.t.Fatalf("still at %s; want …%s", loc, want)
+			b.t.Fatalf("still at %s (%v); want …%s", loc, err, want)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}

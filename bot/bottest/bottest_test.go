@@ -3,6 +3,7 @@ package bottest_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 
@@ -52,4 +53,39 @@ func TestBuffer(t *testing.T) {
 	if n := len(b.String()); n != 20 {
 		t.Errorf("%d bytes, want 20", n)
 	}
+}
+
+// A test that needs a program this machine lacks is skipped, and counted
+// for the one-line report; with the Require variable set it fails instead.
+func TestNeedsSkip(t *testing.T) {
+	n := &bottest.Needs{What: "widget", Require: "REFBOT_TEST_WIDGET_REQUIRED", How: "install widget"}
+	var skipped bool
+	t.Run("skips", func(t *testing.T) {
+		defer func() { skipped = t.Skipped() }()
+		n.Skip(t, "no widget here")
+	})
+	if !skipped {
+		t.Error("the test was not skipped")
+	}
+	t.Setenv("REFBOT_TEST_WIDGET_REQUIRED", "1")
+	ft := &fatalTB{TB: t}
+	func() {
+		defer func() { recover() }()
+		n.Skip(ft, "no widget here")
+	}()
+	if !strings.Contains(ft.msg, "REFBOT_TEST_WIDGET_REQUIRED=1") || !strings.Contains(ft.msg, "no widget here") {
+		t.Errorf("required: Fatal said %q, want the variable and the reason", ft.msg)
+	}
+}
+
+// fatalTB records Fatalf instead of ending the test.
+type fatalTB struct {
+	testing.TB
+	msg string
+}
+
+func (f *fatalTB) Helper() {}
+func (f *fatalTB) Fatalf(format string, args ...any) {
+	f.msg = fmt.Sprintf(format, args...)
+	panic("fatal")
 }

@@ -172,7 +172,8 @@ func (s *Store) ReviseProposal(ctx context.Context, scope string, id int64, e gl
 	return err
 }
 
-// Decide implements bot.CurationStore.
+// Decide implements bot.CurationStore. An approval also raises the
+// stored glossary's version (bot.GlossaryNotifier) in its transaction.
 func (s *Store) Decide(ctx context.Context, scope string, id int64, d bot.Decision) (int64, error) {
 	var version int64
 	err := s.tx(ctx, func(tx *sql.Tx) error {
@@ -205,9 +206,14 @@ func (s *Store) Decide(ctx context.Context, scope string, id int64, d bot.Decisi
 		if _, err := tx.ExecContext(ctx, `UPDATE curation_proposals SET version = ? WHERE id = ?`, version, id); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO curated_entries (scope, entry_id, entry, version, proposal_id)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO curated_entries (scope, entry_id, entry, version, proposal_id)
 SELECT scope, entry_id, entry, ?, id FROM curation_proposals WHERE id = ?
-ON CONFLICT (scope, entry_id) DO UPDATE SET entry = excluded.entry, version = excluded.version, proposal_id = excluded.proposal_id`, version, id)
+ON CONFLICT (scope, entry_id) DO UPDATE SET entry = excluded.entry, version = excluded.version, proposal_id = excluded.proposal_id`, version, id); err != nil {
+			return err
+		}
+		// The stored glossary changed: processes following it
+		// (bot.FollowGlossary) read the new layer at their next check.
+		_, err = tx.ExecContext(ctx, `UPDATE glossary_version SET version = version + 1 WHERE id = 1`)
 		return err
 	})
 	if err != nil && !errors.Is(err, bot.ErrDecided) && !errors.Is(err, bot.ErrNoProposal) {

@@ -205,7 +205,9 @@ func (s *Store) IntegrityCheck(ctx context.Context) (string, error) {
 }
 
 // migrations brings the schema from version i to i+1 (PRAGMA
-// user_version). Append only: never edit a migration that has shipped.
+// user_version). Append only: never edit a migration that has shipped. A
+// new table is also one for bot/postgres (its own migration) and for
+// refbot state migrate to copy (bot/postgres's CopySQLite).
 var migrations = []string{
 	// 1: statistics, auto-link settings, reading schedule.
 	`
@@ -289,7 +291,15 @@ CREATE TABLE spent_nonces (
 	// from those that found nothing (count). Counts from before stay
 	// in count: they cannot be told apart any more.
 	`ALTER TABLE missing_terms ADD COLUMN suggested INTEGER NOT NULL DEFAULT 0;`,
-	// 4: curation — suggestions, the curated layer and its version, drafts.
+	// 4: the stored glossary's version, raised by each change.
+	`
+CREATE TABLE glossary_version (
+	id      INTEGER PRIMARY KEY CHECK (id = 1),
+	version INTEGER NOT NULL
+);
+INSERT INTO glossary_version (id, version) VALUES (1, 0);
+`,
+	// 5: curation — suggestions, the curated layer and its version, drafts.
 	`
 CREATE TABLE curation_proposals (
 	id          INTEGER PRIMARY KEY,

@@ -18,6 +18,7 @@ import (
 
 	"refbot/adapters/platform"
 	"refbot/bot"
+	"refbot/bot/postgres"
 	"refbot/glossary"
 )
 
@@ -52,6 +53,7 @@ type GlossaryConfig struct {
 
 type StateConfig struct {
 	Dir string `yaml:"dir"`
+	URL string `yaml:"url"`
 }
 
 type LogConfig struct {
@@ -91,6 +93,9 @@ type settings struct {
 	maxConns int
 	glossary GlossaryConfig
 	stateDir string
+	// stateURL, when set, is the PostgreSQL database that holds the
+	// state instead of stateDir's SQLite file.
+	stateURL string
 	log      LogConfig
 	autolink bot.AutolinkConfig
 	curation bot.CurationConfig
@@ -354,7 +359,15 @@ func (c Config) compile(getenv func(string) string, ps []platform.Platform) (set
 	if c.Log.Format != "text" && c.Log.Format != "json" {
 		bad("log.format: %q must be text or json", c.Log.Format)
 	}
-	s := settings{addr: c.HTTP.Addr, maxConns: c.HTTP.MaxConnections, glossary: c.Glossary, stateDir: c.State.Dir, log: c.Log}
+	s := settings{addr: c.HTTP.Addr, maxConns: c.HTTP.MaxConnections, glossary: c.Glossary, stateDir: c.State.Dir, stateURL: c.State.URL, log: c.Log}
+	if u := getenv("DATABASE_URL"); u != "" {
+		s.stateURL = u
+	}
+	if s.stateURL != "" {
+		if err := postgres.CheckURL(s.stateURL); err != nil {
+			bad("state.url (or DATABASE_URL): %v", err)
+		}
+	}
 	broken := map[string]bool{}
 	for _, p := range ps {
 		cfg, err := c.Platforms[p.Name()].Compile(getenv)

@@ -105,7 +105,7 @@ func exampleSections(s string) map[string]string {
 	return out
 }
 
-func writeConfig(t *testing.T, content string) string {
+func writeConfig(t testing.TB, content string) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "config.yaml")
 	writeFile(t, path, content)
@@ -319,6 +319,42 @@ func TestConfigYAMLPanicIsAnError(t *testing.T) {
 	_, err := load(path, env(nil))
 	if err == nil || !strings.Contains(err.Error(), path) {
 		t.Errorf("err = %v, want an error naming the file", err)
+	}
+}
+
+// state.url chooses PostgreSQL; DATABASE_URL wins over it; a URL that is
+// not PostgreSQL's, or does not parse, is an error naming the key and
+// never quoting the password.
+func TestConfigStateURL(t *testing.T) {
+	path := writeConfig(t, "state:\n  url: postgres://refbot:file-pw@db.internal:5432/refbot\n")
+	s, err := load(path, env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.stateURL != "postgres://refbot:file-pw@db.internal:5432/refbot" {
+		t.Errorf("stateURL = %q", s.stateURL)
+	}
+	s, err = load(path, env(map[string]string{"DATABASE_URL": "postgresql://refbot@10.0.0.5/refbot?sslmode=require"}))
+	if err != nil || s.stateURL != "postgresql://refbot@10.0.0.5/refbot?sslmode=require" {
+		t.Errorf("with DATABASE_URL: %q, %v; want the variable's URL", s.stateURL, err)
+	}
+	if s, err := load("", env(nil)); err != nil || s.stateURL != "" {
+		t.Errorf("default: %q, %v; want SQLite (no URL)", s.stateURL, err)
+	}
+	for _, bad := range []string{
+		"mysql://refbot:s3cret@db/refbot",
+		"postgres://refbot:s3cret@db:notaport/refbot",
+		"refbot:s3cret@db",
+		"postgres://refbot:s3cret@db/refbot?sslmode=sometimes",
+	} {
+		_, err := load(writeConfig(t, "state:\n  url: \""+bad+"\"\n"), env(nil))
+		if err == nil || !strings.Contains(err.Error(), "state.url") {
+			t.Errorf("%q: err = %v, want one naming state.url", bad, err)
+			continue
+		}
+		if strings.Contains(err.Error(), "s3cret") {
+			t.Errorf("%q: the error quotes the password: %v", bad, err)
+		}
 	}
 }
 

@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"refbot/bot"
+	"refbot/bot/postgres/pgtest"
 	"refbot/bot/sqlite"
 	"refbot/glossary"
 	"refbot/glossary/data"
@@ -295,14 +296,25 @@ func startChild(t *testing.T, config string, environ []string) *child {
 	return c
 }
 
-// Two refbot serve processes on one state directory: a suggestion made
-// and approved through one is answered by /define on the other, which
-// notices the curated layer's new version on its own poll — and shows it
-// on its website.
+// Two refbot serve processes on one state store: a suggestion made and
+// approved through one is answered by /define on the other — and shown on
+// its website. On one SQLite file the other notices the curated layer's
+// new version on its own poll (curation.poll); on PostgreSQL the poll is
+// an hour, so only the approval's NOTIFY (bot.FollowGlossary) can tell it
+// in time.
 func TestTwoServesShareCuration(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts two refbot processes")
 	}
+	t.Run("sqlite", func(t *testing.T) {
+		testTwoServesShareCuration(t, fmt.Sprintf("state:\n  dir: %q\n", filepath.Join(t.TempDir(), "state")), "200ms")
+	})
+	t.Run("postgres", func(t *testing.T) {
+		testTwoServesShareCuration(t, fmt.Sprintf("state:\n  url: %q\n", pgtest.URL(t)), "1h")
+	})
+}
+
+func testTwoServesShareCuration(t *testing.T, state, poll string) {
 	pub, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
 		t.Fatal(err)
@@ -315,9 +327,7 @@ func TestTwoServesShareCuration(t *testing.T) {
 		path := filepath.Join(dir, name+".yaml")
 		writeFile(t, path, fmt.Sprintf(`http:
   addr: "127.0.0.1:0"
-state:
-  dir: %q
-discord:
+%sdiscord:
   enabled: true
   mode: http
   api_url: %q
@@ -326,8 +336,8 @@ discord:
 curation:
   reviewers:
     discord: ["5100000000000000051"]
-  poll: 200ms
-`, filepath.Join(dir, "state"), api.URL))
+  poll: %s
+`, state, api.URL, poll))
 		return path
 	}
 	environ := []string{"DISCORD_BOT_TOKEN=test-token", "DISCORD_PUBLIC_KEY=" + hex.EncodeToString(pub)}
@@ -380,20 +390,21 @@ curation:
 	if c, _ := m["data"].(map[string]any)["content"].(string); !strings.HasPrefix(c, "Thanks!") {
 		t.Fatalf("suggestion through a: %v", m)
 	}
+	approved := time.Now()
 	m = post(a, "5100000000000000051", 3, map[string]any{"custom_id": "approve:1", "component_type": 2})
 	if c, _ := m["data"].(map[string]any)["content"].(string); !strings.HasPrefix(c, "Approved:") {
 		t.Fatalf("approval through a: %v", m)
 	}
 
-	// b polls the state store; wait for it (a guard against a hang, not a
-	// timing assertion).
+	// Wait for b (a guard against a hang, not a timing assertion).
 	deadline := time.Now().Add(30 * time.Second)
 	for !strings.Contains(define(b), `"title":"Lottery Ticket Hypothesis"`) {
 		if time.Now().After(deadline) {
 			t.Fatalf("b never served the entry approved through a")
 		}
-		time.Sleep(50 * time.Millisecond)
+		time.Sleep(10 * time.Millisecond)
 	}
+	t.Logf("b answered /define with the entry approved through a %v after the approval was sent (curation.poll %s)", time.Since(approved).Round(time.Millisecond), poll)
 	if _, body := get(t, "http://"+b.addr+"/healthz"); !strings.Contains(body, fmt.Sprintf("ok %d entries", embeddedLen(t)+1)) {
 		t.Errorf("b's healthz: %q", body)
 	}

@@ -17,22 +17,23 @@ import (
 	"github.com/goccy/go-yaml"
 
 	"refbot/bot"
-	"refbot/bot/sqlite"
 	"refbot/glossary"
 	"refbot/glossary/data"
 )
 
 // The glossary in service, read from the command line: the files of the
-// configuration's glossary.dir with the curated layer from its state.dir
+// configuration's glossary.dir with the curated layer from its state store
 // laid over them, as refbot serve lays it (refbot define --config), and the
 // curated layer's history and export (refbot glossary history|export).
 
 // servedBot is a core on the glossary the configuration at path serves:
-// its files, with the curated layer laid over them when its state
-// database exists (none is created), and the configuration as read. It
-// needs none of the secrets. store reports whether the state database was
-// found (and so the curated layer read); done closes it.
-func servedBot(ctx context.Context, path string, cfg bot.Config) (b *bot.Bot, conf Config, store bool, done func() error, err error) {
+// its files, with the curated layer laid over them from its state store
+// (openState: PostgreSQL at state.url or $DATABASE_URL, else the SQLite
+// file under state.dir when it exists; none is created), and the
+// configuration as read. It needs none of the secrets. store reports
+// whether a state store was found (and so the curated layer read); done
+// closes it.
+func servedBot(ctx context.Context, path string, getenv func(string) string, cfg bot.Config) (b *bot.Bot, conf Config, store bool, done func() error, err error) {
 	conf, err = readConfig(path, platforms())
 	if err != nil {
 		return nil, conf, false, nil, fmt.Errorf("config %s: %w", path, err)
@@ -41,13 +42,12 @@ func servedBot(ctx context.Context, path string, cfg bot.Config) (b *bot.Bot, co
 	if err != nil {
 		return nil, conf, false, nil, err
 	}
-	db := filepath.Join(conf.State.Dir, sqlite.FileName)
-	if _, err := os.Stat(db); err != nil {
-		return bot.New(g, cfg), conf, false, func() error { return nil }, nil
-	}
-	st, err := sqlite.Open(ctx, db)
+	st, _, err := openState(ctx, conf, getenv)
 	if err != nil {
 		return nil, conf, false, nil, err
+	}
+	if st == nil {
+		return bot.New(g, cfg), conf, false, func() error { return nil }, nil
 	}
 	cfg.CurationStore = st
 	b = bot.New(g, cfg)
@@ -84,7 +84,7 @@ func chooseGlossary(ctx context.Context, dir, path string, getenv func(string) s
 		}
 		return chosenGlossary{b: bot.New(g, cfg), done: func() error { return nil }}, nil
 	}
-	b, conf, store, done, err := servedBot(ctx, path, cfg)
+	b, conf, store, done, err := servedBot(ctx, path, getenv, cfg)
 	if err != nil {
 		return chosenGlossary{}, err
 	}
@@ -108,7 +108,7 @@ type historyJSON struct {
 
 func runHistory(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fset := newFlags("glossary history", stderr)
-	path := fset.String("config", "", "configuration file whose state.dir to read (default: $REFBOT_CONFIG, else ./refbot-data)")
+	path := fset.String("config", "", "configuration file whose state.dir or state.url to read (default: $REFBOT_CONFIG, else $DATABASE_URL or ./refbot-data)")
 	asJSON := fset.Bool("json", false, "print the history as JSON")
 	if err := parseFlags(fset, args); err != nil {
 		return err
@@ -121,7 +121,7 @@ func runHistory(ctx context.Context, args []string, getenv func(string) string, 
 	if *path == "" {
 		*path = getenv("REFBOT_CONFIG")
 	}
-	_, store, err := openExistingState(ctx, *path)
+	_, store, name, err := openExistingState(ctx, *path, getenv)
 	if err != nil {
 		return err
 	}
@@ -145,9 +145,9 @@ func runHistory(ctx context.Context, args []string, getenv func(string) string, 
 		return enc.Encode(out)
 	}
 	if len(ps) == 0 {
-		return exitError{code: 1, msg: fmt.Sprintf("no suggestion was ever made for %q in %s (entries from files have their history in git)", id, store.Path())}
+		return exitError{code: 1, msg: fmt.Sprintf("no suggestion was ever made for %q in %s (entries from files have their history in git)", id, name)}
 	}
-	fmt.Fprintf(stdout, "%s: %d suggestion(s) in %s\n", id, len(ps), store.Path())
+	fmt.Fprintf(stdout, "%s: %d suggestion(s) in %s\n", id, len(ps), name)
 	for _, p := range ps {
 		fmt.Fprintf(stdout, "\n%d. %s, %q\n   proposed by %s on %s\n", p.ID, kind(p), p.Entry.Title, p.Author, stamp(p.Proposed))
 		if p.EditedBy != (bot.Who{}) {
@@ -181,7 +181,7 @@ func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 func runExport(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fset := newFlags("glossary export", stderr)
-	path := fset.String("config", "", "configuration file whose glossary and state.dir to read (default: $REFBOT_CONFIG, else ./refbot-data)")
+	path := fset.String("config", "", "configuration file whose glossary and state.dir or state.url to read (default: $REFBOT_CONFIG, else $DATABASE_URL or ./refbot-data)")
 	force := fset.Bool("force", false, "overwrite entry files in DIR that refbot did not export")
 	if err := parseFlags(fset, args); err != nil {
 		return err
@@ -194,7 +194,7 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 	if *path == "" {
 		*path = getenv("REFBOT_CONFIG")
 	}
-	conf, store, err := openExistingState(ctx, *path)
+	conf, store, _, err := openExistingState(ctx, *path, getenv)
 	if err != nil {
 		return err
 	}
@@ -279,7 +279,7 @@ const exportHeader = "# Curated in chat and exported by refbot glossary export.\
 
 // entryFile is a curated entry as an entry file: a header saying who
 // proposed and approved it, then the entry.
-func entryFile(ctx context.Context, store *sqlite.Store, e glossary.Entry) ([]byte, error) {
+func entryFile(ctx context.Context, store bot.CurationStore, e glossary.Entry) ([]byte, error) {
 	body, err := yaml.MarshalWithOptions(e, yaml.UseLiteralStyleIfMultiline(true))
 	if err != nil {
 		return nil, fmt.Errorf("encode entry %s: %w", e.ID, err)

@@ -152,6 +152,9 @@ func TestServeSlackOAuth(t *testing.T) {
 	if status != 400 || !strings.Contains(body, "cannot be used") {
 		t.Errorf("forged redirect: %d\n%s", status, body)
 	}
+	// The platform starts beside the HTTP server: stopping before it has
+	// read the installations would cancel that read.
+	waitFor(t, "slack's OAuth start", func() bool { return strings.Contains(log.String(), "slack: OAuth mode") })
 	if err := stop(); err != nil {
 		t.Fatal(err)
 	}

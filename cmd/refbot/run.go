@@ -51,6 +51,7 @@ Usage:
   refbot reading preview [CURRICULUM]    print every step of a curriculum as it would be posted
   refbot stats [--config FILE] [--platform NAME] [--n N] [--json]
                                          lookup statistics: found, missing, only suggested
+  refbot state migrate --to URL          copy the SQLite state into PostgreSQL, checked
 `)
 	for _, p := range ps {
 		for _, t := range p.Tools() {
@@ -103,6 +104,8 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		return runReading(ctx, rest, getenv, stdout, stderr)
 	case "stats":
 		return runStats(ctx, rest, getenv, stdout, stderr)
+	case "state":
+		return runState(ctx, rest, getenv, stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "refbot", versionString())
 		return nil
@@ -160,7 +163,7 @@ func runTool(ctx context.Context, p platform.Platform, args []string, getenv fun
 		},
 		Commands: cmds,
 		State: func(ctx context.Context, path string) (any, func() error, error) {
-			_, store, err := openExistingState(ctx, path)
+			_, store, _, err := openExistingState(ctx, path, getenv)
 			if err != nil {
 				return nil, nil, err
 			}

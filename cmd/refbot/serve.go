@@ -25,7 +25,6 @@ import (
 	"refbot/adapters/platform"
 	"refbot/adapters/web"
 	"refbot/bot"
-	"refbot/bot/sqlite"
 )
 
 // metrics is the bot.Observer and platform.Observer behind GET /metrics.
@@ -98,6 +97,10 @@ func registerStatsQueue(reg prometheus.Registerer, q *bot.StatsQueue) {
 			Name: "refbot_stats_pending",
 			Help: "Distinct lookups counted in memory and waiting to be written.",
 		}, func() float64 { return float64(q.Pending()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "refbot_stats_pending_lookups",
+			Help: "Lookups counted in memory and not yet written (or being written): at most what this process would lose if killed now.",
+		}, func() float64 { return float64(q.PendingLookups()) }),
 	)
 }
 
@@ -133,6 +136,10 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	return serve(ctx, cfg, log, nil)
 }
 
+// glossaryCheck is how often refbot serve reads the stored glossary's
+// version, in case a notification was lost with a connection.
+const glossaryCheck = 10 * time.Second
+
 // serve runs the HTTP server and every enabled platform until ctx is done.
 // ready, when not nil, receives the listening address (tests use :0).
 func serve(ctx context.Context, cfg settings, log *slog.Logger, ready chan<- string) (err error) {
@@ -144,14 +151,16 @@ func serve(ctx context.Context, cfg settings, log *slog.Logger, ready chan<- str
 	if err != nil {
 		return err
 	}
-	store, err := sqlite.OpenDir(ctx, cfg.stateDir, log)
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	store, err := openStore(ctx, cfg, log, reg)
 	if err != nil {
-		return fmt.Errorf("state.dir: %w", err)
+		return err
 	}
 	// Lookups are counted in memory and written by the queue's own
-	// goroutine, so no request waits for the disk. It runs until
+	// goroutine, so no request waits for the database. It runs until
 	// everything that answers requests has stopped, then writes once more,
-	// and only then is the database closed.
+	// and only then is the store closed.
 	stats := bot.NewStatsQueue(store, bot.StatsQueueConfig{Logger: log})
 	statsCtx, stopStats := context.WithCancel(context.WithoutCancel(ctx))
 	statsDone := make(chan error, 1)
@@ -159,17 +168,19 @@ func serve(ctx context.Context, cfg settings, log *slog.Logger, ready chan<- str
 	defer func() {
 		stopStats()
 		if ferr := <-statsDone; ferr != nil { // Run has logged it
-			err = errors.Join(err, fmt.Errorf("state.dir: lookup statistics lost at shutdown: %w", ferr))
+			err = errors.Join(err, fmt.Errorf("state: lookup statistics lost at shutdown: %w", ferr))
 		}
 		if cerr := store.Close(); cerr != nil {
 			log.Error("closing the state database", "err", cerr)
-			err = errors.Join(err, fmt.Errorf("state.dir: %w", cerr))
+			err = errors.Join(err, fmt.Errorf("state: %w", cerr))
 		}
 	}()
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m := newMetrics(reg)
 	registerStatsQueue(reg, stats)
+	glossaryVersion, err := store.GlossaryVersion(ctx)
+	if err != nil {
+		return fmt.Errorf("state: %w", err)
+	}
 	b := bot.New(g, bot.Config{
 		ProposeHint:   cfg.glossary.ProposeHint,
 		Observer:      m,
@@ -196,7 +207,15 @@ func serve(ctx context.Context, cfg settings, log *slog.Logger, ready chan<- str
 	// in the web site's.
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", status.healthz)
-	mux.HandleFunc("GET /readyz", status.readyz)
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		if err := storeHealth(store, stats); err != nil {
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			fmt.Fprintf(w, "not ready: %v\n", err)
+			return
+		}
+		status.readyz(w, r)
+	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
 	posters := map[string]bot.Poster{}
 	routes := map[string][]string{} // patterns by platform, for web.path
@@ -295,7 +314,21 @@ func serve(ctx context.Context, cfg settings, log *slog.Logger, ready chan<- str
 		log.Info("shutting down")
 		return srv.Shutdown(shutdownCtx)
 	})
-	grp.Go(func() error { return reloadGlossary(ctx, hup, b, cfg.glossary, status, log) })
+	changed := make(chan int64, 1)
+	grp.Go(func() error { return reloadGlossary(ctx, hup, changed, b, cfg.glossary, status, log) })
+	grp.Go(func() error {
+		// A change recorded by any process sharing the state (a curated
+		// entry approved on another replica) is read here at once where
+		// the store notifies (PostgreSQL), else at the next check; the
+		// curation poll (curation.poll) reads it too.
+		bot.FollowGlossary(ctx, store, glossaryVersion, glossaryCheck, log, func(ctx context.Context, v int64) {
+			select {
+			case changed <- v:
+			default: // a reload is already on its way
+			}
+		})
+		return nil
+	})
 	grp.Go(func() error { return b.NewScheduler(posters).Run(ctx) })
 	grp.Go(func() error { return b.RunCuration(ctx, posters, cfg.curationPoll) })
 	for _, run := range runs {
@@ -307,13 +340,15 @@ func serve(ctx context.Context, cfg settings, log *slog.Logger, ready chan<- str
 	return grp.Wait()
 }
 
-// reloadGlossary reloads the glossary on each signal from hup (SIGHUP)
-// and, every cfg.Reload, when a file under cfg.Dir has changed, so a
-// moderator who edits an entry needs no signal. A glossary that fails to
-// load is logged and recorded in status (stale, for /healthz, /readyz and
-// the metrics), and the last good one stays in service; the next change to
-// the files tries again.
-func reloadGlossary(ctx context.Context, hup <-chan os.Signal, b *bot.Bot, cfg GlossaryConfig, status *glossaryStatus, log *slog.Logger) error {
+// reloadGlossary reloads the glossary files on each signal from hup
+// (SIGHUP) and, every cfg.Reload, when a file under cfg.Dir has changed,
+// so a moderator who edits an entry needs no signal; and it reads the
+// curated layer again on each change of the stored glossary (changed: an
+// approval on any process sharing the state). A glossary
+// that fails to load is logged and recorded in status (stale, for
+// /healthz, /readyz and the metrics), and the last good one stays in
+// service; the next change to the files tries again.
+func reloadGlossary(ctx context.Context, hup <-chan os.Signal, changed <-chan int64, b *bot.Bot, cfg GlossaryConfig, status *glossaryStatus, log *slog.Logger) error {
 	var tick <-chan time.Time
 	if cfg.Dir != "" && cfg.Reload > 0 {
 		t := time.NewTicker(cfg.Reload)
@@ -340,6 +375,20 @@ func reloadGlossary(ctx context.Context, hup <-chan os.Signal, b *bot.Bot, cfg G
 		case <-hup:
 			last = fingerprint(cfg.Dir)
 			reload("SIGHUP")
+		case v := <-changed:
+			// The stored glossary is the curated layer: read it again and
+			// lay it over the files in service (which have not changed).
+			why := fmt.Sprintf("stored glossary changed (version %d)", v)
+			read, err := b.SyncCurated(ctx)
+			switch {
+			case err != nil:
+				log.Error("reading the curated glossary failed; serving the last one read, and the curation poll tries again", "why", why, "err", err)
+			case read:
+				served := b.Glossary()
+				log.Info("glossary reloaded", "entries", served.Len(), "version", served.Version(), "curated_version", b.CuratedVersion(), "why", why)
+			default: // read already, by the curation poll or the approval itself
+				log.Info("stored glossary change seen; the curated layer in service is current", "curated_version", b.CuratedVersion(), "why", why)
+			}
 		case <-tick:
 			if f := fingerprint(cfg.Dir); f != last {
 				last = f

@@ -99,6 +99,9 @@ func TestServeHealthAndMetrics(t *testing.T) {
 	if want := fmt.Sprintf("ok %d entries\n", embeddedLen(t)); code != http.StatusOK || body != want {
 		t.Errorf("GET /healthz = %d %q, want 200 %q", code, body, want)
 	}
+	if code, body := get(t, base+"/readyz"); code != http.StatusOK || !strings.HasPrefix(body, "ready: glossary version ") {
+		t.Errorf("GET /readyz = %d %q, want 200 ready (SQLite is never unreachable)", code, body)
+	}
 	code, body = get(t, base+"/metrics")
 	if code != http.StatusOK {
 		t.Fatalf("GET /metrics = %d", code)
