@@ -320,6 +320,12 @@ func (s *Scheduler) send(ctx context.Context, team string, p ReadingPost, now ti
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	err = s.store.Confirm(cctx, p.PostKey, id, s.clock.Now())
 	cancel()
+	if errors.Is(err, ErrStoreDown) {
+		// The store logs its outage; reconciliation finds the post on
+		// the platform and confirms it when the store is back.
+		log.InfoContext(ctx, "reading posted; its confirmation waits for the state store", "message", id)
+		return false
+	}
 	if err != nil {
 		log.ErrorContext(ctx, "confirm a posted reading", "message", id, "err", err)
 		return false

@@ -593,3 +593,62 @@ func TestSupersededLostClaimCostsNoStep(t *testing.T) {
 		})
 	}
 }
+
+// confirmDown is a ReadingStore whose Confirm fails as an unreachable
+// store's does while down is set.
+type confirmDown struct {
+	bot.ReadingStore
+	mu   sync.Mutex
+	down bool
+}
+
+func (d *confirmDown) set(down bool) { d.mu.Lock(); d.down = down; d.mu.Unlock() }
+
+func (d *confirmDown) Confirm(ctx context.Context, k bot.PostKey, id string, at time.Time) error {
+	d.mu.Lock()
+	down := d.down
+	d.mu.Unlock()
+	if down {
+		return fmt.Errorf("confirm: %w", bot.ErrStoreDown)
+	}
+	return d.ReadingStore.Confirm(ctx, k, id, at)
+}
+
+// A post whose confirmation fails because the store went away is not an
+// error of the scheduler's (the store logs its outage): it is confirmed
+// from the platform once the store is back, and not posted twice.
+func TestSchedulerConfirmWaitsForTheStore(t *testing.T) {
+	loc := london(t)
+	store := &confirmDown{ReadingStore: bot.NewMemoryReading()}
+	clock := bottest.NewClock(time.Date(2026, 5, 2, 12, 0, 0, 0, loc))
+	poster := &fakePoster{}
+	var logs bottest.Buffer
+	g, err := defaultGlossary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := bot.New(g, bot.Config{Clock: clock, Logger: slog.New(slog.NewTextHandler(&logs, nil)),
+		Reading: bot.ReadingConfig{Store: store, Schedules: []bot.Schedule{weekly(t)}}})
+	s := b.NewScheduler(map[string]bot.Poster{"slack": poster})
+	runDue(t, s)
+	store.set(true)
+	clock.Set(time.Date(2026, 5, 3, 1, 30, 0, 0, loc))
+	runDue(t, s)
+	if len(poster.Posts()) != 1 {
+		t.Fatalf("posts %v, want the one made before the confirmation failed", titles(poster.Posts()))
+	}
+	if strings.Contains(logs.String(), "level=ERROR") || !strings.Contains(logs.String(), "confirmation waits for the state store") {
+		t.Errorf("log:\n%s\nwant an INFO line saying the confirmation waits, no ERROR", logs.String())
+	}
+	store.set(false)
+	for range 3 {
+		clock.Set(clock.Now().Add(3 * time.Minute)) // past the claim's lease
+		runDue(t, s)
+	}
+	if len(poster.Posts()) != 1 {
+		t.Errorf("posts %v, want the one post, confirmed from the platform, not posted again", titles(poster.Posts()))
+	}
+	if !strings.Contains(logs.String(), "found on the platform and confirmed") {
+		t.Errorf("log:\n%s\nwant the post found and confirmed", logs.String())
+	}
+}
