@@ -197,6 +197,9 @@ type Card struct {
 	// Page is the entry's page on the glossary website, when refbot knows
 	// where that is (Config.PageURL); adapters show it as "Glossary page".
 	Page string
+	// rendered is the cache of the glossary the card was made from
+	// (rendered.go); nil for a card made otherwise.
+	rendered *renderCache
 }
 
 // URL is the card's first source, where the title links to.
@@ -294,6 +297,7 @@ type Bot struct {
 	// with the curated layer laid over it (layers.go).
 	glossary atomic.Pointer[glossary.Glossary]
 	layers   layers
+	renders  atomic.Pointer[renderCache] // the glossary in service's (rendered.go)
 	cfg      Config
 	log      *slog.Logger
 	commands []command

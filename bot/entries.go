@@ -32,6 +32,12 @@ func (b *Bot) card(e *glossary.Entry) *Card {
 			c.SeeAlso = append(c.SeeAlso, suggestion(r, ""))
 		}
 	}
+	// The card may be rendered once for every request that asks for it
+	// while g is in service, when e is g's: then everything on the card
+	// (the entry, its related titles) came from g.
+	if same, ok := g.Entry(e.ID); ok && same == e {
+		c.rendered = b.rendersFor(g)
+	}
 	return c
 }
 

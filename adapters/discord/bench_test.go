@@ -15,12 +15,17 @@ import (
 	"time"
 
 	"refbot/bot"
+	"refbot/bot/bottest"
 )
 
 // benchInteraction sends one signed interaction through the real HTTP
 // handler per iteration.
 func benchInteraction(b *testing.B, body []byte) {
-	a := newAdapter(b, nil, nil)
+	benchHandler(b, newAdapter(b, nil, nil), body)
+}
+
+// benchHandler sends body, signed, through h once per iteration.
+func benchHandler(b *testing.B, h http.Handler, body []byte) {
 	stamp := strconv.FormatInt(time.Now().Unix(), 10)
 	sig := ed25519.Sign(testKey, append([]byte(stamp), body...))
 	r := signed(body, time.Now())
@@ -29,10 +34,11 @@ func benchInteraction(b *testing.B, body []byte) {
 	w := httptest.NewRecorder()
 	b.ReportAllocs()
 	b.ResetTimer()
+	defer bottest.ReportCPU(b)()
 	for b.Loop() {
 		r.Body = readCloser(body)
 		w.Body.Reset()
-		a.ServeHTTP(w, r)
+		h.ServeHTTP(w, r)
 		if w.Code != http.StatusOK {
 			b.Fatalf("status %d", w.Code)
 		}
@@ -45,6 +51,11 @@ func BenchmarkCommandDefine(b *testing.B) {
 
 func BenchmarkAutocomplete(b *testing.B) {
 	benchInteraction(b, interaction(4, commandData("define", stringOpt("term", "rew", true))))
+}
+
+// BenchmarkButton is a click on a related term's button: its card.
+func BenchmarkButton(b *testing.B) {
+	benchInteraction(b, interaction(3, buttonData("define:goodharts-law")))
 }
 
 // BenchmarkVerifyBaseline is the bare ed25519.Verify every request pays,

@@ -9,6 +9,7 @@ package discord
 import (
 	"context"
 	"crypto/ed25519"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -132,20 +133,28 @@ func intents(messageContent bool) discordgo.Intent {
 // transports send what it returns and nothing else, and every message in
 // it has passed through safe.
 func (a *Adapter) answer(ctx context.Context, i *discordgo.Interaction) (resp *discordgo.InteractionResponse) {
+	resp, _ = a.answerEncoded(ctx, i)
+	return resp
+}
+
+// answerEncoded is answer, with the response's data already encoded as
+// JSON when it is a card rendered before (nil otherwise): the HTTP
+// endpoint writes those bytes instead of encoding the data again.
+func (a *Adapter) answerEncoded(ctx context.Context, i *discordgo.Interaction) (resp *discordgo.InteractionResponse, data []byte) {
 	// A bug in this adapter must not take the process down: discordgo
 	// runs gateway handlers on bare goroutines, where a panic would end
 	// refbot. (The core's own panics are recovered by bot.Answer.)
 	defer func() {
 		if p := recover(); p != nil {
-			resp = a.fail(ctx, i, fmt.Errorf("panic: %v", p))
+			resp, data = a.fail(ctx, i, fmt.Errorf("panic: %v", p)), nil
 			resp.Data = safe(resp.Data)
 		}
 	}()
-	resp = a.respond(ctx, i)
+	resp, data = a.respond(ctx, i)
 	if resp.Data != nil && resp.Type != discordgo.InteractionResponseModal {
 		resp.Data = safe(resp.Data) // a modal is no message: it mentions nobody
 	}
-	return resp
+	return resp, data
 }
 
 // responseBody is what is sent for resp, over HTTP or to the interaction
@@ -178,22 +187,27 @@ type autocompleteResult struct {
 // safe sets the empty allowed-mentions list every message refbot sends
 // carries: no glossary text or user input can ping @everyone, @here, a
 // role or a user. (An empty struct would marshal as "parse":null, which
-// Discord reads differently.)
+// Discord reads differently.) Data that has it already is not written
+// to: a cached card's data is shared by concurrent requests.
 func safe(d *discordgo.InteractionResponseData) *discordgo.InteractionResponseData {
-	d.AllowedMentions = noMentions()
+	if m := d.AllowedMentions; m == nil || m.Parse == nil || len(m.Parse) > 0 || len(m.Roles) > 0 || len(m.Users) > 0 || m.RepliedUser {
+		d.AllowedMentions = noMentions()
+	}
 	return d
 }
 
-func (a *Adapter) respond(ctx context.Context, i *discordgo.Interaction) *discordgo.InteractionResponse {
+// respond answers i; data is the response's data already encoded, for a
+// card rendered before (message).
+func (a *Adapter) respond(ctx context.Context, i *discordgo.Interaction) (resp *discordgo.InteractionResponse, data []byte) {
 	switch i.Type {
 	case discordgo.InteractionPing:
-		return &discordgo.InteractionResponse{Type: discordgo.InteractionResponsePong}
+		return &discordgo.InteractionResponse{Type: discordgo.InteractionResponsePong}, nil
 	case discordgo.InteractionApplicationCommand:
 		// Type assertions, not ApplicationCommandData(): those panic on
 		// a mismatch.
 		data, ok := i.Data.(discordgo.ApplicationCommandInteractionData)
 		if !ok || data.Name == "" {
-			return a.fail(ctx, i, errors.New("command interaction without command data"))
+			return a.fail(ctx, i, errors.New("command interaction without command data")), nil
 		}
 		req := request(i, bot.Command)
 		req.Command, req.Text = data.Name, optionText(data.Options)
@@ -201,7 +215,7 @@ func (a *Adapter) respond(ctx context.Context, i *discordgo.Interaction) *discor
 	case discordgo.InteractionApplicationCommandAutocomplete:
 		data, ok := i.Data.(discordgo.ApplicationCommandInteractionData)
 		if !ok {
-			return a.fail(ctx, i, errors.New("autocomplete interaction without command data"))
+			return a.fail(ctx, i, errors.New("autocomplete interaction without command data")), nil
 		}
 		req := request(i, bot.Complete)
 		req.Command, req.Text = data.Name, focusedText(data.Options)
@@ -209,11 +223,11 @@ func (a *Adapter) respond(ctx context.Context, i *discordgo.Interaction) *discor
 		return &discordgo.InteractionResponse{
 			Type: discordgo.InteractionApplicationCommandAutocompleteResult,
 			Data: &discordgo.InteractionResponseData{Choices: choices(reply.Suggestions)},
-		}
+		}, nil
 	case discordgo.InteractionMessageComponent:
 		data, ok := i.Data.(discordgo.MessageComponentInteractionData)
 		if !ok {
-			return a.fail(ctx, i, errors.New("component interaction without component data"))
+			return a.fail(ctx, i, errors.New("component interaction without component data")), nil
 		}
 		action, id, ok := strings.Cut(data.CustomID, ":")
 		if !ok || id == "" {
@@ -223,7 +237,7 @@ func (a *Adapter) respond(ctx context.Context, i *discordgo.Interaction) *discor
 			return &discordgo.InteractionResponse{
 				Type: discordgo.InteractionResponseChannelMessageWithSource,
 				Data: render(bot.StaleButton(dialect)),
-			}
+			}, nil
 		}
 		req := request(i, bot.Action)
 		req.Command, req.Text = action, id
@@ -239,15 +253,15 @@ func (a *Adapter) respond(ctx context.Context, i *discordgo.Interaction) *discor
 	case discordgo.InteractionModalSubmit:
 		data, ok := i.Data.(discordgo.ModalSubmitInteractionData)
 		if !ok {
-			return a.fail(ctx, i, errors.New("modal submit without modal data"))
+			return a.fail(ctx, i, errors.New("modal submit without modal data")), nil
 		}
 		req, err := submission(i, data)
 		if err != nil {
-			return a.fail(ctx, i, err)
+			return a.fail(ctx, i, err), nil
 		}
-		return submitReply(a.bot.Answer(ctx, req))
+		return submitReply(a.bot.Answer(ctx, req)), nil
 	}
-	return a.fail(ctx, i, fmt.Errorf("unexpected interaction type %d", i.Type))
+	return a.fail(ctx, i, fmt.Errorf("unexpected interaction type %d", i.Type)), nil
 }
 
 // replaces reports whether a button with action, on refbot's own
@@ -261,13 +275,37 @@ func replaces(action string) bool {
 }
 
 // message asks the core (bot.Answer logs and measures failures) and
-// renders its reply as a message, or as a modal when it is a form.
-func (a *Adapter) message(ctx context.Context, req bot.Request, typ discordgo.InteractionResponseType) *discordgo.InteractionResponse {
+// renders its reply as a message, or as a modal when it is a form. A
+// reply that is one card is rendered, made safe and encoded once per
+// glossary version and visibility (bot.Rendered): data is then its JSON,
+// and the response's Data is shared and must not be changed.
+func (a *Adapter) message(ctx context.Context, req bot.Request, typ discordgo.InteractionResponseType) (*discordgo.InteractionResponse, []byte) {
 	reply := a.bot.Answer(ctx, req)
 	if reply.Form != nil {
-		return a.formReply(ctx, reply.Form)
+		return a.formReply(ctx, reply.Form), nil
 	}
-	return &discordgo.InteractionResponse{Type: typ, Data: render(reply)}
+	if !reply.CardOnly() {
+		return &discordgo.InteractionResponse{Type: typ, Data: render(reply)}, nil
+	}
+	variant := "discord/public"
+	if reply.Visibility == bot.Ephemeral {
+		variant = "discord/ephemeral"
+	}
+	c := bot.Rendered(reply.Card, variant, func() renderedCard {
+		d := safe(render(reply))
+		b, err := json.Marshal(d)
+		if err != nil {
+			b = nil // discordgo's types always encode; if not, per request
+		}
+		return renderedCard{data: d, json: b}
+	})
+	return &discordgo.InteractionResponse{Type: typ, Data: c.data}, c.json
+}
+
+// renderedCard is a card's message data and its JSON.
+type renderedCard struct {
+	data *discordgo.InteractionResponseData
+	json []byte
 }
 
 // somethingWrong is what a user sees when an interaction cannot be

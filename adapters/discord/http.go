@@ -72,8 +72,24 @@ func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			i.Type = 0 // an unreadable PING is not answered PONG
 		}
 	}
-	writeJSON(w, responseBody(a.answer(ctx, &i)))
+	resp, data := a.answerEncoded(ctx, &i)
+	if data == nil {
+		writeJSON(w, responseBody(resp))
+		return
+	}
+	// The same bytes as json.Marshal(resp): a card's data was encoded
+	// once (message), the envelope is written here.
+	var head [32]byte
+	envelope := strconv.AppendInt(append(head[:0], `{"type":`...), int64(resp.Type), 10)
+	envelope = append(envelope, `,"data":`...)
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(envelope)+len(data)+1))
+	w.Write(envelope)
+	w.Write(data)
+	w.Write(closeBrace)
 }
+
+var closeBrace = []byte{'}'}
 
 // verify returns why a request is not from Discord, or "".
 func (a *Adapter) verify(h http.Header, body []byte, now time.Time) string {

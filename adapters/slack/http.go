@@ -7,6 +7,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"strconv"
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
@@ -126,12 +127,23 @@ func (a *Adapter) reject(w http.ResponseWriter, r *http.Request, reason string, 
 	http.Error(w, "unauthorized", http.StatusUnauthorized)
 }
 
+var newline = []byte{'\n'}
+
 func (a *Adapter) writeJSON(w http.ResponseWriter, v any) {
 	if v == nil {
 		w.WriteHeader(http.StatusOK)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	if m, ok := v.(message); ok && m.encoded != nil {
+		// A card rendered and encoded once (render): the same bytes as
+		// the encoder's below, newline included, with their length (not
+		// chunked).
+		w.Header().Set("Content-Length", strconv.Itoa(len(m.encoded)+1))
+		w.Write(m.encoded)
+		w.Write(newline)
+		return
+	}
 	if err := json.NewEncoder(w).Encode(v); err != nil {
 		a.log.Warn("slack: writing a response", "err", err)
 	}

@@ -1,6 +1,7 @@
 package slack
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
@@ -70,6 +71,19 @@ type message struct {
 	ResponseType string        `json:"response_type,omitempty"`
 	Text         string        `json:"text"`
 	Blocks       []slack.Block `json:"blocks,omitempty"`
+	// encoded is the message as JSON, kept with a card's message that is
+	// rendered once per glossary version (render); its fields and Blocks
+	// are shared by every request and must not be changed.
+	encoded []byte
+}
+
+// MarshalJSON writes a cached card's JSON as it was encoded once.
+func (m message) MarshalJSON() ([]byte, error) {
+	if m.encoded != nil {
+		return m.encoded, nil
+	}
+	type fields message // without this method
+	return json.Marshal(fields(m))
 }
 
 // renderOptions say where a reply goes.
@@ -79,8 +93,37 @@ type renderOptions struct {
 	controls bool
 }
 
-// render turns a reply into Block Kit with a plain text fallback.
+// render turns a reply into Block Kit with a plain text fallback. A
+// reply that is one card is rendered and encoded once per glossary
+// version, for each visibility and set of controls (bot.Rendered).
 func render(r bot.Reply, opt renderOptions) message {
+	if !r.CardOnly() {
+		return renderBlocks(r, opt)
+	}
+	var variant string
+	switch {
+	case r.Visibility == bot.Public && opt.controls:
+		variant = "slack/public+controls"
+	case r.Visibility == bot.Public:
+		variant = "slack/public"
+	case opt.controls:
+		variant = "slack/ephemeral+controls"
+	default:
+		variant = "slack/ephemeral"
+	}
+	return bot.Rendered(r.Card, variant, func() message {
+		m := renderBlocks(r, opt)
+		b, err := json.Marshal(m)
+		if err != nil {
+			return m // slack-go's blocks always encode; if not, per request
+		}
+		m.encoded = b
+		return m
+	})
+}
+
+// renderBlocks is render without the cache.
+func renderBlocks(r bot.Reply, opt renderOptions) message {
 	var b builder
 	if r.Notice != "" {
 		b.section(mrkdwn(r.Notice, maxSectionText))
