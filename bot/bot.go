@@ -28,6 +28,8 @@ func (k Kind) String() string {
 		return "action"
 	case Complete:
 		return "complete"
+	case Submit:
+		return "submit"
 	}
 	return fmt.Sprintf("kind(%d)", int(k))
 }
@@ -43,6 +45,9 @@ const (
 	Action
 	// Complete asks for autocomplete choices for the partial Text.
 	Complete
+	// Submit is a filled-in form (Reply.Form): Command is the form's
+	// Action, Text its State, and Fields what was typed in each field.
+	Submit
 )
 
 // Request is what an adapter hands to the core.
@@ -59,6 +64,15 @@ type Request struct {
 	// (/autolink on|off), so a platform that must ask (Slack's users.info)
 	// asks only then. nil means no.
 	CanManage func(ctx context.Context) bool
+	// Moderator reports whether the user moderates the community refbot
+	// serves — the rule of /autolink on, but never true merely because
+	// the channel is a direct message: Slack's workspace admins and
+	// owners, Discord's members with Manage Channels where they asked,
+	// the console's owner. The core asks only for curation (reviewing
+	// suggestions). nil means no.
+	Moderator func(ctx context.Context) bool
+	// Fields are a submitted form's values by field name (Kind Submit).
+	Fields map[string]string
 	// DM marks a direct message or a group DM: refbot reads no chat there,
 	// so a channel's auto-link setting means nothing, and no one may set it.
 	DM bool
@@ -113,9 +127,52 @@ type Reply struct {
 	// adapter renders them alike, so a command's new button needs a new
 	// entry in the action table and no change in any adapter.
 	Buttons []Button
+	// Form asks the user to fill in fields (a Slack modal, a Discord
+	// modal, questions one by one in the console). Its submission comes
+	// back as a Request of Kind Submit. In the reply to a Submit, a Form
+	// whose fields carry Problems is the same form sent back to be
+	// corrected; Notice then lists the problems too, and Buttons offer to
+	// reopen it, for platforms that cannot show a form again in answer to
+	// one.
+	Form *Form
 	// completion is the cached autocomplete reply these Suggestions came
 	// from (complete.go); nil for any other reply.
 	completion *completion
+}
+
+// Form is a set of text fields to fill in and submit.
+type Form struct {
+	// Action names the submission in the core's submit table; it comes
+	// back as Request.Command with State as Request.Text.
+	Action string
+	State  string // short: Discord keeps about 90 bytes of action and state
+	Title  string // at most 24 characters (Slack's modal title)
+	Submit string // the submit button's label, at most 24 characters
+	Fields []Field
+}
+
+// Field is one text field of a Form.
+type Field struct {
+	Name        string // the key in Request.Fields
+	Label       string // at most 45 characters (Discord)
+	Placeholder string // an example, at most 100 characters (Discord)
+	Value       string // filled in already
+	Lines       bool   // several lines (a paragraph); else one line
+	Required    bool
+	MaxLength   int // in characters; 0: the platform's limit
+	// Problem says what is wrong with Value after a submission; "" when
+	// nothing is.
+	Problem string
+}
+
+// HasProblems reports whether any field of f has a problem.
+func (f *Form) HasProblems() bool {
+	for _, fl := range f.Fields {
+		if fl.Problem != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // Button offers one action under a reply. Clicked, it comes back as a
@@ -136,6 +193,10 @@ type Card struct {
 	Aliases   []string
 	SeeAlso   []Suggestion
 	Tags      []string
+	// Pending marks a suggestion's card: not in the glossary yet, seen
+	// only by its author and reviewers, so adapters offer no Share (and
+	// it has no Page).
+	Pending bool
 	// Page is the entry's page on the glossary website, when refbot knows
 	// where that is (Config.PageURL); adapters show it as "Glossary page".
 	Page string
@@ -197,7 +258,8 @@ type Prompt struct {
 // Config holds the core's settings and collaborators. Zero values work.
 type Config struct {
 	// ProposeHint tells people how to propose a missing term; it is
-	// appended to "not found" replies.
+	// appended to "not found" replies. Empty: refbot's own, which points
+	// at /suggest while anyone may suggest (Curation.Suggest).
 	ProposeHint string
 	Stats       Stats
 	// Observer receives the measurements (Prometheus in refbot serve);
@@ -217,30 +279,40 @@ type Config struct {
 	// Clock is the time for cooldowns and schedules; nil means the
 	// system clock. Tests pass a fake one.
 	Clock Clock
+	// Curation is who may suggest and review glossary entries
+	// (curation.go); the zero value lets anyone suggest and moderators
+	// review. CurationStore keeps the suggestions and the curated layer
+	// of the glossary; nil means a new MemoryCuration.
+	Curation      CurationConfig
+	CurationStore CurationStore
 	// PageURL, when set, gives the address of an entry's page on the
 	// glossary website (web.public_url): cards carry it as Card.Page.
 	PageURL func(id string) string
 }
 
-// DefaultProposeHint is used when Config.ProposeHint is empty.
+// DefaultProposeHint is used when Config.ProposeHint is empty and
+// suggestions from chat are off.
 const DefaultProposeHint = "To propose it, ask a moderator to add an entry file to the glossary directory (see docs/glossary.md)."
 
 // Bot is the core. It is safe for concurrent use.
 type Bot struct {
+	// glossary is the glossary in service: the files' glossary (base)
+	// with the curated layer laid over it (layers.go).
 	glossary atomic.Pointer[glossary.Glossary]
+	layers   layers
 	renders  atomic.Pointer[renderCache] // the glossary in service's (rendered.go)
 	cfg      Config
 	log      *slog.Logger
 	commands []command
 	actions  map[string]func(ctx context.Context, req Request) (Reply, error)
+	submits  map[string]func(ctx context.Context, req Request) (Reply, error)
 	autolink autolinkSettings
+	curation curationSettings
+	notices  chan notice // for the curator to post (curation.go)
 }
 
 // New returns a Bot serving g.
 func New(g *glossary.Glossary, cfg Config) *Bot {
-	if cfg.ProposeHint == "" {
-		cfg.ProposeHint = DefaultProposeHint
-	}
 	if cfg.Stats == nil {
 		cfg.Stats = NewMemoryStats()
 	}
@@ -260,16 +332,18 @@ func New(g *glossary.Glossary, cfg Config) *Bot {
 	if cfg.AutolinkStore == nil {
 		cfg.AutolinkStore = NewMemoryAutolink()
 	}
-	b := &Bot{cfg: cfg, log: log, autolink: newAutolinkSettings(cfg.Autolink)}
+	if cfg.CurationStore == nil {
+		cfg.CurationStore = NewMemoryCuration()
+	}
+	b := &Bot{cfg: cfg, log: log, autolink: newAutolinkSettings(cfg.Autolink), curation: newCurationSettings(cfg.Curation), notices: make(chan notice, maxNotices)}
+	b.layers.base = g
 	b.glossary.Store(g)
 	b.commands = b.commandTable()
 	b.actions = b.actionTable()
+	b.submits = b.submitTable()
 	return b
 }
 
-// Glossary returns the glossary in use.
+// Glossary returns the glossary in service: the files' entries with the
+// curated ones laid over them.
 func (b *Bot) Glossary() *glossary.Glossary { return b.glossary.Load() }
-
-// SetGlossary swaps in a newly loaded glossary; requests already running
-// finish on the old one.
-func (b *Bot) SetGlossary(g *glossary.Glossary) { b.glossary.Store(g) }

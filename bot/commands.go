@@ -120,6 +120,18 @@ func (b *Bot) commandTable() []command {
 			Examples: []string{"me off", "on", "on reaction"},
 		}, b.autolinkCommand},
 		{CommandInfo{
+			Name:        CommandSuggest,
+			Description: "Suggest a new glossary term, or an edit of one, for a reviewer to approve",
+			Args:        []Arg{{Name: "term", Description: "The term to suggest; an existing one offers an edit", Complete: true}},
+			Examples:    []string{"reward hacking"},
+		}, b.suggestCommand},
+		{CommandInfo{
+			Name:        CommandReview,
+			Description: "Review suggested terms (reviewers), or see where your own suggestions stand",
+			Args:        []Arg{{Name: "number", Description: "A suggestion's number; empty: the oldest waiting"}},
+			Examples:    []string{"12"},
+		}, b.reviewCommand},
+		{CommandInfo{
 			Name:        CommandHelp,
 			Description: "List refbot's commands with examples",
 		}, b.help},
@@ -207,6 +219,8 @@ func (b *Bot) Handle(ctx context.Context, req Request) (Reply, error) {
 		return b.completeFor(req.Command, req.Text), nil
 	case Message:
 		return b.message(ctx, req)
+	case Submit:
+		return b.submit(ctx, req)
 	}
 	return Reply{Notice: "Something went wrong: refbot received a request it does not understand."}, fmt.Errorf("unknown request kind %d", req.Kind)
 }
@@ -263,7 +277,7 @@ func (b *Bot) define(ctx context.Context, req Request, text string) (Reply, erro
 	if r.Match != nil {
 		return Reply{Card: b.card(r.Match)}, nil
 	}
-	if reply, ok := b.describedNotFound(text, r); ok {
+	if reply, ok := b.describedNotFound(req, text, r); ok {
 		return reply, nil
 	}
 	return b.notFound(req, text, r), nil
@@ -272,12 +286,16 @@ func (b *Bot) define(ctx context.Context, req Request, text string) (Reply, erro
 func (b *Bot) notFound(req Request, text string, r glossary.Result) Reply {
 	if len(r.Suggestions) > 0 {
 		return Reply{
-			Notice:      fmt.Sprintf("No entry matches %q exactly. Did you mean one of these? If not, %s", text, lowerFirst(b.cfg.ProposeHint)),
+			Notice:      fmt.Sprintf("No entry matches %q exactly. Did you mean one of these? If not, %s", text, lowerFirst(b.proposeHint(req, true))),
 			Suggestions: candidates(r.Suggestions),
 			ListKind:    DidYouMean,
+			Buttons:     b.suggestButton(text, "Suggest this term"),
 		}
 	}
-	return Reply{Notice: fmt.Sprintf("No glossary entry for %q. Try %s with a description of the idea. %s", text, req.Dialect.command(CommandSearch), b.cfg.ProposeHint)}
+	return Reply{
+		Notice:  fmt.Sprintf("No glossary entry for %q. Try %s with a description of the idea. %s", text, req.Dialect.command(CommandSearch), b.proposeHint(req, true)),
+		Buttons: b.suggestButton(text, "Suggest this term"),
+	}
 }
 
 func (b *Bot) search(ctx context.Context, req Request, text string) (Reply, error) {
@@ -328,7 +346,33 @@ func (b *Bot) actionTable() map[string]func(ctx context.Context, req Request) (R
 		ActionDefine: func(ctx context.Context, req Request) (Reply, error) { return b.cardAction(ctx, req, Ephemeral) },
 		ActionShare:  func(ctx context.Context, req Request) (Reply, error) { return b.cardAction(ctx, req, Public) },
 		ActionLinks:  b.linksAction,
+		ActionSuggest: func(ctx context.Context, req Request) (Reply, error) {
+			return b.suggestTerm(ctx, req, req.Text)
+		},
+		ActionSuggestEdit: b.suggestEdit,
+		ActionReopen:      b.reopen,
+		ActionReview:      b.reviewAction,
+		ActionApprove:     b.approve,
+		ActionReject:      b.rejectAction,
+		ActionRevise:      b.reviseAction,
 	}
+}
+
+// submitTable maps each form's Action to what takes its submission.
+func (b *Bot) submitTable() map[string]func(ctx context.Context, req Request) (Reply, error) {
+	return map[string]func(ctx context.Context, req Request) (Reply, error){
+		ActionSuggest: b.submitSuggestion,
+		ActionReject:  b.submitReject,
+		ActionRevise:  b.submitRevision,
+	}
+}
+
+// submit takes a filled-in form.
+func (b *Bot) submit(ctx context.Context, req Request) (Reply, error) {
+	if run, ok := b.submits[req.Command]; ok {
+		return run(ctx, req)
+	}
+	return Reply{Notice: fmt.Sprintf("refbot does not know that form any more. Try %s.", req.Dialect.command(CommandHelp))}, fmt.Errorf("unknown form %q", req.Command)
 }
 
 // action answers a button.

@@ -84,5 +84,5 @@ func Rendered[T any](c *Card, variant string, render func() T) T {
 // Rendered.
 func (r Reply) CardOnly() bool {
 	return r.Card != nil && r.Notice == "" && len(r.Suggestions) == 0 && len(r.Links) == 0 &&
-		r.Prompt == nil && len(r.Help) == 0 && r.React == "" && len(r.Buttons) == 0 && r.Unlinked == ""
+		r.Prompt == nil && len(r.Help) == 0 && r.React == "" && len(r.Buttons) == 0 && r.Unlinked == "" && r.Form == nil
 }

@@ -13,7 +13,7 @@ import (
 // the description ranking. It never answers with a card: a description
 // is a question to the asker, not a name. ok is false when the ranking
 // finds nothing either.
-func (b *Bot) describedNotFound(text string, r glossary.Result) (Reply, bool) {
+func (b *Bot) describedNotFound(req Request, text string, r glossary.Result) (Reply, bool) {
 	if !glossary.IsDescription(text) && len(r.Suggestions) > 0 {
 		return Reply{}, false
 	}
@@ -22,9 +22,10 @@ func (b *Bot) describedNotFound(text string, r glossary.Result) (Reply, bool) {
 		return Reply{}, false
 	}
 	return Reply{
-		Notice:      fmt.Sprintf("No entry is called %q. Did you mean one of these? If not, %s", text, lowerFirst(b.cfg.ProposeHint)),
+		Notice:      fmt.Sprintf("No entry is called %q. Did you mean one of these? If not, %s", text, lowerFirst(b.proposeHint(req, true))),
 		Suggestions: entries(found),
 		ListKind:    DidYouMean,
+		Buttons:     b.suggestButton(text, "Suggest this term"),
 	}, true
 }
 
@@ -37,5 +38,5 @@ func (b *Bot) searchNotFound(ctx context.Context, req Request, text string) Repl
 			return b.notFound(req, text, r)
 		}
 	}
-	return Reply{Notice: fmt.Sprintf("Nothing in the glossary matches %q. Try other words, or a shorter description. %s", text, b.cfg.ProposeHint)}
+	return Reply{Notice: fmt.Sprintf("Nothing in the glossary matches %q. Try other words, or a shorter description. %s", text, b.proposeHint(req, false))}
 }

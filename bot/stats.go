@@ -181,7 +181,12 @@ func (b *Bot) stats(ctx context.Context, req Request, text string) (Reply, error
 	if err != nil {
 		return Reply{Notice: storeTrouble}, fmt.Errorf("stats: %w", err)
 	}
-	return Reply{Notice: StatsText(req.Dialect, b.Glossary(), t)}, nil
+	r := Reply{Notice: StatsText(req.Dialect, b.Glossary(), t)}
+	// Each most wanted missing term is a suggestion waiting to be made.
+	for _, c := range t.Missing {
+		r.Buttons = append(r.Buttons, b.suggestButton(strings.TrimSuffix(c.Name, "…"), "Suggest “"+c.Name+"”")...)
+	}
+	return r, nil
 }
 
 // StatsText writes the lookup statistics report, naming commands in d:

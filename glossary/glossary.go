@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"sort"
+	"sync"
 )
 
 // Glossary is a validated, immutable set of entries and curricula with
@@ -15,17 +16,25 @@ type Glossary struct {
 	byID      map[string]int
 	reverse   [][]int // reverse[i]: entries whose see_also lists entry i
 	curricula []*Curriculum
-	idx       *index
-	desc      *descIndex
-	warnings  Problems
-	version   string
+	// files names where each entry and curriculum came from (by id), so
+	// that a glossary laid over this one (Over, Check) reports a clash
+	// with the file that owns the name.
+	files      map[string]string
+	curFiles   map[string]string
+	ownersOnce sync.Once
+	owners     map[string]string // normalised name -> entry id (nameOwners)
+	idx        *index
+	desc       *descIndex
+	warnings   Problems
+	version    string
 }
 
 func build(es []*item[Entry], cs []*item[Curriculum], warnings Problems) *Glossary {
-	g := &Glossary{byID: make(map[string]int, len(es)), warnings: warnings}
+	g := &Glossary{byID: make(map[string]int, len(es)), files: make(map[string]string, len(es)), curFiles: make(map[string]string, len(cs)), warnings: warnings}
 	for _, it := range es {
 		e := it.v
 		g.entries = append(g.entries, &e)
+		g.files[e.ID] = it.file
 	}
 	sort.Slice(g.entries, func(i, j int) bool { return g.entries[i].ID < g.entries[j].ID })
 	for i, e := range g.entries {
@@ -41,6 +50,7 @@ func build(es []*item[Entry], cs []*item[Curriculum], warnings Problems) *Glossa
 	for _, it := range cs {
 		c := it.v
 		g.curricula = append(g.curricula, &c)
+		g.curFiles[c.ID] = it.file
 	}
 	sort.Slice(g.curricula, func(i, j int) bool { return g.curricula[i].ID < g.curricula[j].ID })
 	g.idx = newIndex(g.entries)

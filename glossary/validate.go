@@ -48,6 +48,18 @@ func validate(es []*item[Entry], cs []*item[Curriculum]) (probs, warns Problems)
 	return probs, warns
 }
 
+// validateOver checks the entries of over with every check an entry file
+// gets, laid over entries validated already (a loaded glossary's), which
+// are not checked again but count: ids holds every id, theirs and over's,
+// and owner maps each of their normalised names to its entry, so a
+// related id must exist and a name must not be another entry's.
+func validateOver(ids map[string]bool, owner map[string]*item[Entry], over []*item[Entry]) (probs, warns Problems) {
+	for _, it := range over {
+		checkEntry(checker[Entry]{it, &probs, &warns}, ids, owner)
+	}
+	return probs, warns
+}
+
 // checker collects problems and warnings about one file.
 type checker[T any] struct {
 	it    *item[T]

@@ -151,8 +151,8 @@ func (a *Adapter) answerEncoded(ctx context.Context, i *discordgo.Interaction) (
 		}
 	}()
 	resp, data = a.respond(ctx, i)
-	if resp.Data != nil {
-		resp.Data = safe(resp.Data)
+	if resp.Data != nil && resp.Type != discordgo.InteractionResponseModal {
+		resp.Data = safe(resp.Data) // a modal is no message: it mentions nobody
 	}
 	return resp, data
 }
@@ -247,23 +247,47 @@ func (a *Adapter) respond(ctx context.Context, i *discordgo.Interaction) (resp *
 		req.Command, req.Text = action, id
 		typ := discordgo.InteractionResponseChannelMessageWithSource
 		// A "define" button on the asker's own ephemeral card replaces
-		// that card instead of piling up messages; on a shared card it
-		// answers the clicker privately.
-		if action == bot.ActionDefine && i.Message != nil && i.Message.Flags&discordgo.MessageFlagsEphemeral != 0 {
+		// that card instead of piling up messages, as a decision replaces
+		// the review card it was made on; on a shared card it answers the
+		// clicker privately.
+		if replaces(action) && i.Message != nil && i.Message.Flags&discordgo.MessageFlagsEphemeral != 0 {
 			typ = discordgo.InteractionResponseUpdateMessage
 		}
 		return a.message(ctx, req, typ)
+	case discordgo.InteractionModalSubmit:
+		data, ok := i.Data.(discordgo.ModalSubmitInteractionData)
+		if !ok {
+			return a.fail(ctx, i, errors.New("modal submit without modal data")), nil
+		}
+		req, err := submission(i, data)
+		if err != nil {
+			return a.fail(ctx, i, err), nil
+		}
+		return submitReply(a.bot.Answer(ctx, req)), nil
 	}
 	return a.fail(ctx, i, fmt.Errorf("unexpected interaction type %d", i.Type)), nil
 }
 
+// replaces reports whether a button with action, on refbot's own
+// ephemeral message, answers by replacing that message.
+func replaces(action string) bool {
+	switch action {
+	case bot.ActionDefine, bot.ActionReview, bot.ActionApprove:
+		return true
+	}
+	return false
+}
+
 // message asks the core (bot.Answer logs and measures failures) and
-// renders its reply as a message. A reply that is one card is rendered,
-// made safe and encoded once per glossary version and visibility
-// (bot.Rendered): data is then its JSON, and the response's Data is
-// shared and must not be changed.
+// renders its reply as a message, or as a modal when it is a form. A
+// reply that is one card is rendered, made safe and encoded once per
+// glossary version and visibility (bot.Rendered): data is then its JSON,
+// and the response's Data is shared and must not be changed.
 func (a *Adapter) message(ctx context.Context, req bot.Request, typ discordgo.InteractionResponseType) (*discordgo.InteractionResponse, []byte) {
 	reply := a.bot.Answer(ctx, req)
+	if reply.Form != nil {
+		return a.formReply(ctx, reply.Form), nil
+	}
 	if !reply.CardOnly() {
 		return &discordgo.InteractionResponse{Type: typ, Data: render(reply)}, nil
 	}
@@ -337,20 +361,23 @@ func request(i *discordgo.Interaction, kind bot.Kind) bot.Request {
 	// Manage Channels in a server, and means nothing elsewhere: refbot
 	// reads no DMs, so the core says so (DM) and nobody may change them.
 	// The interaction carries the member's permissions, so answering
-	// costs nothing.
-	manage := false
+	// costs nothing. A moderator (who may review suggestions) has Manage
+	// Channels where they ask, and is never one merely by being in a DM.
+	manage, moderator := false, false
 	switch {
 	case i.Member != nil && i.Member.User != nil:
 		req.User = i.Member.User.ID
 		manage = i.Member.Permissions&(discordgo.PermissionManageChannels|discordgo.PermissionAdministrator) != 0
+		moderator = manage
 	case i.User != nil:
 		req.User = i.User.ID
 		req.DM = true
 	}
 	if i.Context == discordgo.InteractionContextBotDM || i.Context == discordgo.InteractionContextPrivateChannel {
-		req.DM, manage = true, false
+		req.DM, manage, moderator = true, false, false
 	}
 	req.CanManage = func(context.Context) bool { return manage }
+	req.Moderator = func(context.Context) bool { return moderator }
 	return req
 }
 

@@ -236,8 +236,74 @@ func checkPayload(t testing.TB, raw []byte) response {
 	if r.Data == nil {
 		t.Fatalf("response type %d without data: %s", r.Type, raw)
 	}
+	if r.Type == 9 {
+		checkModal(t, raw)
+		return r
+	}
 	checkMessage(t, r.Data, raw)
 	return r
+}
+
+// checkModal fails t unless raw is a modal response within Discord's
+// limits: a title, a custom_id, one to five rows of one text input each.
+func checkModal(t testing.TB, raw []byte) {
+	t.Helper()
+	var m struct {
+		Data struct {
+			CustomID   string `json:"custom_id"`
+			Title      string `json:"title"`
+			Components []struct {
+				Type       int `json:"type"`
+				Components []struct {
+					Type        int    `json:"type"`
+					CustomID    string `json:"custom_id"`
+					Label       string `json:"label"`
+					Style       int    `json:"style"`
+					Placeholder string `json:"placeholder"`
+					Value       string `json:"value"`
+					MaxLength   int    `json:"max_length"`
+				} `json:"components"`
+			} `json:"components"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal(raw, &m); err != nil {
+		t.Fatalf("modal is not JSON: %v", err)
+	}
+	d := m.Data
+	if !utf8.Valid(raw) {
+		t.Errorf("modal is not valid UTF-8")
+	}
+	if d.CustomID == "" || len(d.CustomID) > maxCustomID {
+		t.Errorf("modal custom_id %q", d.CustomID)
+	}
+	if l := textLen(d.Title); l < 1 || l > maxModalTitle {
+		t.Errorf("modal title %q is %d long", d.Title, l)
+	}
+	if n := len(d.Components); n < 1 || n > maxInputs {
+		t.Errorf("modal has %d rows", n)
+	}
+	for _, r := range d.Components {
+		if r.Type != 1 || len(r.Components) != 1 {
+			t.Errorf("modal row of type %d with %d components", r.Type, len(r.Components))
+			continue
+		}
+		in := r.Components[0]
+		if in.Type != 4 || in.CustomID == "" || (in.Style != 1 && in.Style != 2) {
+			t.Errorf("modal input %+v", in)
+		}
+		if l := textLen(in.Label); l < 1 || l > maxInputLabel {
+			t.Errorf("input label %q is %d long", in.Label, l)
+		}
+		if textLen(in.Placeholder) > maxPlaceholder {
+			t.Errorf("placeholder %q too long", in.Placeholder)
+		}
+		if in.MaxLength < 1 || in.MaxLength > maxInputValue || textLen(in.Value) > in.MaxLength {
+			t.Errorf("input %s: value of %d, max_length %d", in.CustomID, textLen(in.Value), in.MaxLength)
+		}
+		if strings.ContainsAny(in.Value+in.Label+in.Placeholder, "\u202e\u202d\u2066\u2067\u2068\x00\x1b") {
+			t.Errorf("input %s has a control or bidi character", in.CustomID)
+		}
+	}
 }
 
 func checkMessage(t testing.TB, d *messageData, raw []byte) {
@@ -542,6 +608,13 @@ func newFakeAPI(t testing.TB) *fakeAPI {
 			w.WriteHeader(http.StatusNoContent)
 		case strings.HasPrefix(r.URL.Path, "/api/v9/channels/"):
 			f.channel(w, r, body)
+		case r.Method == http.MethodPost && r.URL.Path == "/api/v9/users/@me/channels":
+			var m struct {
+				Recipient string `json:"recipient_id"`
+			}
+			json.Unmarshal(body, &m)
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprintf(w, `{"id":"dm-%s","type":1}`, m.Recipient)
 		case strings.Contains(r.URL.Path, "/webhooks/"):
 			w.Header().Set("Content-Type", "application/json")
 			io.WriteString(w, `{"id":"8000000000000000008","channel_id":"4000000000000000004"}`)

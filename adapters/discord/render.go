@@ -224,7 +224,7 @@ func joinFit(items []string, n int) string {
 // and links to the sources, one row each.
 func cardButtons(c *bot.Card, ephemeral bool) []discordgo.MessageComponent {
 	var rows []discordgo.MessageComponent
-	if id, ok := customID(bot.ActionShare, c.ID); ok && ephemeral {
+	if id, ok := customID(bot.ActionShare, c.ID); ok && ephemeral && !c.Pending {
 		rows = append(rows, discordgo.ActionsRow{Components: []discordgo.MessageComponent{
 			discordgo.Button{Label: "Share in channel", Style: discordgo.PrimaryButton, CustomID: id},
 		}})

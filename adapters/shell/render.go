@@ -37,12 +37,25 @@ func Render(w io.Writer, r bot.Reply, opt Options) error {
 		p.prompt(r.Prompt)
 	}
 	if len(r.Buttons) > 0 {
-		// A terminal has nothing to click: show what chat platforms offer.
 		labels := make([]string, 0, len(r.Buttons))
-		for _, bt := range r.Buttons {
-			labels = append(labels, bt.Label)
+		for i, bt := range r.Buttons {
+			if opt.press {
+				labels = append(labels, fmt.Sprintf("[%d] %s", i+1, bt.Label))
+			} else {
+				labels = append(labels, bt.Label)
+			}
 		}
-		p.labelled("Buttons in chat:", strings.Join(labels, " · "))
+		if opt.press {
+			// The console's buttons: "/1" presses the first (Run).
+			how := " — type /1 to press it"
+			if len(labels) > 1 {
+				how = fmt.Sprintf(" — type /1 to /%d", len(labels))
+			}
+			p.labelled("Press:", strings.Join(labels, " · ")+how)
+		} else {
+			// Nothing to click: show what chat platforms offer.
+			p.labelled("Buttons in chat:", strings.Join(labels, " · "))
+		}
 	}
 	if len(r.Help) > 0 {
 		col := 16

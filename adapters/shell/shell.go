@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -35,6 +36,9 @@ type Options struct {
 	// Columns is the terminal's width, for the editor's line wrapping; 0
 	// means 80.
 	Columns int
+	// press numbers a reply's buttons, as Run does: "/1" presses the
+	// first. Without it (refbot define) they are only named.
+	press bool
 }
 
 // Channel is the console's channel id; cmd/refbot turns auto-linking on
@@ -63,20 +67,24 @@ type read struct {
 }
 
 // Run reads lines from in until it is exhausted or ctx is done, handing
-// each to b and writing the reply to out.
+// each to b and writing the reply to out. A reply with a form asks its
+// fields one by one on the lines that follow; a reply with buttons numbers
+// them, and "/1" presses the first.
 func Run(ctx context.Context, b *bot.Bot, in io.Reader, out io.Writer, opt Options) error {
 	if opt.User == "" {
 		opt.User = "console"
 	}
+	opt.press = true
 	next := lineSource(in, &out, opt)
 	if opt.Interactive {
 		fmt.Fprintf(out, "refbot console — %s. Type /help for commands, /define TERM to look one up. Ctrl-D quits.\n", bot.Plural(b.Glossary().Len(), "glossary entry", "glossary entries"))
 	}
-	// One line is read at a time, when the last reply is written, so the
-	// prompt comes after it. The reader goroutine exits at the end of the
-	// input (on a terminal, Ctrl-D) or when ctx is done and it is not
-	// blocked reading; Run returns on ctx without waiting for it, since a
-	// blocked read cannot be interrupted portably.
+	// One line is read at a time, when the last reply is written (or a
+	// form's question asked), so the prompt comes after it. The reader
+	// goroutine exits at the end of the input (on a terminal, Ctrl-D) or
+	// when ctx is done and it is not blocked reading; Run returns on ctx
+	// without waiting for it, since a blocked read cannot be interrupted
+	// portably.
 	want := make(chan struct{})
 	lines := make(chan read)
 	go func() {
@@ -98,38 +106,30 @@ func Run(ctx context.Context, b *bot.Bot, in io.Reader, out io.Writer, opt Optio
 			}
 		}
 	}()
+	c := &console{b: b, out: out, opt: opt, want: want, lines: lines}
 	for {
 		if opt.Interactive && !opt.Editor {
 			fmt.Fprint(out, "> ")
 		}
-		select {
-		case want <- struct{}{}:
-		case <-ctx.Done():
-			return nil
-		}
-		var r read
-		select {
-		case <-ctx.Done():
-			return nil
-		case r = <-lines:
-		}
-		if r.line != "" || r.err == nil {
-			if r.note != "" {
-				fmt.Fprintln(out, r.note)
-			}
-			if err := handleLine(ctx, b, out, r.line, opt); err != nil {
+		line, ok := c.next(ctx)
+		if ok {
+			if err := c.handleLine(ctx, line); err != nil {
 				return err
 			}
 		}
-		if r.err != nil {
-			if opt.Interactive {
-				fmt.Fprintln(out)
-			}
-			if errors.Is(r.err, io.EOF) {
-				return nil
-			}
-			return fmt.Errorf("read input: %w", r.err)
+		if ok && c.err == nil {
+			continue
 		}
+		if ctx.Err() != nil {
+			return nil
+		}
+		if opt.Interactive {
+			fmt.Fprintln(out)
+		}
+		if c.err == nil || errors.Is(c.err, io.EOF) {
+			return nil
+		}
+		return fmt.Errorf("read input: %w", c.err)
 	}
 }
 
@@ -170,18 +170,73 @@ func lineSource(in io.Reader, out *io.Writer, opt Options) func() read {
 // in one line; it ignores keys past it.
 const editorMaxLine = 4096
 
-func handleLine(ctx context.Context, b *bot.Bot, out io.Writer, line string, opt Options) error {
+// console is one console session: the input's lines, read one at a time
+// when asked for (want), and the buttons of the last reply, which "/N"
+// presses.
+type console struct {
+	b       *bot.Bot
+	out     io.Writer
+	opt     Options
+	want    chan<- struct{}
+	lines   <-chan read
+	buttons []bot.Button
+	// err is why the input ended (io.EOF at its end); nil until it has.
+	err error
+}
+
+// next reads the next input line, saying first if it was cut; false when
+// the input has ended (err says how) or ctx is done. A last line without
+// a newline is returned with err already set.
+func (c *console) next(ctx context.Context) (string, bool) {
+	if c.err != nil {
+		return "", false
+	}
+	select {
+	case c.want <- struct{}{}:
+	case <-ctx.Done():
+		return "", false
+	}
+	var r read
+	select {
+	case <-ctx.Done():
+		return "", false
+	case r = <-c.lines:
+	}
+	if r.note != "" {
+		fmt.Fprintln(c.out, r.note)
+	}
+	if r.err != nil {
+		c.err = r.err
+		if r.line == "" {
+			return "", false
+		}
+	}
+	return r.line, true
+}
+
+func (c *console) request(kind bot.Kind, command, text string) bot.Request {
+	return bot.Request{Platform: Platform, Channel: Channel, User: c.opt.User, Kind: kind, Command: command, Text: text,
+		Dialect: dialect, CanManage: owner, Moderator: owner}
+}
+
+func (c *console) handleLine(ctx context.Context, line string) error {
 	line = strings.TrimSpace(line)
 	if line == "" {
 		return nil
 	}
-	req := bot.Request{Platform: Platform, Channel: Channel, User: opt.User, Text: BlankMarkup(line), Kind: bot.Message, Dialect: dialect, CanManage: owner}
-	if strings.HasPrefix(line, "/") {
-		name, text, _ := b.ParseCommand(line)
-		req.Kind, req.Command, req.Text = bot.Command, name, text
+	req := c.request(bot.Message, "", BlankMarkup(line))
+	switch n, pressed := c.pressed(line); {
+	case pressed && n == 0:
+		return c.say("There is no such button here: the numbers in [brackets] under refbot's last reply are the buttons.")
+	case pressed:
+		bt := c.buttons[n-1]
+		req = c.request(bot.Action, bt.Action, bt.Value)
+	case strings.HasPrefix(line, "/"):
+		name, text, _ := c.b.ParseCommand(line)
+		req = c.request(bot.Command, name, text)
 	}
 	// The reply says what to do; a failure's detail goes to the bot's log.
-	reply := b.Answer(ctx, req)
+	reply := c.b.Answer(ctx, req)
 	if req.Kind == bot.Message && isEmpty(reply) {
 		// Why no link was made: a cooldown is not "no term found".
 		why := reply.Unlinked
@@ -190,11 +245,50 @@ func handleLine(ctx context.Context, b *bot.Bot, out io.Writer, line string, opt
 		}
 		reply.Notice = "(" + why + ") Commands start with /. Type /help to see them, or /define TERM."
 	}
-	if err := Render(out, reply, opt); err != nil {
+	return c.show(ctx, reply)
+}
+
+// pressed reads "/N", a press of the last reply's button N; n is 0 when
+// there is no such button.
+func (c *console) pressed(line string) (n int, ok bool) {
+	digits := strings.TrimPrefix(line, "/")
+	if digits == line || digits == "" || strings.TrimLeft(digits, "0123456789") != "" {
+		return 0, false
+	}
+	n, err := strconv.Atoi(digits)
+	if err != nil || n < 1 || n > len(c.buttons) {
+		return 0, true
+	}
+	return n, true
+}
+
+// show prints a reply, or, for a form, asks for its fields and submits
+// them, for as long as the form comes back.
+func (c *console) show(ctx context.Context, reply bot.Reply) error {
+	for reply.Form != nil {
+		if reply.Form.HasProblems() && reply.Notice != "" {
+			if err := c.say(reply.Notice); err != nil {
+				return err
+			}
+		}
+		fields, ok, err := c.fill(ctx, reply.Form)
+		if err != nil || !ok {
+			return err
+		}
+		req := c.request(bot.Submit, reply.Form.Action, reply.Form.State)
+		req.Fields = fields
+		reply = c.b.Answer(ctx, req)
+	}
+	c.buttons = reply.Buttons
+	if err := Render(c.out, reply, c.opt); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintln(out)
+	_, err := fmt.Fprintln(c.out)
 	return err
+}
+
+func (c *console) say(s string) error {
+	return Render(c.out, bot.Reply{Notice: s}, c.opt)
 }
 
 func isEmpty(r bot.Reply) bool {

@@ -28,7 +28,6 @@ func AutolinkScopes() map[string]string {
 		"groups:history":   "the same in private channels refbot was added to",
 		"reactions:write":  "the quiet auto-link style: a 📖 reaction instead of a reply",
 		"reactions:read":   "hearing who clicks refbot's 📖 reaction, to show them the links",
-		"users:read":       "checking that whoever turns auto-linking on or off in a channel is a workspace admin or owner",
 	}
 }
 
@@ -121,6 +120,13 @@ const manageTimeout = 1500 * time.Millisecond
 // a channel (in a direct message the core does not ask: refbot reads
 // none). When Slack cannot be asked, the answer is no.
 func (a *Adapter) canManage(ctx context.Context, ws *workspace, channel, user string) bool {
+	return a.isAdmin(ctx, ws, user)
+}
+
+// isAdmin asks users.info whether user is a workspace admin or owner:
+// a moderator, who may review suggestions (bot.Request.Moderator), and
+// the one who may change a channel's settings (canManage).
+func (a *Adapter) isAdmin(ctx context.Context, ws *workspace, user string) bool {
 	ctx, cancel := context.WithTimeout(ctx, manageTimeout)
 	defer cancel()
 	u, err := ws.api.GetUserInfoContext(ctx, user)

@@ -61,7 +61,8 @@ func newBareSlack(secret string, defines, menus []string) (*bareSlack, error) {
 		s.replies[key], s.encoded[key] = v, append(b, '\n')
 	}
 	for _, text := range defines {
-		add("define "+text, a.command(ctx, slack.SlashCommand{TeamID: "T1", ChannelID: "C1", UserID: "U1", Command: "/define", Text: text}))
+		msg, _ := a.command(ctx, slack.SlashCommand{TeamID: "T1", ChannelID: "C1", UserID: "U1", Command: "/define", Text: text})
+		add("define "+text, msg)
 	}
 	for _, v := range menus {
 		ic := slack.InteractionCallback{Type: slack.InteractionTypeBlockSuggestion, ActionID: actionLookup, Value: v}

@@ -74,6 +74,9 @@ type fakeAPI struct {
 	// thread is what conversations.replies answers: messages as JSON.
 	thread atomic.Value // []map[string]any
 
+	// views are the views.open and views.update calls, as JSON.
+	views chan map[string]any
+
 	// Socket Mode: envelopes to send after hello, and the acks read back.
 	envelopes chan string
 	acks      chan map[string]any
@@ -283,6 +286,7 @@ func (f *fakeAPI) oauthAccess(w http.ResponseWriter, form url.Values) {
 func newFakeAPI(t testing.TB) *fakeAPI {
 	f := &fakeAPI{
 		posts:     make(chan url.Values, 64),
+		views:     make(chan map[string]any, 64),
 		envelopes: make(chan string, 256),
 		acks:      make(chan map[string]any, 256),
 		up:        make(chan int, 64),
@@ -352,6 +356,26 @@ func newFakeAPI(t testing.TB) *fakeAPI {
 		}
 		fmt.Fprintf(w, `{"ok":true,"channel":%q,"ts":"1700000000.000200"}`, r.PostForm.Get("channel"))
 	})
+	// views.open and views.update take JSON and the token in the
+	// Authorization header, which must be one the fake issued; the call
+	// records the method in "_method" and the token in "_token".
+	for _, method := range []string{"views.open", "views.update"} {
+		mux.HandleFunc("POST /"+method, func(w http.ResponseWriter, r *http.Request) {
+			var body map[string]any
+			if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
+				http.Error(w, err.Error(), http.StatusBadRequest)
+				return
+			}
+			token := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+			if _, ok := f.team(method, token); !ok {
+				fmt.Fprint(w, `{"ok":false,"error":"invalid_auth"}`)
+				return
+			}
+			body["_method"], body["_token"] = method, token
+			f.views <- body
+			fmt.Fprint(w, `{"ok":true,"view":{"id":"V1","hash":"h2"}}`)
+		})
+	}
 	mux.HandleFunc("POST /apps.connections.open", func(w http.ResponseWriter, r *http.Request) {
 		f.opens.Add(1)
 		if e, _ := f.openError.Load().(string); e != "" {

@@ -2,6 +2,7 @@ package slack
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -55,8 +56,8 @@ func FuzzCommandText(f *testing.F) {
 	e := newEnv(f, ModeHTTP, false)
 	f.Fuzz(func(t *testing.T, text string) {
 		for _, cmd := range []string{"/define", "/refbot"} {
-			msg := e.a.command(context.Background(), slack.SlashCommand{Command: cmd, Text: text, UserID: "U1"})
-			if p := checkMessage(msg); len(p) > 0 {
+			msg, send := e.a.command(context.Background(), slack.SlashCommand{Command: cmd, Text: text, UserID: "U1"})
+			if p := checkMessage(msg); send && len(p) > 0 {
 				t.Fatal(strings.Join(p, "\n"))
 			}
 		}
@@ -205,6 +206,63 @@ func FuzzOAuthRedirect(f *testing.F) {
 		}
 		if n := api.exchanges(); n != 0 {
 			t.Fatalf("%d codes traded", n)
+		}
+	})
+}
+
+// FuzzViewSubmission decodes any submitted modal — any callback_id,
+// private_metadata and field values, or a payload that is not a view at
+// all — and answers it: never a panic, and the answer is either problems
+// beside the fields or a view, within Slack's limits and pinging nobody.
+func FuzzViewSubmission(f *testing.F) {
+	f.Add(bot.ActionSuggest, `{"c":"C1"}`, "Lottery Ticket Hypothesis", "A network holds a small one.", "Paper — https://example.org", "")
+	f.Add(bot.ActionReject, `{"s":"1"}`, "", "", "", "")
+	f.Add(bot.ActionRevise, `{"s":"x"}`, "<!channel>", "@here", "Paper — javascript:alert(1)", "")
+	f.Add("unknown", "not json", "\x00", "\u202e", "See also: @everyone", "")
+	f.Add("", "", "", "", "", `{"type":"view_submission","view":{"callback_id":"suggest","state":{"values":{"title":{"title":{"value":7}}}}}}`)
+	f.Add("", "", "", "", "", `{"type":"view_submission","view":{"callback_id":"suggest","state":{"values":{"title":null}}}}`)
+	e := newEnvWith(f, ModeHTTP, false, bot.Config{CurationStore: bot.NewMemoryCuration(), Curation: bot.CurationConfig{MaxPending: 1 << 30}})
+	f.Fuzz(func(t *testing.T, callback, meta, title, summary, sources, raw string) {
+		payload := raw
+		if payload == "" {
+			payload = viewSubmission("U1", map[string]any{"callback_id": callback, "private_metadata": meta}, map[string]string{
+				bot.FieldTitle: title, bot.FieldSummary: summary, bot.FieldSources: sources,
+			})
+		}
+		w := e.serve(signed(testSecret, formType, interactionForm(payload)))
+		if w.Code != http.StatusOK && w.Code != http.StatusBadRequest && w.Code != http.StatusUnauthorized {
+			t.Fatalf("status %d", w.Code)
+		}
+		if w.Code != http.StatusOK || w.Body.Len() == 0 {
+			return
+		}
+		var resp struct {
+			Action string            `json:"response_action"`
+			Errors map[string]string `json:"errors"`
+			View   map[string]any    `json:"view"`
+		}
+		if err := json.Unmarshal(w.Body.Bytes(), &resp); err != nil {
+			t.Fatalf("answer is not JSON: %v", err)
+		}
+		switch resp.Action {
+		case "errors":
+			for name, msg := range resp.Errors {
+				c := &checker{}
+				c.max(name, msg, maxFieldError)
+				c.broadcast(name, msg)
+				if len(c.problems) > 0 {
+					t.Fatal(strings.Join(c.problems, "\n"))
+				}
+			}
+		case "update":
+			if p := checkView(resp.View); len(p) > 0 {
+				t.Fatal(strings.Join(p, "\n"))
+			}
+		default:
+			t.Fatalf("response_action %q", resp.Action)
+		}
+		for len(e.a.outbox) > 0 {
+			<-e.a.outbox
 		}
 	})
 }

@@ -35,6 +35,10 @@ func (a *Adapter) handle(ctx context.Context, ws *workspace, req bot.Request) bo
 		channel, user := req.Channel, req.User
 		req.CanManage = func(ctx context.Context) bool { return a.canManage(ctx, ws, channel, user) }
 	}
+	if req.User != "" {
+		user := req.User
+		req.Moderator = func(ctx context.Context) bool { return a.isAdmin(ctx, ws, user) }
+	}
 	return a.bot.Answer(ctx, req)
 }
 
@@ -63,15 +67,17 @@ func (a *Adapter) notInstalledText() string {
 
 // command answers a slash command: /define TERM, /refbot SUBCOMMAND …, or
 // any other name the app was given (the core then lists what it knows).
-// The reply is the response body, ephemeral unless the core says public.
-func (a *Adapter) command(ctx context.Context, sc slack.SlashCommand) message {
+// The reply is the response body, ephemeral unless the core says public;
+// send is false when the answer is a form, opened as a modal instead,
+// and the command is acknowledged with an empty body.
+func (a *Adapter) command(ctx context.Context, sc slack.SlashCommand) (msg message, send bool) {
 	ws, err := a.workspace(ctx, sc.TeamID)
 	if err != nil {
 		text := a.notInstalledText()
 		if a.unserved(ctx, sc.TeamID, "slash command", err) {
 			text = "refbot could not load this workspace's settings. Please try again in a minute."
 		}
-		return message{ResponseType: slack.ResponseTypeEphemeral, Text: text}
+		return message{ResponseType: slack.ResponseTypeEphemeral, Text: text}, true
 	}
 	reply := a.handle(ctx, ws, bot.Request{
 		Team:    sc.TeamID,
@@ -81,11 +87,20 @@ func (a *Adapter) command(ctx context.Context, sc slack.SlashCommand) message {
 		Command: strings.ToLower(strings.TrimPrefix(sc.Command, "/")),
 		Text:    unescapeSlack(sc.Text),
 	})
-	if reply.Prompt != nil && reply.Visibility == bot.Public && sc.ChannelID != "" {
-		return a.publicPrompt(ws, sc.ChannelID, sc.ResponseURL, reply)
+	if reply.Form != nil {
+		if a.openForm(ctx, ws, sc.TriggerID, sc.ChannelID, reply.Form) {
+			return message{}, false
+		}
+		reply = bot.Reply{Notice: formTrouble}
 	}
-	return render(reply, renderOptions{controls: reply.Visibility == bot.Ephemeral})
+	if reply.Prompt != nil && reply.Visibility == bot.Public && sc.ChannelID != "" {
+		return a.publicPrompt(ws, sc.ChannelID, sc.ResponseURL, reply), true
+	}
+	return render(reply, renderOptions{controls: reply.Visibility == bot.Ephemeral}), true
 }
+
+// formTrouble answers when a form cannot be opened.
+const formTrouble = "refbot could not open the form just now. Try again in a moment."
 
 // interaction answers a button, a menu choice or a menu search and
 // returns the ack payload (nil for an empty 200). Buttons are answered
@@ -105,6 +120,8 @@ func (a *Adapter) interaction(ctx context.Context, ic slack.InteractionCallback)
 			a.action(ctx, ws, ic, act)
 		}
 		return nil
+	case slack.InteractionTypeViewSubmission:
+		return a.viewSubmission(ctx, ws, ic)
 	}
 	a.log.DebugContext(ctx, "slack: ignoring an interaction", "type", ic.Type)
 	return nil
@@ -146,14 +163,31 @@ func (a *Adapter) action(ctx context.Context, ws *workspace, ic slack.Interactio
 		return
 	}
 	url := ic.ResponseURL
-	if url == "" {
+	inModal := ic.View.ID != "" && ic.View.Type == slack.VTModal
+	if url == "" && !inModal {
 		a.log.WarnContext(ctx, "slack: an action came without a response_url; cannot answer", "action_id", act.ActionID)
 		return
 	}
+	channel := ic.Channel.ID
+	if inModal {
+		channel = decodeMeta(ic.View.PrivateMetadata).Channel
+	}
 	reply := a.handle(ctx, ws, bot.Request{
-		Team: ic.Team.ID, Channel: ic.Channel.ID, Thread: ic.Container.ThreadTs, User: ic.User.ID,
+		Team: ic.Team.ID, Channel: channel, Thread: ic.Container.ThreadTs, User: ic.User.ID,
 		Kind: bot.Action, Command: name, Text: value,
 	})
+	switch {
+	case inModal:
+		// A button inside a modal (a review card shown after a form):
+		// the answer, or its form, takes the modal's place.
+		a.updateModal(ws, ic, reply)
+		return
+	case reply.Form != nil:
+		if a.openForm(ctx, ws, ic.TriggerID, channel, reply.Form) {
+			return
+		}
+		reply = bot.Reply{Notice: formTrouble}
+	}
 	fromEphemeral := ic.Container.IsEphemeral
 	if reply.Visibility == bot.Public {
 		// A public answer (Share in channel) goes to the channel. An
@@ -286,6 +320,11 @@ func (a *Adapter) mention(ctx context.Context, ws *workspace, e *slackevents.App
 			Team: team, Channel: e.Channel, Thread: thread, User: e.User,
 			Kind: bot.Command, Command: name, Text: rest,
 		})
+		if reply.Form != nil {
+			// Slack opens a modal only on a slash command's or a button's
+			// trigger, which a mention has not.
+			reply = bot.Reply{Notice: fmt.Sprintf("Forms open from the slash command: type %s %s in a channel.", invocation(name), rest)}
+		}
 	} else {
 		reply = a.shortHelp()
 	}

@@ -85,7 +85,12 @@ func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, "malformed command", http.StatusBadRequest)
 			return
 		}
-		a.writeJSON(w, a.command(ctx, sc))
+		msg, send := a.command(ctx, sc)
+		if !send {
+			w.WriteHeader(http.StatusOK)
+			return
+		}
+		a.writeJSON(w, msg)
 	case form.Has("ssl_check"):
 		// Slack checking the certificate; signed, so answered with 200.
 		w.WriteHeader(http.StatusOK)

@@ -219,3 +219,65 @@ func (c *checker) options(where string, opts []any) {
 		}
 	}
 }
+
+// checkView returns every way a modal view breaks Slack's limits for
+// views (title, buttons, metadata, input blocks) or could ping someone.
+func checkView(v any) []string {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return []string{"marshal: " + err.Error()}
+	}
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return []string{"unmarshal: " + err.Error()}
+	}
+	c := &checker{}
+	if m["type"] != "modal" {
+		c.fail("view type %v", m["type"])
+	}
+	c.textObject("title", m["title"], maxModalTitle)
+	for _, k := range []string{"submit", "close"} {
+		if t, ok := m[k]; ok {
+			c.textObject(k, t, maxModalButton)
+		}
+	}
+	if pm, _ := m["private_metadata"].(string); utf8.RuneCountInString(pm) > maxMetadata {
+		c.fail("private_metadata of %d characters", utf8.RuneCountInString(pm))
+	}
+	if id, _ := m["callback_id"].(string); len(id) > maxCallbackID {
+		c.fail("callback_id of %d bytes", len(id))
+	}
+	blocks, _ := m["blocks"].([]any)
+	if len(blocks) == 0 || len(blocks) > maxModalBlocks {
+		c.fail("%d blocks in a modal", len(blocks))
+	}
+	ids := map[string]bool{}
+	for i, b := range blocks {
+		bm := b.(map[string]any)
+		where := fmt.Sprintf("blocks[%d]", i)
+		if bm["type"] != "input" {
+			c.block(where, bm)
+			continue
+		}
+		id, _ := bm["block_id"].(string)
+		if id == "" || ids[id] {
+			c.fail("%s: block_id %q missing or repeated", where, id)
+		}
+		ids[id] = true
+		c.textObject(where+".label", bm["label"], maxInputLabel)
+		el, _ := bm["element"].(map[string]any)
+		if el["type"] != "plain_text_input" || el["action_id"] != id {
+			c.fail("%s: element %v", where, el)
+		}
+		if p, ok := el["placeholder"]; ok {
+			c.textObject(where+".placeholder", p, maxPlaceholder)
+		}
+		max, _ := el["max_length"].(float64)
+		if max < 1 || max > maxInputLength {
+			c.fail("%s: max_length %v", where, max)
+		}
+		iv, _ := el["initial_value"].(string)
+		c.max(where+".initial_value", iv, int(max))
+	}
+	return c.problems
+}

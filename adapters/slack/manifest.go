@@ -35,6 +35,7 @@ func Scopes() map[string]string {
 		"commands":          "the /define and /refbot slash commands",
 		"chat:write":        "answering @refbot mentions in their thread (chat.postMessage; chat.postEphemeral for help and errors only the asker needs)",
 		"app_mentions:read": "receiving the app_mention event when someone writes @refbot",
+		"users:read":        "telling workspace admins and owners (who review suggested terms, and turn auto-linking on or off) from members (users.info)",
 	}
 }
 
@@ -61,6 +62,15 @@ type manifestSettings struct {
 	OrgDeployEnabled     bool                     `json:"org_deploy_enabled"`
 	SocketModeEnabled    bool                     `json:"socket_mode_enabled"`
 	TokenRotationEnabled bool                     `json:"token_rotation_enabled"`
+}
+
+// usageHint names /refbot's subcommands within Slack's 100 characters:
+// with their arguments when they fit, else by name, so every one is named.
+func usageHint(usages, names []string) string {
+	if h := strings.Join(usages, " | "); len([]rune(h)) <= 100 {
+		return h
+	}
+	return cutManifest(strings.Join(names, " | "), 100)
 }
 
 // Manifest returns the app manifest, as JSON, for the commands in cmds:
@@ -93,12 +103,13 @@ func Manifest(cmds []bot.CommandInfo, opt ManifestOptions) ([]byte, error) {
 	m.Features.BotUser = slack.BotUser{DisplayName: "refbot", AlwaysOnline: true}
 
 	var direct []bot.CommandInfo
-	var subs []string
+	var subs, names []string
 	for _, c := range cmds {
 		if isDirect(c.Name) {
 			direct = append(direct, c)
 		}
 		subs = append(subs, strings.TrimSpace(c.Usage(mentioned)))
+		names = append(names, c.Name)
 	}
 	for _, c := range direct {
 		hint := strings.TrimSpace(strings.TrimPrefix(c.Usage(mentioned), c.Name))
@@ -115,7 +126,7 @@ func Manifest(cmds []bot.CommandInfo, opt ManifestOptions) ([]byte, error) {
 	m.Features.SlashCommands = append(m.Features.SlashCommands, slack.ManifestSlashCommand{
 		Command:     "/" + bot.Umbrella,
 		Description: "refbot's glossary commands; /refbot help lists them",
-		UsageHint:   cutManifest(strings.Join(subs, " | "), 100),
+		UsageHint:   usageHint(subs, names),
 		Url:         endpoint,
 	})
 

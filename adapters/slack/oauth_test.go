@@ -2,6 +2,7 @@ package slack
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"html"
 	"io"
@@ -65,6 +66,13 @@ func startOAuth(t testing.TB, api *fakeAPI, store InstallStore, clock *bottest.C
 // startOAuthMode is startOAuth with the transport mode.
 func startOAuthMode(t testing.TB, mode string, api *fakeAPI, store InstallStore, clock *bottest.Clock, key, old string) *oauthEnv {
 	t.Helper()
+	return startOAuthCore(t, mode, api, store, clock, key, old, bot.Config{})
+}
+
+// startOAuthCore is startOAuthMode with the core's curation settings
+// taken from core (its CurationStore and Curation).
+func startOAuthCore(t testing.TB, mode string, api *fakeAPI, store InstallStore, clock *bottest.Clock, key, old string, core bot.Config) *oauthEnv {
+	t.Helper()
 	e := &oauthEnv{env: env{api: api, hooks: newFakeHooks(t), logs: &bottest.Buffer{}}, clock: clock, store: store}
 	var handler atomic.Pointer[http.ServeMux]
 	e.srv = httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.Load().ServeHTTP(w, r) }))
@@ -97,7 +105,8 @@ func startOAuthMode(t testing.TB, mode string, api *fakeAPI, store InstallStore,
 			channels = append(channels, bot.AutolinkChannel{Platform: platformName, Channel: fmt.Sprint(ch, i+1), Mode: bot.AutolinkDigest})
 		}
 	}
-	b := bot.New(testGlossary(t), bot.Config{Clock: clock, Autolink: bot.AutolinkConfig{Enabled: true, Channels: channels}})
+	b := bot.New(testGlossary(t), bot.Config{Clock: clock, Autolink: bot.AutolinkConfig{Enabled: true, Channels: channels},
+		Curation: core.Curation, CurationStore: core.CurationStore})
 	svc, err := cfg.Start(platform.Core{Bot: b, Log: log, State: store})
 	if err != nil {
 		t.Fatal(err)
@@ -359,15 +368,22 @@ func TestOAuthRefusesBadState(t *testing.T) {
 	e := startOAuth(t, api, bot.NewMemoryInstallations(), clock, testKey, "")
 	g := fakeGrant{team: teamA}
 
+	// forge changes one character of a state's base64 for another letter,
+	// away from the end of a part (whose low bits may not count), so the
+	// state still reads as one and only its signature gives it away.
+	// (XOR 1 turned z, Z, - and _ into characters a state cannot hold: a
+	// malformed query instead.)
 	forge := func(state string) string {
-		// Another character of the state's alphabet, so the state still
-		// parses and only its signature fails (XOR 1 turned z, Z, - and _
-		// into characters a state cannot hold: a malformed query instead).
 		b := []byte(state)
-		if b[len(b)/2] == 'A' {
-			b[len(b)/2] = 'B'
+		isLetter := func(c byte) bool { return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' }
+		i := len(b) / 2
+		for !isLetter(b[i]) || !isLetter(b[i+1]) {
+			i++
+		}
+		if b[i] == 'A' {
+			b[i] = 'B'
 		} else {
-			b[len(b)/2] = 'A'
+			b[i] = 'A'
 		}
 		return string(b)
 	}
@@ -495,7 +511,7 @@ func TestInstallPage(t *testing.T) {
 			t.Errorf("scope %q not asked for (auto-linking is on): %v", want, scopes)
 		}
 	}
-	if !strings.Contains(body, "<code>users:read</code>: checking that whoever") {
+	if !strings.Contains(body, "<code>users:read</code>: telling workspace admins and owners") {
 		t.Errorf("the page does not say why each scope is needed:\n%s", body)
 	}
 	cookies := res.Cookies()
@@ -863,5 +879,122 @@ func TestOAuthSocketMode(t *testing.T) {
 	recv(t, api.acks, "the button's ack")
 	if p := recv(t, e.hooks.got, "the shared card"); p.Body["response_type"] != "in_channel" {
 		t.Errorf("share: %v", p.Body)
+	}
+}
+
+// fromTeam is an interaction payload as sent from another workspace.
+func fromTeam(payload, team string) string {
+	var p map[string]any
+	if err := json.Unmarshal([]byte(payload), &p); err != nil {
+		panic(err)
+	}
+	p["team"] = map[string]any{"id": team}
+	b, _ := json.Marshal(p)
+	return string(b)
+}
+
+// Curation in OAuth mode: every form opens (views.open on the command's
+// or the button's trigger) with the token of the workspace the request
+// came from, and a suggestion's notices (the review channel, its author's
+// direct message) go out with the token of the workspace it came from,
+// whoever reviews it.
+func TestOAuthCurationUsesWorkspaceToken(t *testing.T) {
+	api := newFakeAPI(t)
+	clock := newClock()
+	e := startOAuthCore(t, ModeHTTP, api, bot.NewMemoryInstallations(), clock, testKey, "", bot.Config{
+		CurationStore: bot.NewMemoryCuration(),
+		Curation:      bot.CurationConfig{ReviewChannels: map[string]string{platformName: "CREVIEW"}},
+	})
+	e.install(t, fakeGrant{team: teamA, installer: "UALICE"})
+	e.install(t, fakeGrant{team: teamB, installer: "UBOB"})
+	tokenA, tokenB := api.tokenOf(teamA.ID), api.tokenOf(teamB.ID)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- e.a.bot.RunCuration(ctx, map[string]bot.Poster{platformName: e.a}, time.Hour) }()
+	defer func() {
+		cancel()
+		recv(t, done, "RunCuration to return")
+	}()
+
+	// opened runs the queued jobs and returns the one views.open call,
+	// checking its token and trigger.
+	opened := func(what, token, trigger string) map[string]any {
+		t.Helper()
+		if posts := flush(t, &e.env); len(posts) != 0 {
+			t.Errorf("%s: posted %v", what, posts)
+		}
+		v := recv(t, api.views, what)
+		if v["_method"] != "views.open" || v["_token"] != token || v["trigger_id"] != trigger {
+			t.Fatalf("%s: %v with token %v and trigger %v; want views.open with the workspace's token %s and trigger %s",
+				what, v["_method"], v["_token"], v["trigger_id"], token, trigger)
+		}
+		return v["view"].(map[string]any)
+	}
+
+	// /refbot suggest from each workspace opens its modal with that
+	// workspace's token.
+	const slashTrigger = "13345224609.738474920.8088930838d88f008e0"
+	for _, tc := range []struct {
+		team  fakeTeam
+		token string
+	}{{teamA, tokenA}, {teamB, tokenB}} {
+		w := e.serve(signed(testSecret, formType, slashFrom(tc.team.ID, "C9", "U1", "/refbot", "suggest lottery ticket hypothesis", e.hooks.url())))
+		if w.Code != http.StatusOK {
+			t.Fatalf("/refbot suggest from %s: %d %s", tc.team.ID, w.Code, w.Body)
+		}
+		opened("/refbot suggest from "+tc.team.ID, tc.token, slashTrigger)
+	}
+
+	// The Suggest this term button under "no entry" opens it with the
+	// pressing workspace's token, on the button's trigger.
+	w := e.serve(signed(testSecret, formType, slashFrom(teamA.ID, "C9", "U1", "/define", "lottery ticket hypothesis", e.hooks.url())))
+	notFound := decode(t, w.Body.Bytes())
+	e.serve(signed(testSecret, formType, interactionForm(fromTeam(press(t, "U1", notFound["blocks"].([]any), bot.ActionSuggest, e.hooks.url(), nil), teamA.ID))))
+	form := opened("Suggest this term from "+teamA.ID, tokenA, "1.2.3")
+
+	// A member of B submits; the review channel hears of it through B.
+	sub := fromTeam(viewSubmission("UB1", form, map[string]string{
+		bot.FieldTitle:   "Lottery Ticket Hypothesis",
+		bot.FieldSummary: "The idea that a large trained network holds a small subnetwork which, trained alone from the same start, would do as well.",
+		bot.FieldSources: "The Lottery Ticket Hypothesis — https://arxiv.org/abs/1803.03635",
+	}), teamB.ID)
+	if resp := decode(t, e.serve(signed(testSecret, formType, interactionForm(sub))).Body.Bytes()); resp["response_action"] != "update" {
+		t.Fatalf("submission from %s answered %v", teamB.ID, resp)
+	}
+	notice := recv(t, api.posts, "the review channel's notice")
+	if notice.Get("channel") != "CREVIEW" || notice.Get("_token") != tokenB {
+		t.Errorf("review notice posted to %s with token %q, want CREVIEW with B's %q", notice.Get("channel"), notice.Get("_token"), tokenB)
+	}
+
+	// B's admin approves; the author hears of it through B.
+	w = e.serve(signed(testSecret, formType, slashFrom(teamB.ID, "CREVIEW", testAdmin, "/refbot", "review", e.hooks.url())))
+	card := decode(t, w.Body.Bytes())
+	blocks, _ := card["blocks"].([]any)
+	if len(blocks) == 0 {
+		t.Fatalf("/refbot review from %s's admin: %s", teamB.ID, w.Body)
+	}
+	e.serve(signed(testSecret, formType, interactionForm(fromTeam(press(t, testAdmin, blocks, bot.ActionApprove, e.hooks.url(), nil), teamB.ID))))
+	posts := flush(t, &e.env) // the answer through response_url
+	if hook := recv(t, e.hooks.got, "the approval"); !strings.HasPrefix(hook.Body["text"].(string), "Approved: Lottery Ticket Hypothesis") {
+		t.Errorf("approval answered %v", hook.Body)
+	}
+	var dm url.Values
+	if len(posts) > 0 {
+		dm = posts[0]
+	} else {
+		dm = recv(t, api.posts, "the author's direct message")
+	}
+	if dm.Get("channel") != "UB1" || dm.Get("_token") != tokenB || !strings.Contains(dm.Get("text"), "was approved") {
+		t.Errorf("author told in %s with token %q: %q; want UB1 with B's %q", dm.Get("channel"), dm.Get("_token"), dm.Get("text"), tokenB)
+	}
+	// And the entry is live for both workspaces.
+	for _, team := range []fakeTeam{teamA, teamB} {
+		w := e.serve(signed(testSecret, formType, slashFrom(team.ID, "C9", "U2", "/define", "lottery ticket hypothesis", e.hooks.url())))
+		if !strings.Contains(w.Body.String(), "Lottery Ticket Hypothesis:") {
+			t.Errorf("/define from %s after approval: %s", team.ID, w.Body)
+		}
+	}
+	if n := len(api.views); n != 0 {
+		t.Errorf("%d views calls left over", n)
 	}
 }

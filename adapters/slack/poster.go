@@ -30,17 +30,51 @@ const (
 // discussText opens a prompt's thread.
 const discussText = "💬 Discuss this reading here: reply in this thread with your answers to the questions above."
 
-// Post implements bot.Poster: the prompt in channel, carrying key in its
-// metadata, then the thread reply. It returns the prompt's ts; a failed
-// thread reply is logged, since the prompt itself is out. In OAuth mode
-// team names the workspace whose token posts.
+// Post implements bot.Poster: the post in channel, carrying key in its
+// metadata, then, for a reading prompt, the thread reply. It returns the
+// post's ts; a failed thread reply is logged, since the prompt itself is
+// out. In OAuth mode team names the workspace whose token posts.
 func (a *Adapter) Post(ctx context.Context, team, channel, key string, r bot.Reply) (string, error) {
 	ws, err := a.scheduledWorkspace(ctx, team)
 	if err != nil {
 		return "", err
 	}
 	meta := slack.SlackMetadata{EventType: metadataType, EventPayload: map[string]any{"key": key}}
+	if r.Prompt == nil {
+		return ws.postMessage(ctx, channel, render(r, renderOptions{}), &meta)
+	}
 	return a.postPrompt(ctx, ws, channel, render(r, renderOptions{}), &meta)
+}
+
+var _ bot.DirectPoster = (*Adapter)(nil)
+
+// PostDirect implements bot.DirectPoster: chat.postMessage to the user's
+// id, which Slack delivers in the app's direct messages with them.
+func (a *Adapter) PostDirect(ctx context.Context, team, user string, r bot.Reply) error {
+	ws, err := a.scheduledWorkspace(ctx, team)
+	if err != nil {
+		return err
+	}
+	_, err = ws.postMessage(ctx, user, render(r, renderOptions{}), nil)
+	return err
+}
+
+// postMessage posts msg to channel (or a user's id: a direct message).
+func (ws *workspace) postMessage(ctx context.Context, channel string, msg message, meta *slack.SlackMetadata) (string, error) {
+	opts := []slack.MsgOption{
+		slack.MsgOptionText(msg.Text, false),
+		slack.MsgOptionBlocks(msg.Blocks...),
+		slack.MsgOptionDisableLinkUnfurl(),
+		slack.MsgOptionDisableMediaUnfurl(),
+	}
+	if meta != nil {
+		opts = append(opts, slack.MsgOptionMetadata(*meta))
+	}
+	_, ts, err := ws.api.PostMessageContext(ctx, channel, opts...)
+	if err != nil {
+		return "", fmt.Errorf("chat.postMessage: %w", err)
+	}
+	return ts, nil
 }
 
 // scheduledWorkspace is the workspace a scheduled post goes to.
@@ -54,18 +88,9 @@ func (a *Adapter) scheduledWorkspace(ctx context.Context, team string) (*workspa
 
 // postPrompt posts msg to channel and opens its discussion thread.
 func (a *Adapter) postPrompt(ctx context.Context, ws *workspace, channel string, msg message, meta *slack.SlackMetadata) (string, error) {
-	opts := []slack.MsgOption{
-		slack.MsgOptionText(msg.Text, false),
-		slack.MsgOptionBlocks(msg.Blocks...),
-		slack.MsgOptionDisableLinkUnfurl(),
-		slack.MsgOptionDisableMediaUnfurl(),
-	}
-	if meta != nil {
-		opts = append(opts, slack.MsgOptionMetadata(*meta))
-	}
-	_, ts, err := ws.api.PostMessageContext(ctx, channel, opts...)
+	ts, err := ws.postMessage(ctx, channel, msg, meta)
 	if err != nil {
-		return "", fmt.Errorf("chat.postMessage: %w", err)
+		return "", err
 	}
 	discuss := message{Text: discussText, Blocks: []slack.Block{slack.NewSectionBlock(text(discussText), nil, nil)}}
 	if err := ws.post(ctx, channel, ts, discuss); err != nil {

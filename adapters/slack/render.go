@@ -480,7 +480,7 @@ func (b *builder) controls(c *bot.Card) {
 		return
 	}
 	var els []slack.BlockElement
-	if c != nil && c.ID != "" && len(c.ID) <= maxButtonValue {
+	if c != nil && c.ID != "" && len(c.ID) <= maxButtonValue && !c.Pending {
 		share := slack.NewButtonBlockElement(bot.ActionShare, c.ID, plainText("Share in channel"))
 		share.Style = slack.StylePrimary
 		els = append(els, share)

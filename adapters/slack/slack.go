@@ -210,6 +210,9 @@ func (a *Adapter) Run(ctx context.Context) error {
 			return err
 		}
 	} else if err := a.startOAuth(ctx); err != nil {
+		if ctx.Err() != nil {
+			return nil // stopped before the installations were read: nothing failed
+		}
 		return err
 	}
 	ctx, cancel := context.WithCancel(ctx)

@@ -528,7 +528,12 @@ func (a *Adapter) envelope(ctx context.Context, c *socketConn, req socketmode.Re
 			a.ack(ctx, c, req.EnvelopeID, nil)
 			return
 		}
-		a.ackMessage(ctx, c, req.EnvelopeID, sc.ResponseURL, a.command(ctx, sc))
+		msg, send := a.command(ctx, sc)
+		if !send { // a form opened instead: nothing to say in the channel
+			a.ack(ctx, c, req.EnvelopeID, nil)
+			return
+		}
+		a.ackMessage(ctx, c, req.EnvelopeID, sc.ResponseURL, msg)
 	case socketmode.RequestTypeInteractive:
 		var ic slack.InteractionCallback
 		if err := json.Unmarshal(req.Payload, &ic); err != nil {

@@ -58,6 +58,22 @@ func TestSocketMode(t *testing.T) {
 			t.Errorf("ack payload = %v", p)
 		}
 	})
+	t.Run("/refbot suggest: an empty ack, then the modal", func(t *testing.T) {
+		e.api.envelopes <- envelope("slash_commands", "e2s", slashJSON("/refbot", "suggest lottery ticket hypothesis", e.hooks.url()))
+		if p := ack("e2s")["payload"]; p != nil {
+			t.Errorf("the ack of a command that opens a form carries %v", p)
+		}
+		open := e.view(t, "views.open")
+		if open["trigger_id"] != "1.2.3" {
+			t.Errorf("views.open on trigger %v", open["trigger_id"])
+		}
+		// A submission with problems is answered in its ack, beside the fields.
+		sub := viewSubmission("U1", open["view"].(map[string]any), map[string]string{bot.FieldTitle: "Lottery Ticket Hypothesis"})
+		e.api.envelopes <- envelope("interactive", "e2v", sub)
+		if p := payloadOf(ack("e2v")); p["response_action"] != "errors" {
+			t.Errorf("the ack of a submission with problems: %v", p)
+		}
+	})
 	t.Run("menu search answered in the ack", func(t *testing.T) {
 		e.api.envelopes <- envelope("interactive", "e3", suggestionPayload("mesa"))
 		p := payloadOf(ack("e3"))

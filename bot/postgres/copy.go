@@ -33,13 +33,24 @@ var copied = []tableSpec{
 	{"reading_positions", []string{"platform", "channel", "curriculum", "position"}, ""},
 	{"installations", []string{"platform", "team", "team_name", "enterprise", "bot_user", "bot_id", "scopes", "installer", "installed_at", "expires_at", "secret"}, ""},
 	{"spent_nonces", []string{"nonce", "expires_at"}, ""},
+	// Curation keeps its numbers: people were told "suggestion 12", and
+	// the history and the buttons in chat name proposals and drafts by
+	// them (numbered sequences go on after the highest, numbered).
+	{"curation_proposals", []string{"id", "scope", "team", "entry_id", "entry", "edit", "author", "proposed_at", "status", "edited_by", "edited_at", "decided_by", "decided_at", "reason", "version"}, "id"},
+	{"curated_entries", []string{"scope", "entry_id", "entry", "version", "proposal_id"}, ""},
+	{"curation_versions", []string{"scope", "version"}, ""},
+	{"curation_drafts", []string{"id", "scope", "author", "action", "state", "fields", "created_at"}, "id"},
 }
+
+// numbered are the copied tables whose ids come from an identity
+// sequence that must go on after the copied ids.
+var numbered = []string{"curation_proposals", "curation_drafts"}
 
 // sqliteVersion is the SQLite schema CopySQLite reads (bot/sqlite's
 // PRAGMA user_version); open the file with bot/sqlite first to bring an
 // older one up to it. A new SQLite migration raises it, and its tables go
 // into copied (refbot state migrate's test fails until both are done).
-const sqliteVersion = 4
+const sqliteVersion = 5
 
 // Copied says what CopySQLite moved: rows per table, in the order copied,
 // and the lookups the statistics count.
@@ -95,6 +106,11 @@ func (s *Store) CopySQLite(ctx context.Context, path string) (Copied, error) {
 				return fmt.Errorf("copy %s: %w", t.table, err)
 			}
 			out.Tables = append(out.Tables, TableCount{t.table, n})
+		}
+		for _, table := range numbered {
+			if _, err := tx.Exec(ctx, `SELECT setval(pg_get_serial_sequence($1, 'id'), coalesce(max(id), 0) + 1, false) FROM `+pgx.Identifier{table}.Sanitize(), table); err != nil {
+				return fmt.Errorf("number %s after the copied ones: %w", table, err)
+			}
 		}
 		if err := rtx.QueryRowContext(ctx, `SELECT version FROM glossary_version WHERE id = 1`).Scan(&out.GlossaryVersion); err != nil {
 			return fmt.Errorf("read glossary version: %w", err)
@@ -213,10 +229,10 @@ func (r *sqliteRows) Values() ([]any, error) {
 	out := make([]any, len(r.vals))
 	for i, v := range r.vals {
 		switch r.columns[i] {
-		case "scheduled": // SQLite's 0/1 is PostgreSQL's boolean
+		case "scheduled", "edit": // SQLite's 0/1 is PostgreSQL's boolean
 			n, ok := v.(int64)
 			if !ok {
-				r.err = fmt.Errorf("scheduled is %T, want an integer", v)
+				r.err = fmt.Errorf("%s is %T, want an integer", r.columns[i], v)
 				return nil, r.err
 			}
 			v = n == 1

@@ -19,17 +19,25 @@ const glossaryChannel = "refbot_glossary"
 // only if, it commits.
 func (s *Store) GlossaryChanged(ctx context.Context) (int64, error) {
 	var v int64
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if err := tx.QueryRow(ctx, `UPDATE glossary_version SET version = version + 1 WHERE id = 1 RETURNING version`).Scan(&v); err != nil {
-			return err
-		}
-		_, err := tx.Exec(ctx, `SELECT pg_notify($1, $2)`, glossaryChannel, fmt.Sprint(v))
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) (err error) {
+		v, err = glossaryChanged(ctx, tx)
 		return err
 	})
 	if err := s.observe("glossary changed", err); err != nil {
 		return 0, fmt.Errorf("record a glossary change: %w", err)
 	}
 	return v, nil
+}
+
+// glossaryChanged raises the stored glossary's version and queues its
+// NOTIFY in tx, which PostgreSQL sends when, and only if, tx commits.
+func glossaryChanged(ctx context.Context, tx pgx.Tx) (int64, error) {
+	var v int64
+	if err := tx.QueryRow(ctx, `UPDATE glossary_version SET version = version + 1 WHERE id = 1 RETURNING version`).Scan(&v); err != nil {
+		return 0, err
+	}
+	_, err := tx.Exec(ctx, `SELECT pg_notify($1, $2)`, glossaryChannel, fmt.Sprint(v))
+	return v, err
 }
 
 // GlossaryVersion implements bot.GlossaryNotifier.

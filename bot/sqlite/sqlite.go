@@ -1,9 +1,10 @@
 // Package sqlite is refbot's state store on SQLite (modernc.org/sqlite,
-// pure Go): lookup statistics, auto-link choices and cooldowns, and the
-// reading schedule's claims and positions, and the workspaces that
-// installed refbot through OAuth. It implements bot.StatsStore,
-// bot.AutolinkStore and bot.ReadingStore, and the installation store
-// Slack's OAuth mode declares (adapters/slack).
+// pure Go): lookup statistics, auto-link choices and cooldowns, the
+// reading schedule's claims and positions, the workspaces that installed
+// refbot through OAuth, and curation's suggestions and curated entries.
+// It implements bot.StatsStore, bot.AutolinkStore, bot.ReadingStore and
+// bot.CurationStore, and the installation store Slack's OAuth mode
+// declares (adapters/slack).
 //
 // The database runs in WAL mode with synchronous=FULL (a committed row
 // survives a crash or power loss) and a busy timeout, so one Store can be
@@ -297,6 +298,51 @@ CREATE TABLE glossary_version (
 	version INTEGER NOT NULL
 );
 INSERT INTO glossary_version (id, version) VALUES (1, 0);
+`,
+	// 5: curation — suggestions, the curated layer and its version, drafts.
+	`
+CREATE TABLE curation_proposals (
+	id          INTEGER PRIMARY KEY,
+	scope       TEXT NOT NULL,
+	team        TEXT NOT NULL,            -- the workspace or server it came from; '' where none
+	entry_id    TEXT NOT NULL,
+	entry       TEXT NOT NULL,            -- JSON of the glossary entry as proposed or last edited
+	edit        INTEGER NOT NULL,         -- 1: an edit of an entry in service
+	author      TEXT NOT NULL,            -- platform:user
+	proposed_at INTEGER NOT NULL,         -- unix nanoseconds
+	status      TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'approved', 'rejected')),
+	edited_by   TEXT NOT NULL DEFAULT '',
+	edited_at   INTEGER,
+	decided_by  TEXT NOT NULL DEFAULT '',
+	decided_at  INTEGER,
+	reason      TEXT NOT NULL DEFAULT '',
+	version     INTEGER NOT NULL DEFAULT 0 -- the curated version its approval made
+);
+CREATE INDEX curation_proposals_status ON curation_proposals (scope, status, id);
+CREATE INDEX curation_proposals_author ON curation_proposals (scope, author, status);
+CREATE INDEX curation_proposals_entry ON curation_proposals (scope, entry_id, id);
+CREATE TABLE curated_entries (
+	scope       TEXT NOT NULL,
+	entry_id    TEXT NOT NULL,
+	entry       TEXT NOT NULL,            -- JSON
+	version     INTEGER NOT NULL,
+	proposal_id INTEGER NOT NULL REFERENCES curation_proposals (id),
+	PRIMARY KEY (scope, entry_id)
+) WITHOUT ROWID;
+CREATE TABLE curation_versions (
+	scope   TEXT PRIMARY KEY,
+	version INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE curation_drafts (
+	id         INTEGER PRIMARY KEY,
+	scope      TEXT NOT NULL,
+	author     TEXT NOT NULL,
+	action     TEXT NOT NULL,
+	state      TEXT NOT NULL,
+	fields     TEXT NOT NULL,             -- JSON object
+	created_at INTEGER NOT NULL
+);
+CREATE INDEX curation_drafts_created ON curation_drafts (created_at);
 `,
 }
 

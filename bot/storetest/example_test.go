@@ -3,7 +3,6 @@ package storetest_test
 import (
 	"testing"
 
-	"refbot/bot"
 	"refbot/bot/storetest"
 )
 
@@ -13,7 +12,7 @@ import (
 func ExampleRun() {
 	testConformance := func(t *testing.T) {
 		storetest.Run(t, func(t *testing.T) func(*testing.T) storetest.Store {
-			m := memory{bot.NewMemoryStats(), bot.NewMemoryAutolink(), bot.NewMemoryReading(), bot.NewMemoryGlossaryNotifier(), bot.NewMemoryInstallations()}
+			m := newMemory()
 			return func(*testing.T) storetest.Store { return m }
 		})
 	}

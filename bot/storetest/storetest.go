@@ -5,13 +5,14 @@
 // when it passes all of it.
 //
 // Every state-store interface refbot has is in Store and tested here, so
-// a new one (the curated glossary's store, say) is added in one place:
+// a new one (as the curated glossary's store was) is added in one place:
 // its methods go into Store, its tests into Run's list, and every backend
 // then fails to build or to pass until it implements them.
 package storetest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -20,6 +21,7 @@ import (
 
 	"refbot/bot"
 	"refbot/bot/bottest"
+	"refbot/glossary"
 )
 
 // Store is a state backend as the suite sees it: every state-store
@@ -29,6 +31,7 @@ type Store interface {
 	bot.AutolinkStore
 	bot.ReadingStore
 	bot.GlossaryNotifier
+	bot.CurationStore
 	bottest.InstallationStore // Slack's OAuth installations and nonces
 	// Close lets go of the handle; other handles keep working.
 	Close() error
@@ -58,6 +61,8 @@ func Run(t *testing.T, newStore New) {
 		{"TakeOverOnce", testTakeOverOnce},
 		{"GlossaryChanged", testGlossaryChanged},
 		{"Installations", testInstallations},
+		{"Curation", testCuration},
+		{"CurationAcrossHandles", testCurationAcrossHandles},
 		// A new store interface's tests go here (see the package doc).
 	}
 	for _, tc := range tests {
@@ -617,4 +622,143 @@ func testInstallations(t *testing.T, newStore New) {
 			return last(t)
 		},
 		func(t *testing.T) bottest.InstallationStore { return last(t) })
+}
+
+// The curation store passes bottest's contract for it, each subtest on a
+// new, empty state.
+func testCuration(t *testing.T, newStore New) {
+	bottest.CurationStoreSuite(t, func(t *testing.T) bot.CurationStore { return one(t, newStore) })
+}
+
+// Curation across handles, as across replicas: a suggestion stored
+// through one is seen through the other under the same number; the pending
+// cap holds when one author's suggestions arrive through both at once; of
+// reviewers deciding through both at once exactly one wins; and an
+// approval raises the stored glossary's version (waking a watcher on the
+// other handle where the backend notifies) in the same step, so that every
+// process lays the new entry over its files. A rejection changes no
+// glossary and raises nothing.
+func testCurationAcrossHandles(t *testing.T, newStore New) {
+	ctx := context.Background()
+	open := newStore(t)
+	a, b := open(t), open(t)
+	t0 := time.Date(2026, 12, 2, 14, 5, 0, 0, time.UTC)
+	ann := bot.Who{Platform: "slack", User: "U1"}
+	mod := bot.Who{Platform: "discord", User: "42"}
+	entry := func(id string) glossary.Entry {
+		return glossary.Entry{ID: id, Title: "Title of " + id, Summary: "A summary.", Sources: []glossary.Source{{Title: "S", URL: "https://example.org/" + id}}}
+	}
+
+	// The cap: 8 suggestions from one author through two handles at once,
+	// 3 allowed pending.
+	var (
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		accepted []int64
+	)
+	for i := range 8 {
+		s := a
+		if i%2 == 1 {
+			s = b
+		}
+		wg.Go(func() {
+			id, err := s.AddProposal(ctx, bot.Proposal{Scope: bot.DefaultScope, Entry: entry(fmt.Sprintf("term-%d", i)), Author: ann, Proposed: t0}, 3)
+			switch {
+			case err == nil:
+				mu.Lock()
+				accepted = append(accepted, id)
+				mu.Unlock()
+			case !errors.Is(err, bot.ErrTooManyPending):
+				t.Errorf("AddProposal: %v", err)
+			}
+		})
+	}
+	wg.Wait()
+	if len(accepted) != 3 {
+		t.Fatalf("%d suggestions accepted with a cap of 3 pending", len(accepted))
+	}
+	slices.Sort(accepted)
+	for _, id := range accepted {
+		pa, errA := a.Proposal(ctx, bot.DefaultScope, id)
+		pb, errB := b.Proposal(ctx, bot.DefaultScope, id)
+		if errA != nil || errB != nil || pa.Entry.ID != pb.Entry.ID || pa.Author != ann {
+			t.Errorf("proposal %d through a: %+v, %v; through b: %+v, %v", id, pa, errA, pb, errB)
+		}
+	}
+
+	v0, err := b.GlossaryVersion(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	wake, err := b.WatchGlossary(wctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// A rejection raises no glossary version.
+	if _, err := a.Decide(ctx, bot.DefaultScope, accepted[0], bot.Decision{By: mod, At: t0, Reason: "no"}); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := b.GlossaryVersion(ctx); err != nil || v != v0 {
+		t.Errorf("glossary version after a rejection = %d, %v; want %d still", v, err, v0)
+	}
+
+	// Six reviewers, three on each handle, on one suggestion.
+	id := accepted[1]
+	won, curated := 0, int64(0)
+	for i := range 6 {
+		s := a
+		if i%2 == 1 {
+			s = b
+		}
+		wg.Go(func() {
+			v, err := s.Decide(ctx, bot.DefaultScope, id, bot.Decision{Approve: true, By: mod, At: t0})
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err == nil:
+				won++
+				curated = v
+			case !errors.Is(err, bot.ErrDecided):
+				t.Errorf("Decide: %v", err)
+			}
+		})
+	}
+	wg.Wait()
+	if won != 1 {
+		t.Fatalf("%d reviewers' approvals won, want 1", won)
+	}
+	if v, err := b.GlossaryVersion(ctx); err != nil || v <= v0 {
+		t.Errorf("glossary version after an approval = %d, %v; want more than %d", v, err, v0)
+	}
+	if wake != nil {
+		select {
+		case <-wake:
+		case <-time.After(30 * time.Second): // a bound, not a timing assertion: notifications take milliseconds
+			t.Error("the other handle's watcher was not woken by the approval")
+		}
+	}
+	es, v, changed, err := b.CuratedSince(ctx, bot.DefaultScope, 0)
+	if err != nil || !changed || v != curated || len(es) != 1 || es[0].ID != mustProposal(t, a, id).Entry.ID {
+		t.Errorf("CuratedSince through the other handle = %+v, %d, %v, %v; want the approved entry at %d", es, v, changed, err, curated)
+	}
+	if p := mustProposal(t, b, id); p.Status != bot.Approved || p.Version != curated {
+		t.Errorf("the approved proposal through the other handle: %+v", p)
+	}
+	cancel()
+	if wake != nil {
+		for range wake { // drained and closed once the watch ends
+		}
+	}
+}
+
+func mustProposal(t *testing.T, s Store, id int64) bot.Proposal {
+	t.Helper()
+	p, err := s.Proposal(context.Background(), bot.DefaultScope, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

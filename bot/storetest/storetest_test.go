@@ -14,6 +14,7 @@ type memory struct {
 	*bot.MemoryReading
 	*bot.MemoryGlossaryNotifier
 	*bot.MemoryInstallations
+	*bot.MemoryCuration
 }
 
 func (memory) Close() error { return nil }
@@ -22,7 +23,14 @@ func (memory) Close() error { return nil }
 // the same store.
 func TestMemory(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) func(*testing.T) storetest.Store {
-		m := memory{bot.NewMemoryStats(), bot.NewMemoryAutolink(), bot.NewMemoryReading(), bot.NewMemoryGlossaryNotifier(), bot.NewMemoryInstallations()}
+		m := newMemory()
 		return func(*testing.T) storetest.Store { return m }
 	})
+}
+
+// newMemory is an empty in-memory state, whose approvals raise its
+// glossary version as a database's do.
+func newMemory() memory {
+	n := bot.NewMemoryGlossaryNotifier()
+	return memory{bot.NewMemoryStats(), bot.NewMemoryAutolink(), bot.NewMemoryReading(), n, bot.NewMemoryInstallations(), bot.NewMemoryCuration().NotifyTo(n)}
 }

@@ -32,6 +32,7 @@ type Config struct {
 	Log      LogConfig      `yaml:"log"`
 	Reading  ReadingConfig  `yaml:"reading"`
 	Autolink AutolinkConfig `yaml:"autolink"`
+	Curation CurationConfig `yaml:"curation"`
 	Web      WebConfig      `yaml:"web"`
 	// Platforms are the platforms' sections by name, holding their
 	// defaults where the file is silent.
@@ -68,6 +69,7 @@ func defaultConfig(ps []platform.Platform) Config {
 		Log:       LogConfig{Level: "info", Format: "text"},
 		Reading:   ReadingConfig{Schedules: []ScheduleConfig{}},
 		Autolink:  defaultAutolink(),
+		Curation:  defaultCuration(ps),
 		Web:       defaultWeb(),
 		Platforms: map[string]platform.Section{},
 	}
@@ -93,11 +95,15 @@ type settings struct {
 	stateDir string
 	// stateURL, when set, is the PostgreSQL database that holds the
 	// state instead of stateDir's SQLite file.
-	stateURL  string
-	log       LogConfig
-	autolink  bot.AutolinkConfig
-	schedules []schedule
-	web       webSettings
+	stateURL string
+	log      LogConfig
+	autolink bot.AutolinkConfig
+	curation bot.CurationConfig
+	// curationPoll is how often the curated layer is looked for in the
+	// state store.
+	curationPoll time.Duration
+	schedules    []schedule
+	web          webSettings
 	// platforms are the enabled ones, in the order of the list.
 	platforms []enabled
 	// clock is the core's clock; nil means the system's. Tests set one
@@ -202,7 +208,7 @@ func decodeConfig(path string, data []byte, cfg *Config, where *positions) (err 
 	where.broken = map[string]bool{}
 	core := map[string]any{
 		"http": &cfg.HTTP, "glossary": &cfg.Glossary, "state": &cfg.State, "log": &cfg.Log,
-		"reading": &cfg.Reading, "autolink": &cfg.Autolink, "web": &cfg.Web,
+		"reading": &cfg.Reading, "autolink": &cfg.Autolink, "curation": &cfg.Curation, "web": &cfg.Web,
 	}
 	var errs []error
 	seen := map[string]bool{}
@@ -383,6 +389,9 @@ func (c Config) compile(getenv func(string) string, ps []platform.Platform) (set
 		errs = append(errs, err)
 	}
 	if s.autolink, err = c.Autolink.compile(known); err != nil {
+		errs = append(errs, err)
+	}
+	if s.curation, s.curationPoll, err = c.Curation.compile(known); err != nil {
 		errs = append(errs, err)
 	}
 	if s.web, err = c.Web.compile(); err != nil {

@@ -150,7 +150,7 @@ func TestConfigPartialFileKeepsDefaults(t *testing.T) {
 func TestConfigUnknownKey(t *testing.T) {
 	tests := []struct{ content, want string }{
 		{"http:\n  addr: \"127.0.0.1:8080\"\n  adress: x\n", `:3: http.adress: unknown field; check its spelling against config.example.yaml`},
-		{"log:\n  level: info\nautolinks: {}\n", `:3: autolinks: unknown section; the sections are autolink, glossary, http, log, reading, state, web, discord, slack`},
+		{"log:\n  level: info\nautolinks: {}\n", `:3: autolinks: unknown section; the sections are autolink, curation, glossary, http, log, reading, state, web, discord, slack`},
 		{"slack:\n  enabled: false\n  bot_tokn: x\n", `:3: slack.bot_tokn: unknown field (did you mean "bot_token"?)`},
 	}
 	for _, tt := range tests {

@@ -18,9 +18,9 @@ import (
 	"refbot/glossary/importer"
 )
 
-func runGlossary(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func runGlossary(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: refbot glossary lint [--alone] [DIR] | refbot glossary import [-o DIR] FILE... | refbot glossary site -o DIR")
+		fmt.Fprintln(stderr, "usage: refbot glossary lint [--alone] [DIR] | import [-o DIR] FILE... | site -o DIR | history [--config FILE] ID | export [--config FILE] DIR")
 		return exitError{code: 2}
 	}
 	switch args[0] {
@@ -29,9 +29,13 @@ func runGlossary(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	case "import":
 		return runImport(args[1:], stdout, stderr)
 	case "site":
-		return runSite(args[1:], stdout, stderr)
+		return runSite(ctx, args[1:], getenv, stdout, stderr)
+	case "history":
+		return runHistory(ctx, args[1:], getenv, stdout, stderr)
+	case "export":
+		return runExport(ctx, args[1:], getenv, stdout, stderr)
 	}
-	return exitError{code: 2, msg: fmt.Sprintf("unknown glossary command %q: want lint, import or site", args[0])}
+	return exitError{code: 2, msg: fmt.Sprintf("unknown glossary command %q: want lint, import, site, history or export", args[0])}
 }
 
 func runLint(args []string, stdout, stderr io.Writer) error {

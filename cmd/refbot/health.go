@@ -13,28 +13,29 @@ import (
 
 // glossaryStatus is what refbot knows about the glossary it serves and the
 // files it reloads it from: what /healthz and /readyz answer and the
-// refbot_glossary_* metrics export. It is safe for concurrent use.
+// refbot_glossary_* metrics export. The version and entries are those of
+// the glossary in service, read when asked: the files' and, over them, the
+// entries curated in chat. It is safe for concurrent use.
 type glossaryStatus struct {
+	serving  func() *glossary.Glossary
 	mu       sync.Mutex
-	version  string    // of the glossary in service
-	entries  int       // in it
-	loadedAt time.Time // when it was loaded: the last good load
+	loadedAt time.Time // when the files were loaded: the last good load
 	failures int       // loads failed since then, in a row
 	since    time.Time // when the first of them failed
 	total    int       // loads failed since start
 }
 
-func newGlossaryStatus(g *glossary.Glossary, now time.Time) *glossaryStatus {
-	s := &glossaryStatus{}
-	s.loaded(g, now)
-	return s
+// newGlossaryStatus starts with the files loaded at now; serving returns
+// the glossary in service (Bot.Glossary).
+func newGlossaryStatus(serving func() *glossary.Glossary, now time.Time) *glossaryStatus {
+	return &glossaryStatus{serving: serving, loadedAt: now}
 }
 
-// loaded records a good load, now in service.
-func (s *glossaryStatus) loaded(g *glossary.Glossary, now time.Time) {
+// loaded records a good load of the files, now in service.
+func (s *glossaryStatus) loaded(now time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.version, s.entries, s.loadedAt, s.failures, s.since = g.Version(), g.Len(), now, 0, time.Time{}
+	s.loadedAt, s.failures, s.since = now, 0, time.Time{}
 }
 
 // failed records a load that failed; the last good glossary stays.
@@ -56,9 +57,10 @@ func (s *glossaryStatus) stale() string {
 	if s.failures == 0 {
 		return ""
 	}
+	g := s.serving()
 	return fmt.Sprintf("glossary stale: the files in glossary.dir have failed to load %d time(s) in a row since %s "+
 		"(the log lists every problem; check them with refbot glossary lint); serving the last good glossary, version %s, loaded %s",
-		s.failures, s.since.UTC().Format(time.RFC3339), s.version, s.loadedAt.UTC().Format(time.RFC3339))
+		s.failures, s.since.UTC().Format(time.RFC3339), g.Version(), s.loadedAt.UTC().Format(time.RFC3339))
 }
 
 // healthz is GET /healthz, the liveness answer: 200 while refbot serves,
@@ -66,9 +68,7 @@ func (s *glossaryStatus) stale() string {
 // the body says so then.
 func (s *glossaryStatus) healthz(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	s.mu.Lock()
-	n := s.entries
-	s.mu.Unlock()
+	n := s.serving().Len()
 	if why := s.stale(); why != "" {
 		fmt.Fprintf(w, "ok %d entries; %s\n", n, why)
 		return
@@ -87,9 +87,10 @@ func (s *glossaryStatus) readyz(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, "not ready: %s\n", why)
 		return
 	}
+	g := s.serving()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	fmt.Fprintf(w, "ready: glossary version %s, %d entries, loaded %s\n", s.version, s.entries, s.loadedAt.UTC().Format(time.RFC3339))
+	fmt.Fprintf(w, "ready: glossary version %s, %d entries, loaded %s\n", g.Version(), g.Len(), s.loadedAt.UTC().Format(time.RFC3339))
 }
 
 var (
@@ -114,10 +115,11 @@ func (s *glossaryStatus) Describe(ch chan<- *prometheus.Desc) {
 
 // Collect implements prometheus.Collector: one consistent snapshot.
 func (s *glossaryStatus) Collect(ch chan<- prometheus.Metric) {
+	g := s.serving()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	ch <- prometheus.MustNewConstMetric(glossaryInfoDesc, prometheus.GaugeValue, 1, s.version)
-	ch <- prometheus.MustNewConstMetric(glossaryEntriesDesc, prometheus.GaugeValue, float64(s.entries))
+	ch <- prometheus.MustNewConstMetric(glossaryInfoDesc, prometheus.GaugeValue, 1, g.Version())
+	ch <- prometheus.MustNewConstMetric(glossaryEntriesDesc, prometheus.GaugeValue, float64(g.Len()))
 	ch <- prometheus.MustNewConstMetric(glossaryLoadedDesc, prometheus.GaugeValue, float64(s.loadedAt.UnixNano())/1e9)
 	ch <- prometheus.MustNewConstMetric(glossaryFailuresDesc, prometheus.GaugeValue, float64(s.failures))
 	ch <- prometheus.MustNewConstMetric(glossaryFailedDesc, prometheus.CounterValue, float64(s.total))

@@ -29,6 +29,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"refbot/bot/bottest"
 	"refbot/bot/postgres"
 	"refbot/bot/postgres/pgtest"
 )
@@ -104,31 +105,13 @@ type replica struct {
 	env    []string
 	cmd    *exec.Cmd
 	addr   string
-	log    *lockedLog
+	log    *bottest.Buffer // the child's standard error
 	exited chan struct{}
-}
-
-// lockedLog keeps a child's standard error for the test to read.
-type lockedLog struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 func startReplica(t testing.TB, name string, env []string) *replica {
 	t.Helper()
-	r := &replica{t: t, name: name, env: env, log: &lockedLog{}}
+	r := &replica{t: t, name: name, env: env, log: &bottest.Buffer{}}
 	r.start()
 	t.Cleanup(func() { r.kill() })
 	return r

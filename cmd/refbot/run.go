@@ -37,12 +37,16 @@ Usage:
   refbot                                 interactive console on the embedded glossary
   refbot console [--glossary DIR]        the same, optionally with your own entries
   refbot define [--json] TERM...         look a term up once; exit 1 when not found
+                                         (--config FILE: the glossary that config serves)
   refbot search [--json] DESCRIPTION...  find entries by topic or description; exit 1 when none
   refbot scan [--json] < MESSAGE         print the glossary terms a chat message mentions
   refbot glossary lint [--alone] [DIR]   check a glossary directory (default: the embedded one)
   refbot glossary import [-o DIR] FILE...  turn saved reference pages into entry files
+  refbot glossary history [--config FILE] ID  who suggested, approved or rejected each change
+  refbot glossary export [--config FILE] DIR  write the entries curated in chat as entry files
   refbot glossary site -o DIR [--base-url URL]  write the glossary as a static website
   refbot web [--addr HOST:PORT]          serve the glossary website locally (embedded glossary)
+                                         (both take --config FILE: what that config serves)
   refbot serve --config FILE             run the configured platforms and the HTTP server
   refbot reading preview [CURRICULUM]    print every step of a curriculum as it would be posted
   refbot stats [--config FILE] [--platform NAME] [--n N] [--json]
@@ -91,11 +95,11 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 	case "scan":
 		return runScan(ctx, rest, stdin, stdout, stderr)
 	case "glossary":
-		return runGlossary(ctx, rest, stdout, stderr)
+		return runGlossary(ctx, rest, getenv, stdout, stderr)
 	case "serve":
 		return runServe(ctx, rest, getenv, stdout, stderr)
 	case "web":
-		return runWeb(ctx, rest, stdout, stderr)
+		return runWeb(ctx, rest, getenv, stdout, stderr)
 	case "reading":
 		return runReading(ctx, rest, getenv, stdout, stderr)
 	case "stats":
@@ -333,7 +337,8 @@ func runConsole(ctx context.Context, args []string, getenv func(string) string, 
 			stderr = crlf{stderr} // raw mode does not turn \n into \r\n
 		}
 	}
-	b := bot.New(g, bot.Config{Stats: bot.NewMemoryStats(), Reading: bot.ReadingConfig{Store: store}, Autolink: consoleAutolink(), AutolinkStore: store, Logger: stderrLogger(stderr)})
+	b := bot.New(g, bot.Config{Stats: bot.NewMemoryStats(), Reading: bot.ReadingConfig{Store: store}, Autolink: consoleAutolink(), AutolinkStore: store,
+		CurationStore: store, Logger: stderrLogger(stderr)})
 	return shell.Run(ctx, b, stdin, stdout, opt)
 }
 
@@ -351,18 +356,22 @@ func runDefine(ctx context.Context, args []string, getenv func(string) string, s
 	fs := newFlags("define", stderr)
 	asJSON := fs.Bool("json", false, "print the result as JSON")
 	dir := fs.String("glossary", "", "a glossary directory to extend the embedded one with")
+	path := fs.String("config", "", "the glossary a refbot serve configuration serves: its files and the entries curated in chat (default: $REFBOT_CONFIG)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	query := strings.Join(fs.Args(), " ")
 	if strings.TrimSpace(query) == "" {
-		fmt.Fprintln(stderr, "usage: refbot define [--json] TERM...")
+		fmt.Fprintln(stderr, "usage: refbot define [--json] [--glossary DIR | --config FILE] TERM...")
 		return exitError{code: 2}
 	}
-	g, err := loadGlossary(*dir, "extend")
+	chosen, err := chooseGlossary(ctx, *dir, *path, getenv, bot.Config{Logger: stderrLogger(stderr)})
 	if err != nil {
 		return err
 	}
+	defer chosen.done()
+	b := chosen.b
+	g := b.Glossary()
 	if *asJSON {
 		// The same shape as GET /api/v1/define; scripts rely on it.
 		out := web.Define(g, query)
@@ -376,7 +385,6 @@ func runDefine(ctx context.Context, args []string, getenv func(string) string, s
 		}
 		return nil
 	}
-	b := bot.New(g, bot.Config{Logger: stderrLogger(stderr)})
 	reply := b.Answer(ctx, bot.Request{Platform: "cli", Kind: bot.Command, Command: bot.CommandDefine, Text: query})
 	if err := shell.Render(stdout, reply, shell.Options{Color: useColor(getenv, stdout)}); err != nil {
 		return err

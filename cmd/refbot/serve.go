@@ -203,8 +203,6 @@ func serve(ctx context.Context, cfg settings, log *slog.Logger, ready chan<- str
 	}()
 	m := newMetrics(reg)
 	registerStatsQueue(reg, stats)
-	status := newGlossaryStatus(g, time.Now())
-	reg.MustRegister(status)
 	glossaryVersion, err := store.GlossaryVersion(ctx)
 	if err != nil {
 		return fmt.Errorf("state: %w", err)
@@ -218,9 +216,18 @@ func serve(ctx context.Context, cfg settings, log *slog.Logger, ready chan<- str
 		Autolink:      cfg.autolink,
 		AutolinkStore: store,
 		Clock:         cfg.clock,
+		Curation:      cfg.curation,
+		CurationStore: store,
 		PageURL:       cfg.web.pageURL(),
 	})
+	status := newGlossaryStatus(b.Glossary, time.Now())
+	reg.MustRegister(status)
 	logAutolink(cfg.autolink, log)
+	// The curated layer, approved in chat, lives in the state store: lay
+	// it over the files before serving, so a restart serves it at once.
+	if _, err := b.SyncCurated(ctx); err != nil {
+		return fmt.Errorf("state.dir: %w", err)
+	}
 
 	// Every route refbot serves is listed here, in a platform's Routes or
 	// in the web site's.
@@ -305,7 +312,9 @@ func serve(ctx context.Context, cfg settings, log *slog.Logger, ready chan<- str
 
 	// Listening is not serving yet: each platform checks its credentials
 	// when it runs, and logs when it is connected (or stops refbot).
-	log.Info("refbot listening", "addr", ln.Addr().String(), "entries", g.Len(), "platforms", cfg.names(), "web", cfg.web.at(ln.Addr().String()), "glossary", g.Version())
+	served := b.Glossary()
+	log.Info("refbot listening", "addr", ln.Addr().String(), "entries", served.Len(), "platforms", cfg.names(), "web", cfg.web.at(ln.Addr().String()),
+		"glossary", served.Version(), "curated_version", b.CuratedVersion())
 	if len(cfg.platforms) == 0 {
 		serves := "/healthz, /readyz and /metrics"
 		if cfg.web.enabled {
@@ -335,7 +344,9 @@ func serve(ctx context.Context, cfg settings, log *slog.Logger, ready chan<- str
 	grp.Go(func() error { return reloadGlossary(ctx, hup, changed, b, cfg.glossary, status, log) })
 	grp.Go(func() error {
 		// A change recorded by any process sharing the state (a curated
-		// entry approved on another replica) reloads this one.
+		// entry approved on another replica) is read here at once where
+		// the store notifies (PostgreSQL), else at the next check; the
+		// curation poll (curation.poll) reads it too.
 		bot.FollowGlossary(ctx, store, glossaryVersion, glossaryCheck, log, func(ctx context.Context, v int64) {
 			select {
 			case changed <- v:
@@ -345,6 +356,7 @@ func serve(ctx context.Context, cfg settings, log *slog.Logger, ready chan<- str
 		return nil
 	})
 	grp.Go(func() error { return b.NewScheduler(posters).Run(ctx) })
+	grp.Go(func() error { return b.RunCuration(ctx, posters, cfg.curationPoll) })
 	for _, run := range runs {
 		grp.Go(func() error { return run(ctx) })
 	}
@@ -354,10 +366,11 @@ func serve(ctx context.Context, cfg settings, log *slog.Logger, ready chan<- str
 	return grp.Wait()
 }
 
-// reloadGlossary reloads the glossary on each signal from hup (SIGHUP),
-// on each change of the stored glossary (changed, from any process
-// sharing the state) and, every cfg.Reload, when a file under cfg.Dir has
-// changed, so a moderator who edits an entry needs no signal. A glossary
+// reloadGlossary reloads the glossary files on each signal from hup
+// (SIGHUP) and, every cfg.Reload, when a file under cfg.Dir has changed,
+// so a moderator who edits an entry needs no signal; and it reads the
+// curated layer again on each change of the stored glossary (changed: an
+// approval on any process sharing the state). A glossary
 // that fails to load is logged and recorded in status (stale, for
 // /healthz, /readyz and the metrics), and the last good one stays in
 // service; the next change to the files tries again.
@@ -377,8 +390,9 @@ func reloadGlossary(ctx context.Context, hup <-chan os.Signal, changed <-chan in
 			return
 		}
 		b.SetGlossary(g)
-		status.loaded(g, time.Now())
-		log.Info("glossary reloaded", "entries", g.Len(), "version", g.Version(), "why", why)
+		status.loaded(time.Now())
+		served := b.Glossary() // the files and, over them, the curated layer
+		log.Info("glossary reloaded", "entries", served.Len(), "version", served.Version(), "why", why)
 	}
 	for {
 		select {
@@ -388,7 +402,19 @@ func reloadGlossary(ctx context.Context, hup <-chan os.Signal, changed <-chan in
 			last = fingerprint(cfg.Dir)
 			reload("SIGHUP")
 		case v := <-changed:
-			reload(fmt.Sprintf("stored glossary changed (version %d)", v))
+			// The stored glossary is the curated layer: read it again and
+			// lay it over the files in service (which have not changed).
+			why := fmt.Sprintf("stored glossary changed (version %d)", v)
+			read, err := b.SyncCurated(ctx)
+			switch {
+			case err != nil:
+				log.Error("reading the curated glossary failed; serving the last one read, and the curation poll tries again", "why", why, "err", err)
+			case read:
+				served := b.Glossary()
+				log.Info("glossary reloaded", "entries", served.Len(), "version", served.Version(), "curated_version", b.CuratedVersion(), "why", why)
+			default: // read already, by the curation poll or the approval itself
+				log.Info("stored glossary change seen; the curated layer in service is current", "curated_version", b.CuratedVersion(), "why", why)
+			}
 		case <-tick:
 			if f := fingerprint(cfg.Dir); f != last {
 				last = f

@@ -23,6 +23,7 @@ type store interface {
 	bot.AutolinkStore
 	bot.ReadingStore
 	bot.GlossaryNotifier
+	bot.CurationStore
 	slack.InstallStore
 	Close() error
 }

@@ -12,6 +12,7 @@ import (
 	"refbot/bot/postgres"
 	"refbot/bot/postgres/pgtest"
 	"refbot/bot/sqlite"
+	"refbot/glossary"
 )
 
 // sqliteState writes a little of every kind of state into a SQLite file
@@ -60,7 +61,41 @@ func sqliteState(t *testing.T) (config, dir string) {
 	if _, err := s.GlossaryChanged(ctx); err != nil {
 		t.Fatal(err)
 	}
+	// Curation: a suggestion approved (glossary version 2), one rejected,
+	// one pending with a reviewer's edit, and a draft.
+	for i, p := range curatedProposals() {
+		id, err := s.AddProposal(ctx, p, 0)
+		if err != nil || id != int64(i+1) {
+			t.Fatalf("AddProposal = %d, %v", id, err)
+		}
+	}
+	if _, err := s.Decide(ctx, bot.DefaultScope, 1, bot.Decision{Approve: true, By: bot.Who{Platform: "slack", User: "UMOD"}, At: t0}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Decide(ctx, bot.DefaultScope, 2, bot.Decision{By: bot.Who{Platform: "slack", User: "UMOD"}, At: t0, Reason: "a duplicate"}); err != nil {
+		t.Fatal(err)
+	}
+	revised := curatedProposals()[2].Entry
+	revised.Summary = "Revised by a reviewer."
+	must(t, s.ReviseProposal(ctx, bot.DefaultScope, 3, revised, bot.Who{Platform: "slack", User: "UMOD"}, t0))
+	if _, err := s.SaveDraft(ctx, bot.Draft{Scope: bot.DefaultScope, Author: bot.Who{Platform: "discord", User: "9"}, Action: bot.ActionSuggest, Fields: map[string]string{"title": "Half typed"}, Created: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
 	return writeConfig(t, "state:\n  dir: "+dir+"\n"), dir
+}
+
+// curatedProposals are sqliteState's suggestions, numbered 1 to 3.
+func curatedProposals() []bot.Proposal {
+	at := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	entry := func(id, title string) glossary.Entry {
+		return glossary.Entry{ID: id, Title: title, Summary: "A term a study group added in chat.",
+			Sources: []glossary.Source{{Title: "A paper", URL: "https://example.org/" + id}}}
+	}
+	return []bot.Proposal{
+		{Scope: bot.DefaultScope, Team: "T1", Entry: entry("widget-alignment", "Widget alignment"), Author: bot.Who{Platform: "slack", User: "U1"}, Proposed: at},
+		{Scope: bot.DefaultScope, Team: "T1", Entry: entry("sprocket-safety", "Sprocket safety"), Author: bot.Who{Platform: "slack", User: "U2"}, Proposed: at},
+		{Scope: bot.DefaultScope, Entry: entry("gear-theory", "Gear theory"), Author: bot.Who{Platform: "discord", User: "9"}, Proposed: at},
+	}
 }
 
 // installation is a workspace that installed refbot, its credentials
@@ -97,8 +132,12 @@ func TestStateMigrate(t *testing.T) {
 		"reading_positions          1 rows",
 		"installations              2 rows",
 		"spent_nonces               1 rows",
+		"curation_proposals         3 rows",
+		"curated_entries            1 rows",
+		"curation_versions          1 rows",
+		"curation_drafts            1 rows",
 		"lookups counted           13 (7 lookups found an entry, 4 found nothing, 2 only suggestions)",
-		"glossary version           1",
+		"glossary version           2",
 		"Verified:",
 	} {
 		if !strings.Contains(r.stdout, want) {
@@ -150,8 +189,37 @@ func TestStateMigrate(t *testing.T) {
 	if _, ok, _ := pg.Claim(ctx, bot.PostKey{Platform: "slack", Channel: "C1", Curriculum: "c", Slot: t0, Scheduled: true}, 5, t0, false); ok {
 		t.Error("a slot claimed in SQLite could be claimed again after the copy")
 	}
-	if v, _ := pg.GlossaryVersion(ctx); v != 1 {
-		t.Errorf("glossary version after the copy = %d, want 1", v)
+	if v, _ := pg.GlossaryVersion(ctx); v != 2 {
+		t.Errorf("glossary version after the copy = %d, want 2", v)
+	}
+	// Curation keeps its numbers, its decisions and its curated layer, and
+	// numbers new suggestions and drafts after the copied ones.
+	ps, err := pg.Proposals(ctx, bot.DefaultScope, bot.ProposalFilter{})
+	if err != nil || len(ps) != 3 || ps[0].Status != bot.Approved || ps[0].Version != 1 || ps[1].Status != bot.Rejected || ps[1].Reason != "a duplicate" ||
+		ps[2].Status != bot.Pending || ps[2].Entry.Summary != "Revised by a reviewer." || ps[2].EditedBy.User != "UMOD" || !ps[0].Proposed.Equal(curatedProposals()[0].Proposed) {
+		t.Errorf("proposals after the copy: %+v, %v", ps, err)
+	}
+	if es, v, changed, err := pg.CuratedSince(ctx, bot.DefaultScope, 0); err != nil || !changed || v != 1 || len(es) != 1 || es[0].ID != "widget-alignment" {
+		t.Errorf("curated layer after the copy: %+v at %d (%v, %v)", es, v, changed, err)
+	}
+	if id, err := pg.AddProposal(ctx, curatedProposals()[0], 0); err != nil || id != 4 {
+		t.Errorf("a suggestion after the copy is number %d (%v), want 4", id, err)
+	}
+	if id, err := pg.SaveDraft(ctx, bot.Draft{Scope: bot.DefaultScope, Created: time.Now()}); err != nil || id != 2 {
+		t.Errorf("a draft after the copy is number %d (%v), want 2", id, err)
+	}
+
+	// The commands that read state read the database the environment
+	// names: the curated entry's history, and /define through --config.
+	r = runArgs(t, "", map[string]string{"DATABASE_URL": url}, "glossary", "history", "--config", config, "widget-alignment")
+	wantCode(t, r, 0)
+	if !strings.Contains(r.stdout, "approved by slack:UMOD") || strings.Contains(r.stdout, "refbot.db") || strings.Contains(r.stdout, "password") {
+		t.Errorf("refbot glossary history on PostgreSQL:\n%s", r.stdout)
+	}
+	r = runArgs(t, "", map[string]string{"DATABASE_URL": url}, "define", "--config", config, "widget alignment")
+	wantCode(t, r, 0)
+	if !strings.Contains(r.stdout, "Widget alignment") {
+		t.Errorf("refbot define --config on PostgreSQL:\n%s", r.stdout)
 	}
 
 	// refbot stats reads the database the environment names.

@@ -63,48 +63,66 @@ func runStats(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
+	// Entries approved in chat are named by their titles too.
+	if curated, _, changed, err := store.CuratedSince(ctx, bot.DefaultScope, 0); err == nil && changed {
+		g, _ = g.Over(bot.CuratedLayer, curated)
+	}
 	fmt.Fprintf(stdout, "From %s:\n%s\n", db, bot.StatsText(bot.Dialect{}, g, top))
 	return nil
 }
 
 // openExistingState reads the configuration at path ("" for the
-// defaults) and opens the state store refbot serve keeps with it: the
-// PostgreSQL database at state.url (or $DATABASE_URL), else the SQLite
-// file under state.dir, which must exist already: commands that read it
-// should not create an empty one somewhere unexpected. It also returns
-// the store's name for people (a path, or a URL without its password).
-// The file is decoded, not compiled: reading the store needs none of the
+// defaults) and opens the state store refbot serve keeps with it
+// (openState), which must exist already: commands that read it should
+// not create an empty one somewhere unexpected. It also returns the
+// store's name for people (a path, or a URL without its password). The
+// file is decoded, not compiled: reading the store needs none of the
 // platforms' secrets.
 func openExistingState(ctx context.Context, path string, getenv func(string) string) (Config, store, string, error) {
 	cfg, err := readConfig(path, platforms())
 	if err != nil {
 		return cfg, nil, "", err
 	}
+	s, name, err := openState(ctx, cfg, getenv)
+	if err != nil {
+		return cfg, nil, "", err
+	}
+	if s == nil {
+		from := "the default state.dir"
+		if path != "" {
+			from = "state.dir in " + path
+		}
+		return cfg, nil, "", exitError{code: 1, msg: fmt.Sprintf("no state database at %s (%s); refbot serve creates it — pass the serving config with --config", name, from)}
+	}
+	return cfg, s, name, nil
+}
+
+// openState opens the state store a configuration names, as refbot serve
+// would: the PostgreSQL database at state.url (or $DATABASE_URL), else
+// the SQLite file under state.dir. A SQLite file that does not exist is
+// not created: the store is then nil, and name the path it would have.
+func openState(ctx context.Context, cfg Config, getenv func(string) string) (s store, name string, err error) {
 	url := cfg.State.URL
 	if u := getenv("DATABASE_URL"); u != "" {
 		url = u
 	}
 	if url != "" {
 		if err := postgres.CheckURL(url); err != nil {
-			return cfg, nil, "", fmt.Errorf("state.url (or DATABASE_URL): %w", err)
+			return nil, "", fmt.Errorf("state.url (or DATABASE_URL): %w", err)
 		}
 		s, err := postgres.Open(ctx, url, postgres.Options{})
 		if err != nil {
-			return cfg, nil, "", fmt.Errorf("state.url: %w", err)
+			return nil, "", fmt.Errorf("state.url: %w", err)
 		}
-		return cfg, s, postgres.Redact(url), nil
+		return s, postgres.Redact(url), nil
 	}
 	db := filepath.Join(cfg.State.Dir, sqlite.FileName)
 	if _, err := os.Stat(db); errors.Is(err, fs.ErrNotExist) {
-		from := "the default state.dir"
-		if path != "" {
-			from = "state.dir in " + path
-		}
-		return cfg, nil, "", exitError{code: 1, msg: fmt.Sprintf("no state database at %s (%s); refbot serve creates it — pass the serving config with --config", db, from)}
+		return nil, db, nil
 	}
-	s, err := sqlite.Open(ctx, db)
+	st, err := sqlite.Open(ctx, db)
 	if err != nil {
-		return cfg, nil, "", err
+		return nil, "", err
 	}
-	return cfg, s, db, nil
+	return st, db, nil
 }

@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"refbot/adapters/web"
-	"refbot/glossary"
+	"refbot/bot"
 )
 
 // WebConfig is the web: section: the glossary as a website and JSON API
@@ -122,21 +122,30 @@ func (w webSettings) at(addr string) string {
 }
 
 // runWeb is refbot web: the site on the embedded glossary (or --glossary
-// DIR), with no configuration, to look at in a browser.
-func runWeb(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+// DIR), with no configuration, to look at in a browser; or, with --config
+// FILE, on the glossary that configuration serves, following the entries
+// approved in chat as refbot serve does.
+func runWeb(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := newFlags("web", stderr)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	dir := fs.String("glossary", "", "a glossary directory to extend the embedded one with")
+	path := fs.String("config", "", "the glossary a refbot serve configuration serves: its files and the entries curated in chat (default: $REFBOT_CONFIG)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	g, err := loadGlossary(*dir, "extend")
+	if fs.NArg() > 0 {
+		fmt.Fprintln(stderr, "usage: refbot web [--addr HOST:PORT] [--glossary DIR | --config FILE]")
+		return exitError{code: 2}
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	chosen, err := chooseGlossary(ctx, *dir, *path, getenv, bot.Config{Logger: log})
 	if err != nil {
 		return err
 	}
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	defer chosen.done()
+	b := chosen.b
 	mux := http.NewServeMux()
-	site := web.New(fixedGlossary{g}, web.Options{Logger: log})
+	site := web.New(b, web.Options{Logger: log})
 	for pattern, h := range site.Routes("/") {
 		mux.Handle(pattern, h)
 	}
@@ -145,40 +154,67 @@ func runWeb(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return fmt.Errorf("--addr: %w", err)
 	}
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
-	fmt.Fprintf(stdout, "refbot web: the glossary (%d entries) at http://%s/ — Ctrl-C stops\n", g.Len(), ln.Addr())
+	fmt.Fprintf(stdout, "refbot web: the glossary (%s) at http://%s/ — Ctrl-C stops\n", describeGlossary(chosen), ln.Addr())
 	site.Prepare() // the pages, before the first visitor (who waits in the listen queue meanwhile)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	polled := make(chan error, 1)
+	if chosen.store {
+		// Entries approved in chat show on the next request after the
+		// poll sees them, as on refbot serve's own site. No notices are
+		// made here: this process decides nothing.
+		go func() { polled <- b.RunCuration(ctx, nil, chosen.conf.Curation.Poll) }()
+	} else {
+		polled <- nil
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }() // ends when Shutdown closes the listener
 	select {
 	case err := <-errc:
+		cancel()
+		<-polled
 		return fmt.Errorf("http server: %w", err)
 	case <-ctx.Done():
 	}
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
+	shutdownCtx, cancelShutdown := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancelShutdown()
 	err = srv.Shutdown(shutdownCtx)
 	if serr := <-errc; !errors.Is(serr, http.ErrServerClosed) {
 		return serr
 	}
-	return err
+	return errors.Join(err, <-polled)
 }
 
-// fixedGlossary is a web.Source for a glossary that never reloads.
-type fixedGlossary struct{ g *glossary.Glossary }
+// describeGlossary says what the glossary a command shows holds, for its
+// first line of output: "137 entries", and with --config how many were
+// curated in chat.
+func describeGlossary(c chosenGlossary) string {
+	n := c.b.Glossary().Len()
+	switch {
+	case c.conf == nil:
+		return fmt.Sprintf("%d entries", n)
+	case !c.store:
+		return fmt.Sprintf("%d entries; no state database yet, so none curated in chat", n)
+	default:
+		return fmt.Sprintf("%d entries, %d of them curated in chat", n, c.b.CuratedServed())
+	}
+}
 
-func (f fixedGlossary) Glossary() *glossary.Glossary { return f.g }
-
-// runSite is refbot glossary site: the static export.
-func runSite(args []string, stdout, stderr io.Writer) error {
+// runSite is refbot glossary site: the static export, of the embedded
+// glossary (or --glossary DIR), or with --config FILE of the glossary that
+// configuration serves, curated entries included, published at
+// web.public_url unless --base-url says otherwise.
+func runSite(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := newFlags("glossary site", stderr)
 	out := fs.String("o", "", "the directory to write the site into (new, empty, or an earlier export)")
 	dir := fs.String("glossary", "", "a glossary directory to extend the embedded one with")
-	base := fs.String("base-url", "", "where the site will be published, for canonical and link-preview URLs (optional)")
+	path := fs.String("config", "", "the glossary a refbot serve configuration serves: its files and the entries curated in chat (default: $REFBOT_CONFIG)")
+	base := fs.String("base-url", "", "where the site will be published, for canonical and link-preview URLs (optional; with --config, web.public_url)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *out == "" || fs.NArg() > 0 {
-		fmt.Fprintln(stderr, "usage: refbot glossary site -o DIR [--glossary DIR] [--base-url URL]")
+		fmt.Fprintln(stderr, "usage: refbot glossary site -o DIR [--glossary DIR | --config FILE] [--base-url URL]")
 		return exitError{code: 2}
 	}
 	if *base != "" {
@@ -186,15 +222,20 @@ func runSite(args []string, stdout, stderr io.Writer) error {
 			return exitError{code: 2, msg: strings.Replace(err.Error(), "web.public_url", "--base-url", 1)}
 		}
 	}
-	g, err := loadGlossary(*dir, "extend")
+	chosen, err := chooseGlossary(ctx, *dir, *path, getenv, bot.Config{Logger: stderrLogger(stderr)})
 	if err != nil {
 		return err
 	}
+	defer chosen.done()
+	if *base == "" && chosen.conf != nil {
+		*base = chosen.conf.Web.PublicURL
+	}
+	g := chosen.b.Glossary()
 	files, err := web.Export(*out, g, *base, time.Now())
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "wrote %d files (%d entries) to %s; open %s in a browser, or publish the directory as it is\n",
-		len(files), g.Len(), *out, filepath.Join(*out, "index.html"))
+	fmt.Fprintf(stdout, "wrote %d files (%s) to %s; open %s in a browser, or publish the directory as it is\n",
+		len(files), describeGlossary(chosen), *out, filepath.Join(*out, "index.html"))
 	return nil
 }

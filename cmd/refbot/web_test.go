@@ -14,7 +14,11 @@ import (
 	"testing"
 	"time"
 
+	"refbot/bot"
 	"refbot/bot/bottest"
+	"refbot/bot/sqlite"
+	"refbot/glossary"
+	"refbot/glossary/data"
 )
 
 func TestWebConfigValidation(t *testing.T) {
@@ -206,5 +210,105 @@ func TestServeWebPathOverlapsPlatform(t *testing.T) {
 			}
 		}
 		cancel()
+	}
+}
+
+// The website of a configuration shows what it serves, the entries
+// curated in chat included: refbot glossary site --config writes their
+// pages (published at web.public_url), and refbot web --config serves
+// them and, polling the state store, one approved while it runs.
+func TestSiteAndWebShowCurated(t *testing.T) {
+	dir := t.TempDir()
+	stateDir := filepath.Join(dir, "state")
+	cfg := filepath.Join(dir, "config.yaml")
+	writeFile(t, cfg, fmt.Sprintf("state:\n  dir: %q\nweb:\n  public_url: https://g.example.org/\ncuration:\n  poll: 100ms\n", stateDir))
+
+	r := runArgs(t, "", nil, "glossary", "site", "--config", cfg, "-o", filepath.Join(dir, "before"))
+	wantCode(t, r, 0)
+	if !strings.Contains(r.stdout, "no state database yet, so none curated in chat") {
+		t.Errorf("site before any curation: %s", r.stdout)
+	}
+	approveInStore(t, stateDir)
+
+	out := filepath.Join(dir, "site")
+	r = runArgs(t, "", map[string]string{"REFBOT_CONFIG": cfg}, "glossary", "site", "-o", out)
+	wantCode(t, r, 0)
+	if !strings.Contains(r.stdout, fmt.Sprintf("(%d entries, 1 of them curated in chat)", embeddedLen(t)+1)) {
+		t.Errorf("site: %s", r.stdout)
+	}
+	page, err := os.ReadFile(filepath.Join(out, "terms", "lottery-ticket-hypothesis.html"))
+	if err != nil || !bytes.Contains(page, []byte("Lottery Ticket Hypothesis")) ||
+		!bytes.Contains(page, []byte(`href="https://g.example.org/terms/lottery-ticket-hypothesis.html"`)) {
+		t.Errorf("the curated entry's page: %v\n%.400s", err, page)
+	}
+	wantCode(t, runArgs(t, "", nil, "glossary", "site", "--config", cfg, "--glossary", dir, "-o", out), 2)
+	// Without --config (and no REFBOT_CONFIG) the site is the embedded glossary's.
+	r = runArgs(t, "", nil, "glossary", "site", "-o", filepath.Join(dir, "embedded"))
+	wantCode(t, r, 0)
+	if _, err := os.Stat(filepath.Join(dir, "embedded", "terms", "lottery-ticket-hypothesis.html")); err == nil {
+		t.Error("the embedded glossary's site has the curated entry")
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	var stdout, stderr bottest.Buffer
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"refbot", "web", "--addr", "127.0.0.1:0", "--config", cfg}, env(nil), strings.NewReader(""), &stdout, &stderr)
+	}()
+	re := regexp.MustCompile(`at (http://127\.0\.0\.1:\d+/)`)
+	waitFor(t, "the address on stdout", func() bool { return re.MatchString(stdout.String()) })
+	base := re.FindStringSubmatch(stdout.String())[1]
+	if !strings.Contains(stdout.String(), "1 of them curated in chat") {
+		t.Errorf("refbot web --config says: %s", stdout.String())
+	}
+	if code, body := get(t, base+"terms/lottery-ticket-hypothesis"); code != 200 || !strings.Contains(body, "winning tickets") {
+		t.Errorf("the curated entry's page: %d", code)
+	}
+	if code, _ := get(t, base+"terms/double-descent"); code != 404 {
+		t.Fatalf("double-descent before its approval: %d", code)
+	}
+	approveMore(t, stateDir, map[string]string{
+		bot.FieldTitle:   "Double Descent",
+		bot.FieldSummary: "Test error that falls, rises near the point where a model can just fit its training data, then falls again as the model grows.",
+		bot.FieldSources: "Deep Double Descent — https://arxiv.org/abs/1912.02292",
+	}, "3")
+	waitFor(t, "the entry approved meanwhile on refbot web's site", func() bool {
+		code, _ := get(t, base+"api/v1/entries/double-descent")
+		return code == 200
+	})
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("refbot web after cancel: %v\n%s", err, stderr.String())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("refbot web did not stop")
+	}
+}
+
+// approveMore suggests an entry and approves it (as suggestion number n)
+// through a core on the state store in stateDir.
+func approveMore(t *testing.T, stateDir string, fields map[string]string, n string) {
+	t.Helper()
+	ctx := context.Background()
+	store, err := sqlite.OpenDir(ctx, stateDir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	g, err := glossary.Load(glossary.Layer{Name: "embedded", FS: data.FS()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := bot.New(g, bot.Config{CurationStore: store, Curation: bot.CurationConfig{Reviewers: []bot.Who{{Platform: "slack", User: "UMOD"}}}})
+	for _, req := range []bot.Request{
+		{Platform: "slack", User: "UANN", Kind: bot.Submit, Command: bot.ActionSuggest, Fields: fields},
+		{Platform: "slack", User: "UMOD", Kind: bot.Action, Command: bot.ActionApprove, Text: n},
+	} {
+		r, err := b.Handle(ctx, req)
+		if err != nil || r.Card == nil {
+			t.Fatalf("%s: %q, %v", req.Command, r.Notice, err)
+		}
 	}
 }

@@ -61,8 +61,8 @@ type Server struct {
 
 	mu   sync.Mutex
 	cmd  *exec.Cmd
-	done chan struct{} // closed when cmd exits
-	log  *lockedBuffer // the server's output, for errors
+	done chan struct{}   // closed when cmd exits
+	log  *bottest.Buffer // the server's output (both streams), for errors
 }
 
 // Bin finds the directory of PostgreSQL's programs: $REFBOT_POSTGRES_BIN,
@@ -148,7 +148,7 @@ func (s *Server) Start(ctx context.Context) error {
 	if s.cmd != nil {
 		return errors.New("pgtest: server already running")
 	}
-	log := &lockedBuffer{}
+	log := &bottest.Buffer{}
 	// Not CommandContext: the server outlives ctx, until Stop.
 	cmd := s.command(context.Background(), "postgres", "-D", s.data(), "-k", s.dir, "-p", "5432",
 		"-c", "listen_addresses=", "-c", "max_connections=200", "-c", "logging_collector=off")
@@ -222,24 +222,6 @@ func (s *Server) Log() string {
 		return ""
 	}
 	return s.log.String()
-}
-
-// lockedBuffer lets the server's two output streams share one buffer.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (w *lockedBuffer) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.b.Write(p)
-}
-
-func (w *lockedBuffer) String() string {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.b.String()
 }
 
 // The package's shared server, started by the first URL.
